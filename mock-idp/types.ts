@@ -1,0 +1,309 @@
+/**
+ * Public contract of the mock identity provider. Everything the harness, the scenarios and the
+ * transports need from `mock-idp/` is declared here; the implementation lives in the other files.
+ *
+ * The mock knows nothing of scenarios: it exposes named faults (per login tag) and permissive modes
+ * (per issuer), and a journal of everything it saw and issued.
+ */
+
+/** Milliseconds since the epoch. Injected so tests can freeze and advance time. */
+export type Clock = () => number;
+
+/** Client authentication methods at the token endpoint (RFC 6749 2.3.1, OIDC Core 9). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** Names of the bundled profiles. Anything else passed as `profile` is a path to a discovery document. */
+export type BundledProfile = 'lexoffice' | 'lexoffice-partner';
+
+/**
+ * The HTTP request header with which a user agent driven by the harness marks the requests it sends to
+ * the provider as belonging to one login (one check run). Everything the provider derives from such a
+ * request (the code, the tokens redeemed for it, the API calls made with them) inherits the tag, so
+ * faults and journal views are scoped to one check even when checks run concurrently.
+ */
+export const LOGIN_TAG_HEADER = 'x-login-harness-tag';
+
+/**
+ * Faults switched on for one login tag. Each is applied at one fixed point of the provider.
+ * A scenario arms exactly one fault (`idp.faults.arm(tag, fault)`).
+ */
+export type Fault =
+  // authorization response (the redirect back to the client)
+  | { name: 'callback.state-altered' }
+  | { name: 'callback.state-missing' }
+  | { name: 'callback.code-missing' }
+  | { name: 'callback.error'; error: string; errorDescription?: string }
+  | { name: 'callback.iss-wrong' }
+  | { name: 'callback.iss-missing' }
+  // authorization endpoint
+  | { name: 'authorize.reject-s256' }
+  // token endpoint
+  | { name: 'token.invalid-grant' }
+  | { name: 'token.malformed'; variant: 'no-access-token' | 'wrong-token-type' | 'not-json' }
+  | { name: 'token.short-lived'; expiresIn: number }
+  // ID token (issued by the token endpoint for this tag)
+  | { name: 'id-token.alg-none'; alg?: string }
+  | { name: 'id-token.bad-signature' }
+  | { name: 'id-token.hs256-public-key' }
+  | { name: 'id-token.wrong-iss' }
+  | { name: 'id-token.wrong-aud' }
+  | { name: 'id-token.expired' }
+  | { name: 'id-token.wrong-nonce' }
+  | { name: 'id-token.rotated-key' }
+  // userinfo
+  | { name: 'userinfo.wrong-sub' };
+
+export type FaultName = Fault['name'];
+
+/**
+ * Issuer-wide changes to the discovery document. They change what a client reads at start-up, so a
+ * scenario that needs one gets a fresh provider issuer and a fresh target process.
+ */
+export type DiscoveryFault =
+  /** `code_challenge_methods_supported: ["plain"]` (pkce.downgrade-metadata). */
+  | 'discovery.pkce-plain-only'
+  /** `authorization_response_iss_parameter_supported: true`, and `iss` is sent (RFC 9207). */
+  | 'discovery.iss-parameter';
+
+/**
+ * Permissive modes: issuer-wide deviations from strict behaviour, so a provider audit can be shown to
+ * catch each. The strict default has none of them on.
+ */
+export type PermissiveMode =
+  | 'pkce-not-required' // public clients may omit code_challenge
+  | 'verifier-not-checked' // any code_verifier (or none) is accepted
+  | 'verifier-optional' // a code issued with a challenge may be redeemed without verifier
+  | 'verifier-without-challenge-accepted' // verifier sent for a code issued without challenge is ignored
+  | 'plain-allowed' // plain accepted although only S256 is advertised
+  | 'verifier-format-not-checked' // RFC 7636 4.1 ABNF not enforced
+  | 'failed-verifier-keeps-code' // a wrong verifier does not burn the code
+  | 'codes-reusable' // codes can be redeemed more than once
+  | 'replay-does-not-revoke' // a replayed code does not revoke what it issued
+  | 'code-not-bound-to-client'
+  | 'code-not-bound-to-redirect-uri'
+  | 'redirect-uri-prefix-match' // registered URI matched as a prefix / loosely
+  | 'redirect-on-invalid-redirect-uri' // redirects to an unregistered redirect_uri with an error
+  | 'state-not-echoed'
+  | 'iss-param-wrong' // advertises RFC 9207 but sends a wrong iss
+  | 'no-cache-control'
+  | 'client-auth-not-required' // confidential clients may omit authentication
+  | 'low-entropy-tokens' // sequential, guessable codes and tokens
+  | 'no-refresh-rotation'
+  | 'refresh-reuse-not-detected'
+  | 'refresh-not-bound-to-client'
+  | 'implicit-enabled' // response_type=token accepted
+  | 'ropc-enabled' // grant_type=password accepted
+  | 'errors-not-rfc' // errors as 200 text/html instead of RFC 6749 JSON
+  | 'errors-reflect-unescaped' // error pages reflect parameters as raw HTML
+  | 'api-bearer-query-accepted'; // resource API accepts ?access_token=
+
+export interface MockIdpSettings {
+  /** Access token lifetime in seconds (default 3600, as the lexoffice.login paper shows). */
+  accessTokenTtl: number;
+  /** Authorization code lifetime in seconds (default 60). */
+  codeTtl: number;
+  /** Refresh token lifetime in seconds (default 30 days). */
+  refreshTokenTtl: number;
+  /** ID token lifetime in seconds (default 3600). */
+  idTokenTtl: number;
+  /** Show a login form (faker users) at the authorization endpoint instead of auto-approving. */
+  loginForm: boolean;
+  /** lexoffice's 2 requests/second limit on the mock API (429). Off by default. */
+  apiRateLimit: boolean;
+}
+
+export interface MockIdpOptions {
+  /** A bundled profile, or a path to an OpenID / RFC 8414 discovery document (JSON). Default `lexoffice`. */
+  profile?: BundledProfile | string;
+  /** A discovery document given directly (takes precedence over `profile`). */
+  discovery?: unknown;
+  /** Origin the provider is served at, e.g. `http://127.0.0.1:4000`. Issuer and endpoints are rebased onto it. */
+  baseUrl?: string;
+  /** Keep the document's own issuer and endpoint URLs (for msw / route interception of the real hosts). */
+  keepOriginalUrls?: boolean;
+  /** Seed for keys, identifiers and faker data. Same seed, same keys and data. Default 1. */
+  seed?: number;
+  clock?: Clock;
+  discoveryFaults?: DiscoveryFault[];
+  permissive?: PermissiveMode[];
+  settings?: Partial<MockIdpSettings>;
+}
+
+export interface ClientRegistration {
+  clientId: string;
+  /** Omit for a public client. */
+  clientSecret?: string;
+  authMethod: ClientAuthMethod;
+  redirectUris: string[];
+  /** Scopes the client may be granted; default: all the profile supports. */
+  scopes?: string[];
+}
+
+/** Endpoint names as journaled. `api` is the mock lexoffice API. */
+export type EndpointName =
+  | 'discovery'
+  | 'authorization'
+  | 'login-form'
+  | 'token'
+  | 'jwks'
+  | 'userinfo'
+  | 'revocation'
+  | 'introspection'
+  | 'end-session'
+  | 'api'
+  | 'unknown';
+
+export interface JournalRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface JournalResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What a token request was, parsed. */
+export interface TokenRequestInfo {
+  grantType: string;
+  /** Every form parameter as received. */
+  params: Record<string, string>;
+  /** How the client authenticated (or tried to); `invalid` when credentials were present but wrong. */
+  clientAuth: ClientAuthMethod | 'invalid';
+  clientId?: string;
+  /** Credentials seen in the request URL's query (a finding for token-request.client-auth). */
+  secretInQuery: boolean;
+  code?: string;
+  codeVerifier?: string;
+  redirectUri?: string;
+  refreshToken?: string;
+  scope?: string;
+  outcome: 'issued' | 'error';
+  error?: string;
+}
+
+export interface AuthorizationRequestInfo {
+  params: Record<string, string>;
+  clientId?: string;
+  outcome: 'redirect' | 'error-page' | 'login-form';
+  /** Location the provider redirected to, if it did. */
+  location?: string;
+  error?: string;
+}
+
+/** Where a bearer token travelled on a userinfo or API call. */
+export interface BearerInfo {
+  location: 'header' | 'query' | 'body' | 'none';
+  token?: string;
+  valid: boolean;
+}
+
+export interface JournalEntry {
+  seq: number;
+  /** Provider clock, ms. */
+  at: number;
+  tag?: string;
+  endpoint: EndpointName;
+  request: JournalRequest;
+  response: JournalResponse;
+  authorization?: AuthorizationRequestInfo;
+  token?: TokenRequestInfo;
+  bearer?: BearerInfo;
+  revocation?: { token?: string; tokenTypeHint?: string; clientId?: string };
+}
+
+export type IssuedKind = 'code' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret';
+
+export interface IssuedArtifact {
+  kind: IssuedKind;
+  value: string;
+  tag?: string;
+  clientId: string;
+  at: number;
+  /** For codes: the PKCE challenge and method they were issued with. */
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  /** For codes: the nonce and redirect_uri of the authorization request. */
+  nonce?: string;
+  redirectUri?: string;
+  /** For tokens: the code or refresh token they were issued from. */
+  parent?: string;
+  scope?: string;
+  revoked?: boolean;
+  /** For codes: whether the code has been redeemed successfully. */
+  redeemed?: boolean;
+}
+
+export interface Journal {
+  /** All entries, oldest first; with a tag, only that login's. */
+  entries(filter?: { tag?: string; endpoint?: EndpointName }): JournalEntry[];
+  /** Everything issued; with a tag, only that login's. */
+  issued(filter?: { tag?: string; kind?: IssuedKind }): IssuedArtifact[];
+  /** Every secret value the provider knows (codes, tokens, client secrets), for leak scans and redaction. */
+  secrets(): IssuedArtifact[];
+  /** Resolves with the first entry (already present or future) that matches; rejects on timeout/abort. */
+  waitFor(
+    predicate: (e: JournalEntry) => boolean,
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<JournalEntry>;
+  /** Subscribe to new entries; returns an unsubscribe function. */
+  subscribe(listener: (e: JournalEntry) => void): () => void;
+}
+
+/** Endpoint URLs as advertised (after rebasing). Absent when the profile does not advertise one. */
+export interface IdpEndpoints {
+  discovery: string;
+  authorization: string;
+  token: string;
+  jwks?: string;
+  userinfo?: string;
+  revocation?: string;
+  introspection?: string;
+  endSession?: string;
+}
+
+export interface MockIdp {
+  readonly issuer: string;
+  readonly profile: string;
+  /** The discovery document as served (after rebasing and discovery faults). */
+  readonly metadata: Record<string, unknown>;
+  readonly endpoints: IdpEndpoints;
+  /** Base URL of the mock lexoffice API (`/v1/profile`, ...). */
+  readonly apiBaseUrl: string;
+  readonly journal: Journal;
+  readonly settings: MockIdpSettings;
+  /** The one request handler every transport uses. Never throws; unknown paths give 404. */
+  handle(request: Request): Promise<Response>;
+  registerClient(client: ClientRegistration): ClientRegistration;
+  faults: {
+    arm(tag: string, fault: Fault): void;
+    clear(tag: string): void;
+  };
+  keys: {
+    /** Publishes a new signing key in the JWKS (the old one stays published); tokens are then signed with it. */
+    rotate(): Promise<void>;
+    /** The current public signing key as JWK. */
+    currentPublicJwk(): Promise<Record<string, unknown>>;
+  };
+  /** Replaces every secret the provider issued in `text` (also URL-encoded) with a redacted form. */
+  redact(text: string): string;
+}
+
+/** A mock provider served by the node:http transport on loopback. */
+export interface RunningMockIdp {
+  idp: MockIdp;
+  /** Origin it listens on, e.g. `http://127.0.0.1:43121`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions extends Omit<MockIdpOptions, 'baseUrl'> {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 127.0.0.1. A non-loopback host is refused unless `allowNonLoopback` is set. */
+  host?: string;
+  allowNonLoopback?: boolean;
+}

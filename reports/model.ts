@@ -1,0 +1,96 @@
+/**
+ * The result model every report writer works from. It is versioned; its JSON Schema is exported from
+ * the package (`reports/schema.json`, generated from this zod model). Output models forbid unknown fields.
+ */
+import { z } from 'zod';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+export const VerdictSchema = z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error']);
+
+export const ReferenceSchema = z.strictObject({ key: z.string(), url: z.string(), label: z.string() });
+
+/** One redacted HTTP (or driver) exchange, as evidence. */
+export const TranscriptEntrySchema = z.strictObject({
+  seq: z.number().int(),
+  at: z.number(),
+  agent: z.enum(['http', 'browser', 'driver', 'harness', 'provider']),
+  method: z.string(),
+  url: z.string(),
+  requestHeaders: z.record(z.string(), z.string()),
+  requestBody: z.string().optional(),
+  status: z.number().int().optional(),
+  responseHeaders: z.record(z.string(), z.string()).optional(),
+  responseBody: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const ObservationSchema = z.strictObject({ text: z.string(), data: z.unknown().optional() });
+
+export const CheckResultSchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  /** Effective severity (after per-run overrides). */
+  severity: SeveritySchema,
+  verdict: VerdictSchema,
+  summary: z.string(),
+  errorKind: z.enum(['target', 'harness', 'configuration']).optional(),
+  references: z.array(ReferenceSchema),
+  must: z.string(),
+  rationale: z.string(),
+  remediation: z.string(),
+  /** Fault switched on, when the check used one. */
+  fault: z.string().optional(),
+  observations: z.array(ObservationSchema),
+  /** Redacted transcript: user agent, driver and provider exchanges in order. */
+  transcript: z.array(TranscriptEntrySchema),
+  /** Set when a baseline entry accepted this finding. */
+  baselined: z.strictObject({ justification: z.string(), expires: z.string() }).optional(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
+
+export const ReportSchema = z.strictObject({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.strictObject({ name: z.literal('lexoffice-login-harness'), version: z.string() }),
+  /** `client` audits a client (target); `provider` audits an authorization server. */
+  mode: z.enum(['client', 'provider']),
+  target: z.strictObject({
+    name: z.string(),
+    kind: z.string(),
+    profile: z.string(),
+    manifest: z.string().optional(),
+  }),
+  seed: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  /** `complete`, or why the run did not finish (interrupted, deadline, crashed); the results are partial then. */
+  status: z.enum(['complete', 'interrupted', 'deadline', 'crashed']),
+  shard: z.strictObject({ index: z.number().int(), count: z.number().int() }).optional(),
+  results: z.array(CheckResultSchema),
+  summary: z.strictObject({
+    total: z.number().int(),
+    pass: z.number().int(),
+    fail: z.number().int(),
+    warn: z.number().int(),
+    notApplicable: z.number().int(),
+    error: z.number().int(),
+    failBySeverity: z.record(SeveritySchema, z.number().int()),
+  }),
+});
+
+export type Report = z.infer<typeof ReportSchema>;
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
+
+/**
+ * Runner events. Report writers are observers of these; the final report is also built from them,
+ * so a run interrupted after some checks still yields a valid partial report.
+ */
+export type RunnerEvent =
+  | { type: 'run-start'; target: Report['target']; seed: number; mode: Report['mode']; checkIds: string[]; startedAt: string }
+  | { type: 'check-start'; id: string }
+  | { type: 'check-end'; result: CheckResult }
+  | { type: 'run-end'; report: Report };
