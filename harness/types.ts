@@ -34,6 +34,12 @@ export interface ResolvedTarget {
   login?: { url: string };
   signedIn?: { url: string; status: number; text?: string } | { selector: string };
   logout?: { url: string };
+  /**
+   * Optional, additive: a TypeScript/JavaScript integration imported into the harness's process
+   * (`harness/inprocess/`) instead of a started server. `module` is an absolute path; `port` is the
+   * run's `{{target.port}}` (set when resolved).
+   */
+  inProcess?: { module: string; export: string; env: Record<string, string>; port?: number };
 }
 
 /** One HTTP exchange the user agent made (or, for the driver, one protocol exchange). */

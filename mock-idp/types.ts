@@ -137,6 +137,11 @@ export interface ClientRegistration {
   redirectUris: string[];
   /** Scopes the client may be granted; default: all the profile supports. */
   scopes?: string[];
+  /**
+   * Where RP-initiated logout may send the person back to (exact match). When omitted, any URI on the
+   * origin of one of `redirectUris`.
+   */
+  postLogoutRedirectUris?: string[];
 }
 
 /** Endpoint names as journaled. `api` is the mock lexoffice API. */

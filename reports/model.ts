@@ -90,7 +90,14 @@ export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
  * so a run interrupted after some checks still yields a valid partial report.
  */
 export type RunnerEvent =
-  | { type: 'run-start'; target: Report['target']; seed: number; mode: Report['mode']; checkIds: string[]; startedAt: string }
+  | {
+      type: 'run-start';
+      target: Report['target'];
+      seed: number;
+      mode: Report['mode'];
+      checkIds: string[];
+      startedAt: string;
+    }
   | { type: 'check-start'; id: string }
   | { type: 'check-end'; result: CheckResult }
   | { type: 'run-end'; report: Report };

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench [-- SUITE...] [--duration MS] [--concurrency 1,4,16]`: runs benchmark suites on
+ * loopback and writes their results to `bench/results/`. A new suite is a module in `bench/suites/`
+ * added to `SUITES` below.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { BenchSuite } from './types.js';
+
+/** Registered suites, loaded only when run. */
+export const SUITES: Record<string, () => Promise<BenchSuite>> = {
+  idp: async () => (await import('./suites/idp.js')).default,
+  'idp-handle': async () => (await import('./suites/idp-handle.js')).default,
+  catalog: async () => (await import('./suites/catalog.js')).default,
+};
+
+const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...]
+
+Suites: ${Object.keys(SUITES).join(', ')} (default: all)
+  --duration MS        measuring time per cell (default 3000)
+  --concurrency LIST   concurrency levels (default 1,4,16)
+`;
+
+const Args = z.object({
+  duration: z
+    .string()
+    .regex(/^\d+$/, 'expected milliseconds')
+    .transform(Number)
+    .pipe(z.number().int().min(100).max(600_000))
+    .default(3000),
+  concurrency: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'expected a comma-separated list of integers')
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().int().min(1).max(256)))
+    .default([1, 4, 16]),
+  help: z.boolean().default(false),
+});
+
+/** Runs the suites named in `argv` (all when none); resolves with the exit code. */
+export async function runBench(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        duration: { type: 'string' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = Args.safeParse(parsed.values);
+  if (!args.success) {
+    process.stderr.write(
+      `bench: ${args.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  if (args.data.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const names = parsed.positionals.length > 0 ? parsed.positionals : Object.keys(SUITES);
+  const unknown = names.filter((n) => !(n in SUITES));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown suite ${unknown.join(', ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  await mkdir(resultsDir, { recursive: true });
+  for (const name of names) {
+    const suite = await SUITES[name]();
+    process.stderr.write(`\n== ${suite.name}: ${suite.description}\n`);
+    const result = await suite.run({
+      durationMs: args.data.duration,
+      concurrency: args.data.concurrency,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`\n${result.table}\n`);
+    const file = join(resultsDir, `${suite.name}.json`);
+    await writeFile(file, JSON.stringify(result.json, null, 2) + '\n');
+    process.stderr.write(`wrote ${file}\n`);
+  }
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await runBench(process.argv.slice(2));
+}

@@ -1,0 +1,137 @@
+/**
+ * The `idp` suite: full authorize -> token (PKCE) -> userinfo flows per second on loopback, for our
+ * mock, oauth2-mock-server and oidc-provider side by side in the same run, at each concurrency level.
+ *
+ * Each provider runs in its own child process (bench/idp/serve.ts); this process only generates load,
+ * with the same flow code for all three. Each cell is measured in several slices, interleaved across
+ * the providers in rotating order, so that noise from other work on the machine is shared fairly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { runFlow, type FlowTarget } from '../idp/flow.js';
+import { measureSlice, summarize, type Measurement, type Slice } from '../idp/measure.js';
+import { PROVIDERS } from '../idp/providers.js';
+import type { BenchSuite } from '../types.js';
+
+/** Slices per cell. */
+const ROUNDS = 3;
+const WARMUP_MS = 500;
+
+const ReadyLine = z.object({
+  name: z.string(),
+  version: z.string(),
+  target: z.object({
+    authorizationEndpoint: z.string().url(),
+    tokenEndpoint: z.string().url(),
+    userinfoEndpoint: z.string().url(),
+    clientId: z.string(),
+    redirectUri: z.string(),
+    scope: z.string(),
+  }),
+});
+
+interface Served {
+  name: string;
+  version: string;
+  target: FlowTarget;
+  child: ChildProcess;
+}
+
+async function serve(name: string): Promise<Served> {
+  const script = fileURLToPath(new URL('../idp/serve.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, name], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`${name} exited with ${String(code)} before it was ready`);
+  });
+  const first = (async () => {
+    for await (const line of lines) return line;
+    throw new Error(`${name} closed its output before it was ready`);
+  })();
+  const line = await Promise.race([first, exited]);
+  const ready = ReadyLine.parse(JSON.parse(line));
+  return { ...ready, child };
+}
+
+async function stop(s: Served): Promise<void> {
+  if (s.child.exitCode !== null) return;
+  const exited = once(s.child, 'exit');
+  s.child.stdin?.end();
+  await exited;
+}
+
+function table(
+  results: { provider: string; version: string; measurements: Measurement[] }[],
+  levels: number[],
+): string {
+  const header = ['provider', ...levels.map((c) => `c=${c} flows/s`), ...levels.map((c) => `c=${c} p95 ms`), 'errors'];
+  const rows = results.map((r) => [
+    `${r.provider} ${r.version}`,
+    ...r.measurements.map((m) => m.flowsPerSecond.toFixed(1)),
+    ...r.measurements.map((m) => m.p95Ms.toFixed(1)),
+    String(r.measurements.reduce((s, m) => s + m.errors, 0)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (row: string[]): string =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+const suite: BenchSuite = {
+  name: 'idp',
+  description: 'authorize -> token (PKCE S256) -> userinfo flows per second on 127.0.0.1',
+  async run({ durationMs, concurrency, log }) {
+    const served: Served[] = [];
+    // Figures are only comparable with the machine's load next to them.
+    const loadBefore = loadavg();
+    try {
+      for (const p of PROVIDERS) served.push(await serve(p.name));
+      for (const s of served) {
+        // Warm up JIT, keys and connection pools so the first level is not penalised.
+        await measureSlice(() => runFlow(s.target), 4, WARMUP_MS);
+      }
+      const slices = new Map<string, Slice[]>(served.flatMap((s) => concurrency.map((c) => [`${s.name}|${c}`, []])));
+      for (const c of concurrency) {
+        for (let round = 0; round < ROUNDS; round++) {
+          for (let i = 0; i < served.length; i++) {
+            const s = served[(i + round) % served.length];
+            slices.get(`${s.name}|${c}`)!.push(await measureSlice(() => runFlow(s.target), c, durationMs / ROUNDS));
+          }
+        }
+        for (const s of served) {
+          const m = summarize(c, slices.get(`${s.name}|${c}`)!);
+          log(`${s.name}: c=${c} ${m.flowsPerSecond} flows/s, p95 ${m.p95Ms} ms, ${m.errors} errors`);
+          if (m.firstError) log(`  first error: ${m.firstError}`);
+        }
+      }
+      const results = served.map((s) => ({
+        provider: s.name,
+        version: s.version,
+        measurements: concurrency.map((c) => summarize(c, slices.get(`${s.name}|${c}`)!)),
+      }));
+      const load = `load average ${loadBefore[0].toFixed(1)} -> ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`;
+      return {
+        table: `${table(results, concurrency)}\n(${durationMs} ms per cell in ${ROUNDS} interleaved slices; ${load})`,
+        json: {
+          suite: 'idp',
+          flow: 'authorize (PKCE S256, auto-approve) -> token -> userinfo; public client; one provider per process',
+          durationMsPerCell: durationMs,
+          slicesPerCell: ROUNDS,
+          node: process.version,
+          cpus: cpus().length,
+          loadAverage: { before: loadBefore, after: loadavg() },
+          at: new Date().toISOString(),
+          results,
+        },
+      };
+    } finally {
+      await Promise.all(served.map(stop));
+    }
+  },
+};
+
+export default suite;

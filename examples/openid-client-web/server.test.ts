@@ -1,0 +1,3 @@
+import { describeWebExample } from '../shared/web-example-suite.js';
+
+describeWebExample('openid-client-web');

@@ -1,0 +1,261 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BrowserPool, type BrowserAgent } from './browser.js';
+
+interface Seen {
+  path: string;
+  headers: IncomingMessage['headers'];
+}
+
+async function serve(
+  pages: Record<
+    string,
+    (url: URL) => { status?: number; headers?: Record<string, string | string[]>; body?: string; delayMs?: number }
+  >,
+  seen: Seen[],
+): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    seen.push({ path: url.pathname, headers: req.headers });
+    const page = pages[url.pathname]?.(url) ?? { status: 404, body: 'not found' };
+    const send = (): void => {
+      res.writeHead(page.status ?? 200, { 'content-type': 'text/html', ...page.headers });
+      res.end(page.body ?? '');
+    };
+    // Server-side latency of a slow API; the test waits on the browser's events, not on this timer.
+    if (page.delayMs) setTimeout(send, page.delayMs);
+    else send();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+let pool: BrowserPool;
+let app: { server: Server; origin: string };
+let idp: { server: Server; origin: string };
+const appSeen: Seen[] = [];
+const idpSeen: Seen[] = [];
+const sessions: BrowserAgent[] = [];
+let slowDoneAt = 0;
+
+beforeAll(async () => {
+  app = await serve(
+    {
+      '/': () => ({
+        headers: { 'set-cookie': ['sid=abc; HttpOnly; SameSite=Lax; Path=/', 'pref=dark; Path=/'] },
+        body: `<html><body><p id="x">home</p><script>localStorage.setItem('token','t-1');sessionStorage.setItem('s','2')</script></body></html>`,
+      }),
+      '/login': () => ({
+        status: 302,
+        headers: {
+          location: `${idp.origin}/authorize?state=s1`,
+          'set-cookie': 'state=s1; HttpOnly; SameSite=Lax; Path=/',
+        },
+      }),
+      '/start': () => ({ status: 303, headers: { location: '/login' } }),
+      '/spa-login': () => ({
+        body: `<script>fetch('/config').then(() => location.assign('${idp.origin}/authorize?state=s2'))</script>`,
+      }),
+      '/config': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
+      '/callback': (u) => ({
+        body: `<img src="/pixel.gif"><a id="out" href="${idp.origin}/land">x</a> code ${u.searchParams.get('code') ?? ''}`,
+      }),
+      '/pixel.gif': () => ({ headers: { 'content-type': 'image/gif' }, body: '' }),
+      '/alert': () => ({ body: `<script>alert('hello from script')</script>` }),
+      '/xss': () => ({
+        body: `<img src="/nope.png" onerror="window.__lhXss='img-onerror'"><script>__lhXss('inline'); console.log('logged')</script>`,
+      }),
+      '/nope.png': () => ({ status: 404 }),
+      '/slow': () => ({ body: `<script>fetch('/api/slow')</script>` }),
+      '/api/slow': () => ({
+        headers: { 'content-type': 'application/json' },
+        body: '{"ok":true}',
+        delayMs: 300,
+      }),
+    },
+    appSeen,
+  );
+  idp = await serve(
+    {
+      '/authorize': () => ({ body: 'provider' }),
+      '/land': () => ({ body: 'landed' }),
+      '/session': () => ({
+        headers: { 'set-cookie': 'idp_sid=p1; HttpOnly; SameSite=Lax; Path=/' },
+        body: 'signed in at provider',
+      }),
+    },
+    idpSeen,
+  );
+  // Wrap the slow API's completion time for the idle test.
+  app.server.on('request', (req: IncomingMessage, res) => {
+    if (req.url === '/api/slow') res.on('finish', () => (slowDoneAt = Date.now()));
+  });
+  pool = await BrowserPool.launch();
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await Promise.all([app, idp].map((s) => new Promise((r) => s.server.close(r))));
+});
+
+beforeEach(() => {
+  appSeen.length = 0;
+  idpSeen.length = 0;
+});
+
+async function session(opts: Parameters<BrowserPool['newSession']>[0] = {}): Promise<BrowserAgent> {
+  const s = await pool.newSession(opts);
+  sessions.push(s);
+  return s;
+}
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+});
+
+describe('BrowserAgent', () => {
+  it('navigates, returns the served document and dumps storage and cookies', async () => {
+    const s = await session();
+    const res = await s.goto(`${app.origin}/`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<p id="x">home</p>');
+    const dump = await s.storage();
+    expect(dump.localStorage).toEqual({ token: 't-1' });
+    expect(dump.sessionStorage).toEqual({ s: '2' });
+    expect(dump.cookies.find((c) => c.name === 'sid')).toMatchObject({ value: 'abc', httpOnly: true, sameSite: 'Lax' });
+    expect(dump.cookies.find((c) => c.name === 'pref')?.httpOnly).toBe(false);
+  });
+
+  it('stops a redirect at the provider without fetching it', async () => {
+    const s = await session();
+    const res = await s.goto(`${app.origin}/login`, {
+      stopAt: (u) => u.origin === idp.origin && u.pathname === '/authorize',
+    });
+    expect(res.stoppedAt).toBe(`${idp.origin}/authorize?state=s1`);
+    expect(res.status).toBe(302);
+    expect(idpSeen).toHaveLength(0);
+    const tr = s.transcript();
+    expect(tr.at(-1)?.note).toContain('not fetched');
+    expect(tr.at(-1)?.url).toBe(`${idp.origin}/authorize?state=s1`);
+    // The transcript shows what the client really answered.
+    await s.waitForNetworkIdle();
+    const login = s.transcript().find((e) => e.url === `${app.origin}/login`);
+    expect(login?.status).toBe(302);
+    expect(login?.responseHeaders?.location).toBe(`${idp.origin}/authorize?state=s1`);
+    // The cookie the client set with its redirect is kept, as a browser following it would keep it.
+    expect((await s.storage()).cookies.map((c) => c.name)).toContain('state');
+  });
+
+  it('stops at the provider at the end of a chain of redirects', async () => {
+    const s = await session();
+    const res = await s.goto(`${app.origin}/start`, { stopAt: (u) => u.origin === idp.origin });
+    expect(res.stoppedAt).toBe(`${idp.origin}/authorize?state=s1`);
+    expect(appSeen.map((r) => r.path)).toEqual(['/start', '/login']);
+    expect(idpSeen).toHaveLength(0);
+    // Without stopAt the same navigation reaches the provider.
+    const through = await s.goto(`${app.origin}/start`);
+    expect(through.url).toBe(`${idp.origin}/authorize?state=s1`);
+    expect(through.body).toBe('provider');
+  });
+
+  it('stops a navigation the page starts from script after its own requests', async () => {
+    const s = await session();
+    const res = await s.goto(`${app.origin}/spa-login`, { stopAt: (u) => u.origin === idp.origin });
+    expect(res.stoppedAt).toBe(`${idp.origin}/authorize?state=s2`);
+    expect(idpSeen).toHaveLength(0);
+    expect(appSeen.map((r) => r.path)).toEqual(['/spa-login', '/config']);
+  });
+
+  it('records requests with the Referer and cookies as sent, and document bodies', async () => {
+    const s = await session({
+      extraHeaders: (u): Record<string, string> => (u.origin === idp.origin ? { 'x-login-harness-tag': 'tag-7' } : {}),
+    });
+    await s.goto(`${app.origin}/`);
+    await s.goto(`${app.origin}/callback?code=c-123`);
+    await s.page.click('#out');
+    await s.page.waitForURL(`${idp.origin}/land`);
+    expect(await s.waitForNetworkIdle()).toBe(true);
+    const tr = s.transcript();
+    const pixel = tr.find((e) => e.url.endsWith('/pixel.gif'));
+    expect(pixel?.agent).toBe('browser');
+    expect(pixel?.requestHeaders.referer).toBe(`${app.origin}/callback?code=c-123`);
+    expect(pixel?.requestHeaders.cookie).toContain('sid=abc');
+    const land = tr.find((e) => e.url === `${idp.origin}/land`);
+    // Default policy strict-origin-when-cross-origin: only the origin crosses.
+    expect(land?.requestHeaders.referer).toBe(`${app.origin}/`);
+    expect(land?.requestHeaders['x-login-harness-tag']).toBe('tag-7');
+    expect(idpSeen.find((r) => r.path === '/land')?.headers['x-login-harness-tag']).toBe('tag-7');
+    expect(appSeen.every((r) => r.headers['x-login-harness-tag'] === undefined)).toBe(true);
+    // Adding headers must not cost the request its cookies.
+    await s.goto(`${idp.origin}/session`);
+    await s.goto(`${idp.origin}/land`);
+    expect(idpSeen.filter((r) => r.path === '/land').at(-1)?.headers.cookie).toContain('idp_sid=p1');
+    expect(idpSeen.filter((r) => r.path === '/land').at(-1)?.headers['x-login-harness-tag']).toBe('tag-7');
+    const cb = tr.find((e) => e.url.includes('/callback'));
+    expect(cb?.status).toBe(200);
+    expect(cb?.responseBody).toContain('code c-123');
+    expect(tr.map((e) => e.seq)).toEqual(tr.map((_e, i) => i + 1));
+  });
+
+  it('records and dismisses dialogs', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/alert`);
+    expect(s.scriptEvents()).toContainEqual({
+      type: 'dialog',
+      text: 'alert: hello from script',
+      url: `${app.origin}/alert`,
+    });
+  });
+
+  it('records __lhXss markers set or called by injected script, and console messages', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/xss`);
+    await s.waitForNetworkIdle();
+    await expect
+      .poll(() =>
+        s
+          .scriptEvents()
+          .filter((e) => e.type === 'marker')
+          .map((e) => e.text)
+          .sort(),
+      )
+      .toEqual(['img-onerror', 'inline']);
+    expect(s.scriptEvents()).toContainEqual({ type: 'console', text: 'log: logged', url: `${app.origin}/xss` });
+  });
+
+  it('waits for the network to go quiet after the last request ended', async () => {
+    const s = await session();
+    slowDoneAt = 0;
+    await s.goto(`${app.origin}/slow`);
+    expect(await s.waitForNetworkIdle()).toBe(true);
+    expect(slowDoneAt).toBeGreaterThan(0);
+    expect(Date.now() - slowDoneAt).toBeGreaterThanOrEqual(90);
+    expect(s.transcript().find((e) => e.url.endsWith('/api/slow'))?.status).toBe(200);
+  });
+
+  it('reports a network that does not go quiet in time', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/slow`);
+    expect(await s.waitForNetworkIdle({ timeoutMs: 60 })).toBe(false);
+  });
+
+  it('keeps sessions apart and lets a route answer for a real host, with the extra headers', async () => {
+    const seenByRoute: Array<Record<string, string>> = [];
+    const s = await session({
+      extraHeaders: (u): Record<string, string> =>
+        u.hostname === 'login.example.test' ? { 'x-login-harness-tag': 'tag-9' } : {},
+      route: async (context) => {
+        await context.route('https://login.example.test/**', async (route) => {
+          seenByRoute.push(route.request().headers());
+          await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>mock provider</p>' });
+        });
+      },
+    });
+    const res = await s.goto('https://login.example.test/authorize');
+    expect(res.body).toBe('<p>mock provider</p>');
+    expect(seenByRoute[0]?.['x-login-harness-tag']).toBe('tag-9');
+    const other = await session();
+    expect((await other.storage()).cookies).toEqual([]);
+  });
+});

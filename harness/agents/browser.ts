@@ -1,0 +1,478 @@
+/**
+ * A real Chromium as the person's user agent (Playwright): one browser per run, a fresh context per
+ * session. Records the network (with Referer and cookies as sent), storage, and what scripts did
+ * (dialogs, `window.__lhXss` markers, console), so XSS and leak checks see what a browser would.
+ */
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  type Page,
+  type Request,
+  type Route,
+} from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
+import type { StorageDump, TranscriptEntry } from '../types.js';
+
+/** Something a script did in the page, recorded for XSS checks. */
+export interface ScriptEvent {
+  type: 'dialog' | 'marker' | 'console';
+  text: string;
+  url: string;
+}
+
+export interface BrowserSessionOptions {
+  /** Headers added to every request to `url` (the login tag for the provider's origin). */
+  extraHeaders?: (url: URL) => Record<string, string>;
+  /**
+   * Installs routes on the fresh context before any page exists, e.g. the mock provider's Playwright
+   * transport that answers for the real lexoffice hosts. Requests it handles still get `extraHeaders`.
+   */
+  route?: (context: BrowserContext) => Promise<void>;
+  /** Time source for the transcript. */
+  clock?: () => number;
+}
+
+export interface GotoResult {
+  status: number;
+  /** The address bar after the navigation. */
+  url: string;
+  /** The final document as served. */
+  body: string;
+  /** The navigation `stopAt` matched; it was aborted before reaching the network. */
+  stoppedAt?: string;
+}
+
+/** Quiet period after the last request ended before the network counts as idle. */
+export const NETWORK_QUIET_MS = 100;
+
+const MARKER_BINDING = '__lhXssReport';
+
+/** The part of CDP's `Fetch.requestPaused` event used here. */
+interface PausedResponse {
+  requestId: string;
+  frameId: string;
+  resourceType: string;
+  request: { url: string; method: string };
+  responseStatusCode?: number;
+  responseHeaders?: Array<{ name: string; value: string }>;
+}
+
+/** Runs in every frame before the page's own scripts: `window.__lhXss = x` or `__lhXss(x)` reports x. */
+function markerInitScript(binding: string): void {
+  const w = window as unknown as Record<string, unknown>;
+  const report = (value: unknown): void => {
+    try {
+      (w[binding] as (text: string) => void)(String(value));
+    } catch {
+      // The binding is gone while the page unloads.
+    }
+  };
+  const fn = (value?: unknown): void => report(value === undefined ? 'called' : value);
+  Object.defineProperty(window, '__lhXss', { configurable: false, get: () => fn, set: report });
+}
+
+/** One Chromium for the run; sessions get their own context (cookies and storage). */
+export class BrowserPool {
+  private readonly agents = new Set<BrowserAgent>();
+
+  private constructor(readonly browser: Browser) {}
+
+  /** Launches Chromium: `executablePath`, else Playwright's own, else the system's (find-chromium.ts). */
+  static async launch(opts: { executablePath?: string } = {}): Promise<BrowserPool> {
+    const executablePath = findChromium(opts.executablePath);
+    if (!executablePath) {
+      throw new Error(
+        'no Chromium found: install one (Debian: apt-get install chromium) or pass its path (--browser PATH)',
+      );
+    }
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    return new BrowserPool(browser);
+  }
+
+  /** A fresh, isolated browser session (new context, one page). */
+  async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
+    const context = await this.browser.newContext({ ignoreHTTPSErrors: false });
+    try {
+      const agent = await BrowserAgent.create(context, opts);
+      this.agents.add(agent);
+      void context.waitForEvent('close', { timeout: 0 }).then(
+        () => this.agents.delete(agent),
+        () => this.agents.delete(agent),
+      );
+      return agent;
+    } catch (err) {
+      await context.close();
+      throw err;
+    }
+  }
+
+  /** Closes every session and the browser. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.agents].map((a) => a.close()));
+    await this.browser.close();
+  }
+}
+
+/** One person's browser session. `page` and `context` are exposed for anything not wrapped here. */
+export class BrowserAgent {
+  private readonly entries: TranscriptEntry[] = [];
+  private readonly events: ScriptEvent[] = [];
+  private readonly byRequest = new Map<Request, TranscriptEntry>();
+  private readonly work = new Set<Promise<unknown>>();
+  private readonly idleListeners = new Set<() => void>();
+  private readonly clock: () => number;
+  private readonly extraHeaders: (url: URL) => Record<string, string>;
+  private seq = 0;
+  private inflight = 0;
+  private lastActivity: number;
+  private stopAt: ((url: URL) => boolean) | undefined;
+  private stopped: { url: string; status: number } | undefined;
+  private onStop: (() => void) | undefined;
+  private lastDocumentStatus = 0;
+  /** What the server really answered for a redirect the stop turned into a non-committing 204. */
+  private readonly realResponses = new Map<string, { status: number; headers: Record<string, string> }>();
+  private cdp: CDPSession | undefined;
+  /** Entries whose response was taken from CDP and must not be overwritten by Playwright's events. */
+  private readonly pinned = new WeakSet<TranscriptEntry>();
+  page!: Page;
+
+  private constructor(
+    readonly context: BrowserContext,
+    opts: BrowserSessionOptions,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.extraHeaders = opts.extraHeaders ?? (() => ({}));
+    this.lastActivity = Date.now();
+  }
+
+  /** Prepares a context: marker binding, routes, network and script recording, one page. */
+  static async create(context: BrowserContext, opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
+    const agent = new BrowserAgent(context, opts);
+    await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
+      agent.events.push({ type: 'marker', text: String(text), url: source.frame.url() });
+    });
+    await context.addInitScript(markerInitScript, MARKER_BINDING);
+    // Playwright runs the route registered last first: ours sees every request, adds headers, and
+    // falls back to the caller's routes (which then see the added headers) or the network.
+    if (opts.route) await opts.route(context);
+    await context.route('**/*', (route, request) => agent.routeRequest(route, request));
+    context.on('request', (r) => agent.onRequest(r));
+    context.on('response', (r) => {
+      const req = r.request();
+      const entry = agent.byRequest.get(req);
+      if (!entry) return;
+      if (agent.pinned.has(entry)) {
+        // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+        agent.track(
+          (async () => {
+            const h = await r.allHeaders();
+            if (h['set-cookie'] && entry.responseHeaders) entry.responseHeaders['set-cookie'] = h['set-cookie'];
+            entry.requestHeaders = await req.allHeaders();
+          })(),
+        );
+        return;
+      }
+      const real = agent.realResponses.get(req.url());
+      agent.realResponses.delete(req.url());
+      entry.status = real?.status ?? r.status();
+      const isMainDocument = req.resourceType() === 'document' && agent.isMainFrame(req);
+      if (isMainDocument) agent.lastDocumentStatus = entry.status;
+      if (real) entry.responseHeaders = real.headers;
+      agent.track(
+        (async () => {
+          if (!real) {
+            const headers = await r.allHeaders();
+            if (!agent.pinned.has(entry)) entry.responseHeaders = headers;
+            else if (headers['set-cookie'] && entry.responseHeaders) {
+              // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+              entry.responseHeaders['set-cookie'] = headers['set-cookie'];
+            }
+          }
+          entry.requestHeaders = await req.allHeaders();
+          if (!real && req.resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) {
+            entry.responseBody = await r.text();
+          }
+        })(),
+      );
+    });
+    context.on('requestfinished', (r) => agent.onRequestEnd(r));
+    context.on('requestfailed', (r) => {
+      const entry = agent.byRequest.get(r);
+      if (entry && !entry.note) entry.note = `failed: ${r.failure()?.errorText ?? 'unknown'}`;
+      agent.onRequestEnd(r);
+    });
+    context.on('page', (p) => agent.watchPage(p));
+    agent.page = await context.newPage();
+    return agent;
+  }
+
+  private isMainFrame(req: Request): boolean {
+    try {
+      return req.frame() === this.page?.mainFrame();
+    } catch {
+      // Service-worker requests have no frame.
+      return false;
+    }
+  }
+
+  private async routeRequest(route: Route, request: Request): Promise<void> {
+    const url = new URL(request.url());
+    if (this.stopAt && request.isNavigationRequest() && this.isMainFrame(request) && this.stopAt(url)) {
+      this.stopped = { url: url.href, status: this.lastDocumentStatus };
+      const entry = this.byRequest.get(request);
+      if (entry) entry.note = 'navigation stopped before this request (not fetched)';
+      this.onStop?.();
+      await route.abort('aborted');
+      return;
+    }
+    const extra = this.extraHeaders(url);
+    if (Object.keys(extra).length === 0) {
+      await route.fallback();
+      return;
+    }
+    const headers = { ...request.headers() };
+    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    await route.fallback({ headers });
+  }
+
+  private onRequest(request: Request): void {
+    this.inflight++;
+    this.lastActivity = Date.now();
+    const entry: TranscriptEntry = {
+      seq: ++this.seq,
+      at: this.clock(),
+      agent: 'browser',
+      method: request.method(),
+      url: request.url(),
+      requestHeaders: request.headers(),
+    };
+    const body = request.postData();
+    if (body !== null) entry.requestBody = body;
+    this.entries.push(entry);
+    this.byRequest.set(request, entry);
+    this.notifyIdle();
+  }
+
+  private onRequestEnd(request: Request): void {
+    if (this.byRequest.has(request)) this.inflight = Math.max(0, this.inflight - 1);
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    for (const l of this.idleListeners) l();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const settled = p.catch(() => undefined);
+    this.work.add(settled);
+    void settled.then(() => this.work.delete(settled));
+  }
+
+  private watchPage(page: Page): void {
+    page.on('dialog', (dialog) => {
+      this.events.push({ type: 'dialog', text: `${dialog.type()}: ${dialog.message()}`, url: page.url() });
+      // A dialog blocks the page's scripts until answered; dismiss as a cautious person would.
+      void dialog.dismiss().catch(() => undefined);
+    });
+    page.on('console', (msg) => {
+      this.events.push({
+        type: 'console',
+        text: `${msg.type()}: ${msg.text()}`,
+        url: msg.location().url || page.url(),
+      });
+    });
+    page.on('pageerror', (err) => {
+      this.events.push({ type: 'console', text: `pageerror: ${err.message}`, url: page.url() });
+    });
+  }
+
+  /**
+   * Navigates the page to `url`. With `stopAt`, a main-frame navigation (this one, a redirect in it,
+   * or one the page's scripts start before the network goes quiet) whose URL matches is aborted before
+   * it reaches the network and reported as `stoppedAt`.
+   */
+  async goto(url: string, opts: { stopAt?: (url: URL) => boolean; timeoutMs?: number } = {}): Promise<GotoResult> {
+    this.stopAt = opts.stopAt;
+    this.stopped = undefined;
+    const stopSeen = new Promise<void>((resolve) => (this.onStop = resolve));
+    if (opts.stopAt) await this.interceptRedirects(true);
+    try {
+      let response: Awaited<ReturnType<Page['goto']>> = null;
+      try {
+        response = await this.page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs ?? 15_000 });
+      } catch (err) {
+        if (!this.stoppedNavigation()) throw err;
+      }
+      if (opts.stopAt && !this.stoppedNavigation()) {
+        // A browser app navigates to the provider from script, after its own requests.
+        await Promise.race([stopSeen, this.waitForNetworkIdle({ timeoutMs: opts.timeoutMs })]);
+      }
+      const stopped = this.stoppedNavigation();
+      if (stopped) return { status: stopped.status, url: this.page.url(), body: '', stoppedAt: stopped.url };
+      let body = '';
+      try {
+        body = response ? await response.text() : await this.page.content();
+      } catch {
+        body = await this.page.content().catch(() => '');
+      }
+      return { status: response?.status() ?? 0, url: this.page.url(), body };
+    } finally {
+      this.stopAt = undefined;
+      this.onStop = undefined;
+      if (opts.stopAt) await this.interceptRedirects(false);
+    }
+  }
+
+  /**
+   * Playwright does not route the hops of a redirect, so a redirect to the stop URL is caught at the
+   * response stage through CDP and answered to the browser as a 204 (a 204 navigation does not
+   * commit); the stop URL is never requested. Chromium has already stored the cookies the client set
+   * with its redirect (its state cookie, say) when the response stage is reached, so they are kept.
+   */
+  private async interceptRedirects(on: boolean): Promise<void> {
+    if (!on) {
+      await this.cdp?.send('Fetch.disable').catch(() => undefined);
+      return;
+    }
+    if (!this.cdp) {
+      this.cdp = await this.context.newCDPSession(this.page);
+      this.cdp.on('Fetch.requestPaused', (ev: PausedResponse) => void this.onPausedResponse(ev));
+      const tree = (await this.cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+      this.mainFrameId = tree.frameTree.frame.id;
+    }
+    await this.cdp.send('Fetch.enable', {
+      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
+    });
+  }
+
+  private async onPausedResponse(ev: PausedResponse): Promise<void> {
+    const cdp = this.cdp;
+    if (!cdp) return;
+    const status = ev.responseStatusCode ?? 0;
+    const headers = ev.responseHeaders ?? [];
+    const location = headers.find((h) => h.name.toLowerCase() === 'location')?.value;
+    let target: URL | undefined;
+    try {
+      target = location && status >= 300 && status < 400 ? new URL(location, ev.request.url) : undefined;
+    } catch {
+      target = undefined;
+    }
+    if (target && this.stopAt && ev.frameId === this.mainFrameId && this.stopAt(target)) {
+      this.stopped = { url: target.href, status };
+      const record: Record<string, string> = {};
+      for (const h of headers) {
+        const k = h.name.toLowerCase();
+        record[k] = record[k] ? `${record[k]}\n${h.value}` : h.value;
+      }
+      this.realResponses.set(ev.request.url, { status, headers: record });
+      const hop = this.entries.findLast((e) => e.url === ev.request.url && !this.pinned.has(e));
+      if (hop) {
+        hop.status = status;
+        hop.responseHeaders = { ...hop.responseHeaders, ...record };
+        hop.note = 'redirect to the stop URL not followed';
+        this.pinned.add(hop);
+      }
+      this.entries.push({
+        seq: ++this.seq,
+        at: this.clock(),
+        agent: 'browser',
+        method: 'GET',
+        url: target.href,
+        requestHeaders: {},
+        note: 'navigation stopped before this request (not fetched)',
+      });
+      this.onStop?.();
+      await cdp
+        .send('Fetch.fulfillRequest', { requestId: ev.requestId, responseCode: 204, responseHeaders: [], body: '' })
+        .catch(() => undefined);
+      return;
+    }
+    await cdp.send('Fetch.continueRequest', { requestId: ev.requestId }).catch(() => undefined);
+  }
+
+  private mainFrameId: string | undefined;
+
+  /** Set from the route handler while `goto` awaits (a method, so narrowing does not assume it unchanged). */
+  private stoppedNavigation(): { url: string; status: number } | undefined {
+    return this.stopped;
+  }
+
+  /**
+   * Resolves true once no request has been in flight for `quietMs` (default 100 ms) measured from the
+   * last request's end, false if that does not happen within `timeoutMs` (default 10 s). Pending
+   * transcript details (headers, bodies) are complete when it resolves true.
+   */
+  async waitForNetworkIdle(opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<boolean> {
+    const quietMs = opts.quietMs ?? NETWORK_QUIET_MS;
+    const idle = await new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (value: boolean): void => {
+        clearTimeout(timer);
+        clearTimeout(deadline);
+        this.idleListeners.delete(check);
+        resolve(value);
+      };
+      const check = (): void => {
+        clearTimeout(timer);
+        if (this.inflight > 0) return;
+        const remaining = quietMs - (Date.now() - this.lastActivity);
+        if (remaining <= 0) finish(true);
+        else timer = setTimeout(check, remaining);
+      };
+      const deadline = setTimeout(() => finish(false), opts.timeoutMs ?? 10_000);
+      this.idleListeners.add(check);
+      check();
+    });
+    if (idle) await Promise.all([...this.work]);
+    return idle;
+  }
+
+  /** Every request the session made, oldest first (headers as sent, incl. Cookie and Referer). */
+  transcript(): TranscriptEntry[] {
+    return this.entries.map((e) => ({ ...e }));
+  }
+
+  /** Dialogs, `__lhXss` markers and console messages so far. */
+  scriptEvents(): ScriptEvent[] {
+    return [...this.events];
+  }
+
+  /** localStorage and sessionStorage of the page's current origin, and every cookie of the context. */
+  async storage(): Promise<StorageDump> {
+    let local: Record<string, string> = {};
+    let session: Record<string, string> = {};
+    try {
+      [local, session] = await this.page.evaluate(() => {
+        const dump = (s: Storage): Record<string, string> => {
+          const out: Record<string, string> = {};
+          for (let i = 0; i < s.length; i++) {
+            const k = s.key(i);
+            if (k !== null) out[k] = s.getItem(k) ?? '';
+          }
+          return out;
+        };
+        return [dump(localStorage), dump(sessionStorage)] as const;
+      });
+    } catch {
+      // about:blank and opaque origins have no storage.
+    }
+    const cookies = (await this.context.cookies()).map((c) => ({
+      name: c.name,
+      value: c.value,
+      domain: c.domain,
+      path: c.path,
+      httpOnly: c.httpOnly,
+      secure: c.secure,
+      sameSite: c.sameSite,
+    }));
+    return { localStorage: local, sessionStorage: session, cookies };
+  }
+
+  /** Closes the context (and its pages). */
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+}

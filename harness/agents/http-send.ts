@@ -1,0 +1,105 @@
+/**
+ * One HTTP exchange without any of fetch's own policies. Global fetch overwrites `Sec-Fetch-Mode`
+ * with its request mode (`cors`) and cannot be put in `navigate` mode, so a client that checks
+ * Fetch Metadata (https://www.w3.org/TR/fetch-metadata/) would see something no browser sends.
+ * node:http is used through its default export, which msw intercepts in in-process mode.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+
+export interface RawResponse {
+  status: number;
+  /** Header names lower-cased; repeated headers joined with ", " except Set-Cookie. */
+  headers: Record<string, string>;
+  setCookies: string[];
+  body: string;
+}
+
+/** Per-exchange limit; a target that never answers is a target error, not a hang. */
+export const EXCHANGE_TIMEOUT_MS = 30_000;
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(body);
+    case 'deflate':
+      try {
+        return zlib.inflateSync(body);
+      } catch {
+        return zlib.inflateRawSync(body);
+      }
+    case 'br':
+      return zlib.brotliDecompressSync(body);
+    default:
+      return body;
+  }
+}
+
+/**
+ * Sends one request exactly as given (no redirects followed, no headers added but Host). A request
+ * that fails on a reused keep-alive connection before any answer arrived (the server closed it at the
+ * same moment) is sent once more on a fresh one, as browsers do: the server never processed it.
+ */
+export async function sendRaw(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs = EXCHANGE_TIMEOUT_MS,
+): Promise<RawResponse> {
+  try {
+    return await sendOnce(url, method, headers, body, timeoutMs);
+  } catch (err) {
+    if (!(err instanceof StaleConnectionError)) throw err;
+    return sendOnce(url, method, headers, body, timeoutMs, true);
+  }
+}
+
+class StaleConnectionError extends Error {}
+
+function sendOnce(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  fresh = false,
+): Promise<RawResponse> {
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise<RawResponse>((resolve, reject) => {
+    let answered = false;
+    const req = transport.request(url, { method, headers, ...(fresh ? { agent: false } : {}) }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const out: Record<string, string> = {};
+        let setCookies: string[] = [];
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v === undefined) continue;
+          if (k === 'set-cookie') setCookies = Array.isArray(v) ? v : [v];
+          else out[k] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        if (setCookies.length) out['set-cookie'] = setCookies.join('\n');
+        let text: string;
+        try {
+          text = decode(Buffer.concat(chunks), out['content-encoding']).toString('utf8');
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: out, setCookies, body: method === 'HEAD' ? '' : text });
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const stale = !fresh && !answered && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      reject(stale ? new StaleConnectionError(err.message) : err);
+    });
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * `{{...}}` placeholders (TARGETS.md section 1): what exists, where it may appear, and substitution.
+ */
+import { ManifestError } from './errors.js';
+
+/** Values the harness knows only at run time: the mock provider of this run and the target's port. */
+export interface PlaceholderValues {
+  idp: {
+    issuer: string;
+    discoveryUrl: string;
+    authorizationEndpoint: string;
+    tokenEndpoint: string;
+    userinfoEndpoint?: string;
+    jwksUri?: string;
+    revocationEndpoint?: string;
+    endSessionEndpoint?: string;
+    /** Base URL of the mock lexoffice API. */
+    apiBaseUrl: string;
+  };
+  target: { port: number };
+}
+
+/** Every placeholder name TARGETS.md defines. `client.*` come from the manifest itself. */
+export const PLACEHOLDER_NAMES = [
+  'idp.issuer',
+  'idp.discoveryUrl',
+  'idp.authorizationEndpoint',
+  'idp.tokenEndpoint',
+  'idp.userinfoEndpoint',
+  'idp.jwksUri',
+  'idp.revocationEndpoint',
+  'idp.endSessionEndpoint',
+  'idp.apiBaseUrl',
+  'client.id',
+  'client.secret',
+  'client.redirectUri',
+  'target.port',
+] as const;
+
+export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+const KNOWN = new Set<string>(PLACEHOLDER_NAMES);
+
+/** Short list for error messages. */
+export const PLACEHOLDER_LIST = PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ');
+
+/** The placeholder names used in `text`, in order of appearance. */
+export function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+}
+
+/**
+ * Throws a ManifestError at `path` for the first placeholder in `text` that is not in `allowed`
+ * (default: every defined placeholder).
+ */
+export function checkPlaceholders(text: string, path: string, allowed: ReadonlySet<string> = KNOWN): void {
+  for (const name of placeholdersIn(text)) {
+    if (!allowed.has(name)) {
+      const expected = KNOWN.has(name)
+        ? `a placeholder other than {{${name}}} here`
+        : `a known placeholder (${PLACEHOLDER_LIST})`;
+      throw ManifestError.expected(path, expected, `{{${name}}}`);
+    }
+  }
+}
+
+/**
+ * Replaces every placeholder in `text` with its value. An unknown placeholder, or one whose value the
+ * run does not have (a provider that advertises no revocation endpoint), is a usage error at `path`.
+ */
+export function substitute(text: string, path: string, values: Record<string, string | undefined>): string {
+  return text.replace(PLACEHOLDER, (_whole, rawName: string) => {
+    const name = rawName.trim();
+    if (!KNOWN.has(name)) {
+      throw ManifestError.expected(path, `a known placeholder (${PLACEHOLDER_LIST})`, `{{${name}}}`);
+    }
+    const value = values[name];
+    if (value === undefined) {
+      throw ManifestError.expected(
+        path,
+        `a placeholder this run has a value for ({{${name}}} is not advertised by the provider or not set)`,
+        `{{${name}}}`,
+      );
+    }
+    return value;
+  });
+}
+
+/** Flattens run-time values and the manifest's client into the placeholder table. */
+export function placeholderTable(
+  vars: PlaceholderValues,
+  client: { id: string; secret?: string; redirectUri?: string },
+): Record<string, string | undefined> {
+  return {
+    'idp.issuer': vars.idp.issuer,
+    'idp.discoveryUrl': vars.idp.discoveryUrl,
+    'idp.authorizationEndpoint': vars.idp.authorizationEndpoint,
+    'idp.tokenEndpoint': vars.idp.tokenEndpoint,
+    'idp.userinfoEndpoint': vars.idp.userinfoEndpoint,
+    'idp.jwksUri': vars.idp.jwksUri,
+    'idp.revocationEndpoint': vars.idp.revocationEndpoint,
+    'idp.endSessionEndpoint': vars.idp.endSessionEndpoint,
+    'idp.apiBaseUrl': vars.idp.apiBaseUrl,
+    'client.id': client.id,
+    'client.secret': client.secret,
+    'client.redirectUri': client.redirectUri,
+    'target.port': String(vars.target.port),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The target manifest as data (../../../shared/TARGETS.md section 1), validated with zod. The schema
+ * checks shapes only; rules that join fields (what a kind needs, secret versus auth method,
+ * placeholders) live in `validate.ts` so their messages can name the field and say what was expected.
+ */
+import { z } from 'zod';
+
+const nonEmpty = z.string().min(1);
+const stringMap = z.record(z.string(), z.string());
+
+/** Client authentication methods at the token endpoint (RFC 6749 section 2.3.1, OIDC Core section 9). */
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** Target kinds (TARGETS.md section 3). */
+export const TARGET_KINDS = ['web', 'spa', 'driver'] as const;
+
+/** Default start-up timeout (readiness) in milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export const clientSchema = z.strictObject({
+  /** Default: generated from the target's name. */
+  id: nonEmpty.optional(),
+  /** Omit for a public client. */
+  secret: nonEmpty.optional(),
+  /** Default: `client_secret_basic` with a secret, `none` without. */
+  authMethod: z.enum(AUTH_METHODS).optional(),
+  /** Registered at the mock provider exactly as written (after placeholders): exact match. */
+  redirectUri: nonEmpty,
+  /** What the client is expected to need (scope.minimal compares the requests against it). */
+  scopes: z.array(nonEmpty),
+});
+
+export const startSchema = z.strictObject({
+  /** argv, no shell. */
+  command: z.array(z.string()).min(1),
+  /** Relative to the manifest's folder. Default: the manifest's folder. */
+  cwd: nonEmpty.optional(),
+  env: stringMap.optional(),
+  /** How the harness knows a web/spa server is up; a driver is ready when spawned. */
+  ready: z.strictObject({ url: nonEmpty.optional(), stdout: nonEmpty.optional() }).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+export const signedInSchema = z.strictObject({
+  /** web: a request in the same user-agent session. */
+  url: nonEmpty.optional(),
+  /** web: expected status (default 200). */
+  status: z.number().int().min(100).max(599).optional(),
+  /** web: text the body contains when signed in. */
+  text: nonEmpty.optional(),
+  /** spa: an element visible only when signed in. */
+  selector: nonEmpty.optional(),
+});
+
+/**
+ * Optional, additive to TARGETS.md: a TypeScript/JavaScript integration imported into the harness's own
+ * process instead of started as a server. The module's export is called as `start({ port, env })` and
+ * resolves to `{ close() }` once it listens; calls it makes to the provider's real hosts are routed
+ * into the mock.
+ */
+export const inProcessSchema = z.strictObject({
+  /** Path to the module, relative to the manifest's folder (`.ts` is loaded through tsx). */
+  module: nonEmpty,
+  /** Name of the exported start function. Default `start`. */
+  export: nonEmpty.optional(),
+  /** Environment handed to `start` (placeholders allowed). */
+  env: stringMap.optional(),
+});
+
+export const urlSchema = z.strictObject({ url: nonEmpty });
+
+export const manifestSchema = z.strictObject({
+  /** Editors use it for completion; ignored by the harness. */
+  $schema: z.string().optional(),
+  name: nonEmpty,
+  kind: z.enum(TARGET_KINDS),
+  /** `lexoffice` (default), `lexoffice-partner`, or a path to a discovery document. */
+  profile: nonEmpty.optional(),
+  client: clientSchema,
+  start: startSchema.optional(),
+  login: urlSchema.optional(),
+  signedIn: signedInSchema.optional(),
+  logout: urlSchema.optional(),
+  inProcess: inProcessSchema.optional(),
+});
+
+/** A manifest as an integrator writes it (JSON, or `defineTarget({...})` in a module). */
+export type ManifestInput = z.input<typeof manifestSchema>;

@@ -1,0 +1,239 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { RunnerEvent } from '../../reports/model.js';
+import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
+import { runClientAudit, type ClientAuditOptions } from './client-audit.js';
+import { normalizeReportForComparison } from './determinism.js';
+
+const FRAGILE = fileURLToPath(new URL('./fixtures/fragile-target.json', import.meta.url));
+
+function fake(
+  id: string,
+  run: (ctx: ClientCheckContext) => Promise<Outcome>,
+  extra: Partial<ClientCheck> = {},
+): ClientCheck {
+  return {
+    id,
+    title: `Fake ${id}`,
+    severity: 'high',
+    refs: ['RFC6749-10.12'],
+    must: 'holds',
+    rationale: 'because',
+    remediation: 'fix',
+    target: 'client',
+    kinds: ['web'],
+    agent: 'default',
+    run,
+    ...extra,
+  };
+}
+
+/** Reads the fragile target's pid from its own ready line. */
+function pidFrom(logs: string): number {
+  const m = /ready pid=(\d+)/.exec(logs);
+  if (!m) throw new Error(`no pid in target logs: ${logs}`);
+  return Number(m[1]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const base: Omit<ClientAuditOptions, 'catalog'> = {
+  manifestPath: FRAGILE,
+  seed: 1,
+  concurrency: 1,
+  checkTimeoutMs: 10_000,
+  handleSignals: false,
+};
+
+describe('runClientAudit with a fragile target', () => {
+  it('ends the check running when the target crashes in error, and restarts the target for the next', async () => {
+    const pids: number[] = [];
+    const report = await runClientAudit({
+      ...base,
+      catalog: [
+        fake('crash.now', async (ctx) => {
+          pids.push(pidFrom(ctx.targetLogs()));
+          const s = await ctx.session();
+          ctx.observe('asking the target to crash');
+          await s.request({ url: new URL('/crash', ctx.target.login?.url).href }).catch(() => undefined);
+          // The target is gone: this check must not be able to claim anything.
+          await new Promise(() => undefined);
+          return { verdict: 'pass', summary: 'unreachable' };
+        }),
+        fake('after.crash', async (ctx) => {
+          const s = await ctx.session();
+          const res = await s.request({ url: new URL('/ping', ctx.target.login?.url).href });
+          ctx.observe(`target answered ${res.status}`);
+          return { verdict: res.status === 200 ? 'pass' : 'fail', summary: `status ${res.status}` };
+        }),
+      ],
+    });
+    expect(report.status).toBe('complete');
+    expect(report.results.map((r) => [r.id, r.verdict, r.errorKind])).toEqual([
+      ['crash.now', 'error', 'target'],
+      ['after.crash', 'pass', undefined],
+    ]);
+    expect(report.results[0].summary).toMatch(/exited with code 7/);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it('ends a check whose target hangs in error at the per-check timeout, never pass', async () => {
+    let pid = 0;
+    const report = await runClientAudit({
+      ...base,
+      checkTimeoutMs: 800,
+      catalog: [
+        fake('hang.now', async (ctx) => {
+          pid = pidFrom(ctx.targetLogs());
+          const s = await ctx.session();
+          ctx.observe('asking the target to hang');
+          await s.request({ url: new URL('/hang', ctx.target.login?.url).href });
+          return { verdict: 'pass', summary: 'the target answered' };
+        }),
+      ],
+    });
+    expect(report.results[0]).toMatchObject({ verdict: 'error', errorKind: 'target' });
+    expect(report.results[0].summary).toContain('800 ms');
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('returns an interrupted report with the finished checks and leaves no process behind', async () => {
+    const ac = new AbortController();
+    let pid = 0;
+    const report = await runClientAudit({
+      ...base,
+      signal: ac.signal,
+      catalog: [
+        fake('first', async (ctx) => {
+          pid = pidFrom(ctx.targetLogs());
+          ctx.observe('done');
+          return { verdict: 'pass', summary: 'ok' };
+        }),
+        fake('second', async (ctx) => {
+          ctx.observe('interrupting');
+          ac.abort();
+          await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+          return { verdict: 'pass', summary: 'unreachable' };
+        }),
+        fake('third', async (ctx) => {
+          ctx.observe('should not run');
+          return { verdict: 'pass', summary: 'ran' };
+        }),
+      ],
+    });
+    expect(report.status).toBe('interrupted');
+    expect(report.results.map((r) => r.id)).toEqual(['first']);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('gives a check with discovery faults its own provider issuer and target process', async () => {
+    const seen: Record<string, { issuer: string; pid: number; plainOnly: unknown }> = {};
+    const record = (id: string) => async (ctx: ClientCheckContext) => {
+      seen[id] = {
+        issuer: ctx.idp.issuer,
+        pid: pidFrom(ctx.targetLogs()),
+        plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
+      };
+      ctx.observe('recorded');
+      return { verdict: 'pass' as const, summary: 'ok' };
+    };
+    await runClientAudit({
+      ...base,
+      concurrency: 2,
+      catalog: [
+        fake('shared.one', record('shared.one')),
+        fake('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
+        fake('shared.two', record('shared.two')),
+      ],
+    });
+    expect(seen['shared.one'].issuer).toBe(seen['shared.two'].issuer);
+    expect(seen['shared.one'].pid).toBe(seen['shared.two'].pid);
+    expect(seen['own.issuer'].issuer).not.toBe(seen['shared.one'].issuer);
+    expect(seen['own.issuer'].pid).not.toBe(seen['shared.one'].pid);
+    expect(seen['own.issuer'].plainOnly).toEqual(['plain']);
+    for (const s of Object.values(seen)) expect(alive(s.pid)).toBe(false);
+  });
+
+  it('scopes faults and journal views to each check by its login tag', async () => {
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 2,
+      catalog: ['a', 'b'].map((id) =>
+        fake(`tag.${id}`, async (ctx) => {
+          const s = await ctx.session();
+          await s.request({ url: `${ctx.idp.endpoints.discovery}` });
+          const mine = ctx.journal.entries();
+          ctx.observe(`tag ${ctx.tag}: ${mine.length} entries`, { tags: mine.map((e) => e.tag) });
+          return { verdict: mine.length === 1 && mine[0].tag === ctx.tag ? 'pass' : 'fail', summary: ctx.tag };
+        }),
+      ),
+    });
+    expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    expect(report.results[0].summary).not.toBe(report.results[1].summary);
+    expect(report.results[0].summary).toMatch(/^tag\.a-[0-9a-f]{8}$/);
+  });
+
+  it('reports a target that cannot start as a crashed run with every check in error', async () => {
+    const events: RunnerEvent['type'][] = [];
+    const report = await runClientAudit({
+      ...base,
+      manifestPath: fileURLToPath(new URL('./fixtures/no-such-command.json', import.meta.url)),
+      onEvent: (e) => events.push(e.type),
+      catalog: [fake('never', async () => ({ verdict: 'pass', summary: 'x' }))],
+    });
+    expect(report.status).toBe('crashed');
+    expect(report.results[0]).toMatchObject({ verdict: 'error', errorKind: 'target' });
+    expect(report.results[0].summary).toMatch(/could not start/);
+    expect(events[0]).toBe('run-start');
+    expect(events.at(-1)).toBe('run-end');
+  });
+});
+
+describe('runClientAudit with an in-process integration', () => {
+  it('imports the integration on the run port and answers its calls to the real lexoffice host from the mock', async () => {
+    const report = await runClientAudit({
+      ...base,
+      manifestPath: fileURLToPath(new URL('./fixtures/in-process-target.json', import.meta.url)),
+      catalog: [
+        fake('in-process.discovery', async (ctx) => {
+          const s = await ctx.session();
+          const res = await s.request({ url: new URL('/issuer', ctx.target.client.redirectUri).href });
+          ctx.observe(`the integration found issuer ${res.body}`);
+          const logged = ctx.targetLogs().includes(`discovered ${ctx.idp.issuer}`);
+          return { verdict: res.body === ctx.idp.issuer && logged ? 'pass' : 'fail', summary: res.body };
+        }),
+      ],
+    });
+    expect(report.results[0]).toMatchObject({ verdict: 'pass' });
+  });
+});
+
+describe('runClientAudit on the bundled reference web client', () => {
+  it('passes the selected checks and gives the same report for the same seed', async () => {
+    const opts: ClientAuditOptions = {
+      seed: 3,
+      only: ['pkce.downgrade-metadata', 'state.mismatch', 'state.present'],
+      concurrency: 3,
+      checkTimeoutMs: 20_000,
+      handleSignals: false,
+    };
+    const first = await runClientAudit(opts);
+    // Catalog order, whatever order the names were given in or the checks finished in.
+    expect(first.results.map((r) => [r.id, r.verdict])).toEqual([
+      ['state.present', 'pass'],
+      ['state.mismatch', 'pass'],
+      ['pkce.downgrade-metadata', 'pass'],
+    ]);
+    expect(first.status).toBe('complete');
+    expect(first.target).toMatchObject({ name: 'reference-web', kind: 'web' });
+    const second = await runClientAudit(opts);
+    expect(normalizeReportForComparison(second)).toEqual(normalizeReportForComparison(first));
+  }, 60_000);
+});

@@ -1,0 +1,45 @@
+/**
+ * Comparing two runs: the same seed must give the same verdicts, but wall-clock times, durations and
+ * loopback ports legitimately differ, and so does the evidence the target itself randomises (its
+ * state values, verifiers and session cookies are its own, not the harness's seed). This strips
+ * exactly those, so tests and `bench/` can compare reports with `toEqual`.
+ */
+import type { Report } from '../../reports/model.js';
+
+/** What {@link normalizeReportForComparison} returns. */
+export type ComparableReport = Omit<Report, 'startedAt' | 'finishedAt' | 'durationMs' | 'results' | 'target'> & {
+  target: Omit<Report['target'], 'manifest'>;
+  results: Array<Omit<Report['results'][number], 'startedAt' | 'durationMs'>>;
+};
+
+/** Options of {@link normalizeReportForComparison}. */
+export interface NormalizeOptions {
+  /**
+   * Keep transcripts and structured observation data (times zeroed, ports masked). Off by default:
+   * they carry the target's own random values (state, cookies) and HTTP dates, so they differ
+   * between runs even when every verdict is the same.
+   */
+  keepEvidence?: boolean;
+}
+
+const LOOPBACK_PORT = /\b(127\.0\.0\.1|localhost|\[::1\]):\d+/g;
+
+/**
+ * Returns a copy of `report` without `startedAt`, `finishedAt`, `durationMs` (report and results) and
+ * the manifest path, with loopback ports replaced by `:PORT`, and (unless `keepEvidence`) without
+ * transcripts and observation data. Verdicts, severities, summaries and observation texts are kept.
+ */
+export function normalizeReportForComparison(report: Report, opts: NormalizeOptions = {}): ComparableReport {
+  const { startedAt: _s, finishedAt: _f, durationMs: _d, results, target, ...rest } = report;
+  const { manifest: _m, ...stableTarget } = target;
+  const stripped: ComparableReport = {
+    ...rest,
+    target: stableTarget,
+    results: results.map(({ startedAt: _rs, durationMs: _rd, ...r }) =>
+      opts.keepEvidence
+        ? { ...r, transcript: r.transcript.map((e) => ({ ...e, at: 0 })) }
+        : { ...r, transcript: [], observations: r.observations.map((o) => ({ text: o.text })) },
+    ),
+  };
+  return JSON.parse(JSON.stringify(stripped).replace(LOOPBACK_PORT, '$1:PORT')) as ComparableReport;
+}

@@ -1,0 +1,41 @@
+/**
+ * Starts a target the way its manifest says, as one {@link TargetHandle}: a server process
+ * (`start`), an in-process integration (`inProcess`), a driver (kind `driver`), or nothing when the
+ * target already runs on its own.
+ */
+import type { MockIdp } from '../../mock-idp/types.js';
+import type { DriverProcess } from '../agents/driver.js';
+import { startTarget } from '../target/index.js';
+import type { ResolvedTarget } from '../types.js';
+import type { TargetHandle } from './target-instance.js';
+
+/** A started target; for kind `driver`, the driver process sessions talk to. */
+export type StartedTarget = TargetHandle & { driver?: DriverProcess };
+
+/** Starts `target` against `idp`; rejects when it does not come up (the start is stopped then). */
+export async function startTargetHandle(
+  target: ResolvedTarget,
+  idp: MockIdp,
+  signal: AbortSignal,
+): Promise<StartedTarget> {
+  if (target.kind === 'driver') {
+    // Loaded on demand, like the in-process transport below: a web run needs neither.
+    const { DriverProcess } = await import('../agents/driver.js');
+    signal.throwIfAborted();
+    const driver = await DriverProcess.start(target);
+    return {
+      driver,
+      logs: () => driver.stderr(),
+      // The driver rejects every call in flight when it exits (DriverError `exited`), which ends the
+      // running checks in error; its exit is noticed through `exited()` for the restart.
+      onExit: new Promise<never>(() => undefined),
+      exited: () => driver.exited(),
+      stop: () => driver.stop(),
+    };
+  }
+  if (target.inProcess) {
+    const { startInProcessTarget } = await import('../inprocess/index.js');
+    return startInProcessTarget(target, idp);
+  }
+  return startTarget(target, { signal });
+}

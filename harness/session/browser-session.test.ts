@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_TAG_HEADER, startMockIdp, type RunningMockIdp } from '../../mock-idp/index.js';
+import type { BrowserPool } from '../agents/browser.js';
+import { freeLoopbackPort } from '../target/index.js';
+import type { ResolvedTarget } from '../types.js';
+import { BrowserSession, launchPool } from './browser-session.js';
+import { tagHeadersFor } from './common.js';
+import { startTinyWebClient, type TinyWebClient } from './fixtures/tiny-web-client.js';
+
+describe('BrowserSession against a web client and the mock provider', () => {
+  let provider: RunningMockIdp;
+  let client: TinyWebClient;
+  let pool: BrowserPool;
+  let target: ResolvedTarget;
+
+  beforeAll(async () => {
+    provider = await startMockIdp({ seed: 11 });
+    const port = await freeLoopbackPort();
+    client = await startTinyWebClient({
+      authorizationEndpoint: provider.idp.endpoints.authorization,
+      tokenEndpoint: provider.idp.endpoints.token,
+      clientId: 'tiny',
+      clientSecret: 'tiny-secret',
+      port,
+    });
+    provider.idp.registerClient({
+      clientId: 'tiny',
+      clientSecret: 'tiny-secret',
+      authMethod: 'client_secret_basic',
+      redirectUris: [client.redirectUri],
+    });
+    target = {
+      name: 'tiny',
+      kind: 'web',
+      dir: '.',
+      profile: 'lexoffice',
+      client: {
+        id: 'tiny',
+        secret: 'tiny-secret',
+        authMethod: 'client_secret_basic',
+        redirectUri: client.redirectUri,
+        scopes: [],
+      },
+      login: { url: `${client.origin}/login` },
+      signedIn: { url: `${client.origin}/me`, status: 200, text: 'Signed in' },
+      logout: { url: `${client.origin}/logout` },
+    };
+    pool = await launchPool();
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.close();
+    await client?.close();
+    await provider?.close();
+  });
+
+  const open = (id: string, tag: string, t: ResolvedTarget = target): Promise<BrowserSession> =>
+    BrowserSession.open(
+      {
+        id,
+        tag,
+        target: t,
+        idp: provider.idp,
+        tagHeaders: tagHeadersFor(provider.idp, tag),
+        signal: new AbortController().signal,
+      },
+      pool,
+    );
+
+  it('signs in in Chromium, stopping at the provider and tagging what reaches it', async () => {
+    const s = await open('b1', 'tag-browser');
+    try {
+      const { request, response, callback } = await s.login();
+      expect(request.params.client_id).toBe('tiny');
+      expect(response.callbackUrl?.startsWith(client.redirectUri)).toBe(true);
+      expect(callback.finalUrl).toBe(`${client.origin}/me`);
+      expect(callback.body).toContain('Signed in');
+      expect(await s.isSignedIn()).toBe(true);
+      const cookies = (await s.storage()).cookies.map((c) => [c.name, c.httpOnly]);
+      expect(cookies).toContainEqual(['sid', true]);
+      const atProvider = provider.idp.journal.entries({ tag: 'tag-browser' }).map((e) => e.endpoint);
+      expect(atProvider).toEqual(expect.arrayContaining(['authorization', 'token']));
+      const toClient = s.transcript().filter((e) => e.url.startsWith(client.origin) && e.agent === 'browser');
+      expect(toClient.length).toBeGreaterThan(0);
+      for (const e of toClient) expect(e.requestHeaders[LOGIN_TAG_HEADER]).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('holds a navigation to the provider that a page script starts after the network went quiet', async () => {
+    const s = await open('b2', 'tag-script', { ...target, login: { url: `${client.origin}/login-js` } });
+    try {
+      const request = await s.startLogin();
+      expect(request.url.startsWith(provider.idp.endpoints.authorization)).toBe(true);
+      // Held at the door: the provider never saw the request.
+      expect(provider.idp.journal.entries({ tag: 'tag-script', endpoint: 'authorization' })).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('keeps browser sessions apart', async () => {
+    const a = await open('b3', 'tag-a');
+    const b = await open('b4', 'tag-b');
+    try {
+      await a.login();
+      expect(await a.isSignedIn()).toBe(true);
+      expect(await b.isSignedIn()).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,234 @@
+/**
+ * A target driven in Chromium (TARGETS.md §3: always for spa, for web when a check needs a browser).
+ * A fresh browser context per session; requests to the real lexoffice hosts are answered by the mock
+ * (mock-idp's Playwright transport), so a browser app hard-wired to them is audited unchanged.
+ *
+ * The client's reaction to a callback ends when the network has gone quiet.
+ */
+import type { Request, Route } from 'playwright-core';
+import { routeMockIdp } from '../../mock-idp/transports/playwright.js';
+import { BrowserPool, type BrowserAgent } from '../agents/browser.js';
+import { HttpAgent } from '../agents/http.js';
+import { CheckRunError } from '../runner/errors.js';
+import type {
+  AuthorizationRequest,
+  AuthorizationResponse,
+  CallbackResult,
+  Session,
+  SessionRequest,
+  SessionResponse,
+  StorageDump,
+  TranscriptEntry,
+} from '../types.js';
+import { approveAuthorization, isAuthorizationEndpoint, parseAuthorizationRequest } from './authorization.js';
+import { addQuery, byTime, loginThrough, signedInByResponse, type SessionContext } from './common.js';
+
+/** How long a browser app may take to send the person to the provider after the login page loaded. */
+export const LOGIN_NAVIGATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Quiet period that counts as "the app is done" after a callback: longer than the agent's default,
+ * because concurrent checks share two cores and an app's next request can lag its previous one.
+ */
+export const SETTLE_QUIET_MS = 300;
+
+/** Launches the run's Chromium (`browserPath`, else Playwright's, else the system's). */
+export async function launchPool(browserPath?: string): Promise<BrowserPool> {
+  return BrowserPool.launch(browserPath ? { executablePath: browserPath } : {});
+}
+
+/** A session in its own browser context. */
+export class BrowserSession implements Session {
+  readonly id: string;
+  readonly agent = 'browser' as const;
+  readonly #ctx: SessionContext;
+  readonly #browser: BrowserAgent;
+  /** The person's visit at the provider (approval), kept apart from the app's own browser context. */
+  readonly #person: HttpAgent;
+  /** Raw requests made through the context's request API, which the page's network log does not see. */
+  readonly #extra: TranscriptEntry[] = [];
+
+  private constructor(ctx: SessionContext, browser: BrowserAgent) {
+    this.id = ctx.id;
+    this.#ctx = ctx;
+    this.#browser = browser;
+    this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders });
+  }
+
+  /** Opens a fresh context in `pool`, tagged and routed. */
+  static async open(ctx: SessionContext, pool: BrowserPool): Promise<BrowserSession> {
+    const browser = await pool.newSession({
+      extraHeaders: ctx.tagHeaders,
+      route: (context) => routeMockIdp(context, ctx.idp),
+    });
+    return new BrowserSession(ctx, browser);
+  }
+
+  /** The Playwright page, for checks that look at the document. */
+  get page(): BrowserAgent['page'] {
+    return this.#browser.page;
+  }
+
+  async startLogin(opts?: { loginQuery?: Record<string, string> }): Promise<AuthorizationRequest> {
+    const login = this.#ctx.target.login;
+    if (!login)
+      throw new CheckRunError('the manifest has no `login.url`, so a login cannot be started', 'configuration');
+    this.#ctx.signal.throwIfAborted();
+    // A browser app navigates to the provider from script, possibly after the network has been quiet
+    // for a moment (discovery fetched, PKCE computed). A page route (it takes precedence over the
+    // context's) holds that navigation at the door for as long as it takes, instead of guessing a pause.
+    const page = this.#browser.page;
+    let held: string | undefined;
+    let reached: ((url: string) => void) | undefined;
+    const atDoor = new Promise<string>((resolve) => (reached = resolve));
+    const hold = async (route: Route, request: Request): Promise<void> => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+        held ??= request.url();
+        reached?.(held);
+        await route.abort('aborted');
+      } else {
+        await route.fallback();
+      }
+    };
+    const matcher = (url: URL): boolean => this.#isAuthorization(url);
+    await page.route(matcher, hold);
+    try {
+      let status = 0;
+      try {
+        const res = await this.#browser.goto(addQuery(login.url, opts?.loginQuery), { stopAt: this.#isAuthorization });
+        if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt);
+        status = res.status;
+      } catch (err) {
+        // A server-side redirect to the provider is held by the page route during `goto`, which then
+        // reports the aborted navigation as an error.
+        if (held === undefined) throw err;
+      }
+      const url = held ?? (await this.#within(atDoor, LOGIN_NAVIGATION_TIMEOUT_MS));
+      if (url) return parseAuthorizationRequest(url);
+      throw new CheckRunError(
+        `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status})`,
+        'target',
+      );
+    } finally {
+      await page.unroute(matcher, hold).catch(() => undefined);
+    }
+  }
+
+  /** `promise`'s value, or undefined when it does not settle within `ms` or the check ends first. */
+  async #within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const signal = this.#ctx.signal;
+    let onAbort: (() => void) | undefined;
+    const bounded = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([promise, bounded]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async approve(request: AuthorizationRequest): Promise<AuthorizationResponse> {
+    this.#ctx.signal.throwIfAborted();
+    return approveAuthorization(this.#person, request);
+  }
+
+  async deliver(callbackUrl: string): Promise<CallbackResult> {
+    this.#ctx.signal.throwIfAborted();
+    const res = await this.#browser.goto(callbackUrl, { stopAt: this.#isAuthorization });
+    await this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS });
+    const body = await this.#browser.page.content().catch(() => res.body);
+    return { status: res.status, finalUrl: res.stoppedAt ?? this.#browser.page.url(), body };
+  }
+
+  async login(opts?: { loginQuery?: Record<string, string> }): ReturnType<Session['login']> {
+    return loginThrough(this, opts);
+  }
+
+  /** spa: the `signedIn.selector` is visible once the network is quiet; web: the signed-in request in this context. */
+  async isSignedIn(): Promise<boolean> {
+    const signedIn = this.#ctx.target.signedIn;
+    if (!signedIn) throw new CheckRunError('the manifest has no `signedIn`', 'configuration');
+    if ('selector' in signedIn) {
+      await this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS });
+      return this.#browser.page
+        .locator(signedIn.selector)
+        .first()
+        .isVisible()
+        .catch(() => false);
+    }
+    const res = await this.request({ url: signedIn.url });
+    return signedInByResponse(signedIn, res);
+  }
+
+  async refresh(): Promise<'ok' | 'failed' | 'unsupported'> {
+    return (await this.isSignedIn()) ? 'ok' : 'failed';
+  }
+
+  async api(): Promise<'ok' | 'failed' | 'unsupported'> {
+    return (await this.isSignedIn()) ? 'ok' : 'failed';
+  }
+
+  async logout(): Promise<'ok' | 'failed' | 'unsupported'> {
+    const logout = this.#ctx.target.logout;
+    if (!logout) return 'unsupported';
+    const res = await this.#browser.goto(logout.url);
+    await this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS });
+    return res.status === 0 || res.status < 400 ? 'ok' : 'failed';
+  }
+
+  /** A request with this context's cookies (Playwright's context request API). */
+  async request(req: SessionRequest): Promise<SessionResponse> {
+    this.#ctx.signal.throwIfAborted();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url);
+    const headers = { ...this.#ctx.tagHeaders(url), ...(req.headers ?? {}) };
+    const at = Date.now();
+    const res = await this.#browser.context.request.fetch(req.url, {
+      method,
+      headers,
+      ...(req.body !== undefined ? { data: req.body } : {}),
+      maxRedirects: req.follow === false ? 0 : 20,
+      failOnStatusCode: false,
+    });
+    const body = await res.text();
+    const responseHeaders = res.headers();
+    this.#extra.push({
+      seq: this.#extra.length + 1,
+      at,
+      agent: 'browser',
+      method,
+      url: req.url,
+      requestHeaders: headers,
+      ...(req.body !== undefined ? { requestBody: req.body } : {}),
+      status: res.status(),
+      responseHeaders,
+      responseBody: body,
+      note: 'request in the browser context (not a page navigation)',
+    });
+    return { status: res.status(), url: res.url(), headers: responseHeaders, body, redirects: [] };
+  }
+
+  async storage(): Promise<StorageDump> {
+    return this.#browser.storage();
+  }
+
+  scriptEvents(): Array<{ type: 'dialog' | 'marker' | 'console'; text: string; url: string }> {
+    return this.#browser.scriptEvents();
+  }
+
+  transcript(): TranscriptEntry[] {
+    return byTime(this.#person.transcript(), this.#browser.transcript(), this.#extra);
+  }
+
+  async close(): Promise<void> {
+    await this.#browser.close();
+  }
+
+  readonly #isAuthorization = (url: URL): boolean =>
+    isAuthorizationEndpoint(url.href, this.#ctx.idp.endpoints.authorization);
+}

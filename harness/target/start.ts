@@ -1,0 +1,192 @@
+/**
+ * Starts a target's server (TARGETS.md section 1, `start`) and waits until it is ready: its ready URL
+ * answers (any 2xx, 3xx or 4xx) or its stdout matches the ready pattern.
+ */
+import type { ResolvedTarget } from '../types.js';
+import { ManagedProcess, type ExitInfo } from './process.js';
+
+/** A started target. */
+export interface RunningTarget {
+  /** stdout and stderr so far, interleaved (evidence for leak.logs). */
+  logs(): string;
+  /** Resolves when the target process has exited. */
+  onExit: Promise<{ code: number | null; signal: string | null }>;
+  exited(): boolean;
+  /** Stops the whole process group (SIGTERM, then SIGKILL); resolves once it is gone. */
+  stop(): Promise<void>;
+  /** Leader pid of the target's process group, when the harness started a process. */
+  readonly pid?: number;
+}
+
+/** Why a target did not come up. */
+export type TargetStartErrorKind = 'spawn' | 'exited' | 'timeout' | 'aborted';
+
+/** The target could not be started; `logs` holds what it printed (tail in the message). */
+export class TargetStartError extends Error {
+  readonly kind: TargetStartErrorKind;
+  /** The message without the output tail. */
+  readonly reason: string;
+  readonly logs: string;
+  readonly code?: number | null;
+  readonly signal?: string | null;
+
+  constructor(kind: TargetStartErrorKind, message: string, logs: string, exit?: ExitInfo) {
+    const tail = logsTail(logs);
+    super(tail ? `${message}\n--- last output of the target ---\n${tail}` : message);
+    this.name = 'TargetStartError';
+    this.kind = kind;
+    this.reason = message;
+    this.logs = logs;
+    if (exit) {
+      this.code = exit.code;
+      this.signal = exit.signal;
+    }
+  }
+}
+
+/** The last lines of a log, for error messages. */
+export function logsTail(logs: string, maxChars = 2_000): string {
+  const trimmed = logs.trimEnd();
+  if (trimmed.length <= maxChars) return trimmed;
+  const cut = trimmed.slice(-maxChars);
+  const nl = cut.indexOf('\n');
+  return `...${nl >= 0 ? cut.slice(nl) : cut}`;
+}
+
+/** Polling intervals for the ready URL: short at first, since most servers come up within ms. */
+const POLL_DELAYS_MS = [10, 20, 40, 80, 160, 250];
+const PROBE_TIMEOUT_MS = 2_000;
+
+function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+}
+
+/** A never-ending handle for a target that runs on its own (no `start` in the manifest). */
+function externalTarget(): RunningTarget {
+  return {
+    logs: () => '',
+    onExit: new Promise(() => undefined),
+    exited: () => false,
+    stop: async () => undefined,
+  };
+}
+
+/** Wraps a ManagedProcess as a RunningTarget. */
+export function asRunningTarget(proc: ManagedProcess): RunningTarget {
+  return {
+    pid: proc.pid,
+    logs: () => proc.logs(),
+    onExit: proc.onExit,
+    exited: () => proc.exited(),
+    stop: async () => {
+      await proc.stop();
+    },
+  };
+}
+
+/**
+ * Spawns `target.start.command` (argv, no shell; env = the harness's environment plus the manifest's)
+ * in its own process group and resolves once it is ready. A target that exits first, does not get
+ * ready within `start.timeoutMs`, or whose start is aborted is stopped (nothing is left running) and
+ * the promise rejects with TargetStartError. Without `start`, the target is assumed to be running.
+ */
+export async function startTarget(target: ResolvedTarget, opts: { signal?: AbortSignal } = {}): Promise<RunningTarget> {
+  const start = target.start;
+  if (!start) return externalTarget();
+  opts.signal?.throwIfAborted();
+
+  const proc = ManagedProcess.spawn({ command: start.command, cwd: start.cwd, env: start.env });
+  const running = asRunningTarget(proc);
+
+  const ready = new AbortController();
+  const cleanups: Array<() => void> = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        ready.abort();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () =>
+          fail(new TargetStartError('timeout', `target did not get ready within ${start.timeoutMs} ms`, proc.logs())),
+        start.timeoutMs,
+      );
+      cleanups.push(() => clearTimeout(timer));
+
+      void proc.onExit.then((exit) => {
+        if (proc.spawnError) {
+          fail(
+            new TargetStartError(
+              'spawn',
+              `cannot start ${JSON.stringify(start.command[0])}: ${proc.spawnError.message}`,
+              '',
+              exit,
+            ),
+          );
+        } else {
+          fail(new TargetStartError('exited', `target ${describeExit(exit)} before it was ready`, proc.logs(), exit));
+        }
+      });
+
+      if (opts.signal) {
+        const onAbort = (): void =>
+          fail(new TargetStartError('aborted', 'start of the target was aborted', proc.logs()));
+        opts.signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
+      }
+
+      if ('stdout' in start.ready) {
+        const pattern = new RegExp(start.ready.stdout);
+        const check = (all: string): void => {
+          if (pattern.test(all)) resolve();
+        };
+        check(proc.stdout());
+        cleanups.push(proc.onStdout(check));
+      } else {
+        pollUrl(start.ready.url, ready.signal).then(resolve, (err: unknown) => {
+          if (!ready.signal.aborted) fail(err instanceof Error ? err : new Error(String(err)));
+        });
+      }
+    });
+  } catch (err) {
+    await proc.stop();
+    // Output is complete only once the process is gone; report all of it.
+    if (err instanceof TargetStartError && (err.kind === 'timeout' || err.kind === 'aborted')) {
+      throw new TargetStartError(err.kind, err.reason, proc.logs());
+    }
+    throw err;
+  } finally {
+    ready.abort();
+    for (const c of cleanups) c();
+  }
+  return running;
+}
+
+/** Resolves when `url` answers with a status below 500; retries connection errors and 5xx. */
+async function pollUrl(url: string, signal: AbortSignal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      const res = await fetch(url, {
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
+      });
+      await res.body?.cancel();
+      if (res.status < 500) return;
+    } catch {
+      // Not listening yet (ECONNREFUSED) or the probe timed out: try again.
+    }
+    const delay = POLL_DELAYS_MS[Math.min(attempt, POLL_DELAYS_MS.length - 1)] ?? 250;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, delay);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+}

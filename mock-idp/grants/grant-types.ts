@@ -1,0 +1,26 @@
+import type { Exchange, ProviderContext } from '../provider-context.js';
+import type { ClientRegistration } from '../types.js';
+import type { OAuthErrorCode } from '../http/responses.js';
+
+/** What a grant handler gets: the authenticated client and the form parameters. */
+export interface GrantInput {
+  client: ClientRegistration;
+  params: Record<string, string>;
+  exchange: Exchange;
+}
+
+/** A grant's answer: a token response body, or an RFC 6749 5.2 error. `tag` is the login it belongs to. */
+export type GrantOutcome =
+  | { ok: true; body: Record<string, string | number>; tag?: string }
+  | { ok: false; error: OAuthErrorCode; description: string; status?: number; tag?: string };
+
+export type GrantHandler = (ctx: ProviderContext, input: GrantInput) => Promise<GrantOutcome>;
+
+/** Scopes of a token request (`scope`, space-delimited; the partner profile also accepts `scopes`, commas). */
+export function tokenRequestScopes(ctx: ProviderContext, params: Record<string, string>): string[] | undefined {
+  for (const name of ctx.profileSettings.scopeParams) {
+    const value = params[name];
+    if (value !== undefined) return value.split(/[\s,]+/).filter((s) => s !== '');
+  }
+  return undefined;
+}

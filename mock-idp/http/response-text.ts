@@ -1,0 +1,47 @@
+/**
+ * Bodies of responses the provider built from strings. Such a response is created without a body
+ * stream (building and draining a web stream costs more than the rest of a typical answer); its text
+ * is kept here, so the journal and the node transport use the string directly, and `materialize`
+ * gives a response with the real body to callers that read it as a web Response (`idp.handle`, msw,
+ * Playwright).
+ */
+const texts = new WeakMap<Response, string | null>();
+
+/** What `new Response(text)` adds when the caller gave no content type (Fetch, "extract a body"). */
+const DEFAULT_TEXT_TYPE = 'text/plain;charset=UTF-8';
+
+/** A Response whose body text is remembered; the body itself is attached only when materialized. */
+export function textResponse(body: string | null, init: ResponseInit): Response {
+  let headers = init.headers;
+  if (body !== null) {
+    const given = new Headers(headers);
+    if (!given.has('content-type')) given.set('content-type', DEFAULT_TEXT_TYPE);
+    headers = given;
+  }
+  const response = new Response(null, { ...init, headers });
+  texts.set(response, body);
+  return response;
+}
+
+/** The remembered body text of a response the provider built from a string (`''` for no body). */
+export function knownText(response: Response): string | undefined {
+  const text = texts.get(response);
+  return text === undefined ? undefined : (text ?? '');
+}
+
+/** True when `response` was built with `textResponse(null, ...)`: no body at all. */
+export function hasNoBody(response: Response): boolean {
+  return texts.get(response) === null;
+}
+
+/**
+ * The response as a web-standard Response with its body attached, for callers outside the provider.
+ * Responses not built by `textResponse` are returned as they are.
+ */
+export function materialize(response: Response): Response {
+  const text = texts.get(response);
+  if (text === undefined || text === null) return response;
+  const full = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  texts.set(full, text);
+  return full;
+}

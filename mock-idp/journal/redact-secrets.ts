@@ -1,0 +1,52 @@
+import type { IssuedKind } from '../types.js';
+
+/** A secret value and what it is, as the redaction needs it. */
+export interface SecretValue {
+  kind: IssuedKind | string;
+  value: string;
+  /** For client secrets: the client id, so the HTTP Basic credential (base64 of `id:secret`) is found too. */
+  clientId?: string;
+}
+
+/** How a redacted secret is shown: kind and the first four characters, enough to tell values apart. */
+export function redactionMark(secret: SecretValue): string {
+  return `[redacted:${secret.kind}:${secret.value.slice(0, 4)}…]`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` (verbatim, URL-encoded with
+ * `encodeURIComponent`, and form-encoded as `application/x-www-form-urlencoded` writes it) with
+ * `[redacted:<kind>:<first 4 chars>…]`; a client secret with its `clientId` is also found inside HTTP Basic
+ * credentials (base64). Pure: reports and logs use it with the provider's secrets.
+ * Longer values are replaced first so a value that contains another is not half-redacted.
+ */
+export function redactSecrets(text: string, values: readonly SecretValue[]): string {
+  const forms = new Map<string, SecretValue>();
+  for (const secret of values) {
+    // Very short values (e.g. low-entropy test tokens are still >= 8 chars) would redact ordinary words.
+    if (secret.value.length < 6) continue;
+    const formEncode = (text: string): string => new URLSearchParams({ v: text }).toString().slice(2);
+    const variants = [secret.value, encodeURIComponent(secret.value), formEncode(secret.value)];
+    if (secret.kind === 'client_secret' && secret.clientId !== undefined) {
+      // RFC 6749 2.3.1 Basic credentials, as specified (form-encoded first) and as commonly sent (raw).
+      for (const pair of [
+        `${formEncode(secret.clientId)}:${formEncode(secret.value)}`,
+        `${secret.clientId}:${secret.value}`,
+      ]) {
+        variants.push(Buffer.from(pair).toString('base64'));
+      }
+    }
+    for (const variant of variants) if (!forms.has(variant)) forms.set(variant, secret);
+  }
+  const ordered = [...forms.keys()].sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return text;
+  const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
+  return text.replace(pattern, (match) => {
+    const secret = forms.get(match);
+    return secret ? redactionMark(secret) : match;
+  });
+}

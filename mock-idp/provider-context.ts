@@ -1,0 +1,83 @@
+import type { BuiltMetadata } from './discovery/build-metadata.js';
+import type { FaultRegistry } from './faults/fault-registry.js';
+import type { ProviderJournal } from './journal/journal.js';
+import type { KeyStore, SigningKey } from './keys/key-store.js';
+import type { ProfileSettings } from './profiles/profile-settings.js';
+import type { GrantStore } from './store/grant-store.js';
+import type {
+  AuthorizationRequestInfo,
+  BearerInfo,
+  ClientRegistration,
+  Clock,
+  EndpointName,
+  JournalEntry,
+  MockIdpSettings,
+  PermissiveMode,
+  TokenRequestInfo,
+} from './types.js';
+import type { MockUser } from './users/seeded-users.js';
+import type { ValueDeriver } from './values/derive-value.js';
+
+/** The provider's state, shared by every endpoint. Internal: the public face is `MockIdp`. */
+export interface ProviderContext {
+  profileName: string;
+  built: BuiltMetadata;
+  settings: MockIdpSettings;
+  profileSettings: ProfileSettings;
+  permissive: ReadonlySet<PermissiveMode>;
+  seed: number;
+  clock: Clock;
+  clients: Map<string, ClientRegistration>;
+  store: GrantStore;
+  keys: KeyStore;
+  faults: FaultRegistry;
+  journal: ProviderJournal;
+  values: ValueDeriver;
+  users: MockUser[];
+  /** Keys published for the `id-token.rotated-key` fault, per tag. */
+  tagKeys: Map<string, Promise<SigningKey>>;
+}
+
+/**
+ * The parts of an HTTP request the provider reads. A web-standard `Request` has them; the node
+ * transport builds them straight from the `IncomingMessage`, without a web Request and its streams.
+ */
+export interface ProviderRequest {
+  readonly method: string;
+  /** The absolute request URL. */
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  /** Every header (lower-case names, repeated values joined), as the journal records them. */
+  headerRecord(): Record<string, string>;
+}
+
+/** One request as every endpoint sees it: the body read once, the form parsed, the login tag. */
+export interface Exchange {
+  request: ProviderRequest;
+  url: URL;
+  body: string;
+  /** `application/x-www-form-urlencoded` body parameters (empty for other bodies). */
+  form: URLSearchParams;
+  /** Login tag from the `x-login-harness-tag` header. */
+  headerTag?: string;
+}
+
+/** An endpoint's answer plus what the journal should know about the exchange. */
+export interface EndpointResult {
+  response: Response;
+  /** Journal under another endpoint name than the route's (the login form posts to the authorization path). */
+  endpoint?: EndpointName;
+  tag?: string;
+  authorization?: AuthorizationRequestInfo;
+  token?: TokenRequestInfo;
+  bearer?: BearerInfo;
+  revocation?: JournalEntry['revocation'];
+}
+
+/** An endpoint: one exchange in, one answer out. */
+export type Endpoint = (ctx: ProviderContext, exchange: Exchange) => Promise<EndpointResult>;
+
+/** The provider clock in whole seconds (JWT NumericDate, RFC 7519 2). */
+export function nowSeconds(ctx: ProviderContext): number {
+  return Math.floor(ctx.clock() / 1000);
+}

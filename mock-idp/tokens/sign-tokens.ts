@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { SignJWT, base64url, type JWTPayload } from 'jose';
+import type { SigningKey } from '../keys/key-store.js';
+import type { ProviderContext } from '../provider-context.js';
+import type { Fault } from '../types.js';
+
+/**
+ * OIDC Core 3.1.3.6: `at_hash` is the base64url of the left half of the hash of the access token,
+ * with the hash the ID token's `alg` uses.
+ */
+export function atHash(accessToken: string, alg: string): string {
+  const bits = alg.endsWith('512') ? 'sha512' : alg.endsWith('384') ? 'sha384' : 'sha256';
+  const digest = createHash(bits).update(accessToken, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/** Signs a JWT with the given key (the store's algorithm unless overridden). */
+export async function signJwt(
+  ctx: ProviderContext,
+  payload: JWTPayload,
+  opts: { key?: SigningKey; typ?: string; alg?: string } = {},
+): Promise<string> {
+  const key = opts.key ?? ctx.keys.current;
+  const alg = opts.alg ?? ctx.keys.alg;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg, kid: key.kid, typ: opts.typ ?? 'JWT' })
+    .sign(await ctx.keys.privateKey(key, alg));
+}
+
+/** The signing key for a tag with the `id-token.rotated-key` fault: published now, once per tag. */
+function rotatedKeyFor(ctx: ProviderContext, tag: string): Promise<SigningKey> {
+  let key = ctx.tagKeys.get(tag);
+  if (!key) {
+    key = ctx.keys.publishNext();
+    ctx.tagKeys.set(tag, key);
+  }
+  return key;
+}
+
+function encodeSegment(value: unknown): string {
+  return base64url.encode(JSON.stringify(value));
+}
+
+/**
+ * Signs an ID token (OIDC Core 2), applying the tag's `id-token.*` fault if one is armed. The claims
+ * faults change the payload before signing; the signature faults change how it is signed.
+ */
+export async function signIdToken(
+  ctx: ProviderContext,
+  claims: JWTPayload & { iat: number; exp: number },
+  fault: Fault | undefined,
+  tag: string | undefined,
+): Promise<string> {
+  const payload: JWTPayload = { ...claims };
+  switch (fault?.name) {
+    case 'id-token.wrong-iss':
+      payload.iss = 'https://issuer.invalid';
+      break;
+    case 'id-token.wrong-aud':
+      payload.aud = 'another-client.invalid';
+      break;
+    case 'id-token.wrong-nonce':
+      payload.nonce = ctx.values.next('nonce', tag);
+      break;
+    case 'id-token.expired':
+      payload.iat = claims.iat - 7200;
+      payload.exp = claims.iat - 3600;
+      if (typeof payload.auth_time === 'number') payload.auth_time = Math.min(payload.auth_time, claims.iat - 7200);
+      break;
+    default:
+      break;
+  }
+  switch (fault?.name) {
+    case 'id-token.alg-none':
+      // RFC 7519 6.1: an Unsecured JWT has an empty signature part.
+      return `${encodeSegment({ alg: fault.alg ?? 'none', typ: 'JWT' })}.${encodeSegment(payload)}.`;
+    case 'id-token.bad-signature': {
+      const token = await signJwt(ctx, payload);
+      const [header, body, signature] = token.split('.');
+      const bytes = Buffer.from(signature, 'base64url');
+      for (let i = 0; i < bytes.length; i += 16) bytes[i] ^= 0x5a;
+      return `${header}.${body}.${bytes.toString('base64url')}`;
+    }
+    case 'id-token.hs256-public-key': {
+      // RFC 8725 3.1 algorithm confusion: HMAC keyed with the bytes of the RSA public key in PEM (SPKI).
+      const key = ctx.keys.current;
+      const secret = new TextEncoder().encode(await ctx.keys.publicPem(key));
+      return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: 'JWT' }).sign(secret);
+    }
+    case 'id-token.rotated-key':
+      return signJwt(ctx, payload, { key: await rotatedKeyFor(ctx, tag ?? '') });
+    default:
+      return signJwt(ctx, payload);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The baseline file: findings a team has looked at and accepted for a while, each with a reason and an
+ * expiry date. An accepted finding no longer fails the gate; once its date has passed, it counts again.
+ *
+ * ```json
+ * { "version": 1, "entries": [{ "check": "leak.logs", "target": "acme-invoicing",
+ *   "justification": "log scrubbing ships in 4.2", "expires": "2027-01-31" }] }
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UsageError } from './errors.js';
+import { formatZodIssues } from './zod-error.js';
+
+/** One accepted finding. `expires` is the last day (UTC) on which the entry counts. */
+export const BaselineEntrySchema = z.strictObject({
+  check: z.string().min(1, 'a check id is required'),
+  target: z.string().min(1, 'a target name is required'),
+  justification: z.string().trim().min(1, 'say why the finding is accepted'),
+  expires: z.iso.date('expected a date as YYYY-MM-DD'),
+});
+
+/** A baseline file, version 1. */
+export const BaselineSchema = z.strictObject({
+  version: z.literal(1),
+  entries: z.array(BaselineEntrySchema),
+});
+
+export type BaselineEntry = z.infer<typeof BaselineEntrySchema>;
+export type Baseline = z.infer<typeof BaselineSchema>;
+
+/**
+ * Validates a parsed baseline; `source` names the file in the error.
+ *
+ * @throws UsageError (`invalid-baseline`) naming the JSON path of every problem.
+ */
+export function parseBaseline(value: unknown, source = 'baseline'): Baseline {
+  const parsed = BaselineSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError('invalid-baseline', `${source}: invalid baseline: ${formatZodIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads and validates a baseline file.
+ *
+ * @throws UsageError (`invalid-baseline`) when the file cannot be read, is not JSON, or does not fit
+ * {@link BaselineSchema}; the message names the file and the JSON path.
+ */
+export async function loadBaseline(path: string): Promise<Baseline> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError('invalid-baseline', `${path}: cannot read baseline: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError('invalid-baseline', `${path}: baseline is not JSON: ${(err as Error).message}`);
+  }
+  return parseBaseline(value, path);
+}
+
+/**
+ * True when the entry no longer counts at `now`: its `expires` day (UTC) has ended. An entry that
+ * expires on 2027-01-31 still counts throughout that day.
+ */
+export function isExpired(entry: BaselineEntry, now: Date): boolean {
+  const endOfDay = Date.parse(`${entry.expires}T00:00:00.000Z`) + 24 * 60 * 60 * 1000;
+  return now.getTime() >= endOfDay;
+}

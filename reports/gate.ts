@@ -1,0 +1,66 @@
+/**
+ * The CI gate: `--fail-on critical|high|medium|low` (default high) and a baseline of accepted findings.
+ * Exit 1 when a failing check at or above the threshold is not accepted by a baseline entry that is
+ * still valid; otherwise 0. Warnings, not-applicable and errors never fail the gate here: a run that
+ * broke is exit code 3, decided by the runner.
+ */
+import type { Baseline, BaselineEntry } from './baseline.js';
+import { isExpired } from './baseline.js';
+import type { CheckResult, Report } from './model.js';
+import { atLeast, type Severity } from './severity.js';
+
+/** The threshold when `--fail-on` is not given. */
+export const DEFAULT_FAIL_ON: Severity = 'high';
+
+/** Options of {@link applyGate}. */
+export interface GateOptions {
+  failOn: Severity;
+  baseline?: Baseline;
+  /** The time expiry is judged at (tests freeze it). */
+  now?: Date;
+}
+
+/** What the gate decided. */
+export interface GateResult {
+  exitCode: 0 | 1;
+  /** The report with `baselined` set on every accepted finding (and cleared on all others). */
+  report: Report;
+  /** Findings (fail or warn) accepted by a valid baseline entry. */
+  accepted: CheckResult[];
+  /** Entries for this target whose date has passed; they no longer accept anything. */
+  expiredBaselineEntries: BaselineEntry[];
+  /** Findings that make the gate fail. */
+  blocking: CheckResult[];
+}
+
+/** Applies the threshold and the baseline to a report. Pure: the input report is not changed. */
+export function applyGate(report: Report, opts: GateOptions): GateResult {
+  const now = opts.now ?? new Date();
+  const entries = (opts.baseline?.entries ?? []).filter((e) => e.target === report.target.name);
+  const expiredBaselineEntries = entries.filter((e) => isExpired(e, now));
+  const valid = new Map<string, BaselineEntry>();
+  for (const e of entries) if (!isExpired(e, now) && !valid.has(e.check)) valid.set(e.check, e);
+
+  const accepted: CheckResult[] = [];
+  const blocking: CheckResult[] = [];
+  const results = report.results.map((r) => {
+    // Recomputed from scratch, so gating an already gated (or merged) report gives the same answer.
+    const { baselined: _old, ...rest } = r;
+    const entry = valid.get(r.id);
+    const isFinding = r.verdict === 'fail' || r.verdict === 'warn';
+    const out: CheckResult =
+      entry && isFinding
+        ? { ...rest, baselined: { justification: entry.justification, expires: entry.expires } }
+        : rest;
+    if (out.baselined) accepted.push(out);
+    else if (out.verdict === 'fail' && atLeast(out.severity, opts.failOn)) blocking.push(out);
+    return out;
+  });
+  return {
+    exitCode: blocking.length > 0 ? 1 : 0,
+    report: { ...report, results },
+    accepted,
+    expiredBaselineEntries,
+    blocking,
+  };
+}

@@ -1,0 +1,180 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from './errors.js';
+import { ReportSchema, type RunnerEvent } from './model.js';
+import { createReportObserver, parseFormats, REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './output.js';
+import { catalogResults, makeReport, makeResult } from './testing/fixtures.js';
+import { escapeHtml, escapeMarkdown, escapeXml } from './writers/escape.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lh-output-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function listAll(folder: string): Promise<string[]> {
+  return (await readdir(folder, { recursive: true })).map(String).sort();
+}
+
+describe('parseFormats', () => {
+  it('parses a comma-separated list, drops duplicates and knows all', () => {
+    expect(parseFormats('json,junit, sarif ,json')).toEqual(['json', 'junit', 'sarif']);
+    expect(parseFormats('all')).toEqual([...REPORT_FORMATS]);
+  });
+
+  it('names the bad format in a usage error', () => {
+    expect(() => parseFormats('json,xml')).toThrow(UsageError);
+    expect(() => parseFormats('json,xml')).toThrow(/unknown report format "xml"/);
+    expect(() => parseFormats('json,,md')).toThrow(/unknown report format ""/);
+  });
+});
+
+describe('writeReports', () => {
+  it('writes every format into a new folder and returns the paths', async () => {
+    const out = join(dir, 'a', 'b');
+    const paths = await writeReports(makeReport(), { formats: REPORT_FORMATS, outDir: out });
+    expect(paths).toEqual(REPORT_FORMATS.map((f) => join(out, REPORT_FILE_NAMES[f])));
+    expect(await listAll(out)).toEqual(Object.values(REPORT_FILE_NAMES).sort());
+    ReportSchema.parse(JSON.parse(await readFile(paths[0], 'utf8')));
+  });
+
+  it('replaces an existing file whole and leaves no temporary file', async () => {
+    await writeFile(join(dir, 'report.json'), 'x'.repeat(1_000_000));
+    await writeReports(makeReport(), { formats: ['json'], outDir: dir });
+    const text = await readFile(join(dir, 'report.json'), 'utf8');
+    expect(ReportSchema.parse(JSON.parse(text)).target.name).toBe('acme-invoicing');
+    expect(await listAll(dir)).toEqual(['report.json']);
+  });
+
+  it('cleans up its temporary file when the rename fails', async () => {
+    await mkdir(join(dir, 'report.junit.xml'));
+    await expect(writeReports(makeReport(), { formats: ['junit'], outDir: dir })).rejects.toThrow();
+    expect(await listAll(dir)).toEqual(['report.junit.xml']);
+  });
+
+  it('writes nothing when rendering fails', async () => {
+    const out = join(dir, 'never');
+    const redact = (text: string) => {
+      if (text.startsWith('<!DOCTYPE html>')) throw new Error('boom');
+      return text;
+    };
+    await expect(writeReports(makeReport(), { formats: ['json', 'html'], outDir: out, redact })).rejects.toThrow(
+      'boom',
+    );
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('applies the redaction pass to every file so no issued value is written', async () => {
+    const issued = ['eyJhbGciOiJSUzI1NiJ9.payload.sig', 'code-9f8e7d6c5b4a', 'client-s3cret-value'];
+    const leaky = catalogResults().map((r) => ({
+      ...r,
+      summary: `${r.summary} token ${issued[0]}`,
+      observations: [{ text: `saw ${issued[1]}`, data: { secret: issued[2] } }],
+      transcript: r.transcript.map((t) => ({
+        ...t,
+        url: `${t.url}&code=${issued[1]}`,
+        responseBody: issued.join(' '),
+      })),
+    }));
+    const report = makeReport({
+      results: leaky,
+      target: { name: `app ${issued[2]}`, kind: 'web', profile: 'lexoffice' },
+    });
+    const redact = (text: string) => issued.reduce((t, v) => t.split(v).join('REDACTEDVALUE'), text);
+    const paths = await writeReports(report, { formats: REPORT_FORMATS, outDir: dir, redact });
+    for (const path of paths) {
+      const text = await readFile(path, 'utf8');
+      expect(text).toContain('REDACTEDVALUE');
+      for (const value of issued) {
+        // Also as the writers' escaping would spell it.
+        for (const spelled of new Set([value, escapeMarkdown(value), escapeHtml(value), escapeXml(value)])) {
+          expect(text, `${path} contains ${spelled}`).not.toContain(spelled);
+        }
+      }
+    }
+    // Without the pass, the same report would leak: the scan can fail.
+    const [unredacted] = await writeReports(report, { formats: ['html'], outDir: join(dir, 'raw') });
+    expect(await readFile(unredacted, 'utf8')).toContain(issued[0]);
+  });
+});
+
+describe('report observer', () => {
+  const target = { name: 'acme-invoicing', kind: 'web', profile: 'lexoffice' };
+  const clock = () => new Date('2026-01-10T10:00:05.000Z');
+
+  it('writes a valid partial report of the checks that ended, in catalog order', async () => {
+    const observer = createReportObserver({
+      formats: ['json', 'html'],
+      outDir: dir,
+      target,
+      mode: 'client',
+      seed: 7,
+      now: clock,
+    });
+    const events: RunnerEvent[] = [
+      {
+        type: 'run-start',
+        target,
+        seed: 7,
+        mode: 'client',
+        checkIds: ['a.one', 'a.two', 'a.three'],
+        startedAt: '2026-01-10T10:00:00.000Z',
+      },
+      { type: 'check-start', id: 'a.two' },
+      { type: 'check-end', result: makeResult({ id: 'a.two', verdict: 'fail' }) },
+      { type: 'check-start', id: 'a.one' },
+      { type: 'check-end', result: makeResult({ id: 'a.one', verdict: 'pass' }) },
+      { type: 'check-start', id: 'a.three' },
+    ];
+    for (const e of events) observer.onEvent(e);
+    const [json, html] = await observer.flush('interrupted');
+    const report = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
+    expect(report.status).toBe('interrupted');
+    expect(report.results.map((r) => r.id)).toEqual(['a.one', 'a.two']);
+    expect(report.summary).toMatchObject({ total: 2, pass: 1, fail: 1 });
+    expect(report.seed).toBe(7);
+    expect(report.durationMs).toBe(5000);
+    expect(await readFile(html, 'utf8')).toContain('this report is partial');
+  });
+
+  it('writes the runner report after run-end, through the finalizer', async () => {
+    const finalReport = makeReport();
+    const observer = createReportObserver({
+      formats: ['json'],
+      outDir: dir,
+      target,
+      mode: 'client',
+      seed: 42,
+      finalize: (r) => ({
+        ...r,
+        results: r.results.map((x) =>
+          x.id === 'leak.logs' ? { ...x, baselined: { justification: 'ok', expires: '2027-01-01' } } : x,
+        ),
+      }),
+    });
+    for (const result of finalReport.results) observer.onEvent({ type: 'check-end', result });
+    observer.onEvent({ type: 'run-end', report: finalReport });
+    const [json] = await observer.flush('complete');
+    const written = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
+    expect(written.startedAt).toBe(finalReport.startedAt);
+    expect(written.results.find((r) => r.id === 'leak.logs')?.baselined?.justification).toBe('ok');
+  });
+
+  it('can write an empty report when the run broke before any check ended', async () => {
+    const observer = createReportObserver({
+      formats: ['json'],
+      outDir: dir,
+      target,
+      mode: 'client',
+      seed: 1,
+      now: clock,
+    });
+    const [json] = await observer.flush('crashed');
+    const report = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
+    expect(report).toMatchObject({ status: 'crashed', results: [], summary: { total: 0 } });
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Severity order shared by the gate, the writers and the summaries. The model keeps severities as an
+ * enum; the order (critical first) lives here once so every writer sorts and thresholds alike.
+ */
+import type { z } from 'zod';
+import { SeveritySchema } from './model.js';
+import { UsageError } from './errors.js';
+
+/** A check's severity, as in the result model. */
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** Severities from the most to the least serious. */
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Higher is more serious: critical 4 ... info 0. */
+export function severityRank(severity: Severity): number {
+  return SEVERITY_ORDER.length - 1 - SEVERITY_ORDER.indexOf(severity);
+}
+
+/** True when `severity` is at or above `threshold` (so `high` is at least `medium`). */
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return severityRank(severity) >= severityRank(threshold);
+}
+
+/** Parses a `--fail-on` style value; anything else is a usage error that lists the accepted values. */
+export function parseSeverity(value: string, option = '--fail-on'): Severity {
+  const parsed = SeveritySchema.safeParse(value.trim().toLowerCase());
+  if (!parsed.success) {
+    throw new UsageError(
+      'usage',
+      `${option}: unknown severity ${JSON.stringify(value)} (expected one of ${SEVERITY_ORDER.join(', ')})`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,123 @@
+/**
+ * The client check catalog, in the order of the required minimum (CHECKS.md). Ids are stable: reports,
+ * baselines and CI gates name checks by them.
+ */
+import type { ClientCheck } from './types.js';
+import { authzResponseIss, authzResponseIssMissing } from './client/authz-response-iss.js';
+import { bearerHeader } from './client/bearer-header.js';
+import { callbackErrorXss } from './client/callback-error-xss.js';
+import { callbackErrorResponse, callbackMissingCode } from './client/callback-errors.js';
+import { flowCodeOnly } from './client/flow-code-only.js';
+import { idTokenKidRotation } from './client/id-token-kid-rotation.js';
+import { idTokenSubUserinfo } from './client/id-token-userinfo.js';
+import {
+  idTokenAlgConfusion,
+  idTokenAlgNone,
+  idTokenAud,
+  idTokenExp,
+  idTokenIss,
+  idTokenNonce,
+  idTokenSignature,
+} from './client/id-token-validation.js';
+import { leakLogs } from './client/leak-logs.js';
+import { leakPage } from './client/leak-page.js';
+import { leakReferer } from './client/leak-referer.js';
+import { leakStorage } from './client/leak-storage.js';
+import { leakUrl } from './client/leak-url.js';
+import { logoutRevoke } from './client/logout-revoke.js';
+import { noncePresent } from './client/nonce-present.js';
+import { pkceDowngradeMetadata, pkceNoPlainRetry } from './client/pkce-downgrade.js';
+import { pkcePresent, pkceS256 } from './client/pkce-request.js';
+import { pkceVerifierFormat, pkceVerifierFresh, pkceVerifierSent } from './client/pkce-verifier.js';
+import { redirectOpenRedirect } from './client/redirect-open-redirect.js';
+import { refreshRotation, refreshScope } from './client/refresh.js';
+import { scopeMinimal } from './client/scope-minimal.js';
+import { secretPublicClient } from './client/secret-public-client.js';
+import { sessionCookieFlags, sessionFixation } from './client/session-cookies.js';
+import { stateMismatch, stateMissing } from './client/state-callback.js';
+import { stateEntropy } from './client/state-entropy.js';
+import { statePresent } from './client/state-present.js';
+import { stateReplay } from './client/state-replay.js';
+import { stateSessionBinding } from './client/state-session-binding.js';
+import { tokenErrorHandled, tokenResponseMalformed } from './client/token-errors.js';
+import { tokenRequestClientAuth, tokenRequestRedirectUri } from './client/token-request.js';
+
+/** Every client check, in a stable order. */
+export const clientChecks: ClientCheck[] = [
+  statePresent,
+  stateEntropy,
+  stateMismatch,
+  stateMissing,
+  stateSessionBinding,
+  stateReplay,
+  callbackMissingCode,
+  callbackErrorResponse,
+  callbackErrorXss,
+  pkcePresent,
+  pkceS256,
+  pkceVerifierSent,
+  pkceVerifierFormat,
+  pkceVerifierFresh,
+  pkceDowngradeMetadata,
+  pkceNoPlainRetry,
+  noncePresent,
+  idTokenSignature,
+  idTokenAlgNone,
+  idTokenAlgConfusion,
+  idTokenIss,
+  idTokenAud,
+  idTokenExp,
+  idTokenNonce,
+  idTokenSubUserinfo,
+  idTokenKidRotation,
+  authzResponseIss,
+  authzResponseIssMissing,
+  flowCodeOnly,
+  redirectOpenRedirect,
+  tokenRequestRedirectUri,
+  tokenRequestClientAuth,
+  tokenErrorHandled,
+  tokenResponseMalformed,
+  leakUrl,
+  leakReferer,
+  leakStorage,
+  leakLogs,
+  leakPage,
+  bearerHeader,
+  secretPublicClient,
+  refreshRotation,
+  refreshScope,
+  scopeMinimal,
+  sessionCookieFlags,
+  sessionFixation,
+  logoutRevoke,
+];
+
+/**
+ * Whether `selector` names `id`: the exact id, a prefix ending in `.` (`state.`), or a family name
+ * without the dot (`pkce` names `pkce.s256`, not `pkcefoo`).
+ */
+export function selectorMatches(id: string, selector: string): boolean {
+  if (id === selector) return true;
+  if (selector.endsWith('.')) return id.startsWith(selector);
+  return id.startsWith(`${selector}.`);
+}
+
+/**
+ * The checks named by any of `selectors` (ids or prefixes), in catalog order; all checks when
+ * `selectors` is empty. Throws for a selector that names no check, so a typo never selects nothing.
+ */
+export function findChecks(selectors: string[]): ClientCheck[] {
+  if (selectors.length === 0) return [...clientChecks];
+  for (const s of selectors) {
+    if (!clientChecks.some((c) => selectorMatches(c.id, s))) {
+      throw new Error(`no client check has the id or prefix ${JSON.stringify(s)}`);
+    }
+  }
+  return clientChecks.filter((c) => selectors.some((s) => selectorMatches(c.id, s)));
+}
+
+/** The check with this exact id, or undefined. */
+export function checkById(id: string): ClientCheck | undefined {
+  return clientChecks.find((c) => c.id === id);
+}

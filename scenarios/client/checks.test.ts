@@ -1,0 +1,130 @@
+/**
+ * Decision logic of every client check against the in-memory fake client: each check passes on the
+ * correct client and fails on the one planted flaw it exists to catch. (The end-to-end proof against
+ * real example targets and labs runs through the runner.)
+ */
+import { describe, expect, it } from 'vitest';
+import { checkById, clientChecks } from '../catalog.js';
+import { createFakeWorld, type FakeFlaws, type FakeWorldOptions } from '../lib/fake.js';
+
+interface Case {
+  id: string;
+  world?: FakeWorldOptions;
+  flaws: Partial<FakeFlaws>;
+  /** Verdict on the flawed client (default fail). */
+  flawed?: 'fail' | 'warn';
+}
+
+const CASES: Case[] = [
+  { id: 'state.present', flaws: { noState: true, stateCheck: 'off' } },
+  { id: 'state.entropy', flaws: { counterState: true } },
+  { id: 'state.mismatch', flaws: { stateCheck: 'off' } },
+  { id: 'state.missing', flaws: { stateCheck: 'if-present' } },
+  { id: 'state.session-binding', flaws: { stateCheck: 'global' } },
+  { id: 'state.replay', flaws: { keepStateAfterUse: true }, flawed: 'warn' },
+  { id: 'callback.missing-code', flaws: { crashOnMissingCode: true } },
+  { id: 'callback.error-response', flaws: { crashOnErrorResponse: true } },
+  { id: 'callback.error-xss', flaws: { reflectErrorRaw: true } },
+  { id: 'pkce.present', flaws: { noPkce: true } },
+  { id: 'pkce.s256', flaws: { plainPkce: true } },
+  { id: 'pkce.verifier-sent', flaws: { noVerifierSent: true } },
+  { id: 'pkce.verifier-format', flaws: { timestampVerifier: true } },
+  { id: 'pkce.verifier-fresh', flaws: { reuseVerifier: true } },
+  { id: 'pkce.downgrade-metadata', world: { plainOnlyMetadata: true }, flaws: { followsPlainMetadata: true } },
+  { id: 'pkce.no-plain-retry', flaws: { retryPlainAfterError: true } },
+  { id: 'nonce.present', flaws: { noNonce: true } },
+  { id: 'id-token.signature', flaws: { acceptsIdTokenDefects: ['id-token.bad-signature'] } },
+  { id: 'id-token.alg-none', flaws: { acceptsIdTokenDefects: ['id-token.alg-none'] } },
+  { id: 'id-token.alg-confusion', flaws: { acceptsIdTokenDefects: ['id-token.hs256-public-key'] } },
+  { id: 'id-token.iss', flaws: { acceptsIdTokenDefects: ['id-token.wrong-iss'] } },
+  { id: 'id-token.aud', flaws: { acceptsIdTokenDefects: ['id-token.wrong-aud'] } },
+  { id: 'id-token.exp', flaws: { acceptsIdTokenDefects: ['id-token.expired'] } },
+  { id: 'id-token.nonce', flaws: { acceptsIdTokenDefects: ['id-token.wrong-nonce'] } },
+  { id: 'id-token.sub-userinfo', flaws: { ignoresUserinfoSub: true } },
+  { id: 'id-token.kid-rotation', flaws: { firstJwksKey: true } },
+  { id: 'authz-response.iss', world: { issParameter: true }, flaws: { noIssCheck: true } },
+  { id: 'authz-response.iss-missing', world: { issParameter: true }, flaws: { noIssCheck: true } },
+  { id: 'flow.code-only', flaws: { implicit: true } },
+  { id: 'redirect.open-redirect', flaws: { openRedirect: true } },
+  { id: 'token-request.redirect-uri', flaws: { wrongRedirectUriAtToken: true, noPkce: false } },
+  { id: 'token-request.client-auth', flaws: { secretInQuery: true } },
+  { id: 'token-error.handled', flaws: { crashOnTokenError: true } },
+  { id: 'token-response.malformed', flaws: { acceptsMalformedToken: true } },
+  { id: 'leak.url', flaws: { codeStaysInAddressBar: true } },
+  { id: 'leak.referer', flaws: { codeStaysInAddressBar: true } },
+  { id: 'leak.storage', flaws: { refreshTokenInLocalStorage: true } },
+  { id: 'leak.logs', flaws: { logsUrls: true } },
+  { id: 'leak.page', flaws: { refreshTokenInPage: true } },
+  // The API refuses the query-string token, so the client never signs in: still a failure, not an error.
+  { id: 'bearer.header', flaws: { bearerInQuery: true } },
+  { id: 'secret.public-client', flaws: { secretInPage: true } },
+  { id: 'refresh.rotation', flaws: { refreshWithFirstToken: true } },
+  { id: 'refresh.scope', flaws: { widenScopeOnRefresh: true } },
+  { id: 'scope.minimal', flaws: { extraScope: true } },
+  { id: 'session.cookie-flags', flaws: { cookieNotHttpOnly: true } },
+  { id: 'session.fixation', flaws: { noSessionRegeneration: true } },
+  { id: 'logout.revoke', flaws: { noRevokeOnLogout: true } },
+];
+
+/** Further flaws a check grades differently from its main one. */
+const MORE_CASES: Case[] = [
+  // Redeeming a missing code sends a token request the provider cannot attribute to the login.
+  { id: 'callback.missing-code', flaws: { redeemsMissingCode: true } },
+
+  // A refusal without a JWKS refetch may be a refetch rate limit (oauth4webapi: once a minute): warn only.
+  { id: 'id-token.kid-rotation', flaws: { noJwksRefetch: true }, flawed: 'warn' },
+  // A crash (5xx, stack trace) on a malformed token response fails even though nobody was signed in.
+  { id: 'token-response.malformed', flaws: { crashOnTokenError: true }, flawed: 'fail' },
+];
+
+/** Verdicts the correct fake client legitimately gets instead of pass. */
+const CORRECT_CLIENT: Record<string, string> = {
+  // The fake serves loopback http, so Secure cannot be set: warn by design.
+  'session.cookie-flags': 'warn',
+};
+
+describe('client checks against the fake client', () => {
+  it('covers every check in the catalog', () => {
+    expect(CASES.map((c) => c.id).sort()).toEqual(clientChecks.map((c) => c.id).sort());
+  });
+
+  for (const c of MORE_CASES) {
+    it(`${c.id} ends in ${c.flawed ?? 'fail'} when the client ${Object.keys(c.flaws).join(', ')}`, async () => {
+      const { outcome } = await createFakeWorld({ ...c.world, flaws: c.flaws }).run(checkById(c.id)!);
+      expect(outcome.verdict, outcome.summary).toBe(c.flawed ?? 'fail');
+    });
+  }
+
+  for (const c of CASES) {
+    const check = checkById(c.id);
+    it(`${c.id} passes on the correct client`, async () => {
+      const { outcome, observations } = await createFakeWorld(c.world).run(check!);
+      expect(outcome.verdict, outcome.summary).toBe(CORRECT_CLIENT[c.id] ?? 'pass');
+      expect(observations.length).toBeGreaterThan(0);
+    });
+    it(`${c.id} ends in ${c.flawed ?? 'fail'} when the client ${Object.keys(c.flaws).join(', ')}`, async () => {
+      const { outcome, observations } = await createFakeWorld({ ...c.world, flaws: c.flaws }).run(check!);
+      expect(outcome.verdict, outcome.summary).toBe(c.flawed ?? 'fail');
+      expect(observations.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('client checks against a driver-kind fake client', () => {
+  it('reports browser-only checks as not applicable to a driver', async () => {
+    const world = createFakeWorld({ kind: 'driver' });
+    for (const id of ['callback.error-xss', 'leak.storage', 'session.cookie-flags', 'redirect.open-redirect']) {
+      const { outcome } = await world.run(checkById(id)!);
+      expect(outcome.verdict, id).toBe('not-applicable');
+    }
+  });
+
+  it('judges a driver by its callback answers, without pages or status codes', async () => {
+    for (const id of ['state.mismatch', 'callback.missing-code', 'token-error.handled', 'id-token.signature']) {
+      const good = await createFakeWorld({ kind: 'driver' }).run(checkById(id)!);
+      expect(good.outcome.verdict, `${id}: ${good.outcome.summary}`).toBe('pass');
+    }
+    const flawed = await createFakeWorld({ kind: 'driver', flaws: { stateCheck: 'off' } }).run(checkById('state.mismatch')!);
+    expect(flawed.outcome.verdict).toBe('fail');
+  });
+});

@@ -1,0 +1,40 @@
+/** id-token.sub-userinfo: a userinfo `sub` that differs from the ID token's is refused (OIDC Core §5.3.2). */
+import { completeLogin } from '../lib/flow.js';
+import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { requireIdTokenControl } from './id-token-validation.js';
+
+/** The client compares the userinfo `sub` with the ID token's. */
+export const idTokenSubUserinfo = defineClientCheck({
+  id: 'id-token.sub-userinfo',
+  target: 'client',
+  title: 'userinfo sub must match the ID token',
+  severity: 'high',
+  refs: ['OIDC-5.3.2'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  fault: 'userinfo.wrong-sub',
+  must: "Userinfo `sub` differing from the ID token's is rejected.",
+  rationale:
+    'The userinfo response is not signed like the ID token, and a mix-up (a substituted access token, a ' +
+    'misrouted request) can return the profile of a different person. OpenID Connect therefore requires the ' +
+    'client to check that userinfo describes the same subject as the ID token before trusting it; otherwise ' +
+    'the person may be shown, or signed in as, someone else.',
+  remediation:
+    'After fetching userinfo, compare its `sub` with the validated ID token’s `sub` and abort the login when ' +
+    'they differ. Identify people by the ID token’s `iss` + `sub`, never by the email in userinfo.',
+  async run(ctx) {
+    await requireIdTokenControl(ctx);
+    if (ctx.journal.entries({ endpoint: 'userinfo' }).length === 0) {
+      stopNotApplicable('The client does not call the userinfo endpoint during login.');
+    }
+    ctx.arm({ name: 'userinfo.wrong-sub' });
+    ctx.observe('Armed userinfo.wrong-sub: userinfo answers with another subject than the ID token.');
+    const session = await ctx.session('faulted');
+    await completeLogin(ctx, session);
+    const signedIn = await session.isSignedIn();
+    ctx.observe(`With a mismatching userinfo sub: ${signedIn ? 'SIGNED IN' : 'not signed in'}.`);
+    return signedIn
+      ? fail('The client signed the person in although userinfo described another subject than the ID token.')
+      : pass('The client refused a userinfo response whose sub differs from the ID token’s.');
+  },
+});

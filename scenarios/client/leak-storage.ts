@@ -1,0 +1,65 @@
+/** leak.storage: no refresh token where page script can read it (OWASP OAuth 2.0 cheat sheet). */
+import { findSecrets, knownSecrets, type Leak } from '../lib/evidence.js';
+import { exerciseClient } from '../lib/flow.js';
+import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError, warn } from '../lib/outcome.js';
+
+/** Values as stored, plus a base64 decoding (cookie libraries often base64 their payload). */
+function readable(value: string): string {
+  let out = value;
+  try {
+    out += `\n${decodeURIComponent(value)}`;
+  } catch {
+    // not URL-encoded
+  }
+  if (/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value)) out += `\n${Buffer.from(value, 'base64').toString('latin1')}`;
+  return out;
+}
+
+/** Refresh tokens never sit in localStorage, sessionStorage or script-readable cookies. */
+export const leakStorage = defineClientCheck({
+  id: 'leak.storage',
+  target: 'client',
+  title: 'No refresh token in script-readable storage',
+  severity: 'medium',
+  refs: ['OWASP-OAUTH2'],
+  kinds: BROWSER_KINDS,
+  agent: 'browser',
+  must: 'No refresh token in localStorage, sessionStorage or script-readable cookies (access token there: warn).',
+  rationale:
+    'Anything in localStorage, sessionStorage or a cookie without HttpOnly can be read by every script on the ' +
+    'page, including a single XSS bug or a compromised npm dependency. A refresh token stolen that way gives ' +
+    'the attacker long-lived access to the person’s lexoffice data, long after the page is closed.',
+  remediation:
+    'Keep tokens on the server (a backend-for-frontend with an HttpOnly, SameSite session cookie). A pure ' +
+    'browser application should hold tokens in memory only (e.g. in a closure or a Web Worker) and get a new ' +
+    'one by a fresh login or a refresh token rotation scheme, never persist a refresh token in web storage.',
+  async run(ctx) {
+    const login = await exerciseClient(ctx);
+    if (!login.session.storage)
+      stopError('The user agent cannot read browser storage (a browser is needed).', 'harness');
+    const dump = await login.session.storage();
+    const secrets = knownSecrets(ctx, ['access_token', 'refresh_token', 'id_token']);
+    const leaks: Leak[] = [];
+    const scan = (where: string, value: string): void => {
+      for (const s of findSecrets(readable(value), secrets)) leaks.push({ kind: s.kind, where });
+    };
+    for (const [k, v] of Object.entries(dump.localStorage)) scan(`localStorage["${k}"]`, v);
+    for (const [k, v] of Object.entries(dump.sessionStorage)) scan(`sessionStorage["${k}"]`, v);
+    const readableCookies = dump.cookies.filter((c) => !c.httpOnly);
+    for (const c of readableCookies) scan(`cookie ${c.name} (not HttpOnly)`, c.value);
+    ctx.observe(
+      `Storage after login: ${Object.keys(dump.localStorage).length} localStorage, ${Object.keys(dump.sessionStorage).length} ` +
+        `sessionStorage entries, ${readableCookies.length} of ${dump.cookies.length} cookies readable by script.`,
+      { leaks },
+    );
+    const refresh = leaks.filter((l) => l.kind === 'refresh_token');
+    if (refresh.length > 0)
+      return fail(`A refresh token is readable by page script: ${refresh.map((l) => l.where).join(', ')}.`);
+    if (leaks.length > 0) {
+      return warn(
+        `A ${leaks[0].kind} is readable by page script (${leaks[0].where}); keep tokens in memory or on the server.`,
+      );
+    }
+    return pass('No token is kept in web storage or in a cookie readable by script.');
+  },
+});

@@ -1,0 +1,37 @@
+/** nonce.present: requests with scope `openid` carry a fresh nonce (OIDC Core §3.1.2.1). */
+import { estimateEntropy } from '../lib/entropy.js';
+import { scopesOf } from '../lib/flow.js';
+import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
+import { sampleAuthorizationRequests } from '../lib/samples.js';
+
+/** Every OpenID authorization request carries a nonce, new for every login. */
+export const noncePresent = defineClientCheck({
+  id: 'nonce.present',
+  target: 'client',
+  title: 'OpenID requests carry a fresh nonce',
+  severity: 'low',
+  refs: ['OIDC-3.1.2.1'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  must: 'Requests with scope `openid` carry a fresh `nonce`.',
+  rationale:
+    'The nonce is copied by the provider into the ID token, which lets your client check that the ID token was ' +
+    'issued for this very login and not replayed from another one. Without a nonce (or with one that repeats), ' +
+    'an ID token captured once can be injected again.',
+  remediation:
+    'For every login with scope `openid`, generate a random nonce (at least 128 bits), store it with the state ' +
+    'and send it as `nonce`. When the ID token arrives, require its `nonce` claim to equal the stored value.',
+  async run(ctx) {
+    const requests = await sampleAuthorizationRequests(ctx, 4);
+    const oidc = requests.filter((r) => scopesOf(r.params.scope).includes('openid'));
+    if (oidc.length === 0) stopNotApplicable('The client does not request the openid scope.');
+    const nonces = oidc.map((r) => r.params.nonce).filter((n): n is string => Boolean(n));
+    ctx.observe(`${oidc.length} OpenID authorization requests, ${nonces.length} with a nonce.`, { nonces });
+    if (nonces.length < oidc.length) return fail('An OpenID authorization request carries no nonce.');
+    const e = estimateEntropy(nonces);
+    ctx.observe(`Nonces: ${e.unique ? 'all different' : 'REPEATED'}, about ${e.bits} bits estimated.`, { estimate: e });
+    if (!e.unique) return fail('The client reused a nonce across logins (two of them in one session).');
+    if (e.bits < 128) return warn(`The nonce is fresh but weak: about ${e.bits} bits estimated (128 recommended).`);
+    return pass('Every OpenID authorization request carries a new, high-entropy nonce.');
+  },
+});

@@ -1,0 +1,128 @@
+/**
+ * pkce.verifier-sent, pkce.verifier-format and pkce.verifier-fresh: the token request proves
+ * possession of a well-formed, high-entropy verifier, new for every login (RFC 7636 §4.1, §4.5, §7.1).
+ */
+import type { ClientCheckContext } from '../types.js';
+import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
+import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { s256, VERIFIER_FORMAT } from '../lib/pkce.js';
+import { judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
+
+/** The code artifact the provider issued for a code value. */
+function codeArtifact(ctx: ClientCheckContext, code: string) {
+  return ctx.journal.issued({ kind: 'code' }).find((a) => a.value === code);
+}
+
+/** The token request carries a `code_verifier` that matches the code's challenge. */
+export const pkceVerifierSent = defineClientCheck({
+  id: 'pkce.verifier-sent',
+  target: 'client',
+  title: 'Token request carries the matching code_verifier',
+  severity: 'high',
+  refs: ['RFC7636-4.5'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  must: 'The token request carries a `code_verifier` matching the challenge.',
+  rationale:
+    'A code challenge protects nothing if the token request does not prove knowledge of the verifier: a ' +
+    'lenient provider will then hand out tokens for a stolen code. A client that sends the wrong verifier ' +
+    '(e.g. from another login in a shared variable) breaks under concurrent logins.',
+  remediation:
+    'Keep the verifier together with the state in the session of the login that created it, and send it as ' +
+    '`code_verifier` in the token request for exactly that login’s code. Never keep it in a module-level ' +
+    'variable, which another person’s login would overwrite.',
+  async run(ctx) {
+    const login = await completeLogin(ctx, await ctx.session('login'));
+    if (!login.code) stopError('The provider sent no code.', 'harness');
+    const artifact = codeArtifact(ctx, login.code);
+    if (!artifact?.codeChallenge) stopNotApplicable('The client sent no code_challenge (see pkce.present).');
+    const requests = tokenRequestsForCode(ctx, login.code);
+    if (requests.length === 0) stopError('The client did not redeem the code at the token endpoint.', 'target');
+    const verifier = requests[0].token?.codeVerifier;
+    ctx.observe(
+      verifier
+        ? `The token request carries a code_verifier (${verifier.length} characters).`
+        : 'The token request carries no code_verifier.',
+    );
+    if (!verifier) return fail('The token request carries no code_verifier.');
+    const method = artifact.codeChallengeMethod ?? 'plain';
+    const matches = method === 'S256' ? s256(verifier) === artifact.codeChallenge : verifier === artifact.codeChallenge;
+    ctx.observe(`The verifier ${matches ? 'matches' : 'does NOT match'} the ${method} challenge of the code.`);
+    return matches
+      ? pass('The token request carries the code_verifier that matches the code’s challenge.')
+      : fail('The code_verifier in the token request does not match the code’s challenge.');
+  },
+});
+
+/** 43–128 unreserved characters with high entropy, over several logins. */
+export const pkceVerifierFormat = defineClientCheck({
+  id: 'pkce.verifier-format',
+  target: 'client',
+  title: 'code_verifier is well-formed and high-entropy',
+  severity: 'medium',
+  refs: ['RFC7636-4.1', 'RFC7636-7.1'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  must: 'The verifier is 43-128 unreserved characters with high entropy.',
+  rationale:
+    'The verifier is the only secret that makes a stolen code useless, so it must be impossible to guess. RFC ' +
+    '7636 fixes its format (43 to 128 characters from A-Z, a-z, 0-9 and "-._~") and recommends 32 random bytes; ' +
+    'a strict provider rejects anything else, and a verifier built from a timestamp or a counter can be guessed.',
+  remediation:
+    'Generate the verifier as 32 bytes from a cryptographically secure random generator, base64url-encoded ' +
+    'without padding (43 characters), e.g. `crypto.randomBytes(32).toString("base64url")`.',
+  async run(ctx) {
+    const logins = await sampleLogins(ctx, 5);
+    const verifiers: string[] = [];
+    for (const l of logins) {
+      if (!l.code) continue;
+      const v = tokenRequestsForCode(ctx, l.code)[0]?.token?.codeVerifier;
+      if (v) verifiers.push(v);
+    }
+    if (verifiers.length < logins.length) {
+      stopNotApplicable('Not every login sent a code_verifier (see pkce.present and pkce.verifier-sent).');
+    }
+    const malformed = verifiers.filter((v) => !VERIFIER_FORMAT.test(v));
+    ctx.observe(
+      `${verifiers.length} verifiers, lengths ${verifiers.map((v) => v.length).join(', ')}; ${malformed.length} outside 43*128unreserved.`,
+    );
+    if (malformed.length > 0) {
+      return fail(
+        `The code_verifier does not follow RFC 7636 §4.1 (43-128 unreserved characters): length ${malformed[0].length}.`,
+      );
+    }
+    return judgeEntropy(ctx, 'code_verifier', verifiers);
+  },
+});
+
+/** A new verifier (and so a new challenge) for every login, also within one session. */
+export const pkceVerifierFresh = defineClientCheck({
+  id: 'pkce.verifier-fresh',
+  target: 'client',
+  title: 'A new code_verifier for every login',
+  severity: 'high',
+  refs: ['RFC7636-4.1'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  must: 'A new verifier for every login.',
+  rationale:
+    'A verifier that is reused (one per session, one per process, or a constant in the code) stops protecting ' +
+    'anything as soon as it has been seen once, for instance in a token request logged by a proxy. It also ' +
+    'shows that the client keeps login secrets in the wrong place.',
+  remediation:
+    'Create the verifier when the login starts, store it with that login’s state, and delete it after the ' +
+    'callback. Never keep it in a global variable or a configuration value.',
+  async run(ctx) {
+    const requests = await sampleAuthorizationRequests(ctx, 4);
+    const challenges = requests.map((r) => r.params.code_challenge).filter((c): c is string => Boolean(c));
+    if (challenges.length < requests.length)
+      stopNotApplicable('Some authorization requests carry no code_challenge (see pkce.present).');
+    const distinct = new Set(challenges).size;
+    ctx.observe(`${challenges.length} logins (two in one session) used ${distinct} distinct code challenges.`, {
+      challenges,
+    });
+    return distinct === challenges.length
+      ? pass('Every login used a new code challenge, so a new verifier.')
+      : fail('The client reused a code_verifier across logins.');
+  },
+});

@@ -1,0 +1,32 @@
+/** state.present: the authorization request carries `state` (RFC 6749 §10.12). */
+import { beginLogin } from '../lib/flow.js';
+import { ALL_KINDS, defineClientCheck, fail, pass } from '../lib/outcome.js';
+
+/** The authorization request carries a non-empty `state`. */
+export const statePresent = defineClientCheck({
+  id: 'state.present',
+  target: 'client',
+  title: 'Authorization request carries state',
+  severity: 'high',
+  refs: ['RFC6749-10.12', 'RFC9700-2.1'],
+  kinds: ALL_KINDS,
+  agent: 'default',
+  must: 'The authorization request carries `state`.',
+  rationale:
+    'When the provider sends the person back to your callback, your application needs a way to know that this ' +
+    'person actually started that login in this browser. Without `state`, an attacker can start a login with ' +
+    'their own account, stop before the callback, and trick a victim into opening the callback link: the victim ' +
+    'is then signed in to the attacker’s account (login CSRF) and may enter private data into it.',
+  remediation:
+    'Before redirecting to the provider, generate a fresh random value (at least 128 bits from a cryptographic ' +
+    'random generator), store it in the person’s session and send it as `state`. On the callback, compare the ' +
+    'returned `state` with the stored one and refuse the callback when they differ or either is missing.',
+  async run(ctx) {
+    const request = await beginLogin(ctx, await ctx.session('login'));
+    const state = request.params.state;
+    ctx.observe(state ? `state is present (${state.length} characters).` : 'The authorization request has no state.');
+    return state
+      ? pass('The authorization request carries a state parameter.')
+      : fail('The authorization request carries no state parameter.');
+  },
+});

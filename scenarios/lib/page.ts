@@ -1,0 +1,45 @@
+/**
+ * What a page sent to the person gives away: stack traces (CWE-209) and markup reflected unescaped
+ * (CWE-79).
+ */
+
+const STACK_TRACE_PATTERNS: RegExp[] = [
+  // Node.js / V8: "    at fn (/app/server.js:12:5)" or "at /app/server.js:12:5"
+  /\n\s*at (?:[\w$.<>[\]]+ )?\(?(?:file:\/\/|\/|[A-Za-z]:\\|node:)[^\s)]*:\d+:\d+\)?/,
+  // Python
+  /Traceback \(most recent call last\)/,
+  // Java / Kotlin
+  /\n\s*at [\w$.]+\([\w$]+\.(?:java|kt):\d+\)/,
+  // PHP, Ruby
+  /Stack trace:\s*\n#0 /,
+  /\.rb:\d+:in `/,
+];
+
+/** Whether `body` shows a stack trace. */
+export function hasStackTrace(body: string): boolean {
+  return STACK_TRACE_PATTERNS.some((re) => re.test(body));
+}
+
+/** The markers {@link xssPayload} plants, so a page (or DOM) reflecting it raw can be recognised. */
+export const XSS_MARKER = 'lh-xss-probe';
+
+/**
+ * Markup that, when rendered raw, runs script (sets `window.__lhXss`, which the browser agent reports
+ * as a `marker` script event) and leaves an element {@link XSS_MARKER} in the DOM.
+ */
+export function xssPayload(label: string): string {
+  return `<img src=x onerror="window.__lhXss='${label}'"><${XSS_MARKER}>${label}</${XSS_MARKER}>`;
+}
+
+/**
+ * Whether `body` contains the payload's markup unescaped. Escaped output shows `&lt;img`; a raw
+ * element appears as `<img ... onerror` or `<lh-xss-probe>` (also as a browser serialises the DOM).
+ */
+export function reflectsMarkupUnescaped(body: string): boolean {
+  return new RegExp(`<${XSS_MARKER}[\\s>]`, 'i').test(body) || /<img\b[^>]*\bonerror\s*=/i.test(body);
+}
+
+/** Whether a page says something about an error (for "the error is shown"). */
+export function mentionsError(body: string): boolean {
+  return /error|denied|declined|cancel|fail|could not|unable|invalid|refused|problem/i.test(body);
+}

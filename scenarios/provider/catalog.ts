@@ -1,0 +1,68 @@
+/**
+ * The provider check catalog, in the order of the "Provider checks" table of CHECKS.md, followed by the
+ * opt-in slow checks.
+ */
+import { apiBearerQueryRefused } from './api.js';
+import { codeBoundClient, codeBoundRedirectUri, codeLifetime, codeReplayRevokes, codeSingleUse } from './code.js';
+import { discoveryPkceAdvertised, discoveryValid } from './discovery.js';
+import { errorsEscaped, errorsFormat } from './errors.js';
+import { implicitDisabled, ropcDisabled } from './flows.js';
+import { idTokenValid } from './id-token.js';
+import {
+  pkceDowngradeAuthz,
+  pkceDowngradeToken,
+  pkceFailedAttemptBurnsCode,
+  pkcePlainRejected,
+  pkceRequired,
+  pkceVerifierChecked,
+  pkceVerifierFormat,
+} from './pkce.js';
+import { redirectUriErrorNoRedirect, redirectUriExact } from './redirect-uri.js';
+import { refreshBoundClient, refreshIdleExpiry, refreshReuseRevokes, refreshRotation } from './refresh.js';
+import { issParam, stateEcho } from './response.js';
+import { tokenCacheControl, tokenClientAuthRequired, tokenEntropy } from './token.js';
+import type { ProviderCheck } from './types.js';
+
+/** Every provider check. Ids are stable; opt-in checks (`optIn`) come last. */
+export const providerChecks: ProviderCheck[] = [
+  discoveryValid,
+  discoveryPkceAdvertised,
+  pkceRequired,
+  pkceVerifierChecked,
+  pkceDowngradeToken,
+  pkceDowngradeAuthz,
+  pkcePlainRejected,
+  pkceVerifierFormat,
+  pkceFailedAttemptBurnsCode,
+  codeSingleUse,
+  codeReplayRevokes,
+  codeBoundClient,
+  codeBoundRedirectUri,
+  redirectUriExact,
+  redirectUriErrorNoRedirect,
+  stateEcho,
+  issParam,
+  tokenCacheControl,
+  tokenClientAuthRequired,
+  tokenEntropy,
+  refreshRotation,
+  refreshReuseRevokes,
+  refreshBoundClient,
+  implicitDisabled,
+  ropcDisabled,
+  errorsFormat,
+  errorsEscaped,
+  idTokenValid,
+  apiBearerQueryRefused,
+  codeLifetime,
+  refreshIdleExpiry,
+];
+
+/** Selects checks by `--only` / `--skip` lists of ids or id prefixes (`provider.pkce`, `provider.pkce.`). */
+export function selectProviderChecks(checks: ProviderCheck[], only?: string[], skip?: string[]): ProviderCheck[] {
+  const matches = (id: string, pattern: string): boolean =>
+    id === pattern || id.startsWith(pattern.endsWith('.') ? pattern : `${pattern}.`);
+  return checks.filter(
+    (c) => (!only?.length || only.some((p) => matches(c.id, p))) && !skip?.some((p) => matches(c.id, p)),
+  );
+}

@@ -1,0 +1,450 @@
+/**
+ * The harness as a correct OAuth 2.0 / OpenID Connect client of the provider under audit. It builds
+ * authorization requests (PKCE S256, state, nonce; RFC 9700 2.1, RFC 7636 4), lets the person step
+ * visit them, redeems codes, refreshes, calls userinfo and the API, revokes; every exchange is recorded
+ * (agent `harness`). Checks splice one deviation into this otherwise correct flow through the options
+ * of each call.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { ClientAuthMethod } from '../../mock-idp/types.js';
+import type { Recorder, SecretBook } from './evidence.js';
+import type { ProviderInfo } from './metadata.js';
+import type { AuthorizeResult, PersonStep } from './person.js';
+
+export type { ProviderInfo } from './metadata.js';
+export type { AuthorizeResult } from './person.js';
+
+/** A client registered at the provider under audit. */
+export interface RegisteredClient {
+  /** Role in the audit, for observations (`primary`, `second`, `confidential`). */
+  label: string;
+  id: string;
+  /** Omit for a public client. */
+  secret?: string;
+  authMethod: ClientAuthMethod;
+  redirectUri: string;
+  /** A second redirect URI registered for the same client (makes the redirect binding check unambiguous). */
+  alternateRedirectUri?: string;
+}
+
+/** True for a client that authenticates with a secret (RFC 6749 2.1 confidential). */
+export function isConfidential(c: RegisteredClient): boolean {
+  return c.authMethod !== 'none';
+}
+
+/** PKCE verifier: 32 random octets, base64url (43 characters; RFC 7636 4.1). */
+export function newVerifier(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** S256 challenge of a verifier (RFC 7636 4.2). */
+export function s256(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+}
+
+/** Options of one authorization request; anything unset is what a correct client sends. */
+export interface AuthorizationOptions {
+  /** PKCE method: `S256` (default), `plain`, or `none` (no challenge at all). */
+  pkce?: 'S256' | 'plain' | 'none';
+  /** Verifier to derive the challenge from (default: a fresh random one). */
+  verifier?: string;
+  scope?: string;
+  redirectUri?: string;
+  responseType?: string;
+  /** Additional or replaced parameters; `undefined` removes a parameter. */
+  extra?: Record<string, string | undefined>;
+}
+
+/** An authorization request as sent, with the secrets the client keeps for the token request. */
+export interface PendingAuthorization {
+  url: string;
+  params: Record<string, string>;
+  client: RegisteredClient;
+  redirectUri: string;
+  state: string;
+  nonce?: string;
+  verifier?: string;
+  challenge?: string;
+}
+
+/** A token endpoint answer, parsed where it is JSON. */
+export interface TokenResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  json?: Record<string, unknown>;
+  /** True when the answer is a successful token response (RFC 6749 5.1: 200 with `access_token`). */
+  ok: boolean;
+  accessToken?: string;
+  refreshToken?: string;
+  idToken?: string;
+  error?: string;
+}
+
+/** How a token request authenticates the client. */
+export type ClientAuthMode =
+  /** As registered (RFC 6749 2.3.1 / OIDC Core 9). */
+  | 'registered'
+  /** Only `client_id` in the body, no secret (a confidential client "forgetting" its credentials). */
+  | 'omit'
+  /** The registered method with a wrong secret. */
+  | 'wrong-secret';
+
+/** Options of a token request. */
+export interface TokenRequestOptions {
+  client?: RegisteredClient;
+  auth?: ClientAuthMode;
+  /** Extra query on the token endpoint URL (never used by a correct client). */
+  query?: Record<string, string>;
+}
+
+/** Overrides for a code redemption: `null` omits a parameter, a string replaces it. */
+export interface RedeemOptions extends TokenRequestOptions {
+  verifier?: string | null;
+  redirectUri?: string | null;
+}
+
+/** Thrown when the otherwise correct part of a flow fails, so the check cannot observe its deviation. */
+export class FlowError extends Error {
+  override name = 'FlowError';
+  readonly errorKind = 'target' as const;
+}
+
+/** The observed result of a login that got as far as a code. */
+export interface CodeResult {
+  pending: PendingAuthorization;
+  result: AuthorizeResult;
+  code: string;
+}
+
+/** The observed result of a complete login. */
+export interface LoginResult extends CodeResult {
+  tokens: TokenResponse;
+}
+
+/** Dependencies of a {@link ProviderClient}. */
+export interface ProviderClientDeps {
+  provider: ProviderInfo;
+  client: RegisteredClient;
+  person: PersonStep;
+  recorder: Recorder;
+  secrets: SecretBook;
+  signal: AbortSignal;
+  /** Scopes a correct client requests (space-separated). */
+  scope: string;
+  /** Extra authorization parameters a correct client sends to this provider (e.g. `prompt=consent`). */
+  authorizationParams?: Record<string, string>;
+}
+
+function headersOf(h: Headers): Record<string, string> {
+  return Object.fromEntries(h.entries());
+}
+
+/** Form-urlencodes for HTTP Basic as RFC 6749 2.3.1 requires before base64. */
+function basic(id: string, secret: string): string {
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+/** A correct client of one registered client id, recording every exchange. */
+export class ProviderClient {
+  constructor(readonly deps: ProviderClientDeps) {}
+
+  get client(): RegisteredClient {
+    return this.deps.client;
+  }
+
+  get metadata(): ProviderInfo['metadata'] {
+    return this.deps.provider.metadata;
+  }
+
+  /** Builds an authorization request (RFC 6749 4.1.1 with RFC 7636 4.3 and OIDC Core 3.1.2.1). */
+  authorizationRequest(opts: AuthorizationOptions = {}): PendingAuthorization {
+    const client = this.deps.client;
+    const pkce = opts.pkce ?? 'S256';
+    const redirectUri = opts.redirectUri ?? client.redirectUri;
+    const scope = opts.scope ?? this.deps.scope;
+    const state = randomBytes(16).toString('base64url');
+    const params: Record<string, string> = {
+      response_type: opts.responseType ?? 'code',
+      client_id: client.id,
+      redirect_uri: redirectUri,
+      scope,
+      state,
+      ...this.deps.authorizationParams,
+    };
+    let nonce: string | undefined;
+    if (scope.split(' ').includes('openid')) {
+      nonce = randomBytes(16).toString('base64url');
+      params.nonce = nonce;
+    }
+    let verifier: string | undefined;
+    let challenge: string | undefined;
+    if (pkce !== 'none') {
+      verifier = opts.verifier ?? newVerifier();
+      challenge = pkce === 'S256' ? s256(verifier) : verifier;
+      params.code_challenge = challenge;
+      params.code_challenge_method = pkce;
+    }
+    for (const [k, v] of Object.entries(opts.extra ?? {})) {
+      if (v === undefined) delete params[k];
+      else params[k] = v;
+    }
+    const url = new URL(this.metadata.authorization_endpoint);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return { url: url.href, params, client, redirectUri, state: params.state ?? state, nonce, verifier, challenge };
+  }
+
+  /** Lets the person visit the request; returns where the provider sent them. */
+  async authorize(pending: PendingAuthorization): Promise<AuthorizeResult> {
+    const result = await this.deps.person.visit(
+      pending.url,
+      { redirectUri: pending.redirectUri, state: pending.params.state },
+      this.deps.recorder,
+      this.deps.signal,
+    );
+    if (result.kind === 'redirect') this.deps.secrets.add(result.query.code ?? result.fragment.code, 'code');
+    if (result.kind === 'redirect') {
+      this.deps.secrets.add(result.fragment.access_token ?? result.query.access_token, 'access_token');
+      this.deps.secrets.add(result.fragment.id_token ?? result.query.id_token, 'id_token');
+    }
+    return result;
+  }
+
+  /** An authorization request plus the person's visit; throws {@link FlowError} when no code comes back. */
+  async obtainCode(opts: AuthorizationOptions = {}): Promise<CodeResult> {
+    const pending = this.authorizationRequest(opts);
+    const result = await this.authorize(pending);
+    if (result.kind !== 'redirect' || !result.query.code) {
+      const hint =
+        result.kind === 'page' && result.status === 200
+          ? '; if that is a login page, the login method cannot sign in: use playwright or manual'
+          : '';
+      throw new FlowError(`a correct authorization request got no code (${describeAuthorize(result)}${hint})`);
+    }
+    return { pending, result, code: result.query.code };
+  }
+
+  /** A complete correct login (code + token request); throws {@link FlowError} when it does not succeed. */
+  async login(opts: AuthorizationOptions = {}): Promise<LoginResult> {
+    const got = await this.obtainCode(opts);
+    const tokens = await this.redeem(got.pending, got.code);
+    if (!tokens.ok) throw new FlowError(`a correct token request was refused (${describeToken(tokens)})`);
+    return { ...got, tokens };
+  }
+
+  /** Redeems a code (RFC 6749 4.1.3, RFC 7636 4.5); overrides splice in a deviation. */
+  redeem(pending: PendingAuthorization, code: string, opts: RedeemOptions = {}): Promise<TokenResponse> {
+    const params: Record<string, string> = { grant_type: 'authorization_code', code };
+    const redirectUri = opts.redirectUri === undefined ? pending.redirectUri : opts.redirectUri;
+    if (redirectUri !== null) params.redirect_uri = redirectUri;
+    const verifier = opts.verifier === undefined ? pending.verifier : opts.verifier;
+    if (verifier !== null && verifier !== undefined) params.code_verifier = verifier;
+    return this.tokenRequest(params, opts, 'redeem the code');
+  }
+
+  /** Refreshes (RFC 6749 6). */
+  refresh(refreshToken: string, opts: TokenRequestOptions & { scope?: string } = {}): Promise<TokenResponse> {
+    const params: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
+    if (opts.scope) params.scope = opts.scope;
+    return this.tokenRequest(params, opts, 'refresh');
+  }
+
+  /** A token request with the given grant parameters, authenticated as `opts.auth` says. */
+  async tokenRequest(
+    grant: Record<string, string>,
+    opts: TokenRequestOptions = {},
+    note = 'token request',
+  ): Promise<TokenResponse> {
+    const client = opts.client ?? this.deps.client;
+    const auth = opts.auth ?? 'registered';
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    const body = new URLSearchParams(grant);
+    const secret = auth === 'wrong-secret' ? `${client.secret ?? 'none'}-wrong` : client.secret;
+    if (auth === 'omit' || client.authMethod === 'none' || !secret) {
+      body.set('client_id', client.id);
+    } else if (client.authMethod === 'client_secret_basic') {
+      headers.authorization = basic(client.id, secret);
+    } else {
+      body.set('client_id', client.id);
+      body.set('client_secret', secret);
+    }
+    const url = new URL(this.metadata.token_endpoint);
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+    const res = await fetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
+    const text = await res.text();
+    const tokens = parseTokenResponse(res.status, headersOf(res.headers), text);
+    this.deps.secrets.add(tokens.accessToken, 'access_token');
+    this.deps.secrets.add(tokens.refreshToken, 'refresh_token');
+    this.deps.secrets.add(tokens.idToken, 'id_token');
+    this.deps.recorder.record({
+      method: 'POST',
+      url: url.href,
+      requestHeaders: headers,
+      requestBody: body.toString(),
+      status: res.status,
+      responseHeaders: tokens.headers,
+      responseBody: text,
+      note: `${note} as ${client.label} client${auth === 'registered' ? '' : ` (${auth})`}`,
+    });
+    return tokens;
+  }
+
+  /** Calls a protected resource with a bearer token: in the header (RFC 6750 2.1) or the query (2.3). */
+  async callResource(
+    url: string,
+    token: string,
+    how: 'header' | 'query' = 'header',
+    note = 'call the protected resource',
+  ): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    const target = new URL(url);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (how === 'header') headers.authorization = `Bearer ${token}`;
+    else target.searchParams.set('access_token', token);
+    const res = await fetch(target, { headers, signal: this.deps.signal });
+    const body = await res.text();
+    this.deps.recorder.record({
+      method: 'GET',
+      url: target.href,
+      requestHeaders: headers,
+      status: res.status,
+      responseHeaders: headersOf(res.headers),
+      responseBody: body,
+      note: `${note} (token in the ${how})`,
+    });
+    return { status: res.status, body, headers: headersOf(res.headers) };
+  }
+
+  /**
+   * Whether an access token is still accepted, asked of the API, else userinfo, else introspection
+   * (RFC 7662, confidential client). Undefined when the provider offers no way to tell.
+   */
+  async accessTokenActive(token: string, confidential?: RegisteredClient): Promise<boolean | undefined> {
+    const resource = this.deps.provider.apiUrl ?? this.metadata.userinfo_endpoint;
+    if (resource) {
+      const r = await this.callResource(resource, token, 'header', 'is the access token still accepted?');
+      if (r.status === 200) return true;
+      if (r.status === 401) return false;
+    }
+    if (this.metadata.introspection_endpoint && confidential) {
+      const r = await this.post(
+        this.metadata.introspection_endpoint,
+        { token },
+        confidential,
+        'introspect the access token',
+      );
+      const active = (r.json as { active?: unknown } | undefined)?.active;
+      if (typeof active === 'boolean') return active;
+    }
+    return undefined;
+  }
+
+  /** Revokes a token (RFC 7009 2.1). */
+  revoke(token: string, hint?: 'access_token' | 'refresh_token', client?: RegisteredClient): Promise<TokenResponse> {
+    const endpoint = this.metadata.revocation_endpoint;
+    if (!endpoint) throw new FlowError('the provider advertises no revocation endpoint');
+    const params: Record<string, string> = { token };
+    if (hint) params.token_type_hint = hint;
+    return this.post(endpoint, params, client ?? this.deps.client, 'revoke');
+  }
+
+  /** An authenticated form POST to an endpoint other than the token endpoint (revocation, introspection). */
+  async post(
+    endpoint: string,
+    form: Record<string, string>,
+    client: RegisteredClient,
+    note: string,
+  ): Promise<TokenResponse> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    const body = new URLSearchParams(form);
+    if (client.authMethod === 'client_secret_basic' && client.secret)
+      headers.authorization = basic(client.id, client.secret);
+    else {
+      body.set('client_id', client.id);
+      if (client.secret) body.set('client_secret', client.secret);
+    }
+    const res = await fetch(endpoint, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
+    const text = await res.text();
+    this.deps.recorder.record({
+      method: 'POST',
+      url: endpoint,
+      requestHeaders: headers,
+      requestBody: body.toString(),
+      status: res.status,
+      responseHeaders: headersOf(res.headers),
+      responseBody: text,
+      note: `${note} as ${client.label} client`,
+    });
+    return parseTokenResponse(res.status, headersOf(res.headers), text);
+  }
+
+  /** A raw GET (discovery, JWKS, error pages), recorded. */
+  async get(url: string, note: string): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    const res = await fetch(url, { redirect: 'manual', headers: { accept: '*/*' }, signal: this.deps.signal });
+    const body = await res.text();
+    this.deps.recorder.record({
+      method: 'GET',
+      url,
+      requestHeaders: { accept: '*/*' },
+      status: res.status,
+      responseHeaders: headersOf(res.headers),
+      responseBody: body,
+      note,
+    });
+    return { status: res.status, body, headers: headersOf(res.headers) };
+  }
+}
+
+/** Parses a token endpoint answer without trusting it. */
+export function parseTokenResponse(status: number, headers: Record<string, string>, body: string): TokenResponse {
+  let json: Record<string, unknown> | undefined;
+  try {
+    const v: unknown = JSON.parse(body);
+    if (v && typeof v === 'object' && !Array.isArray(v)) json = v as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  const str = (k: string): string | undefined => (typeof json?.[k] === 'string' ? (json[k] as string) : undefined);
+  const accessToken = str('access_token');
+  return {
+    status,
+    headers,
+    body,
+    json,
+    ok: status === 200 && accessToken !== undefined,
+    accessToken,
+    refreshToken: str('refresh_token'),
+    idToken: str('id_token'),
+    error: str('error'),
+  };
+}
+
+/** One-line description of an authorization outcome, for summaries. */
+export function describeAuthorize(r: AuthorizeResult): string {
+  if (r.kind === 'redirect') {
+    const u = new URL(r.location);
+    const p = { ...r.query, ...r.fragment };
+    const what = p.code
+      ? 'a code'
+      : p.access_token
+        ? 'an access token'
+        : p.error
+          ? `error=${p.error}`
+          : 'no code and no error';
+    return `redirect to ${u.origin}${u.pathname} with ${what}`;
+  }
+  if (r.kind === 'page') return `a page with status ${r.status}`;
+  return r.reason;
+}
+
+/** One-line description of a token answer, for summaries. */
+export function describeToken(t: TokenResponse): string {
+  if (t.ok) return `${t.status} with an access token`;
+  return `${t.status}${t.error ? ` ${t.error}` : ''}`;
+}

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runProviderChecks } from './audit.js';
+import { providerChecks, selectProviderChecks } from './catalog.js';
+import { prepareEmbeddedAudit, type PreparedAudit } from './embedded.js';
+import { auditWithMode, STRICT_NOT_APPLICABLE } from './testing/matrix.js';
+
+let open: PreparedAudit | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+describe('provider audit of the embedded mock', () => {
+  it('passes every provider check in the strict lexoffice profile, except RFC 9207 (not advertised there) and the opt-in checks', async () => {
+    const nonPass = await auditWithMode(undefined);
+    expect(nonPass).toEqual(Object.fromEntries(STRICT_NOT_APPLICABLE.map((id) => [id, 'not-applicable'])));
+  });
+
+  it('runs the opt-in slow checks only when asked, and then code lifetime and refresh expiry are enforced', async () => {
+    let now = Date.parse('2026-11-01T10:00:00Z');
+    open = await prepareEmbeddedAudit({
+      optIns: ['slow'],
+      clock: () => now,
+      // The provider clock is frozen; waiting advances it instead of sleeping.
+      wait: async (ms) => {
+        now += ms;
+      },
+      // The mock's refresh tokens live 30 days (an absolute lifetime; it has no separate idle expiry).
+      slow: { refreshIdleMs: 31 * 24 * 3600 * 1000 },
+    });
+    const slow = selectProviderChecks(providerChecks, ['provider.code.lifetime', 'provider.refresh.idle-expiry']);
+    // One at a time: each wait moves the shared clock.
+    const { results } = await runProviderChecks(slow, open.setup, { concurrency: 1 });
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([
+      ['provider.code.lifetime', 'pass'],
+      ['provider.refresh.idle-expiry', 'pass'],
+    ]);
+    expect(results[0].summary).toContain('605000 ms');
+  });
+
+  it('reports the opt-in checks as not applicable without --opt-in slow, saying how to run them', async () => {
+    open = await prepareEmbeddedAudit();
+    const { results } = await runProviderChecks(
+      selectProviderChecks(providerChecks, ['provider.code.lifetime']),
+      open.setup,
+    );
+    expect(results[0].verdict).toBe('not-applicable');
+    expect(results[0].summary).toContain('--opt-in slow');
+  });
+
+  it('keeps every exchange as a redacted harness transcript: no code, token or secret the mock issued appears in full', async () => {
+    open = await prepareEmbeddedAudit();
+    const { results } = await runProviderChecks(
+      selectProviderChecks(providerChecks, ['provider.code', 'provider.refresh', 'provider.token']),
+      open.setup,
+      {
+        concurrency: 4,
+      },
+    );
+    const text = JSON.stringify(results);
+    const ran = results.filter((r) => r.verdict === 'pass');
+    expect(ran.length).toBeGreaterThan(8);
+    expect(ran.every((r) => r.transcript.length > 0 && r.transcript.every((e) => e.agent === 'harness'))).toBe(true);
+    const issued = open.mock?.idp.journal.secrets() ?? [];
+    expect(issued.length).toBeGreaterThan(20);
+    const leaked = issued.filter((s) => s.value.length >= 8 && text.includes(s.value));
+    expect(leaked.map((s) => s.kind)).toEqual([]);
+  });
+});
+
+describe('provider audit of the lexoffice-partner profile as the mock serves it', () => {
+  it('documents that PKCE is not supported: metadata and enforcement checks fail with that reason, and the public-client checks do not apply', async () => {
+    open = await prepareEmbeddedAudit({ profile: 'lexoffice-partner' });
+    const { results } = await runProviderChecks(providerChecks, open.setup, { concurrency: 6 });
+    const by = Object.fromEntries(results.map((r) => [r.id, r]));
+    const verdicts = Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict]));
+    expect(verdicts).toEqual({
+      // RFC 9700 2.1.1: servers MUST support PKCE and give clients a way to detect it.
+      'provider.discovery.pkce-advertised': 'fail',
+      // RFC 9700 2.1.1: a challenge that is sent MUST be enforced; the partner flow ignores it.
+      'provider.pkce.verifier-checked': 'fail',
+      'provider.pkce.downgrade-token': 'fail',
+      // RFC 9700 4.8.2 / 2.1.1: a verifier without a challenge MUST be refused.
+      'provider.pkce.downgrade-authz': 'fail',
+      'provider.pkce.verifier-format': 'fail',
+      'provider.pkce.failed-attempt-burns-code': 'not-applicable',
+      // Only confidential clients (client_secret_basic) exist there.
+      'provider.pkce.required': 'not-applicable',
+      'provider.refresh.rotation': 'not-applicable',
+      // S256 is not advertised, so "plain where S256 is supported" does not arise.
+      'provider.pkce.plain-rejected': 'not-applicable',
+      // Not an OpenID provider; no RFC 9207.
+      'provider.id-token.valid': 'not-applicable',
+      'provider.iss-param': 'not-applicable',
+      'provider.code.lifetime': 'not-applicable',
+      'provider.refresh.idle-expiry': 'not-applicable',
+    });
+    expect(by['provider.discovery.pkce-advertised'].summary).toContain('no code_challenge_methods_supported');
+    for (const id of [
+      'provider.pkce.verifier-checked',
+      'provider.pkce.downgrade-token',
+      'provider.pkce.downgrade-authz',
+    ]) {
+      expect(by[id].summary).toContain('PKCE is not supported here');
+    }
+    expect(by['provider.pkce.required'].summary).toContain('no public client');
+  });
+});

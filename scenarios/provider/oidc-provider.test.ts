@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Verdict } from '../types.js';
+import { runProviderChecks } from './audit.js';
+import { providerChecks } from './catalog.js';
+import { prepareProviderAudit } from './embedded.js';
+import { CallbackListener } from './listener.js';
+import { startOidcProvider, type OidcProviderOptions } from './testing/oidc-provider.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()?.();
+});
+
+/** Audits a freshly started oidc-provider; returns every verdict other than pass, by id. */
+async function audit(
+  opts: Omit<OidcProviderOptions, 'redirectUri'>,
+): Promise<{ nonPass: Record<string, Verdict>; summaries: Record<string, string> }> {
+  const listener = new CallbackListener();
+  await listener.listen();
+  cleanup.push(() => listener.close());
+  const op = await startOidcProvider({ ...opts, redirectUri: `${listener.origin}/callback` });
+  cleanup.push(() => op.close());
+  const prepared = await prepareProviderAudit({ discovery: op.issuer, clientFile: op.clientFile });
+  cleanup.push(() => prepared.close());
+  const { results } = await runProviderChecks(providerChecks, prepared.setup, { concurrency: 4 });
+  return {
+    nonPass: Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict])),
+    summaries: Object.fromEntries(results.map((r) => [r.id, r.summary])),
+  };
+}
+
+// What a correctly configured oidc-provider does not pass, and why (each was read in its source):
+// - failed-attempt-burns-code: lib/actions/grants/authorization_code.js runs checkPKCE before
+//   consumeGrantSource, so a failed verifier leaves the code usable. No RFC requires burning it, so
+//   the check warns instead of failing.
+// - the opt-in slow checks do not run without --opt-in slow.
+const BASELINE: Record<string, Verdict> = {
+  'provider.pkce.failed-attempt-burns-code': 'warn',
+  'provider.code.lifetime': 'not-applicable',
+  'provider.refresh.idle-expiry': 'not-applicable',
+};
+
+describe('provider audit of oidc-provider v9 (a certified authorization server) on loopback', () => {
+  it('with PKCE required and refresh rotation on, every applicable check passes (failed attempts do not burn codes: a warning)', async () => {
+    const { nonPass, summaries } = await audit({});
+    expect(nonPass).toEqual(BASELINE);
+    expect(summaries['provider.iss-param']).toContain('iss equal to the issuer');
+    expect(summaries['provider.id-token.valid']).toContain('verified');
+  });
+
+  it('with pkce.required false, provider.pkce.required fails and nothing else changes', async () => {
+    const { nonPass } = await audit({ pkceRequired: false });
+    expect(nonPass).toEqual({ ...BASELINE, 'provider.pkce.required': 'fail' });
+  });
+
+  it('with refresh rotation off, provider.refresh.rotation fails and reuse detection cannot apply', async () => {
+    const { nonPass, summaries } = await audit({ rotation: false });
+    expect(nonPass).toEqual({
+      ...BASELINE,
+      'provider.refresh.rotation': 'fail',
+      'provider.refresh.reuse-revokes': 'not-applicable',
+    });
+    expect(summaries['provider.refresh.reuse-revokes']).toContain('does not rotate');
+  });
+
+  it('with a login page the auto login cannot get past, nothing that needs a login passes: those checks end in error', async () => {
+    const { nonPass, summaries } = await audit({ interactions: 'dev' });
+    const passed = providerChecks.map((c) => c.id).filter((id) => !(id in nonPass));
+    // Only what needs no login at all can be observed: the metadata and the token endpoint's refusals.
+    expect(passed).toEqual([
+      'provider.discovery.valid',
+      'provider.discovery.pkce-advertised',
+      'provider.flows.ropc-disabled',
+      'provider.errors.format',
+    ]);
+    expect(
+      Object.entries(nonPass)
+        .filter(([, v]) => v !== 'error')
+        .map(([id]) => id),
+    ).toEqual(['provider.code.lifetime', 'provider.refresh.idle-expiry']);
+    expect(summaries['provider.redirect-uri.exact']).toContain('use playwright or manual');
+  });
+});

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runProviderChecks } from './audit.js';
+import { providerChecks, selectProviderChecks } from './catalog.js';
+import { prepareProviderAudit } from './embedded.js';
+import { Recorder } from './evidence.js';
+import { CallbackListener } from './listener.js';
+import { ManualPerson } from './person.js';
+import { startOidcProvider } from './testing/oidc-provider.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()?.();
+});
+
+describe('the person step of provider audits', () => {
+  it('in manual mode prints the URL and returns the redirect that reaches the loopback listener, matched by state', async () => {
+    const listener = new CallbackListener();
+    await listener.listen();
+    cleanup.push(() => listener.close());
+    const printed: string[] = [];
+    const person = new ManualPerson(listener, 5000, (l) => printed.push(l));
+    const visit = person.visit(
+      'https://login.example.com/authorize?state=s-123',
+      { redirectUri: `${listener.origin}/callback`, state: 's-123' },
+      new Recorder(),
+      new AbortController().signal,
+    );
+    // Another flow's redirect does not satisfy this one.
+    await fetch(`${listener.origin}/callback?code=other&state=s-999`);
+    await fetch(`${listener.origin}/callback?code=c-1&state=s-123`);
+    const result = await visit;
+    expect(printed[0]).toContain('https://login.example.com/authorize?state=s-123');
+    expect(result).toMatchObject({ kind: 'redirect', query: { code: 'c-1', state: 's-123' } });
+  });
+
+  it('in manual mode reports that nothing was observed when no redirect arrives in time', async () => {
+    const listener = new CallbackListener();
+    await listener.listen();
+    cleanup.push(() => listener.close());
+    const person = new ManualPerson(listener, 50, () => {});
+    const result = await person.visit(
+      'https://login.example.com/authorize',
+      { redirectUri: `${listener.origin}/cb`, state: 'never' },
+      new Recorder(),
+      new AbortController().signal,
+    );
+    expect(result.kind).toBe('none');
+  });
+
+  it('in playwright mode signs in through oidc-provider login and consent pages with a script, and the checks decide as with auto approval', async () => {
+    const listener = new CallbackListener();
+    await listener.listen();
+    cleanup.push(() => listener.close());
+    const op = await startOidcProvider({ redirectUri: `${listener.origin}/callback`, interactions: 'dev' });
+    cleanup.push(() => op.close());
+    const prepared = await prepareProviderAudit({
+      discovery: op.issuer,
+      clientFile: {
+        ...op.clientFile,
+        login: {
+          method: 'playwright',
+          script: [
+            { fill: 'input[name=login]', env: 'LH_TEST_USER' },
+            { fill: 'input[name=password]', env: 'LH_TEST_PASSWORD' },
+            { click: 'button[type=submit]' },
+            // The consent page appears on every login here (prompt=consent).
+            { click: 'button[autofocus]', optional: true },
+          ],
+          // Generous: the machine may be busy, and a browser login takes seconds.
+          timeoutMs: 45_000,
+        },
+      },
+      env: { LH_TEST_USER: 'audit-user', LH_TEST_PASSWORD: 'any' },
+    });
+    cleanup.push(() => prepared.close());
+    const checks = selectProviderChecks(providerChecks, [
+      'provider.pkce.required',
+      'provider.code.single-use',
+      'provider.state.echo',
+      'provider.redirect-uri.error-no-redirect',
+    ]);
+    const { results } = await runProviderChecks(checks, prepared.setup, { concurrency: 1, checkTimeoutMs: 150_000 });
+    expect(results.map((r) => [r.id, r.verdict])).toEqual(checks.map((c) => [c.id, 'pass']));
+    // The evidence shows the browser went through the provider's pages.
+    expect(results[1].transcript.some((e) => e.note?.includes('browser'))).toBe(true);
+  }, 300_000);
+});

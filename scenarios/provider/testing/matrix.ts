@@ -1,0 +1,79 @@
+/**
+ * The efficacy matrix of the provider checks: for each permissive mode of the mock, the verdicts other
+ * than `pass` an audit of the mock with that mode on must produce, and nothing else.
+ *
+ * Beyond the check made for each mode, a few modes necessarily show up elsewhere, because they switch
+ * off more than one rule:
+ * - `verifier-not-checked` accepts any verifier or none, so a missing verifier (downgrade-token), a
+ *   verifier without a challenge (downgrade-authz) and a malformed verifier (verifier-format) pass too;
+ *   whether a failed attempt burns the code cannot be observed when no attempt fails (not-applicable).
+ * - `codes-reusable`: a replay that succeeds is not treated as a replay (replay-revokes not-applicable).
+ * - `no-refresh-rotation`: there is no rotated token to reuse (reuse-revokes not-applicable).
+ * - `errors-not-rfc`: the password grant probe's answer carries no error code, so ropc-disabled cannot
+ *   tell refused from processed (error, target).
+ * - `failed-verifier-keeps-code` is a warning, not a failure: no RFC requires burning the code.
+ */
+import type { PermissiveMode } from '../../../mock-idp/types.js';
+import type { Verdict } from '../../types.js';
+import { runProviderChecks } from '../audit.js';
+import { providerChecks } from '../catalog.js';
+import { prepareEmbeddedAudit } from '../embedded.js';
+
+/** Non-pass verdicts of the strict lexoffice profile: it does not advertise RFC 9207; opt-in checks are off. */
+export const STRICT_NOT_APPLICABLE = ['provider.iss-param', 'provider.code.lifetime', 'provider.refresh.idle-expiry'];
+
+export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
+  'pkce-not-required': { 'provider.pkce.required': 'fail' },
+  'verifier-not-checked': {
+    'provider.pkce.verifier-checked': 'fail',
+    'provider.pkce.downgrade-token': 'fail',
+    'provider.pkce.downgrade-authz': 'fail',
+    'provider.pkce.verifier-format': 'fail',
+    'provider.pkce.failed-attempt-burns-code': 'not-applicable',
+  },
+  'verifier-optional': { 'provider.pkce.downgrade-token': 'fail' },
+  'verifier-without-challenge-accepted': { 'provider.pkce.downgrade-authz': 'fail' },
+  'plain-allowed': { 'provider.pkce.plain-rejected': 'fail' },
+  'verifier-format-not-checked': { 'provider.pkce.verifier-format': 'fail' },
+  'failed-verifier-keeps-code': { 'provider.pkce.failed-attempt-burns-code': 'warn' },
+  'codes-reusable': { 'provider.code.single-use': 'fail', 'provider.code.replay-revokes': 'not-applicable' },
+  'replay-does-not-revoke': { 'provider.code.replay-revokes': 'fail' },
+  'code-not-bound-to-client': { 'provider.code.bound-client': 'fail' },
+  'code-not-bound-to-redirect-uri': { 'provider.code.bound-redirect-uri': 'fail' },
+  'redirect-uri-prefix-match': { 'provider.redirect-uri.exact': 'fail' },
+  'redirect-on-invalid-redirect-uri': { 'provider.redirect-uri.error-no-redirect': 'fail' },
+  'state-not-echoed': { 'provider.state.echo': 'fail' },
+  // The mode advertises RFC 9207, so the check applies (it is not-applicable in the strict profile).
+  'iss-param-wrong': { 'provider.iss-param': 'fail' },
+  'no-cache-control': { 'provider.token.cache-control': 'fail' },
+  'client-auth-not-required': { 'provider.token.client-auth-required': 'fail' },
+  'low-entropy-tokens': { 'provider.token.entropy': 'fail' },
+  'no-refresh-rotation': { 'provider.refresh.rotation': 'fail', 'provider.refresh.reuse-revokes': 'not-applicable' },
+  'refresh-reuse-not-detected': { 'provider.refresh.reuse-revokes': 'fail' },
+  'refresh-not-bound-to-client': { 'provider.refresh.bound-client': 'fail' },
+  'implicit-enabled': { 'provider.flows.implicit-disabled': 'fail' },
+  'ropc-enabled': { 'provider.flows.ropc-disabled': 'fail' },
+  'errors-not-rfc': { 'provider.errors.format': 'fail', 'provider.flows.ropc-disabled': 'error' },
+  'errors-reflect-unescaped': { 'provider.errors.escaped': 'fail' },
+  'api-bearer-query-accepted': { 'provider.api.bearer-query-refused': 'fail' },
+};
+
+/** Audits the mock with one permissive mode (full catalog) and returns every verdict other than pass, by id. */
+export async function auditWithMode(mode: PermissiveMode | undefined): Promise<Record<string, Verdict>> {
+  const audit = await prepareEmbeddedAudit({ permissive: mode ? [mode] : [] });
+  try {
+    const { results } = await runProviderChecks(providerChecks, audit.setup, { concurrency: 6 });
+    return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict]));
+  } finally {
+    await audit.close();
+  }
+}
+
+/** The expected non-pass verdicts for a mode: its own, plus the strict profile's not-applicable ones it leaves alone. */
+export function expectedFor(mode: PermissiveMode): Record<string, Verdict> {
+  const own = EXPECTED[mode];
+  const base = Object.fromEntries(
+    STRICT_NOT_APPLICABLE.filter((id) => !(id in own)).map((id) => [id, 'not-applicable' as Verdict]),
+  );
+  return { ...base, ...own };
+}

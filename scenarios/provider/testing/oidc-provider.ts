@@ -1,0 +1,131 @@
+/**
+ * panva's oidc-provider (v9, OpenID certified) on loopback as a real authorization server to audit.
+ * Interactions are approved programmatically: a small handler at the interaction URL signs the person
+ * in and grants the requested scopes at once, which is how an application auto-approves with it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { ClientFile } from '../config.js';
+
+/** How the provider is configured for one audit. */
+export interface OidcProviderOptions {
+  /** `pkce.required` for public clients (default true, the library's default). */
+  pkceRequired?: boolean;
+  /** Refresh token rotation for public clients (default true, the library's default). */
+  rotation?: boolean;
+  /** Redirect URI all test clients register. */
+  redirectUri: string;
+  /**
+   * `auto` (default): a handler at the interaction URL approves at once. `dev`: the library's own
+   * login and consent pages (devInteractions), for driving a real browser through them.
+   */
+  interactions?: 'auto' | 'dev';
+}
+
+export interface RunningOidcProvider {
+  issuer: string;
+  /** A client file for the audit: two public clients and a confidential one. */
+  clientFile: ClientFile;
+  close(): Promise<void>;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+/** Starts oidc-provider on 127.0.0.1 with a public pair and a confidential client registered. */
+export async function startOidcProvider(opts: OidcProviderOptions): Promise<RunningOidcProvider> {
+  const { default: Provider } = await import('oidc-provider');
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'audit' };
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}`;
+  const secret = 'lh-oidc-provider-confidential-secret-0123456789';
+  const common = {
+    redirect_uris: [opts.redirectUri, `${opts.redirectUri}-alt`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  };
+  const configuration: Record<string, unknown> = {
+    clients: [
+      { client_id: 'lh-public-a', token_endpoint_auth_method: 'none', ...common },
+      { client_id: 'lh-public-b', token_endpoint_auth_method: 'none', ...common },
+      { client_id: 'lh-conf', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', ...common },
+    ],
+    jwks: { keys: [jwk] },
+    cookies: { keys: ['lh-audit-cookie-signing-key'] },
+    claims: { openid: ['sub'] },
+    scopes: ['openid', 'offline_access'],
+    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
+    features: {
+      devInteractions: { enabled: opts.interactions === 'dev' },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      RefreshToken: 86400,
+    },
+  };
+  if (opts.interactions !== 'dev') {
+    configuration.interactions = {
+      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    };
+  }
+  if (opts.pkceRequired === false) configuration.pkce = { required: () => false };
+  if (opts.rotation === false) configuration.rotateRefreshToken = false;
+  const provider = new Provider(issuer, configuration);
+  // Errors are answered to the client as RFC 6749 errors; the default listener would also log them.
+  provider.on('server_error', () => {});
+  const app = provider.callback();
+  server.on('request', (req, res) => {
+    if (opts.interactions === 'dev' || !req.url?.startsWith('/interaction/')) {
+      app(req, res);
+      return;
+    }
+    void (async () => {
+      const details = await provider.interactionDetails(req, res);
+      const accountId = 'audit-user';
+      const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+      grant.addOIDCScope(String(details.params.scope));
+      const grantId = await grant.save();
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
+    })().catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  });
+  const client = (id: string) => ({
+    id,
+    authMethod: 'none' as const,
+    redirectUri: opts.redirectUri,
+    alternateRedirectUri: `${opts.redirectUri}-alt`,
+  });
+  return {
+    issuer,
+    clientFile: {
+      client: client('lh-public-a'),
+      secondClient: client('lh-public-b'),
+      confidentialClient: { id: 'lh-conf', secret, authMethod: 'client_secret_basic', redirectUri: opts.redirectUri },
+      scopes: ['openid', 'offline_access'],
+      // oidc-provider issues refresh tokens for offline_access only with prompt=consent (OIDC Core 11).
+      authorizationParams: { prompt: 'consent' },
+      login: { method: 'auto' },
+    },
+    close: () => closeServer(server),
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * The targets of the efficacy matrix: the vulnerable labs under `examples/labs/` (each declares in its
+ * `lab.json` which checks it must fail) and the reference clients (which must fail none). Shared by
+ * `scenarios/efficacy.test.ts`, `scripts/efficacy-matrix.ts`, `scripts/flakiness.ts` and the `catalog`
+ * bench suite, so all four agree on what a target is and what it is expected to show.
+ *
+ * Lab declaration convention (`examples/labs/<lab>/lab.json`, next to the lab's `target.json`):
+ *
+ * ```json
+ * { "checks": ["state.present"], "kind": "web" }
+ * ```
+ *
+ * `checks` are the catalog ids the lab is built to fail (at least one); `kind`, when given, must equal
+ * the kind in `target.json`. Folders whose name starts with `_` or `.` (the shared `_base/`) are not labs.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { runClientAudit, type ClientAuditOptions } from '../harness/runner/client-audit.js';
+import type { Report } from '../reports/model.js';
+import { clientChecks } from '../scenarios/catalog.js';
+import type { Verdict } from '../scenarios/types.js';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where the labs live. */
+export const LABS_DIR = path.join(ROOT, 'examples', 'labs');
+/** The seed every efficacy, matrix and flakiness run uses, so their verdicts can be compared. */
+export const EFFICACY_SEED = 1;
+
+const KindSchema = z.enum(['web', 'spa', 'driver']);
+
+/** `lab.json`: what a lab proves. */
+export const LabDeclarationSchema = z.strictObject({
+  checks: z.array(z.string().min(1)).min(1, 'a lab declares at least one check'),
+  kind: KindSchema.optional(),
+});
+/** A validated `lab.json`. */
+export type LabDeclaration = z.infer<typeof LabDeclarationSchema>;
+
+/** Just enough of `target.json` to cross-check a lab's declaration (the harness validates the rest). */
+const ManifestHeadSchema = z.looseObject({ name: z.string(), kind: KindSchema });
+
+/** A lab whose declaration is valid. */
+export interface Lab {
+  /** The folder name, e.g. `state-present`. */
+  folder: string;
+  /** The manifest's `name`, as reports show it. */
+  name: string;
+  kind: z.infer<typeof KindSchema>;
+  manifestPath: string;
+  /** The check ids it is built to fail. */
+  checks: string[];
+}
+
+/** The labs found, and what is wrong with the ones that cannot be used (each problem names its lab). */
+export interface LabDiscovery {
+  labs: Lab[];
+  problems: string[];
+}
+
+/** Formats zod issues with their JSON paths. */
+function issuesText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Reads every lab folder under `labsDir`. A folder with a `target.json` but no (valid) `lab.json`, a
+ * declaration naming an id that is not in the catalog, a check that does not apply to the lab's kind,
+ * or a `kind` that contradicts `target.json`, is reported in `problems` and the lab is left out.
+ */
+export async function discoverLabs(labsDir: string = LABS_DIR): Promise<LabDiscovery> {
+  const labs: Lab[] = [];
+  const problems: string[] = [];
+  if (!existsSync(labsDir)) return { labs, problems: [`${path.relative(ROOT, labsDir)} does not exist`] };
+  const entries = (await readdir(labsDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  for (const folder of entries) {
+    const dir = path.join(labsDir, folder);
+    const manifestPath = path.join(dir, 'target.json');
+    const where = `examples/labs/${folder}`;
+    if (!existsSync(manifestPath)) {
+      problems.push(`${where}: no target.json`);
+      continue;
+    }
+    const declPath = path.join(dir, 'lab.json');
+    if (!existsSync(declPath)) {
+      problems.push(`${where}: no lab.json declaring the checks it fails`);
+      continue;
+    }
+    let head: z.infer<typeof ManifestHeadSchema>;
+    let decl: LabDeclaration;
+    try {
+      const parsedHead = ManifestHeadSchema.safeParse(JSON.parse(await readFile(manifestPath, 'utf8')));
+      if (!parsedHead.success) {
+        problems.push(`${where}/target.json: ${issuesText(parsedHead.error)}`);
+        continue;
+      }
+      head = parsedHead.data;
+      const parsedDecl = LabDeclarationSchema.safeParse(JSON.parse(await readFile(declPath, 'utf8')));
+      if (!parsedDecl.success) {
+        problems.push(`${where}/lab.json: ${issuesText(parsedDecl.error)}`);
+        continue;
+      }
+      decl = parsedDecl.data;
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+      continue;
+    }
+    const before = problems.length;
+    if (decl.kind !== undefined && decl.kind !== head.kind) {
+      problems.push(`${where}/lab.json: kind ${decl.kind} but target.json says ${head.kind}`);
+    }
+    decl.checks.forEach((id, i) => {
+      const check = clientChecks.find((c) => c.id === id);
+      if (!check) problems.push(`${where}/lab.json: checks.${i}: ${JSON.stringify(id)} is not a client check id`);
+      else if (!check.kinds.includes(head.kind)) {
+        problems.push(`${where}/lab.json: checks.${i}: ${id} applies to ${check.kinds.join(', ')}, not ${head.kind}`);
+      }
+    });
+    if (problems.length > before) continue;
+    labs.push({ folder, name: head.name, kind: head.kind, manifestPath, checks: decl.checks });
+  }
+  return { labs, problems };
+}
+
+/** Catalog ids no lab declares, in catalog order. */
+export function checksWithoutLab(labs: readonly Lab[]): string[] {
+  const declared = new Set(labs.flatMap((l) => l.checks));
+  return clientChecks.filter((c) => !declared.has(c.id)).map((c) => c.id);
+}
+
+/** How a reference client is judged. */
+export type ReferenceExpectation =
+  /** No check may fail or error; only the listed warns are accepted (each with its reason). */
+  | { mode: 'clean'; allowedWarns: Record<string, string> }
+  /** The verdicts must equal a committed file, so any change shows up as a difference. */
+  | { mode: 'recorded'; file: string };
+
+/** A reference client of the matrix. */
+export interface ReferenceTarget {
+  name: string;
+  kind: z.infer<typeof KindSchema>;
+  manifestPath: string;
+  /**
+   * Only checks the HTTP agent runs (`agent: 'default'`) in the efficacy test; the matrix and the
+   * bench run the whole catalog.
+   */
+  httpAgentOnlyInTest: boolean;
+  expectation: ReferenceExpectation;
+}
+
+/**
+ * Secure cannot be set on a loopback http cookie, and CHECKS.md makes that a warn, not a fail
+ * (session.cookie-flags: "Secure: warn on loopback http").
+ */
+const LOOPBACK_SECURE = 'CHECKS.md: session.cookie-flags warns about a missing Secure on loopback http';
+
+/** The reference clients, in the order the matrix shows them. */
+export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
+  {
+    name: 'reference-web',
+    kind: 'web',
+    manifestPath: path.join(ROOT, 'examples', 'reference-web', 'target.json'),
+    httpAgentOnlyInTest: true,
+    expectation: { mode: 'clean', allowedWarns: { 'session.cookie-flags': LOOPBACK_SECURE } },
+  },
+  {
+    name: 'openid-client-web',
+    kind: 'web',
+    manifestPath: path.join(ROOT, 'examples', 'openid-client-web', 'target.json'),
+    httpAgentOnlyInTest: true,
+    expectation: {
+      mode: 'clean',
+      allowedWarns: {
+        'session.cookie-flags': LOOPBACK_SECURE,
+        // examples/README.md, "Known differences": oauth4webapi refetches the JWKS for an unknown kid at
+        // most once a minute, and the check warns (not fails) on a refusal without a refetch.
+        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+      },
+    },
+  },
+  {
+    name: 'reference-spa',
+    kind: 'spa',
+    manifestPath: path.join(ROOT, 'examples', 'reference-spa', 'target.json'),
+    httpAgentOnlyInTest: false,
+    expectation: { mode: 'clean', allowedWarns: {} },
+  },
+  {
+    name: 'paper-python',
+    kind: 'driver',
+    manifestPath: path.join(ROOT, 'examples', 'paper-python', 'target.json'),
+    httpAgentOnlyInTest: false,
+    expectation: { mode: 'recorded', file: path.join(ROOT, 'scenarios', 'efficacy.paper-python.json') },
+  },
+];
+
+/** A recorded expectation: every check's verdict for one target and seed. */
+export const RecordedVerdictsSchema = z.strictObject({
+  target: z.string(),
+  seed: z.number().int(),
+  verdicts: z.record(z.string(), z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error'])),
+});
+/** A validated recorded expectation. */
+export type RecordedVerdicts = z.infer<typeof RecordedVerdictsSchema>;
+
+/** Reads a recorded expectation; errors name the file and the JSON path. */
+export async function readRecordedVerdicts(file: string): Promise<RecordedVerdicts> {
+  const parsed = RecordedVerdictsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${path.relative(ROOT, file)}: ${issuesText(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A report's verdicts by check id, in report (catalog) order. */
+export function verdictsOf(report: Report): Record<string, Verdict> {
+  return Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+}
+
+/** Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`). */
+export function httpAgentCheckIds(): string[] {
+  return clientChecks.filter((c) => c.agent === 'default').map((c) => c.id);
+}
+
+/** What is wrong with a reference client's report under a `clean` expectation (empty: nothing). */
+export function cleanViolations(report: Report, allowedWarns: Record<string, string>): string[] {
+  const out: string[] = [];
+  if (report.status !== 'complete') out.push(`run status ${report.status}`);
+  for (const r of report.results) {
+    if (r.verdict === 'pass' || r.verdict === 'not-applicable') continue;
+    if (r.verdict === 'warn' && r.id in allowedWarns) continue;
+    out.push(`${r.id}: ${r.verdict}: ${r.summary}`);
+  }
+  return out;
+}
+
+/** What is wrong with a lab's report: each declared check must end in `fail` (empty: nothing). */
+export function labViolations(lab: Lab, report: Report): string[] {
+  const out: string[] = [];
+  for (const id of lab.checks) {
+    const r = report.results.find((x) => x.id === id);
+    if (!r) out.push(`${id}: not run (the audit did not select it)`);
+    else if (r.verdict !== 'fail') out.push(`${id}: ${r.verdict} instead of fail: ${r.summary}`);
+  }
+  return out;
+}
+
+/** Options of one audit in a batch. */
+export type AuditJob = Pick<ClientAuditOptions, 'manifestPath' | 'only' | 'skip' | 'catalog'> & { label: string };
+
+/** Shared settings of every audit in a batch. */
+export interface AuditSettings {
+  seed?: number;
+  /** Checks running at the same time inside one audit. */
+  checkConcurrency?: number;
+  checkTimeoutMs?: number;
+}
+
+/** Runs one audit with the batch settings, signal handling off (the caller owns the process). */
+export function audit(job: AuditJob, settings: AuditSettings = {}): Promise<Report> {
+  return runClientAudit({
+    manifestPath: job.manifestPath,
+    ...(job.only ? { only: job.only } : {}),
+    ...(job.skip ? { skip: job.skip } : {}),
+    ...(job.catalog ? { catalog: job.catalog } : {}),
+    seed: settings.seed ?? EFFICACY_SEED,
+    concurrency: settings.checkConcurrency ?? 4,
+    checkTimeoutMs: settings.checkTimeoutMs ?? 30_000,
+    handleSignals: false,
+  });
+}
+
+/**
+ * A limiter: at most `n` tasks run at once, the rest wait in order. Audits are mostly waiting on
+ * loopback I/O and child processes, so a few at a time keep two cores busy without starving checks
+ * of their timeouts.
+ */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = (): void => {
+    if (active >= n) return;
+    const start = queue.shift();
+    if (!start) return;
+    active++;
+    start();
+  };
+  return <T>(task: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
+}
+
+/** A positive integer from the environment, or `fallback`. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** One-character verdict marks for the matrix. */
+export const VERDICT_SYMBOL: Record<Verdict, string> = {
+  pass: '✓',
+  fail: '✗',
+  warn: '!',
+  'not-applicable': '–',
+  error: 'E',
+};
+
+/**
+ * Keeps a long batch of audits alive through an unhandled promise rejection (by default it ends the
+ * process and every audit's evidence with it) and records each one: a rejection nobody handled is a
+ * harness bug, so callers report the list and fail.
+ */
+export function recordUnhandledRejections(): { list: string[]; stop(): void } {
+  const list: string[] = [];
+  const onRejection = (reason: unknown): void => {
+    const text =
+      reason instanceof Error
+        ? `${reason.message}${reason.stack ? ` (${reason.stack.split('\n')[1]?.trim() ?? ''})` : ''}`
+        : String(reason);
+    list.push(text);
+    process.stderr.write(`unhandled rejection (harness bug): ${text}\n`);
+  };
+  process.on('unhandledRejection', onRejection);
+  return { list, stop: () => process.off('unhandledRejection', onRejection) };
+}

@@ -1,0 +1,266 @@
+/**
+ * `npm run flaky [-- --runs 20] [MANIFEST...]`: audits the reference clients and every lab (or the
+ * manifests given) N times in a row with the same seed and checks that every run gives the verdicts of
+ * the first. A verdict that changes between runs is a flaky check or a flaky target (a CI gate must
+ * not flip on an unchanged target): the script exits 1, naming check, target and run.
+ *
+ * By default each target gets the checks the efficacy test runs (labs: their declared checks; the web
+ * reference clients: the HTTP agent checks; reference-spa and paper-python: everything that applies);
+ * `--full` runs the whole catalog against every target. Besides verdicts, the normalized reports
+ * (harness/runner/determinism.ts) are compared and counted, as information: summaries and
+ * observations may legitimately quote values the target randomises itself.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { z } from 'zod';
+import { normalizeReportForComparison, type ComparableReport } from '../harness/runner/determinism.js';
+import type { Report } from '../reports/model.js';
+import {
+  audit,
+  discoverLabs,
+  EFFICACY_SEED,
+  httpAgentCheckIds,
+  limiter,
+  REFERENCE_TARGETS,
+  verdictsOf,
+  type AuditJob,
+} from './efficacy-targets.js';
+
+const USAGE = `Usage: npm run flaky -- [options] [MANIFEST...]
+
+Audits the reference clients and every lab in examples/labs/ (or the given manifests) N times with
+one seed and fails when any verdict differs from the first run's.
+
+  --runs N                consecutive runs (default 20)
+  --seed N                seed of every run (default ${EFFICACY_SEED})
+  --full                  the whole catalog against every target (default: the efficacy test's selection)
+  --targets LIST          only these targets (lab folder or reference names, comma-separated)
+  --only LIST, --skip LIST  check ids or prefixes (given manifests only; comma-separated)
+  --concurrency N         audits at the same time (default 3)
+  --check-concurrency N   checks at the same time inside one audit (default 4)
+  --timeout MS            per-check timeout (default 60000)
+  --budget MS             start no new run after this long; the summary counts the runs done
+  --json FILE             write the counts and differences as JSON
+  -h, --help              show this help
+
+Exit codes: 0 every run gave the same verdicts, 1 some verdict changed, 2 usage error.
+`;
+
+/** Verdicts of one audit by check id. */
+export type VerdictMap = Record<string, string>;
+
+/** Check ids whose verdict differs between two runs, sorted. */
+export function differingChecks(a: VerdictMap, b: VerdictMap): string[] {
+  const ids = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...ids].filter((id) => a[id] !== b[id]).sort();
+}
+
+const PositiveInt = (flag: string, dflt: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${flag}: expected a positive integer`)
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .default(dflt);
+
+const List = z
+  .string()
+  .transform((s) => s.split(',').filter(Boolean))
+  .optional();
+
+const ArgsSchema = z.object({
+  runs: PositiveInt('--runs', 20),
+  seed: PositiveInt('--seed', EFFICACY_SEED),
+  full: z.boolean().default(false),
+  targets: List,
+  only: List,
+  skip: List,
+  concurrency: PositiveInt('--concurrency', 3),
+  'check-concurrency': PositiveInt('--check-concurrency', 4),
+  timeout: PositiveInt('--timeout', 60_000),
+  budget: PositiveInt('--budget', 1).optional(),
+  json: z.string().optional(),
+  help: z.boolean().default(false),
+});
+
+/** What one target gave in the first run, to compare later runs with. */
+interface Baseline {
+  verdicts: VerdictMap;
+  normalized: ComparableReport;
+}
+
+/** Runs the flakiness check per `argv`; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        full: { type: 'boolean' },
+        targets: { type: 'string' },
+        only: { type: 'string' },
+        skip: { type: 'string' },
+        concurrency: { type: 'string' },
+        'check-concurrency': { type: 'string' },
+        timeout: { type: 'string' },
+        budget: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`flaky: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const parsed = ArgsSchema.safeParse(values);
+  if (!parsed.success) {
+    process.stderr.write(`flaky: ${parsed.error.issues.map((i) => i.message).join('; ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  let jobs: AuditJob[];
+  if (positionals.length) {
+    jobs = positionals.map((m) => ({
+      label: path.relative(process.cwd(), path.resolve(m)),
+      manifestPath: path.resolve(m),
+      ...(args.only ? { only: args.only } : {}),
+      ...(args.skip ? { skip: args.skip } : {}),
+    }));
+  } else {
+    const { labs, problems } = await discoverLabs();
+    for (const p of problems) process.stderr.write(`flaky: skipping a lab: ${p}\n`);
+    const httpIds = httpAgentCheckIds();
+    jobs = [
+      ...REFERENCE_TARGETS.map((r): AuditJob => ({
+        label: r.name,
+        manifestPath: r.manifestPath,
+        ...(!args.full && r.httpAgentOnlyInTest ? { only: httpIds } : {}),
+      })),
+      ...labs.map((l): AuditJob => ({
+        label: l.folder,
+        manifestPath: l.manifestPath,
+        ...(args.full ? {} : { only: l.checks }),
+      })),
+    ];
+  }
+  if (args.targets) {
+    const unknown = args.targets.filter((t) => !jobs.some((j) => j.label === t));
+    if (unknown.length) {
+      process.stderr.write(`flaky: --targets: unknown target ${unknown.join(', ')}\n`);
+      return 2;
+    }
+    jobs = jobs.filter((j) => args.targets?.includes(j.label));
+  }
+
+  const settings = {
+    seed: args.seed,
+    checkConcurrency: args['check-concurrency'],
+    checkTimeoutMs: args.timeout,
+  };
+  const run = limiter(args.concurrency);
+  const baselines = new Map<string, Baseline>();
+  const differences: string[] = [];
+  let identicalVerdictRuns = 0;
+  let identicalReportRuns = 0;
+  const runMs: number[] = [];
+  let checkResults = 0;
+  const startedAt = performance.now();
+  let runsDone = 0;
+
+  for (let i = 1; i <= args.runs; i++) {
+    if (args.budget !== undefined && performance.now() - startedAt > args.budget) {
+      process.stderr.write(`flaky: the --budget of ${args.budget} ms is spent; stopping after ${runsDone} run(s)\n`);
+      break;
+    }
+    runsDone = i;
+    const t0 = performance.now();
+    const reports = await Promise.all(
+      jobs.map((job) =>
+        run(async (): Promise<{ job: AuditJob; report?: Report; crash?: string }> => {
+          try {
+            return { job, report: await audit(job, settings) };
+          } catch (err) {
+            return { job, crash: (err as Error).message };
+          }
+        }),
+      ),
+    );
+    runMs.push(performance.now() - t0);
+    const runDiffs: string[] = [];
+    let reportsSame = true;
+    checkResults = 0;
+    for (const { job, report, crash } of reports) {
+      if (!report) {
+        runDiffs.push(`run ${i}: ${job.label}: the audit could not run: ${crash ?? 'unknown'}`);
+        continue;
+      }
+      checkResults += report.results.length;
+      const verdicts = verdictsOf(report);
+      const normalized = normalizeReportForComparison(report);
+      if (report.status !== 'complete') runDiffs.push(`run ${i}: ${job.label}: run status ${report.status}`);
+      const base = baselines.get(job.label);
+      if (!base) {
+        baselines.set(job.label, { verdicts, normalized });
+        continue;
+      }
+      for (const id of differingChecks(base.verdicts, verdicts)) {
+        const summary = report.results.find((r) => r.id === id)?.summary ?? '';
+        runDiffs.push(
+          `run ${i}: ${job.label}: ${id}: ${verdicts[id] ?? 'not run'} (run 1: ${base.verdicts[id] ?? 'not run'}) ${summary}`,
+        );
+      }
+      if (!isDeepStrictEqual(base.normalized, normalized)) reportsSame = false;
+    }
+    if (runDiffs.length === 0) identicalVerdictRuns++;
+    if (runDiffs.length === 0 && reportsSame) identicalReportRuns++;
+    differences.push(...runDiffs);
+    const state = runDiffs.length ? `${runDiffs.length} difference(s)` : i === 1 ? 'baseline' : 'verdicts identical';
+    process.stderr.write(
+      `run ${i}/${args.runs}: ${jobs.length} targets, ${checkResults} check results, ${state}` +
+        `${reportsSame ? '' : ', normalized reports differ'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+    );
+    for (const d of runDiffs) process.stderr.write(`  ${d}\n`);
+  }
+
+  process.stdout.write(
+    `${identicalVerdictRuns} of ${runsDone} runs gave identical verdicts (${jobs.length} targets, ` +
+      `${checkResults} check results per run, seed ${args.seed}` +
+      `${runsDone < args.runs ? `; ${args.runs} asked, the budget allowed ${runsDone}` : ''}); ` +
+      `${identicalReportRuns} of ${runsDone} also gave identical normalized reports.\n`,
+  );
+  if (args.json) {
+    const body = {
+      runsAsked: args.runs,
+      runs: runsDone,
+      seed: args.seed,
+      full: args.full,
+      targets: jobs.map((j) => j.label),
+      checkResultsPerRun: checkResults,
+      identicalVerdictRuns,
+      identicalReportRuns,
+      runSeconds: runMs.map((ms) => Math.round(ms / 100) / 10),
+      differences,
+    };
+    await writeFile(args.json, JSON.stringify(body, null, 2) + '\n');
+  }
+  if (differences.length) {
+    process.stderr.write(`\nVerdicts changed between runs:\n${differences.map((d) => `  ${d}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}
