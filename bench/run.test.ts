@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SUITES, runBench } from './run.js';
-import { measureSlice, summarize } from './idp/measure.js';
+import { measureSlice, processCpuMs, summarize } from './idp/measure.js';
 
 describe('npm run bench', () => {
   it('registers the idp suite as a loadable module', async () => {
@@ -33,5 +33,26 @@ describe('closed-loop measurement', () => {
     expect(m.firstError).toBe('every fifth fails');
     expect(m.flowsPerSecond).toBeCloseTo(m.flows / ((a.ms + b.ms) / 1000), 1);
     expect(m.p50Ms).toBeLessThanOrEqual(m.p95Ms);
+  });
+
+  it('divides the provider CPU time of all slices by the completed flows, and leaves it out when a slice lacks it', () => {
+    const slice = (flows: number, serverCpuMs?: number) => ({
+      latencies: Array.from({ length: flows }, () => 1),
+      errors: 0,
+      ms: 100,
+      ...(serverCpuMs !== undefined ? { serverCpuMs } : {}),
+    });
+    expect(summarize(1, [slice(10, 30), slice(30, 50)]).serverCpuMsPerFlow).toBe(2);
+    expect(summarize(1, [slice(10, 30), slice(30)]).serverCpuMsPerFlow).toBeUndefined();
+  });
+
+  it('reads a process CPU time that grows while it works, and nothing for a process that does not exist', async () => {
+    const before = await processCpuMs(process.pid);
+    if (before === undefined) return expect(process.platform).not.toBe('linux');
+    // Busy for 50 ms of CPU time (not wall time: the machine may be shared), five clock ticks.
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user < 50_000) Math.sqrt(Math.random());
+    expect((await processCpuMs(process.pid))!).toBeGreaterThan(before);
+    expect(await processCpuMs(2 ** 31)).toBeUndefined();
   });
 });

@@ -79,6 +79,11 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     faults: {
       arm: (tag, fault) => ctx.faults.arm(tag, checkFault(fault)),
       clear: (tag) => ctx.faults.clear(tag),
+      expireAccessTokens: (tag) => {
+        if (typeof tag !== 'string' || tag === '')
+          throw new Error('expireAccessTokens: tag must be a non-empty string');
+        ctx.store.expireAccessTokens(tag, ctx.clock());
+      },
     },
     keys: {
       rotate: async () => {

@@ -41,7 +41,10 @@ export function exchangeOf(request: ProviderRequest, url: URL, body: string): Ex
 }
 
 /** Reads a web-standard Request into an exchange (the body is read here, once). */
-export async function readExchange(request: Request, view: ProviderRequest = providerRequest(request)): Promise<Exchange> {
+export async function readExchange(
+  request: Request,
+  view: ProviderRequest = providerRequest(request),
+): Promise<Exchange> {
   const url = new URL(request.url);
   const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
   return exchangeOf(view, url, body);

@@ -40,6 +40,12 @@ export type Fault =
   // token endpoint
   | { name: 'token.invalid-grant' }
   | { name: 'token.malformed'; variant: 'no-access-token' | 'wrong-token-type' | 'not-json' }
+  /**
+   * Access tokens advertise a short life: `expires_in: expiresIn` in the token response and a JWT `exp`
+   * of `iat + expiresIn`. The provider keeps accepting them (userinfo, API, introspection) until
+   * `faults.expireAccessTokens(tag)` ends their life, so a slow login never races the clock; tokens
+   * issued after that call (e.g. by a refresh) are accepted again and advertise the same `expiresIn`.
+   */
   | { name: 'token.short-lived'; expiresIn: number }
   // ID token (issued by the token endpoint for this tag)
   | { name: 'id-token.alg-none'; alg?: string }
@@ -286,6 +292,13 @@ export interface MockIdp {
   faults: {
     arm(tag: string, fault: Fault): void;
     clear(tag: string): void;
+    /**
+     * Every access token issued so far for `tag` is treated as expired from now on: 401 `invalid_token`
+     * at userinfo and the API (RFC 6750 3.1), `{"active": false}` at introspection (RFC 7662 2.2).
+     * Tokens issued after the call are not affected. With `token.short-lived` this is how a check ends
+     * the advertised life of the tokens at a moment it chooses.
+     */
+    expireAccessTokens(tag: string): void;
   };
   keys: {
     /** Publishes a new signing key in the JWKS (the old one stays published); tokens are then signed with it. */

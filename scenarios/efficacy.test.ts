@@ -40,7 +40,7 @@ const referencesLongestFirst = [...REFERENCE_TARGETS].sort(
 );
 
 describe('the efficacy matrix', () => {
-  it('finds lab folders that each declare, in lab.json, catalog checks applying to their kind', () => {
+  it('finds every lab folder in examples/labs/labs.json, declaring catalog checks that apply to its kind', () => {
     expect(problems, `lab declarations with problems:\n${problems.join('\n')}`).toEqual([]);
     expect(labs.length).toBeGreaterThan(0);
   });

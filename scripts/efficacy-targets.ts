@@ -1,17 +1,18 @@
 /**
- * The targets of the efficacy matrix: the vulnerable labs under `examples/labs/` (each declares in its
- * `lab.json` which checks it must fail) and the reference clients (which must fail none). Shared by
- * `scenarios/efficacy.test.ts`, `scripts/efficacy-matrix.ts`, `scripts/flakiness.ts` and the `catalog`
- * bench suite, so all four agree on what a target is and what it is expected to show.
+ * The targets of the efficacy matrix: the vulnerable labs under `examples/labs/` and the reference
+ * clients (which must fail nothing). Shared by `scenarios/efficacy.test.ts`, `scripts/matrix.ts`,
+ * `scripts/flakiness.ts` and the `catalog` bench suite, so all four agree on what a target is and what
+ * it is expected to show.
  *
- * Lab declaration convention (`examples/labs/<lab>/lab.json`, next to the lab's `target.json`):
+ * Which checks a lab proves is declared in the labs' index, `examples/labs/labs.json`:
  *
  * ```json
- * { "checks": ["state.present"], "kind": "web" }
+ * { "labs": [{ "dir": "state-present", "fails": ["state.present"] }] }
  * ```
  *
- * `checks` are the catalog ids the lab is built to fail (at least one); `kind`, when given, must equal
- * the kind in `target.json`. Folders whose name starts with `_` or `.` (the shared `_base/`) are not labs.
+ * `dir` is the lab's folder (holding `target.json`), `fails` the catalog ids it is built to fail (at
+ * least one). Every folder under `examples/labs/` with a `target.json` must be listed; folders whose
+ * name starts with `_` or `.` (the shared `_base/`) are not labs.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -32,15 +33,19 @@ export const EFFICACY_SEED = 1;
 
 const KindSchema = z.enum(['web', 'spa', 'driver']);
 
-/** `lab.json`: what a lab proves. */
-export const LabDeclarationSchema = z.strictObject({
-  checks: z.array(z.string().min(1)).min(1, 'a lab declares at least one check'),
-  kind: KindSchema.optional(),
+/** `examples/labs/labs.json`: which checks each lab is built to fail. */
+export const LabIndexSchema = z.looseObject({
+  labs: z.array(
+    z.looseObject({
+      dir: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a folder name under examples/labs/'),
+      fails: z.array(z.string().min(1)).min(1, 'a lab declares at least one check'),
+    }),
+  ),
 });
-/** A validated `lab.json`. */
-export type LabDeclaration = z.infer<typeof LabDeclarationSchema>;
+/** A validated lab index. */
+export type LabIndex = z.infer<typeof LabIndexSchema>;
 
-/** Just enough of `target.json` to cross-check a lab's declaration (the harness validates the rest). */
+/** Just enough of `target.json` to cross-check the index (the harness validates the rest). */
 const ManifestHeadSchema = z.looseObject({ name: z.string(), kind: KindSchema });
 
 /** A lab whose declaration is valid. */
@@ -67,64 +72,66 @@ function issuesText(error: z.ZodError): string {
 }
 
 /**
- * Reads every lab folder under `labsDir`. A folder with a `target.json` but no (valid) `lab.json`, a
- * declaration naming an id that is not in the catalog, a check that does not apply to the lab's kind,
- * or a `kind` that contradicts `target.json`, is reported in `problems` and the lab is left out.
+ * Reads the lab index and every lab folder under `labsDir`. A folder with a `target.json` that the
+ * index does not list, an index entry without a `target.json`, a declared id that is not in the
+ * catalog, or a check that does not apply to the lab's kind, is reported in `problems` (the lab is
+ * left out).
  */
 export async function discoverLabs(labsDir: string = LABS_DIR): Promise<LabDiscovery> {
   const labs: Lab[] = [];
   const problems: string[] = [];
-  if (!existsSync(labsDir)) return { labs, problems: [`${path.relative(ROOT, labsDir)} does not exist`] };
-  const entries = (await readdir(labsDir, { withFileTypes: true }))
+  const rel = path.relative(ROOT, labsDir);
+  if (!existsSync(labsDir)) return { labs, problems: [`${rel} does not exist`] };
+  const indexPath = path.join(labsDir, 'labs.json');
+  let index: LabIndex;
+  try {
+    const parsed = LabIndexSchema.safeParse(JSON.parse(await readFile(indexPath, 'utf8')));
+    if (!parsed.success) return { labs, problems: [`${rel}/labs.json: ${issuesText(parsed.error)}`] };
+    index = parsed.data;
+  } catch (err) {
+    return { labs, problems: [`${rel}/labs.json: ${(err as Error).message}`] };
+  }
+  const folders = (await readdir(labsDir, { withFileTypes: true }))
     .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
-  for (const folder of entries) {
-    const dir = path.join(labsDir, folder);
-    const manifestPath = path.join(dir, 'target.json');
-    const where = `examples/labs/${folder}`;
-    if (!existsSync(manifestPath)) {
-      problems.push(`${where}: no target.json`);
-      continue;
+  const listed = new Set(index.labs.map((l) => l.dir));
+  for (const folder of folders) {
+    if (!listed.has(folder) && existsSync(path.join(labsDir, folder, 'target.json'))) {
+      problems.push(`${rel}/${folder}: not listed in ${rel}/labs.json, so nothing says which checks it fails`);
     }
-    const declPath = path.join(dir, 'lab.json');
-    if (!existsSync(declPath)) {
-      problems.push(`${where}: no lab.json declaring the checks it fails`);
+  }
+  for (const [i, entry] of index.labs.entries()) {
+    const where = `${rel}/labs.json: labs.${i} (${entry.dir})`;
+    const manifestPath = path.join(labsDir, entry.dir, 'target.json');
+    if (!existsSync(manifestPath)) {
+      problems.push(`${where}: ${rel}/${entry.dir}/target.json does not exist`);
       continue;
     }
     let head: z.infer<typeof ManifestHeadSchema>;
-    let decl: LabDeclaration;
     try {
       const parsedHead = ManifestHeadSchema.safeParse(JSON.parse(await readFile(manifestPath, 'utf8')));
       if (!parsedHead.success) {
-        problems.push(`${where}/target.json: ${issuesText(parsedHead.error)}`);
+        problems.push(`${rel}/${entry.dir}/target.json: ${issuesText(parsedHead.error)}`);
         continue;
       }
       head = parsedHead.data;
-      const parsedDecl = LabDeclarationSchema.safeParse(JSON.parse(await readFile(declPath, 'utf8')));
-      if (!parsedDecl.success) {
-        problems.push(`${where}/lab.json: ${issuesText(parsedDecl.error)}`);
-        continue;
-      }
-      decl = parsedDecl.data;
     } catch (err) {
-      problems.push(`${where}: ${(err as Error).message}`);
+      problems.push(`${rel}/${entry.dir}/target.json: ${(err as Error).message}`);
       continue;
     }
     const before = problems.length;
-    if (decl.kind !== undefined && decl.kind !== head.kind) {
-      problems.push(`${where}/lab.json: kind ${decl.kind} but target.json says ${head.kind}`);
-    }
-    decl.checks.forEach((id, i) => {
+    entry.fails.forEach((id, j) => {
       const check = clientChecks.find((c) => c.id === id);
-      if (!check) problems.push(`${where}/lab.json: checks.${i}: ${JSON.stringify(id)} is not a client check id`);
+      if (!check) problems.push(`${where}: fails.${j}: ${JSON.stringify(id)} is not a client check id`);
       else if (!check.kinds.includes(head.kind)) {
-        problems.push(`${where}/lab.json: checks.${i}: ${id} applies to ${check.kinds.join(', ')}, not ${head.kind}`);
+        problems.push(`${where}: fails.${j}: ${id} applies to ${check.kinds.join(', ')}, not ${head.kind}`);
       }
     });
     if (problems.length > before) continue;
-    labs.push({ folder, name: head.name, kind: head.kind, manifestPath, checks: decl.checks });
+    labs.push({ folder: entry.dir, name: head.name, kind: head.kind, manifestPath, checks: entry.fails });
   }
+  labs.sort((a, b) => a.folder.localeCompare(b.folder));
   return { labs, problems };
 }
 

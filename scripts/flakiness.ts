@@ -23,6 +23,7 @@ import {
   EFFICACY_SEED,
   httpAgentCheckIds,
   limiter,
+  recordUnhandledRejections,
   REFERENCE_TARGETS,
   verdictsOf,
   type AuditJob,
@@ -88,7 +89,12 @@ const ArgsSchema = z.object({
 /** What one target gave in the first run, to compare later runs with. */
 interface Baseline {
   verdicts: VerdictMap;
+  summaries: Record<string, string>;
   normalized: ComparableReport;
+}
+
+function summariesOf(report: Report): Record<string, string> {
+  return Object.fromEntries(report.results.map((r) => [r.id, r.summary]));
 }
 
 /** Runs the flakiness check per `argv`; resolves with the exit code. */
@@ -177,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
   let checkResults = 0;
   const startedAt = performance.now();
   let runsDone = 0;
+  const rejections = recordUnhandledRejections();
+  let rejectionsSeen = 0;
 
   for (let i = 1; i <= args.runs; i++) {
     if (args.budget !== undefined && performance.now() - startedAt > args.budget) {
@@ -211,17 +219,21 @@ export async function main(argv: string[]): Promise<number> {
       if (report.status !== 'complete') runDiffs.push(`run ${i}: ${job.label}: run status ${report.status}`);
       const base = baselines.get(job.label);
       if (!base) {
-        baselines.set(job.label, { verdicts, normalized });
+        baselines.set(job.label, { verdicts, normalized, summaries: summariesOf(report) });
         continue;
       }
       for (const id of differingChecks(base.verdicts, verdicts)) {
-        const summary = report.results.find((r) => r.id === id)?.summary ?? '';
+        const now = report.results.find((r) => r.id === id)?.summary ?? '';
         runDiffs.push(
-          `run ${i}: ${job.label}: ${id}: ${verdicts[id] ?? 'not run'} (run 1: ${base.verdicts[id] ?? 'not run'}) ${summary}`,
+          `run ${i}: ${job.label}: ${id}: ${verdicts[id] ?? 'not run'} (${now}); ` +
+            `run 1: ${base.verdicts[id] ?? 'not run'} (${base.summaries[id] ?? ''})`,
         );
       }
       if (!isDeepStrictEqual(base.normalized, normalized)) reportsSame = false;
     }
+    const newRejections = rejections.list.length - rejectionsSeen;
+    if (newRejections > 0) runDiffs.push(`run ${i}: ${newRejections} unhandled rejection(s) (harness bug), see above`);
+    rejectionsSeen = rejections.list.length;
     if (runDiffs.length === 0) identicalVerdictRuns++;
     if (runDiffs.length === 0 && reportsSame) identicalReportRuns++;
     differences.push(...runDiffs);
@@ -254,6 +266,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     await writeFile(args.json, JSON.stringify(body, null, 2) + '\n');
   }
+  rejections.stop();
   if (differences.length) {
     process.stderr.write(`\nVerdicts changed between runs:\n${differences.map((d) => `  ${d}`).join('\n')}\n`);
     return 1;

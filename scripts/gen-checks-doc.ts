@@ -3,9 +3,10 @@
  * code. `npm run docs:checks` writes the file; `--check` only reports whether it is current (exit 1 if
  * not). scenarios/catalog.test.ts fails when the committed file is stale.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import { resolveRef } from '../scenarios/refs.js';
 import type { ClientCheck } from '../scenarios/types.js';
@@ -32,20 +33,23 @@ function refLinks(check: ClientCheck): string {
     .join(', ');
 }
 
-interface LabIndex {
-  labs: Array<{ dir: string; fails: string[] }>;
-}
+const LabIndexSchema = z.object({
+  labs: z.array(z.object({ dir: z.string().min(1), fails: z.array(z.string().min(1)) })),
+});
 
-/** Labs that fail each check, from examples/labs/labs.json. */
+/** Labs that fail each check, from examples/labs/labs.json (absent: no lab column entries). */
 function labsByCheck(root: string): Map<string, string[]> {
   const byCheck = new Map<string, string[]>();
-  let index: LabIndex = { labs: [] };
-  try {
-    index = JSON.parse(readFileSync(resolve(root, 'examples/labs/labs.json'), 'utf8')) as LabIndex;
-  } catch {
-    // no labs yet
+  const path = resolve(root, 'examples/labs/labs.json');
+  if (!existsSync(path)) return byCheck;
+  const parsed = LabIndexSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`examples/labs/labs.json: ${where}`);
   }
-  for (const lab of index.labs) for (const id of lab.fails) byCheck.set(id, [...(byCheck.get(id) ?? []), lab.dir]);
+  for (const lab of parsed.data.labs) {
+    for (const id of lab.fails) byCheck.set(id, [...(byCheck.get(id) ?? []), lab.dir]);
+  }
   return byCheck;
 }
 

@@ -10,6 +10,8 @@ export interface Slice {
   errors: number;
   firstError?: string;
   ms: number;
+  /** CPU time the provider's process used during the slice, ms, when it could be read. */
+  serverCpuMs?: number;
 }
 
 export interface Measurement {
@@ -21,6 +23,11 @@ export interface Measurement {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * The provider process's CPU time per completed flow, ms (user + system, all its threads). Unlike
+   * flows/s it hardly depends on what else the machine is doing, so it shows per-request overhead.
+   */
+  serverCpuMsPerFlow?: number;
   firstError?: string;
 }
 
@@ -66,6 +73,27 @@ export function summarize(concurrency: number, slices: Slice[]): Measurement {
     p50Ms: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),
+    ...(slices.length > 0 && slices.every((s) => s.serverCpuMs !== undefined) && latencies.length > 0
+      ? { serverCpuMsPerFlow: round(slices.reduce((sum, s) => sum + (s.serverCpuMs ?? 0), 0) / latencies.length) }
+      : {}),
     firstError: slices.find((s) => s.firstError)?.firstError,
   };
+}
+
+/**
+ * CPU time (user + system) a process has used so far, ms, from `/proc/<pid>/stat` (Linux; clock ticks
+ * of 10 ms); `undefined` where that cannot be read.
+ */
+export async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
 }

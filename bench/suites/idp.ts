@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { runFlow, type FlowTarget } from '../idp/flow.js';
-import { measureSlice, summarize, type Measurement, type Slice } from '../idp/measure.js';
+import { measureSlice, processCpuMs, summarize, type Measurement, type Slice } from '../idp/measure.js';
 import { PROVIDERS } from '../idp/providers.js';
 import type { BenchSuite } from '../types.js';
 
@@ -68,13 +68,26 @@ function table(
   results: { provider: string; version: string; measurements: Measurement[] }[],
   levels: number[],
 ): string {
-  const header = ['provider', ...levels.map((c) => `c=${c} flows/s`), ...levels.map((c) => `c=${c} p95 ms`), 'errors'];
-  const rows = results.map((r) => [
-    `${r.provider} ${r.version}`,
-    ...r.measurements.map((m) => m.flowsPerSecond.toFixed(1)),
-    ...r.measurements.map((m) => m.p95Ms.toFixed(1)),
-    String(r.measurements.reduce((s, m) => s + m.errors, 0)),
-  ]);
+  const header = [
+    'provider',
+    ...levels.map((c) => `c=${c} flows/s`),
+    ...levels.map((c) => `c=${c} p95 ms`),
+    'server CPU ms/flow',
+    'errors',
+  ];
+  const rows = results.map((r) => {
+    // Over every level: CPU per flow hardly depends on concurrency, and one figure reads easier.
+    const flows = r.measurements.reduce((s, m) => s + m.flows, 0);
+    const known = r.measurements.every((m) => m.serverCpuMsPerFlow !== undefined) && flows > 0;
+    const cpu = r.measurements.reduce((s, m) => s + (m.serverCpuMsPerFlow ?? 0) * m.flows, 0) / flows;
+    return [
+      `${r.provider} ${r.version}`,
+      ...r.measurements.map((m) => m.flowsPerSecond.toFixed(1)),
+      ...r.measurements.map((m) => m.p95Ms.toFixed(1)),
+      known ? cpu.toFixed(2) : 'n/a',
+      String(r.measurements.reduce((s, m) => s + m.errors, 0)),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (row: string[]): string =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
@@ -99,12 +112,17 @@ const suite: BenchSuite = {
         for (let round = 0; round < ROUNDS; round++) {
           for (let i = 0; i < served.length; i++) {
             const s = served[(i + round) % served.length];
-            slices.get(`${s.name}|${c}`)!.push(await measureSlice(() => runFlow(s.target), c, durationMs / ROUNDS));
+            const cpuBefore = await processCpuMs(s.child.pid);
+            const slice = await measureSlice(() => runFlow(s.target), c, durationMs / ROUNDS);
+            const cpuAfter = await processCpuMs(s.child.pid);
+            if (cpuBefore !== undefined && cpuAfter !== undefined) slice.serverCpuMs = cpuAfter - cpuBefore;
+            slices.get(`${s.name}|${c}`)!.push(slice);
           }
         }
         for (const s of served) {
           const m = summarize(c, slices.get(`${s.name}|${c}`)!);
-          log(`${s.name}: c=${c} ${m.flowsPerSecond} flows/s, p95 ${m.p95Ms} ms, ${m.errors} errors`);
+          const cpu = m.serverCpuMsPerFlow !== undefined ? `, server CPU ${m.serverCpuMsPerFlow} ms/flow` : '';
+          log(`${s.name}: c=${c} ${m.flowsPerSecond} flows/s, p95 ${m.p95Ms} ms${cpu}, ${m.errors} errors`);
           if (m.firstError) log(`  first error: ${m.firstError}`);
         }
       }

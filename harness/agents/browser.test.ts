@@ -234,6 +234,33 @@ describe('BrowserAgent', () => {
     expect(s.transcript().find((e) => e.url.endsWith('/api/slow'))?.status).toBe(200);
   });
 
+  it('ends the wait for requests as soon as the last one has finished, without a quiet period', async () => {
+    const s = await session();
+    slowDoneAt = 0;
+    await s.goto(`${app.origin}/slow`);
+    let quietReached = false;
+    const quiet = s.waitForNetworkIdle({ quietMs: 2_000, timeoutMs: 20_000 }).then((v) => (quietReached = v));
+    expect(await s.waitForRequestsDone()).toBe(true);
+    expect(slowDoneAt).toBeGreaterThan(0);
+    expect(s.transcript().find((e) => e.url.endsWith('/api/slow'))?.status).toBe(200);
+    // The network-idle wait is still in its quiet window: the requests-done wait did not need one.
+    expect(quietReached).toBe(false);
+    await quiet;
+  });
+
+  it('stops a script navigation to the stop URL while the caller settles on its own event', async () => {
+    const s = await session();
+    let settled = false;
+    const res = await s.goto(`${app.origin}/spa-login`, {
+      stopAt: (u) => u.origin === idp.origin,
+      // An event that never comes: only the stop can end the navigation.
+      settle: () => new Promise<void>(() => undefined).finally(() => (settled = true)),
+    });
+    expect(res.stoppedAt).toBe(`${idp.origin}/authorize?state=s2`);
+    expect(settled).toBe(false);
+    expect(idpSeen).toHaveLength(0);
+  });
+
   it('reports a network that does not go quiet in time', async () => {
     const s = await session();
     await s.goto(`${app.origin}/slow`);

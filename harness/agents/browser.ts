@@ -294,7 +294,19 @@ export class BrowserAgent {
    * or one the page's scripts start before the network goes quiet) whose URL matches is aborted before
    * it reaches the network and reported as `stoppedAt`.
    */
-  async goto(url: string, opts: { stopAt?: (url: URL) => boolean; timeoutMs?: number } = {}): Promise<GotoResult> {
+  async goto(
+    url: string,
+    opts: {
+      stopAt?: (url: URL) => boolean;
+      timeoutMs?: number;
+      /**
+       * With `stopAt`: what counts as "the page's scripts are done" after the load, instead of the
+       * network going quiet (e.g. the app showing its signed-in element). Navigations the page starts
+       * until then are still stopped.
+       */
+      settle?: () => Promise<unknown>;
+    } = {},
+  ): Promise<GotoResult> {
     this.stopAt = opts.stopAt;
     this.stopped = undefined;
     const stopSeen = new Promise<void>((resolve) => (this.onStop = resolve));
@@ -308,7 +320,10 @@ export class BrowserAgent {
       }
       if (opts.stopAt && !this.stoppedNavigation()) {
         // A browser app navigates to the provider from script, after its own requests.
-        await Promise.race([stopSeen, this.waitForNetworkIdle({ timeoutMs: opts.timeoutMs })]);
+        await Promise.race([
+          stopSeen,
+          opts.settle ? opts.settle() : this.waitForNetworkIdle({ timeoutMs: opts.timeoutMs }),
+        ]);
       }
       const stopped = this.stoppedNavigation();
       if (stopped) return { status: stopped.status, url: this.page.url(), body: '', stoppedAt: stopped.url };
@@ -428,6 +443,29 @@ export class BrowserAgent {
     });
     if (idle) await Promise.all([...this.work]);
     return idle;
+  }
+
+  /**
+   * Resolves true as soon as no request is in flight and the transcript details of the finished ones
+   * are complete, without any quiet period: for when the caller already knows, from an event, that
+   * the page is done starting requests. False if requests are still running after `timeoutMs`.
+   */
+  async waitForRequestsDone(opts: { timeoutMs?: number } = {}): Promise<boolean> {
+    const done = await new Promise<boolean>((resolve) => {
+      const finish = (value: boolean): void => {
+        clearTimeout(deadline);
+        this.idleListeners.delete(check);
+        resolve(value);
+      };
+      const check = (): void => {
+        if (this.inflight === 0) finish(true);
+      };
+      const deadline = setTimeout(() => finish(false), opts.timeoutMs ?? 10_000);
+      this.idleListeners.add(check);
+      check();
+    });
+    if (done) await Promise.all([...this.work]);
+    return done;
   }
 
   /** Every request the session made, oldest first (headers as sent, incl. Cookie and Referer). */

@@ -19,6 +19,25 @@ export interface RawResponse {
 /** Per-exchange limit; a target that never answers is a target error, not a hang. */
 export const EXCHANGE_TIMEOUT_MS = 30_000;
 
+/**
+ * How long an idle keep-alive connection is kept for reuse. Well below the 5 s Node servers (and the
+ * mock provider) close idle connections after: a connection the server is closing at the moment it
+ * is reused fails or, worse, swallows the request, so the client must give it up first.
+ */
+export const IDLE_CONNECTION_MS = 2_000;
+
+/** One person's connections (a browser profile's pool): kept alive between requests, closed with the person. */
+export class ConnectionPool {
+  readonly http = new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+  readonly https = new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+
+  /** Closes every connection, idle or not. */
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
 function decode(body: Buffer, encoding: string | undefined): Buffer {
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
@@ -48,12 +67,13 @@ export async function sendRaw(
   headers: Record<string, string>,
   body: string | undefined,
   timeoutMs = EXCHANGE_TIMEOUT_MS,
+  pool?: ConnectionPool,
 ): Promise<RawResponse> {
   try {
-    return await sendOnce(url, method, headers, body, timeoutMs);
+    return await sendOnce(url, method, headers, body, timeoutMs, pool);
   } catch (err) {
     if (!(err instanceof StaleConnectionError)) throw err;
-    return sendOnce(url, method, headers, body, timeoutMs, true);
+    return sendOnce(url, method, headers, body, timeoutMs, pool, true);
   }
 }
 
@@ -65,12 +85,15 @@ function sendOnce(
   headers: Record<string, string>,
   body: string | undefined,
   timeoutMs: number,
+  pool: ConnectionPool | undefined,
   fresh = false,
 ): Promise<RawResponse> {
-  const transport = url.protocol === 'https:' ? https : http;
+  const secure = url.protocol === 'https:';
+  const transport = secure ? https : http;
+  const agent = fresh ? false : pool ? (secure ? pool.https : pool.http) : undefined;
   return new Promise<RawResponse>((resolve, reject) => {
     let answered = false;
-    const req = transport.request(url, { method, headers, ...(fresh ? { agent: false } : {}) }, (res) => {
+    const req = transport.request(url, { method, headers, ...(agent !== undefined ? { agent } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -12,7 +12,7 @@ import {
   parseReferrerPolicy,
   type ReferrerPolicy,
 } from './referrer.js';
-import { sendRaw, type RawResponse } from './http-send.js';
+import { ConnectionPool, sendRaw, type RawResponse } from './http-send.js';
 import { siteOf, type SiteMode } from './site.js';
 
 /** A current desktop Chrome; some clients vary their pages by browser. */
@@ -105,6 +105,8 @@ function dumpCookie(c: Cookie): StorageDump['cookies'][number] {
  */
 export class HttpAgent {
   private readonly jar = new CookieJar();
+  /** This person's own connections, so no request rides on a connection another session left idle. */
+  private readonly connections = new ConnectionPool();
   private readonly entries: TranscriptEntry[] = [];
   private readonly clock: () => number;
   private readonly extraHeaders: (url: URL) => Record<string, string>;
@@ -121,6 +123,11 @@ export class HttpAgent {
     this.extraHeaders = opts.extraHeaders ?? (() => ({}));
     this.siteMode = opts.siteMode ?? 'origin';
     this.userAgent = opts.userAgent ?? BROWSER_USER_AGENT;
+  }
+
+  /** Closes this agent's connections (the person closed the browser); later requests open new ones. */
+  close(): void {
+    this.connections.destroy();
   }
 
   /** Everything sent and received so far, oldest first. */
@@ -218,7 +225,7 @@ export class HttpAgent {
       const at = this.clock();
       let res: RawResponse;
       try {
-        res = await sendRaw(url, method, headers, safe ? undefined : body);
+        res = await sendRaw(url, method, headers, safe ? undefined : body, undefined, this.connections);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         const reason = e.code ?? e.message;

@@ -9,7 +9,7 @@ import { parseSeverity } from '../../reports/severity.js';
 import { parseShard } from '../../reports/shard.js';
 import type { Severity } from '../../scenarios/types.js';
 import { intFlag, listFlag, parseCommandArgs, UsageError } from './args.js';
-import type { CliIo } from './io.js';
+import { isInteractive, type CliIo } from './io.js';
 import { progressReporter } from './progress.js';
 
 export const AUDIT_HELP = `Usage: login-harness audit [TARGET] [options]
@@ -208,7 +208,10 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
 
   const gated = gate(report);
   const files = await writeReports(gated.report, { formats: opts.formats, outDir: opts.outDir });
-  io.stdout(formatConsoleSummary(gated.report));
+  io.stdout(formatConsoleSummary(gated.report, { color: isInteractive(io) && io.env.NO_COLOR === undefined }));
+  if (gated.report.results.length === 0 && gated.report.status === 'complete') {
+    io.stderr(`login-harness: no selected check applies to a ${gated.report.target.kind} target.\n`);
+  }
   io.stdout(`\nReports written: ${files.map((f) => rel(io, f)).join(', ')}\n`);
   if (gated.report.status !== 'complete') {
     io.stderr(

@@ -19,8 +19,8 @@ import { loadManifest, resolveTarget, type ManifestTemplate, type PlaceholderVal
 import { openSession, type SessionResources } from '../session/index.js';
 import { freeLoopbackPort } from '../target/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
-import { ConfigurationError } from './errors.js';
-import { CheckRunError, executeChecksDetailed, type ExecItem } from './execute.js';
+import { CheckRunError, ConfigurationError } from './errors.js';
+import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks } from './select.js';
 import { taggedJournal } from './tagged-journal.js';

@@ -51,5 +51,6 @@ describe('normalizeReportForComparison', () => {
     const a = normalizeReportForComparison(run(1_000_000, 40001, 'sid=aaa'), { keepEvidence: true });
     expect(a.results[0].transcript[0]).toMatchObject({ at: 0, url: 'http://127.0.0.1:PORT/login' });
     expect(a.results[0].observations[0].data).toEqual({ cookie: 'sid=aaa' });
+    expect(normalizeReportForComparison(run(1_000_000, 40001, 'sid=aaa')).results[0].observations).toEqual([]);
   });
 });

@@ -15,9 +15,9 @@ export type ComparableReport = Omit<Report, 'startedAt' | 'finishedAt' | 'durati
 /** Options of {@link normalizeReportForComparison}. */
 export interface NormalizeOptions {
   /**
-   * Keep transcripts and structured observation data (times zeroed, ports masked). Off by default:
-   * they carry the target's own random values (state, cookies) and HTTP dates, so they differ
-   * between runs even when every verdict is the same.
+   * Keep observations and transcripts (times zeroed, ports masked). Off by default: they quote the
+   * target's own random values (its state in a callback URL, its session cookie) and HTTP dates, so
+   * they differ between runs even when every verdict and summary is the same.
    */
   keepEvidence?: boolean;
 }
@@ -27,7 +27,7 @@ const LOOPBACK_PORT = /\b(127\.0\.0\.1|localhost|\[::1\]):\d+/g;
 /**
  * Returns a copy of `report` without `startedAt`, `finishedAt`, `durationMs` (report and results) and
  * the manifest path, with loopback ports replaced by `:PORT`, and (unless `keepEvidence`) without
- * transcripts and observation data. Verdicts, severities, summaries and observation texts are kept.
+ * observations and transcripts. Verdicts, severities, error kinds, summaries and the counts are kept.
  */
 export function normalizeReportForComparison(report: Report, opts: NormalizeOptions = {}): ComparableReport {
   const { startedAt: _s, finishedAt: _f, durationMs: _d, results, target, ...rest } = report;
@@ -38,7 +38,7 @@ export function normalizeReportForComparison(report: Report, opts: NormalizeOpti
     results: results.map(({ startedAt: _rs, durationMs: _rd, ...r }) =>
       opts.keepEvidence
         ? { ...r, transcript: r.transcript.map((e) => ({ ...e, at: 0 })) }
-        : { ...r, transcript: [], observations: r.observations.map((o) => ({ text: o.text })) },
+        : { ...r, transcript: [], observations: [] },
     ),
   };
   return JSON.parse(JSON.stringify(stripped).replace(LOOPBACK_PORT, '$1:PORT')) as ComparableReport;

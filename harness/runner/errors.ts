@@ -4,7 +4,7 @@
  */
 import type { ErrorKind } from '../../scenarios/types.js';
 
-/** The run cannot start as asked: unknown check id or prefix, bad shard, no browser where one is needed. */
+/** The run cannot start as asked: an unknown check id or prefix in a selection or a severity override. */
 export class ConfigurationError extends Error {
   constructor(message: string) {
     super(message);

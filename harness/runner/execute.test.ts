@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../reports/model.js';
 import type { Outcome } from '../../scenarios/types.js';
-import { CheckRunError, executeChecks, executeChecksDetailed, type ExecContext, type ExecItem } from './execute.js';
+import {
+  CheckRunError,
+  executeChecks,
+  executeChecksDetailed,
+  RedactionBatch,
+  type ExecContext,
+  type ExecItem,
+} from './execute.js';
 
 function item(id: string, run: (ctx: ExecContext) => Promise<Outcome>, fault?: string): ExecItem {
   return {
@@ -250,5 +257,66 @@ describe('executeChecks', () => {
     );
     late?.();
     expect(result.observations).toEqual([]);
+  });
+});
+
+describe('RedactionBatch', () => {
+  it('redacts every string of a result with one call of the redactor, each as if on its own', async () => {
+    const secret = 'tok_SECRET123';
+    let calls = 0;
+    const redact = (t: string): string => {
+      calls++;
+      return t.replaceAll(secret, '[redacted]');
+    };
+    const [result] = await executeChecks(
+      [
+        item('many-strings', async (ctx) => {
+          ctx.observe(`saw ${secret}`, { list: [secret, 'plain', secret.slice(0, 6)] });
+          ctx.addTranscript(
+            Array.from({ length: 50 }, (_, i) => ({
+              seq: i + 1,
+              at: i,
+              agent: 'http' as const,
+              method: 'GET',
+              url: `http://127.0.0.1/${i}?t=${secret}`,
+              requestHeaders: { a: secret, b: `x${i}` },
+              status: 200,
+            })),
+          );
+          return { verdict: 'pass', summary: `done ${secret}` };
+        }),
+      ],
+      { ...base, redact },
+    );
+    expect(calls).toBe(1);
+    expect(JSON.stringify(result)).not.toContain(secret);
+    expect(result.summary).toBe('done [redacted]');
+    expect(result.observations[0].data).toEqual({ list: ['[redacted]', 'plain', 'tok_SE'] });
+    expect(result.transcript[49]).toMatchObject({
+      url: 'http://127.0.0.1/49?t=[redacted]',
+      requestHeaders: { a: '[redacted]', b: 'x49' },
+      status: 200,
+    });
+  });
+
+  it('never lets a match span two strings of the batch', () => {
+    const batch = new RedactionBatch();
+    const a = batch.add('ends with se');
+    const b = batch.add('cret starts');
+    const resolve = batch.run((t) => t.replaceAll(/se\s*cret/g, '[redacted]'));
+    expect([resolve(a), resolve(b)]).toEqual(['ends with se', 'cret starts']);
+  });
+
+  it('falls back to one call per string when a string contains the separator', () => {
+    const batch = new RedactionBatch();
+    const a = batch.add('a\u0000secret');
+    const b = batch.add('secret');
+    let calls = 0;
+    const resolve = batch.run((t) => {
+      calls++;
+      return t.replaceAll('secret', '[r]');
+    });
+    expect([resolve(a), resolve(b)]).toEqual(['a\u0000[r]', '[r]']);
+    expect(calls).toBe(2);
   });
 });

@@ -275,26 +275,84 @@ function validateOutcome(o: unknown, observationCount: number): Outcome {
 
 function buildResult(item: ExecItem, redact: (text: string) => string, raw: RawRun): CheckResult {
   const { meta } = item;
+  // One redaction pass over every string of the result: a provider's redaction compiles a pattern of
+  // every secret it issued, so calling it once per header value made reporting cost more than the checks.
+  const batch = new RedactionBatch();
+  const summary = batch.add(raw.outcome.summary);
+  const observations = raw.observations.map((o) =>
+    o.data === undefined
+      ? { text: batch.add(o.text) }
+      : { text: batch.add(o.text), data: redactDeep(o.data, (t) => batch.add(t)) },
+  );
+  const transcript = raw.transcript.map((e) => redactEntry(e, (t) => batch.add(t)));
+  const resolve = batch.run(redact);
   const result: CheckResult = {
     id: meta.id,
     title: meta.title,
     severity: item.severity,
     verdict: raw.outcome.verdict,
-    summary: redact(raw.outcome.summary),
+    summary: resolve(summary),
     references: meta.refs.map((key) => resolveRef(key)),
     must: meta.must,
     rationale: meta.rationale,
     remediation: meta.remediation,
-    observations: raw.observations.map((o) =>
-      o.data === undefined ? { text: redact(o.text) } : { text: redact(o.text), data: redactDeep(o.data, redact) },
-    ),
-    transcript: raw.transcript.map((e) => redactEntry(e, redact)),
+    observations: resolveDeep(observations, resolve) as CheckResult['observations'],
+    transcript: resolveDeep(transcript, resolve) as TranscriptEntryModel[],
     startedAt: new Date(raw.startedAt).toISOString(),
     durationMs: Math.max(0, raw.finishedAt - raw.startedAt),
   };
   if (raw.outcome.verdict === 'error') result.errorKind = raw.outcome.errorKind ?? 'harness';
   if (meta.fault !== undefined) result.fault = meta.fault;
   return result;
+}
+
+/** Separates the strings of a batch; no secret or redaction mark contains it. */
+const BATCH_SEPARATOR = '\u0000';
+/** Marks a placeholder for the n-th string of a batch until the batch has been redacted. */
+const PLACEHOLDER_PREFIX = '\u0000lh-redact:';
+
+/**
+ * Collects strings, redacts them with a single call (joined by a separator no secret contains, so no
+ * match can span two of them and each is redacted exactly as on its own), and hands back the results.
+ */
+export class RedactionBatch {
+  readonly #texts: string[] = [];
+
+  /** Queues `text`; returns a placeholder that {@link RedactionBatch.run}'s resolver replaces. */
+  add(text: string): string {
+    this.#texts.push(text);
+    return `${PLACEHOLDER_PREFIX}${this.#texts.length - 1}`;
+  }
+
+  /** Redacts every queued string and returns the resolver from placeholder to redacted text. */
+  run(redact: (text: string) => string): (placeholder: string) => string {
+    const texts = this.#texts;
+    let out: string[];
+    if (texts.some((t) => t.includes(BATCH_SEPARATOR))) {
+      out = texts.map((t) => redact(t));
+    } else {
+      out = texts.length === 0 ? [] : redact(texts.join(BATCH_SEPARATOR)).split(BATCH_SEPARATOR);
+      // A redactor that removed or added a separator cannot be trusted with the batch: one call each.
+      if (out.length !== texts.length) out = texts.map((t) => redact(t));
+    }
+    return (placeholder) => {
+      if (!placeholder.startsWith(PLACEHOLDER_PREFIX)) return placeholder;
+      const index = Number(placeholder.slice(PLACEHOLDER_PREFIX.length));
+      return out[index] ?? placeholder;
+    };
+  }
+}
+
+/** Replaces every batch placeholder inside a value built by {@link redactDeep}/{@link redactEntry}. */
+function resolveDeep(value: unknown, resolve: (placeholder: string) => string): unknown {
+  if (typeof value === 'string') return resolve(value);
+  if (Array.isArray(value)) return value.map((v) => resolveDeep(v, resolve));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolveDeep(v, resolve);
+    return out;
+  }
+  return value;
 }
 
 function redactEntry(e: TranscriptEntryModel, redact: (text: string) => string): TranscriptEntryModel {

@@ -26,9 +26,10 @@ export async function startTargetHandle(
     return {
       driver,
       logs: () => driver.stderr(),
-      // The driver rejects every call in flight when it exits (DriverError `exited`), which ends the
-      // running checks in error; its exit is noticed through `exited()` for the restart.
-      onExit: new Promise<never>(() => undefined),
+      // Its exit ends every running check at once (TargetInstance.watch), also a check that is busy
+      // with something other than a driver call (approving at the provider, say), and `exited()`
+      // makes the next check start a fresh driver.
+      onExit: driver.onExit,
       exited: () => driver.exited(),
       stop: () => driver.stop(),
     };

@@ -3,7 +3,7 @@
  * that were running in `error` (target); the next check gets a fresh process on the same port, so one
  * crash (for example on a malformed token response) does not take the rest of the audit with it.
  */
-import { CheckRunError } from './execute.js';
+import { CheckRunError } from './errors.js';
 
 /** What the runner needs of a started target (server process, driver, or in-process module). */
 export interface TargetHandle {

@@ -3,7 +3,9 @@
  * A fresh browser context per session; requests to the real lexoffice hosts are answered by the mock
  * (mock-idp's Playwright transport), so a browser app hard-wired to them is audited unchanged.
  *
- * The client's reaction to a callback ends when the network has gone quiet.
+ * The client's reaction to a callback ends with the first of two events: the app shows its signed-in
+ * element (spa `signedIn.selector`, awaited with `locator.waitFor`, then its requests in flight), or
+ * the network has gone quiet (an app that refuses a callback shows no particular element).
  */
 import type { Request, Route } from 'playwright-core';
 import { routeMockIdp } from '../../mock-idp/transports/playwright.js';
@@ -31,6 +33,9 @@ export const LOGIN_NAVIGATION_TIMEOUT_MS = 10_000;
  * because concurrent checks share two cores and an app's next request can lag its previous one.
  */
 export const SETTLE_QUIET_MS = 300;
+
+/** Upper bound of one wait for an app to settle (its requests keep it busy at most this long). */
+export const SETTLE_TIMEOUT_MS = 10_000;
 
 /** Launches the run's Chromium (`browserPath`, else Playwright's, else the system's). */
 export async function launchPool(browserPath?: string): Promise<BrowserPool> {
@@ -62,11 +67,6 @@ export class BrowserSession implements Session {
       route: (context) => routeMockIdp(context, ctx.idp),
     });
     return new BrowserSession(ctx, browser);
-  }
-
-  /** The Playwright page, for checks that look at the document. */
-  get page(): BrowserAgent['page'] {
-    return this.#browser.page;
   }
 
   async startLogin(opts?: { loginQuery?: Record<string, string> }): Promise<AuthorizationRequest> {
@@ -132,6 +132,39 @@ export class BrowserSession implements Session {
     }
   }
 
+  /**
+   * Waits until the app is done reacting: its signed-in element is visible and no request is in flight
+   * (ends as soon as that happens), or the network has been quiet for {@link SETTLE_QUIET_MS} (the
+   * only sign of an app that stays signed out). Bounded by {@link SETTLE_TIMEOUT_MS}.
+   */
+  async #settle(): Promise<void> {
+    const signedIn = this.#ctx.target.signedIn;
+    const ended = new AbortController();
+    const waits: Array<Promise<unknown>> = [
+      this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS, timeoutMs: SETTLE_TIMEOUT_MS }),
+    ];
+    if (signedIn && 'selector' in signedIn) {
+      waits.push(
+        this.#browser.page
+          .locator(signedIn.selector)
+          .first()
+          .waitFor({ state: 'visible', timeout: SETTLE_TIMEOUT_MS })
+          .then(
+            async () => {
+              if (!ended.signal.aborted) await this.#browser.waitForRequestsDone({ timeoutMs: SETTLE_TIMEOUT_MS });
+            },
+            // Not shown in time (or the page went away): the network wait decides.
+            () => new Promise<never>(() => undefined),
+          ),
+      );
+    }
+    try {
+      await Promise.race(waits);
+    } finally {
+      ended.abort();
+    }
+  }
+
   async approve(request: AuthorizationRequest): Promise<AuthorizationResponse> {
     this.#ctx.signal.throwIfAborted();
     return approveAuthorization(this.#person, request);
@@ -139,8 +172,7 @@ export class BrowserSession implements Session {
 
   async deliver(callbackUrl: string): Promise<CallbackResult> {
     this.#ctx.signal.throwIfAborted();
-    const res = await this.#browser.goto(callbackUrl, { stopAt: this.#isAuthorization });
-    await this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS });
+    const res = await this.#browser.goto(callbackUrl, { stopAt: this.#isAuthorization, settle: () => this.#settle() });
     const body = await this.#browser.page.content().catch(() => res.body);
     return { status: res.status, finalUrl: res.stoppedAt ?? this.#browser.page.url(), body };
   }
@@ -154,7 +186,7 @@ export class BrowserSession implements Session {
     const signedIn = this.#ctx.target.signedIn;
     if (!signedIn) throw new CheckRunError('the manifest has no `signedIn`', 'configuration');
     if ('selector' in signedIn) {
-      await this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS });
+      await this.#settle();
       return this.#browser.page
         .locator(signedIn.selector)
         .first()
@@ -226,6 +258,7 @@ export class BrowserSession implements Session {
   }
 
   async close(): Promise<void> {
+    this.#person.close();
     await this.#browser.close();
   }
 

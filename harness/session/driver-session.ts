@@ -98,7 +98,8 @@ export class DriverSession implements Session {
   }
 
   async close(): Promise<void> {
-    // The driver process is shared; its sessions end with it.
+    // The driver process is shared; its sessions end with it. The person's connections end here.
+    this.#person.close();
   }
 
   async #send(op: DriverOp, extra?: Record<string, string>): Promise<DriverAnswer> {

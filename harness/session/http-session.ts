@@ -10,7 +10,6 @@ import type {
   AuthorizationRequest,
   AuthorizationResponse,
   CallbackResult,
-  ResolvedTarget,
   Session,
   SessionRequest,
   SessionResponse,
@@ -34,15 +33,6 @@ export class HttpSession implements Session {
     this.id = ctx.id;
     this.#ctx = ctx;
     this.#agent = new HttpAgent({ extraHeaders: ctx.tagHeaders });
-  }
-
-  get target(): ResolvedTarget {
-    return this.#ctx.target;
-  }
-
-  /** The underlying agent (cookie jar), for checks that inspect cookies. */
-  get httpAgent(): HttpAgent {
-    return this.#agent;
   }
 
   async startLogin(opts?: { loginQuery?: Record<string, string> }): Promise<AuthorizationRequest> {
@@ -105,7 +95,8 @@ export class HttpSession implements Session {
   }
 
   async close(): Promise<void> {
-    // Nothing to release: the jar dies with the session.
+    // The jar dies with the session; its connections are closed now, not when the target times them out.
+    this.#agent.close();
   }
 
   readonly #isAuthorization = (url: URL): boolean =>

@@ -166,27 +166,40 @@ export async function startTarget(target: ResolvedTarget, opts: { signal?: Abort
 async function pollUrl(url: string, signal: AbortSignal): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
+    // One controller per probe, aborted by the run's signal through a listener that is removed again:
+    // `AbortSignal.any([signal, ...])` and a listener per pause would pile up on `signal` for as long
+    // as a slow target takes to come up (MaxListenersExceededWarning).
+    const probe = new AbortController();
+    const onAbort = (): void => probe.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const probeTimer = setTimeout(() => probe.abort(new Error('probe timed out')), PROBE_TIMEOUT_MS);
     try {
-      const res = await fetch(url, {
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
-      });
+      const res = await fetch(url, { redirect: 'manual', signal: probe.signal });
       await res.body?.cancel();
       if (res.status < 500) return;
     } catch {
       // Not listening yet (ECONNREFUSED) or the probe timed out: try again.
+    } finally {
+      clearTimeout(probeTimer);
+      signal.removeEventListener('abort', onAbort);
     }
     const delay = POLL_DELAYS_MS[Math.min(attempt, POLL_DELAYS_MS.length - 1)] ?? 250;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-    });
+    await pause(delay, signal);
   }
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted; leaves no listener behind. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -98,6 +98,25 @@ describe('startTarget', () => {
     expect(liveGroups()).toEqual([]);
   });
 
+  it('polls a ready URL many times without piling up abort listeners', async () => {
+    const port = await freeLoopbackPort();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const err = await startTarget(
+        target('never-ready.mjs', { timeoutMs: 2_500, ready: { url: `http://127.0.0.1:${port}/health` } }),
+        { signal: new AbortController().signal },
+      ).catch((e: unknown) => e);
+      expect((err as TargetStartError).kind).toBe('timeout');
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+  });
+
   it('reports a target that crashes at start with its exit code and output', async () => {
     const err = await startTarget(target('crash.mjs')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetStartError);

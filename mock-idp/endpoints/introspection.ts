@@ -29,7 +29,8 @@ export const introspectionEndpoint: Endpoint = async (ctx, exchange) => {
         scope: active.scopes.join(' '),
         client_id: active.clientId,
         token_type: active.kind === 'access_token' ? 'Bearer' : 'refresh_token',
-        exp: Math.floor(active.expiresAt / 1000),
+        // The expiry the token advertises (its JWT exp), also while token.short-lived keeps it accepted.
+        exp: Math.floor((active.advertisedExpiresAt ?? active.expiresAt) / 1000),
         iat: Math.floor(active.issuedAt / 1000),
         sub: active.sub,
         aud: active.kind === 'access_token' ? ctx.built.apiBaseUrl : active.clientId,

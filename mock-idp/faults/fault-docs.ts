@@ -17,7 +17,8 @@ export const FAULT_DOCS: Record<FaultName, string> = {
   'token.invalid-grant': 'The token endpoint answers every grant with `invalid_grant` (RFC 6749 5.2).',
   'token.malformed':
     'The token response lacks `access_token` (`no-access-token`), has `token_type` "mac" (`wrong-token-type`), or is an HTML page (`not-json`).',
-  'token.short-lived': 'Access tokens expire after `expiresIn` seconds: both `expires_in` and the JWT `exp`.',
+  'token.short-lived':
+    'Access tokens advertise `expiresIn` seconds (`expires_in` and the JWT `exp`) but stay accepted until `faults.expireAccessTokens(tag)`; tokens issued after that call are accepted again.',
   'id-token.alg-none': 'The ID token is unsigned with header `alg` as given (default `none`; casing variants allowed).',
   'id-token.bad-signature': 'The ID token signature has flipped bits.',
   'id-token.hs256-public-key':

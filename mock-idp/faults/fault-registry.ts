@@ -17,7 +17,7 @@ import type { Fault, FaultName } from '../types.js';
  * | `authorize.reject-s256` | authorization endpoint: an S256 request is answered with `error=invalid_request`; `plain` is then accepted for the tag so a retry is observable |
  * | `token.invalid-grant` | token endpoint: every grant answered with `invalid_grant` |
  * | `token.malformed` | token endpoint: response without `access_token`, with `token_type` `"mac"`, or not JSON |
- * | `token.short-lived` | token endpoint: `expires_in` and the access token's real expiry set to `expiresIn` seconds |
+ * | `token.short-lived` | token endpoint: `expires_in` and the access token's JWT `exp` set to `expiresIn` seconds; the token stays accepted until `faults.expireAccessTokens(tag)` |
  * | `id-token.alg-none` | ID token unsigned, header `alg` as given (default `none`; casing variants such as `None`) |
  * | `id-token.bad-signature` | ID token signature bits flipped |
  * | `id-token.hs256-public-key` | ID token HS256, HMAC key = the provider's RSA public key in PEM (SPKI): algorithm confusion (RFC 8725 3.1) |

@@ -166,7 +166,7 @@ describe('token faults', () => {
     expect(() => JSON.parse(answer.text) as unknown).toThrow();
   });
 
-  it('token.short-lived sets expires_in and the real expiry', async () => {
+  it('token.short-lived advertises expires_in and a matching JWT exp', async () => {
     const tag = armed({ name: 'token.short-lived', expiresIn: 5 });
     const answer = await login(running.idp, PUBLIC_CLIENT, { tag });
     expect(answer.json.expires_in).toBe(5);

@@ -41,7 +41,5 @@ export function withCors(request: ProviderRequest, response: Response): Response
   }
   const text = knownText(response);
   const init = { status: response.status, statusText: response.statusText, headers: merged };
-  return text !== undefined
-    ? textResponse(hasNoBody(response) ? null : text, init)
-    : new Response(response.body, init);
+  return text !== undefined ? textResponse(hasNoBody(response) ? null : text, init) : new Response(response.body, init);
 }

@@ -18,4 +18,3 @@ export function providerRequest(request: Request): ProviderRequest {
     headerRecord: () => headersRecord(request.headers),
   };
 }
-

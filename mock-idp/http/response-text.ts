@@ -10,15 +10,22 @@ const texts = new WeakMap<Response, string | null>();
 /** What `new Response(text)` adds when the caller gave no content type (Fetch, "extract a body"). */
 const DEFAULT_TEXT_TYPE = 'text/plain;charset=UTF-8';
 
+function hasContentType(headers: HeadersInit | undefined): boolean {
+  if (headers === undefined) return false;
+  if (headers instanceof Headers) return headers.has('content-type');
+  const names = Array.isArray(headers) ? headers.map(([name]) => name) : Object.keys(headers);
+  return names.some((name) => name.toLowerCase() === 'content-type');
+}
+
 /** A Response whose body text is remembered; the body itself is attached only when materialized. */
 export function textResponse(body: string | null, init: ResponseInit): Response {
   let headers = init.headers;
-  if (body !== null) {
+  if (body !== null && !hasContentType(headers)) {
     const given = new Headers(headers);
-    if (!given.has('content-type')) given.set('content-type', DEFAULT_TEXT_TYPE);
+    given.set('content-type', DEFAULT_TEXT_TYPE);
     headers = given;
   }
-  const response = new Response(null, { ...init, headers });
+  const response = new Response(null, headers === init.headers ? init : { ...init, headers });
   texts.set(response, body);
   return response;
 }
@@ -41,7 +48,11 @@ export function hasNoBody(response: Response): boolean {
 export function materialize(response: Response): Response {
   const text = texts.get(response);
   if (text === undefined || text === null) return response;
-  const full = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const full = new Response(text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
   texts.set(full, text);
   return full;
 }

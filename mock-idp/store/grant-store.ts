@@ -40,7 +40,13 @@ export interface TokenRecord {
   sub: string;
   scopes: string[];
   issuedAt: number;
+  /** Until when the provider accepts the token (ms). */
   expiresAt: number;
+  /**
+   * The expiry the token advertises (`expires_in`, JWT `exp`), when it differs from `expiresAt`: with
+   * `token.short-lived` a token advertises a short life but is accepted until it is expired explicitly.
+   */
+  advertisedExpiresAt?: number;
   familyId: string;
   tag?: string;
   jti?: string;
@@ -92,6 +98,20 @@ export class GrantStore {
   /** Remembers which grant an ID token belongs to, so its journal record is marked on revocation. */
   addIdToken(value: string, familyId: string): void {
     this.#idTokenFamilies.set(value, familyId);
+  }
+
+  /**
+   * Ends the life of every access token issued so far for `tag` (`faults.expireAccessTokens`): from
+   * `now` on they count as expired everywhere tokens are checked. Later tokens are not affected.
+   */
+  expireAccessTokens(tag: string, now: number): void {
+    for (const family of this.families.values()) {
+      if (family.tag !== tag) continue;
+      for (const value of family.accessTokens) {
+        const record = this.tokens.get(value);
+        if (record) record.expiresAt = Math.min(record.expiresAt, now);
+      }
+    }
   }
 
   /** An access token that is known, not revoked and not expired at `now`. */

@@ -44,8 +44,8 @@ export function createFamily(
 
 /**
  * Issues an access token (an RS256 JWT as the paper shows, RFC 9068 shape, deterministic `jti`), a
- * refresh token and, for OpenID Connect, an ID token. Applies the tag's `token.short-lived` and
- * `id-token.*` faults.
+ * refresh token and, for OpenID Connect, an ID token. Applies the tag's `token.short-lived` (advertised
+ * lifetime only) and `id-token.*` faults.
  */
 export async function issueTokens(ctx: ProviderContext, input: IssueInput): Promise<IssuedTokens> {
   const { family } = input;
@@ -86,7 +86,10 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
     sub: family.sub,
     scopes,
     issuedAt: at,
-    expiresAt: at + expiresIn * 1000,
+    // token.short-lived: the short life is advertised, not enforced, so a slow login cannot race the
+    // clock; the check ends it with faults.expireAccessTokens (at the latest, the normal lifetime ends it).
+    expiresAt: at + (shortLived ? Math.max(expiresIn, ctx.settings.accessTokenTtl) : expiresIn) * 1000,
+    ...(shortLived ? { advertisedExpiresAt: at + expiresIn * 1000 } : {}),
     familyId: family.id,
     tag,
     jti,

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMockIdp } from '../create-mock-idp.js';
+import { coreHandlerOf, createMockIdp } from '../create-mock-idp.js';
 import { knownText } from '../http/response-text.js';
+import type { Exchange, ProviderRequest } from '../provider-context.js';
+import { exchangeOf } from '../route-request.js';
 import type { ListenOptions, MockIdp, RunningMockIdp } from '../types.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
@@ -11,27 +13,45 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** Converts a node request to a web-standard Request against `origin`. */
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  const method = req.method ?? 'GET';
-  let body: ArrayBuffer | undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const buffer = Buffer.concat(chunks);
-    body = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
-  }
-  return new Request(new URL(req.url ?? '/', origin), {
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-  });
+/** Methods the Fetch standard forbids; a web Request cannot carry them, so they never reach the provider. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/** UTF-8 as `Request.text()` decodes it (a leading BOM dropped, malformed bytes replaced). */
+const utf8 = new TextDecoder();
+
+/**
+ * The provider's view of a node request, read once: no web Request, no body stream. Header values are
+ * node's (repeated headers joined), exactly what a web Request built from `req.headers` would hold.
+ */
+function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
+  const raw = req.headers;
+  const get = (name: string): string | null => {
+    const value = raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return {
+    method: req.method ?? 'GET',
+    url: url.href,
+    headers: { get },
+    headerRecord: () => {
+      // Sorted like Headers iteration, so the journal looks the same whichever transport served it.
+      const out: Record<string, string> = {};
+      for (const name of Object.keys(raw).sort()) {
+        const value = get(name);
+        if (value !== null) out[name] = value;
+      }
+      return out;
+    },
+  };
+}
+
+/** Reads the request body (not for GET and HEAD, which a web Request cannot carry one with). */
+async function readBody(req: IncomingMessage, method: string): Promise<string> {
+  if (method === 'GET' || method === 'HEAD') return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return chunks.length === 0 ? '' : utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
@@ -41,13 +61,17 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
-  if (method === 'HEAD' || !response.body) {
+  const text = knownText(response);
+  if (method === 'HEAD' || (text === undefined && !response.body)) {
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
-  const text = knownText(response);
-  res.end(text !== undefined ? text : Buffer.from(await response.arrayBuffer()));
+  const body = text !== undefined ? Buffer.from(text) : Buffer.from(await response.arrayBuffer());
+  // With the length known, node sends Content-Length instead of chunked framing, which costs both ends.
+  if (response.status !== 204 && response.status !== 304) headers['content-length'] = String(body.byteLength);
+  res.writeHead(response.status, headers);
+  res.end(body);
 }
 
 /**
@@ -66,19 +90,28 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
   const server = createServer((req, res) => {
     void (async () => {
       try {
-        if (!idp) {
+        const core = idp && coreHandlerOf(idp);
+        if (!core) {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('starting');
           return;
         }
-        let request: Request;
+        let request: ProviderRequest;
+        let exchange: Exchange;
         try {
-          request = await toRequest(req, origin);
+          const method = req.method ?? 'GET';
+          if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new Error(`forbidden method ${method}`);
+          const url = new URL(req.url ?? '/', origin);
+          // Fetch refuses URLs with credentials (an absolute-form target may carry them).
+          if (url.username !== '' || url.password !== '') throw new Error('credentials in the request URL');
+          request = providerRequestOf(req, url);
+          exchange = exchangeOf(request, url, await readBody(req, method));
         } catch {
-          // Methods the Fetch standard forbids (CONNECT, TRACE, TRACK) or unparseable targets.
+          // What a web Request cannot hold: methods the Fetch standard forbids (CONNECT, TRACE, TRACK),
+          // unparseable targets or targets with credentials, a body that broke off.
           res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"invalid_request"}');
           return;
         }
-        const response = await idp.handle(request);
+        const response = await core(request, () => Promise.resolve(exchange));
         await writeResponse(res, response, request.method);
       } catch (error) {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -86,6 +119,8 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
       }
     })();
   });
+  // Node's default. Fetch (undici) stops reusing a connection 2 s before the server's advertised
+  // keep-alive timeout; at 1 s it would open a new connection for every request.
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

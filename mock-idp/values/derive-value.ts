@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** What a derived value is for; part of the HMAC input so kinds never collide. */
 export type ValueKind = 'code' | 'access_token' | 'refresh_token' | 'jti' | 'sub' | 'state' | 'nonce' | 'family';
@@ -13,13 +13,14 @@ export type ValueKind = 'code' | 'access_token' | 'refresh_token' | 'jti' | 'sub
  * sequential and guessable on purpose.
  */
 export class ValueDeriver {
-  readonly #key: Buffer;
+  /** A KeyObject, so the HMAC key is not imported again for every value. */
+  readonly #key: KeyObject;
   readonly #counters = new Map<string, number>();
   readonly #lowEntropy: boolean;
   #sequence = 0;
 
   constructor(seed: number, lowEntropy = false) {
-    this.#key = createHash('sha256').update(`mock-idp|seed|${seed}`).digest();
+    this.#key = createSecretKey(createHash('sha256').update(`mock-idp|seed|${seed}`).digest());
     this.#lowEntropy = lowEntropy;
   }
 

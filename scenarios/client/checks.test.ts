@@ -124,7 +124,9 @@ describe('client checks against a driver-kind fake client', () => {
       const good = await createFakeWorld({ kind: 'driver' }).run(checkById(id)!);
       expect(good.outcome.verdict, `${id}: ${good.outcome.summary}`).toBe('pass');
     }
-    const flawed = await createFakeWorld({ kind: 'driver', flaws: { stateCheck: 'off' } }).run(checkById('state.mismatch')!);
+    const flawed = await createFakeWorld({ kind: 'driver', flaws: { stateCheck: 'off' } }).run(
+      checkById('state.mismatch')!,
+    );
     expect(flawed.outcome.verdict).toBe('fail');
   });
 });

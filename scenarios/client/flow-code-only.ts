@@ -36,8 +36,9 @@ export const flowCodeOnly = defineClientCheck({
     const tokenUrls = urls.filter((u) => FRONT_CHANNEL_TOKEN.test(u));
     ctx.observe(`response_type of the authorization requests: ${types.map((t) => t ?? '(none)').join(', ')}.`);
     ctx.observe(`${tokenUrls.length} URL(s) in the user agent's traffic carry a token parameter.`);
-    const bad = types.find((t) => t !== 'code');
-    if (bad !== undefined || types.length === 0) {
+    const badIndex = types.findIndex((t) => t !== 'code');
+    const bad = badIndex < 0 ? undefined : types[badIndex];
+    if (badIndex >= 0) {
       return fail(`The client requests response_type=${bad ?? '(none)'} instead of code.`);
     }
     if (tokenUrls.length > 0) return fail('Tokens travel through the front channel (in a URL the browser sees).');

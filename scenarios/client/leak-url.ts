@@ -1,7 +1,7 @@
 /** leak.url: no token in any URL; the code leaves the address bar after the callback (RFC 9700 §4.3, RFC 6750 §5.3). */
 import { describeLeaks, knownSecrets, scanPlaces, urlPlaces, type Place } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass } from '../lib/outcome.js';
+import { ALL_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
 
 /** Tokens never travel in URLs, and the code does not stay in the address bar. */
 export const leakUrl = defineClientCheck({
@@ -36,9 +36,9 @@ export const leakUrl = defineClientCheck({
     });
     if (leaks.length > 0) return fail(`Tokens appear in URLs: ${describeLeaks(leaks)}.`);
     if (ctx.target.kind !== 'driver' && login.code) {
-      const finalUrl = login.callback.finalUrl ?? '';
-      const stays =
-        new URL(finalUrl || 'about:blank').searchParams.get('code') === login.code || finalUrl.includes(login.code);
+      const finalUrl = login.callback.finalUrl;
+      if (!finalUrl) stopError('The user agent did not report the address after the callback.', 'harness');
+      const stays = new URL(finalUrl).searchParams.get('code') === login.code || finalUrl.includes(login.code);
       ctx.observe(`Address bar after the callback: ${stays ? 'still carries the code' : 'no code'}.`);
       if (stays) return fail('The code stays in the address bar after the callback.');
     }

@@ -12,7 +12,7 @@ import {
   messageOf,
   parseAuthorizationUrl,
 } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 function methodOf(params: Record<string, string>): 'S256' | 'plain' | 'none' | string {
   if (!params.code_challenge) return 'none';
@@ -49,6 +49,16 @@ export const pkceDowngradeMetadata = defineClientCheck({
       ctx.observe(
         `The client did not start a login: ${messageOf(err)} (${sent} authorization request(s) reached the provider).`,
       );
+      if (ctx.target.kind !== 'driver' && ctx.target.login) {
+        // A refusal must come from a running client, not from one that is down.
+        let status: number;
+        try {
+          status = (await session.request({ url: ctx.target.login.url, follow: false })).status;
+        } catch (e) {
+          stopError(`The client's login page could not be reached: ${messageOf(e)}`, 'target');
+        }
+        ctx.observe(`The login page answers status ${status} instead of sending the person to the provider.`);
+      }
       if (sent === 0) return pass('The client refused to log in with a provider that only advertises plain PKCE.');
       return fail('The client sent an authorization request although it refused to complete the login start.');
     }

@@ -5,11 +5,17 @@
 import type { Outcome } from '../types.js';
 import type { AuthorizeResult, PendingAuthorization, TokenResponse } from './client.js';
 
+/** The behaviour was observed to be right. */
 export const pass = (summary: string): Outcome => ({ verdict: 'pass', summary });
+/** The behaviour was observed to be wrong. */
 export const fail = (summary: string): Outcome => ({ verdict: 'fail', summary });
+/** Observed, and worth a look, but no RFC requirement is broken. */
 export const warn = (summary: string): Outcome => ({ verdict: 'warn', summary });
+/** The provider lacks what the check needs, or the check's precondition did not hold (never a pass). */
 export const notApplicable = (summary: string): Outcome => ({ verdict: 'not-applicable', summary });
+/** The provider answered so that nothing could be decided. */
 export const targetError = (summary: string): Outcome => ({ verdict: 'error', errorKind: 'target', summary });
+/** The audit's configuration (e.g. manual login) cannot observe what the check needs. */
 export const configError = (summary: string): Outcome => ({ verdict: 'error', errorKind: 'configuration', summary });
 
 /** How the provider answered an authorization request, reduced to what checks decide on. */

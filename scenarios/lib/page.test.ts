@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace, reflectsMarkupUnescaped, xssPayload } from './page.js';
+
+describe('page inspection', () => {
+  it('recognises Node.js and Python stack traces', () => {
+    expect(hasStackTrace('Error: boom\n    at handle (/app/server.js:10:5)\n    at next (node:internal/x:1:2)')).toBe(
+      true,
+    );
+    expect(hasStackTrace('Traceback (most recent call last):\n  File "app.py", line 3')).toBe(true);
+  });
+
+  it('does not take an ordinary error page for a stack trace', () => {
+    expect(hasStackTrace('<p>Sign-in failed: the state does not match.</p>')).toBe(false);
+  });
+
+  it('finds the probe markup when it is reflected raw, not when it is escaped', () => {
+    const payload = xssPayload('error');
+    const escaped = payload.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    expect(reflectsMarkupUnescaped(`<p>${payload}</p>`)).toBe(true);
+    expect(reflectsMarkupUnescaped(`<p>${escaped}</p>`)).toBe(false);
+  });
+
+  it('finds the probe as a browser serialises the DOM', () => {
+    expect(reflectsMarkupUnescaped('<p><img src="x" onerror="window.__lhXss=\'error\'"></p>')).toBe(true);
+  });
+});
