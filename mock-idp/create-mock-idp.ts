@@ -2,7 +2,7 @@ import { buildMetadata } from './discovery/build-metadata.js';
 import { loadProfile } from './discovery/load-discovery.js';
 import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
-import { redactSecrets } from './journal/redact-secrets.js';
+import { compileRedaction } from './journal/redact-secrets.js';
 import { KeyStore } from './keys/key-store.js';
 import type { ProviderContext } from './provider-context.js';
 import { checkFault, checkOptions } from './options-schema.js';
@@ -42,6 +42,13 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     permissive,
   });
   const journal = new ProviderJournal();
+  // Secrets only ever grow: recompile the redaction pattern only when one was added since the last call.
+  let compiled: { count: number; apply: (text: string) => string } | undefined;
+  const redactor = (): ((text: string) => string) => {
+    const secrets = journal.secrets();
+    if (compiled?.count !== secrets.length) compiled = { count: secrets.length, apply: compileRedaction(secrets) };
+    return compiled.apply;
+  };
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
   const ctx: ProviderContext = {
     profileName: loaded.name,
@@ -91,7 +98,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
       },
       currentPublicJwk: async () => ({ ...ctx.keys.current.publicJwk }),
     },
-    redact: (text) => redactSecrets(text, journal.secrets()),
+    redact: (text) => redactor()(text),
   };
   coreHandlers.set(idp, core);
   return idp;

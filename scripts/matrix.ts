@@ -4,12 +4,11 @@
  * docs/efficacy-matrix.md. The CI proof is scenarios/efficacy.test.ts (each lab with only its own
  * checks); this is the full picture, including what each lab fails besides the check it was built for.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { Report } from '../reports/model.js';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
 import {
@@ -28,6 +27,7 @@ import {
   verdictsOf,
   type Lab,
   type ReferenceTarget,
+  type ReportVerdicts,
 } from './efficacy-targets.js';
 
 const USAGE = `Usage: npm run matrix -- [options]
@@ -41,6 +41,7 @@ and writes the checks x targets matrix.
   --concurrency N         audits at the same time (default 3)
   --check-concurrency N   checks at the same time inside one audit (default 4)
   --timeout MS            per-check timeout (default 60000)
+  --resume FILE           reuse the targets of an earlier --json run that ended with no error verdict
   --update-expected       rewrite the recorded expectation files (paper-python) from this run
   -h, --help              show this help
 
@@ -59,6 +60,7 @@ const PositiveInt = (flag: string, dflt: number) =>
 const ArgsSchema = z.object({
   out: z.string().default(path.join(ROOT, 'docs', 'efficacy-matrix.md')),
   json: z.string().optional(),
+  resume: z.string().optional(),
   targets: z
     .string()
     .transform((s) => s.split(',').filter(Boolean))
@@ -82,7 +84,9 @@ interface Column {
 /** One finished column. */
 interface ColumnResult {
   column: Column;
-  report?: Report;
+  report?: ReportVerdicts & { seed: number };
+  /** Taken from the --resume file instead of audited again. */
+  reused?: boolean;
   /** Set when the audit itself threw (configuration problem). */
   crash?: string;
   durationMs: number;
@@ -97,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         out: { type: 'string' },
         json: { type: 'string' },
+        resume: { type: 'string' },
         targets: { type: 'string' },
         concurrency: { type: 'string' },
         'check-concurrency': { type: 'string' },
@@ -141,6 +146,7 @@ export async function main(argv: string[]): Promise<number> {
 
   // Chromium audits take longest: start them first so the rest fill the other slots meanwhile.
   const order = [...columns].sort((a, b) => Number(b.reference?.kind === 'spa') - Number(a.reference?.kind === 'spa'));
+  const previous = args.resume ? await readPrevious(args.resume) : new Map<string, ReportVerdicts>();
   const rejections = recordUnhandledRejections();
   const run = limiter(args.concurrency);
   const started = performance.now();
@@ -148,6 +154,12 @@ export async function main(argv: string[]): Promise<number> {
   const finished = await Promise.all(
     order.map((column) =>
       run(async (): Promise<ColumnResult> => {
+        const earlier = previous.get(column.name);
+        if (earlier) {
+          done++;
+          process.stderr.write(`[${done}/${columns.length}] ${column.name}: reused from ${args.resume}\n`);
+          return { column, report: { ...earlier, seed: EFFICACY_SEED }, reused: true, durationMs: 0 };
+        }
         const t0 = performance.now();
         let result: ColumnResult;
         try {
@@ -201,8 +213,10 @@ export async function main(argv: string[]): Promise<number> {
         name: r.column.name,
         kind: r.column.kind,
         durationMs: Math.round(r.durationMs),
+        reused: r.reused ?? false,
         status: r.report?.status ?? 'crashed',
         verdicts: r.report ? verdictsOf(r.report) : {},
+        summaries: Object.fromEntries((r.report?.results ?? []).map((x) => [x.id, x.summary])),
       })),
       violations,
     };
@@ -215,7 +229,36 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function summaryLine(report: Report): string {
+/** Targets of an earlier `--json` file that completed without any `error` verdict. */
+async function readPrevious(file: string): Promise<Map<string, ReportVerdicts>> {
+  const Previous = z.object({
+    seed: z.literal(EFFICACY_SEED),
+    targets: z.array(
+      z.object({
+        name: z.string(),
+        status: z.string(),
+        verdicts: z.record(z.string(), z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error'])),
+        summaries: z.record(z.string(), z.string()).optional(),
+      }),
+    ),
+  });
+  const parsed = Previous.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const out = new Map<string, ReportVerdicts>();
+  for (const t of parsed.data.targets) {
+    const verdicts = Object.entries(t.verdicts);
+    if (t.status !== 'complete' || verdicts.length === 0 || verdicts.some(([, v]) => v === 'error')) continue;
+    out.set(t.name, {
+      status: 'complete',
+      results: verdicts.map(([id, verdict]) => ({ id, verdict, summary: t.summaries?.[id] ?? '' })),
+    });
+  }
+  return out;
+}
+
+function summaryLine(report: ReportVerdicts): string {
   const counts = new Map<Verdict, number>();
   for (const r of report.results) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   return [...counts].map(([v, n]) => `${n} ${v}`).join(', ');

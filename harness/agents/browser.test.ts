@@ -68,6 +68,15 @@ beforeAll(async () => {
       }),
       '/nope.png': () => ({ status: 404 }),
       '/slow': () => ({ body: `<script>fetch('/api/slow')</script>` }),
+      // Between its two requests the app waits for WebCrypto (off the main thread, no network).
+      '/crypto-gap': () => ({
+        body: `<script>(async () => {
+          await (await fetch('/config')).json();
+          for (let i = 0; i < 4; i++) await crypto.subtle.digest('SHA-256', new Uint8Array(32 * 1024 * 1024));
+          await fetch('/after-crypto');
+        })()</script>`,
+      }),
+      '/after-crypto': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
       '/api/slow': () => ({
         headers: { 'content-type': 'application/json' },
         body: '{"ok":true}',
@@ -125,6 +134,14 @@ describe('BrowserAgent', () => {
     expect(dump.sessionStorage).toEqual({ s: '2' });
     expect(dump.cookies.find((c) => c.name === 'sid')).toMatchObject({ value: 'abc', httpOnly: true, sameSite: 'Lax' });
     expect(dump.cookies.find((c) => c.name === 'pref')?.httpOnly).toBe(false);
+  });
+
+  it('still reports localStorage of an origin the page has since left', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/`);
+    await s.goto(`${idp.origin}/elsewhere`);
+    const dump = await s.storage();
+    expect(dump.localStorage).toEqual({ [`${app.origin} token`]: 't-1' });
   });
 
   it('stops a redirect at the provider without fetching it', async () => {
@@ -259,6 +276,14 @@ describe('BrowserAgent', () => {
     expect(res.stoppedAt).toBe(`${idp.origin}/authorize?state=s2`);
     expect(settled).toBe(false);
     expect(idpSeen).toHaveLength(0);
+  });
+
+  it('does not count the network as quiet while the page waits for work of its own between requests', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/crypto-gap`);
+    expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 30_000 })).toBe(true);
+    expect(appSeen.map((x) => x.path)).toContain('/after-crypto');
+    expect(s.transcript().find((e) => e.url.endsWith('/after-crypto'))?.status).toBe(200);
   });
 
   it('reports a network that does not go quiet in time', async () => {

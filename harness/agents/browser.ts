@@ -8,6 +8,7 @@ import {
   type Browser,
   type BrowserContext,
   type CDPSession,
+  type Frame,
   type Page,
   type Request,
   type Route,
@@ -73,6 +74,59 @@ function markerInitScript(binding: string): void {
   Object.defineProperty(window, '__lhXss', { configurable: false, get: () => fn, set: report });
 }
 
+const BUSY_BINDING = '__lhBusyReport';
+
+/**
+ * Runs in every frame before the page's own scripts: reports when the page starts waiting for work it
+ * started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
+ * ended, one task after the last one settled so the continuation that awaited it has run (and has
+ * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
+ */
+function busyInitScript(binding: string): void {
+  if (window.top !== window) return;
+  const w = window as unknown as Record<string, unknown>;
+  let pending = 0;
+  const report = (state: 'busy' | 'idle'): void => {
+    try {
+      void (w[binding] as (text: string) => Promise<void>)(state);
+    } catch {
+      // The binding is gone while the page unloads.
+    }
+  };
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    if (pending++ === 0) report('busy');
+    const settle = (): void => {
+      setTimeout(() => {
+        if (--pending === 0) report('idle');
+      }, 0);
+    };
+    p.then(settle, settle);
+    return p;
+  };
+  const wrap = (owner: Record<string, unknown>, name: string): void => {
+    const original = owner[name];
+    if (typeof original !== 'function') return;
+    owner[name] = function (this: unknown, ...args: unknown[]): unknown {
+      const result: unknown = (original as (...a: unknown[]) => unknown).apply(this, args);
+      return result instanceof Promise ? track(result) : result;
+    };
+  };
+  wrap(window as unknown as Record<string, unknown>, 'fetch');
+  for (const m of ['json', 'text', 'arrayBuffer', 'blob', 'formData'])
+    wrap(Response.prototype as unknown as Record<string, unknown>, m);
+  if (typeof crypto !== 'undefined' && crypto.subtle) {
+    const subtle = Object.getPrototypeOf(crypto.subtle) as Record<string, unknown>;
+    for (const m of ['digest', 'sign', 'verify', 'importKey', 'exportKey', 'generateKey', 'encrypt', 'decrypt'])
+      wrap(subtle, m);
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    // A send that throws (wrong state) starts nothing to wait for.
+    send.call(this, body);
+    track(new Promise<void>((resolve) => this.addEventListener('loadend', () => resolve(), { once: true })));
+  };
+}
+
 /** One Chromium for the run; sessions get their own context (cookies and storage). */
 export class BrowserPool {
   private readonly agents = new Set<BrowserAgent>();
@@ -126,6 +180,8 @@ export class BrowserAgent {
   private readonly extraHeaders: (url: URL) => Record<string, string>;
   private seq = 0;
   private inflight = 0;
+  /** The main frame's own async work (fetch, body reads, WebCrypto) is pending: see busyInitScript. */
+  private pageBusy = false;
   private lastActivity: number;
   private stopAt: ((url: URL) => boolean) | undefined;
   private stopped: { url: string; status: number } | undefined;
@@ -154,6 +210,13 @@ export class BrowserAgent {
       agent.events.push({ type: 'marker', text: String(text), url: source.frame.url() });
     });
     await context.addInitScript(markerInitScript, MARKER_BINDING);
+    await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
+      if (source.frame !== agent.page?.mainFrame()) return;
+      agent.pageBusy = state === 'busy';
+      agent.lastActivity = Date.now();
+      agent.notifyIdle();
+    });
+    await context.addInitScript(busyInitScript, BUSY_BINDING);
     // Playwright runs the route registered last first: ours sees every request, adds headers, and
     // falls back to the caller's routes (which then see the added headers) or the network.
     if (opts.route) await opts.route(context);
@@ -204,6 +267,22 @@ export class BrowserAgent {
       agent.onRequestEnd(r);
     });
     context.on('page', (p) => agent.watchPage(p));
+    context.on('page', (p) =>
+      p.on('framenavigated', (frame) => {
+        // A new document has none of the old one's work; it reports its own.
+        if (frame === agent.page?.mainFrame()) agent.pageBusy = false;
+      }),
+    );
+    // A document that has just loaded has just run its scripts: the quiet window starts at its load,
+    // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).
+    context.on('page', (p) => {
+      const loaded = (): void => {
+        agent.lastActivity = Date.now();
+        agent.notifyIdle();
+      };
+      p.on('domcontentloaded', loaded);
+      p.on('load', loaded);
+    });
     agent.page = await context.newPage();
     return agent;
   }
@@ -315,6 +394,7 @@ export class BrowserAgent {
       let response: Awaited<ReturnType<Page['goto']>> = null;
       try {
         response = await this.page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs ?? 15_000 });
+        this.lastActivity = Date.now();
       } catch (err) {
         if (!this.stoppedNavigation()) throw err;
       }
@@ -416,8 +496,9 @@ export class BrowserAgent {
   }
 
   /**
-   * Resolves true once no request has been in flight for `quietMs` (default 100 ms) measured from the
-   * last request's end, false if that does not happen within `timeoutMs` (default 10 s). Pending
+   * Resolves true once no request has been in flight, and the page has not been waiting for work of
+   * its own (see busyInitScript), for `quietMs` (default 100 ms) measured from the last activity;
+   * false if that does not happen within `timeoutMs` (default 10 s). Pending
    * transcript details (headers, bodies) are complete when it resolves true.
    */
   async waitForNetworkIdle(opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<boolean> {
@@ -432,7 +513,7 @@ export class BrowserAgent {
       };
       const check = (): void => {
         clearTimeout(timer);
-        if (this.inflight > 0) return;
+        if (this.inflight > 0 || this.pageBusy) return;
         const remaining = quietMs - (Date.now() - this.lastActivity);
         if (remaining <= 0) finish(true);
         else timer = setTimeout(check, remaining);
@@ -497,6 +578,16 @@ export class BrowserAgent {
     } catch {
       // about:blank and opaque origins have no storage.
     }
+    // The page may stand on another origin by now (the provider, an error page, about:blank): read
+    // localStorage of every origin the context holds too, so a token stored there is never missed.
+    // Keys of origins other than the page's are prefixed with their origin.
+    const pageOrigin = safeOrigin(this.page.url());
+    for (const o of (await this.context.storageState()).origins) {
+      for (const { name, value } of o.localStorage) {
+        const key = o.origin === pageOrigin ? name : `${o.origin} ${name}`;
+        if (!(key in local)) local[key] = value;
+      }
+    }
     const cookies = (await this.context.cookies()).map((c) => ({
       name: c.name,
       value: c.value,
@@ -512,5 +603,15 @@ export class BrowserAgent {
   /** Closes the context (and its pages). */
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
+  }
+}
+
+/** The origin of a URL, or undefined for about:blank and other opaque URLs. */
+function safeOrigin(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
   }
 }

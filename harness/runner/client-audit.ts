@@ -16,7 +16,7 @@ import { selectShard } from '../../reports/shard.js';
 import { clientChecks } from '../../scenarios/catalog.js';
 import type { ClientCheck, ClientCheckContext, Severity } from '../../scenarios/types.js';
 import { loadManifest, resolveTarget, type ManifestTemplate, type PlaceholderValues } from '../manifest/index.js';
-import { openSession, type SessionResources } from '../session/index.js';
+import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import { freeLoopbackPort } from '../target/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
@@ -133,6 +133,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     let shared: Environment | undefined;
     let setupError: Error | undefined;
     try {
+      if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
       shared = await createEnvironment(template, opts.seed, [], interrupt.signal, idps, cleanups);
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
       if (checks.some((c) => !c.check.discoveryFaults?.length)) await shared.instance.ensure();
@@ -189,7 +190,10 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     opts.signal?.removeEventListener('abort', onOuterAbort);
     // Stop in reverse order of creation: sessions and targets before the providers they talk to.
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await resources.pool?.close().catch(() => undefined);
+    // A launch still in progress (started early, or by a check that was abandoned) is awaited, so its
+    // Chromium is closed too instead of outliving the run.
+    const pool = resources.pool ?? (await resources.launching?.catch(() => undefined));
+    await pool?.close().catch(() => undefined);
   }
 
   const report = buildReport({

@@ -67,15 +67,27 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   }
 }
 
-async function sharedPool(resources: SessionResources): Promise<BrowserPool> {
-  if (resources.pool) return resources.pool;
+/**
+ * Starts launching the run's Chromium now, so the launch overlaps the target's start instead of
+ * delaying the first browser check. A failed launch is reported by the first session that needs it.
+ */
+export function prelaunchBrowser(resources: SessionResources): void {
+  launch(resources).catch(() => undefined);
+}
+
+function launch(resources: SessionResources): Promise<BrowserPool> {
   resources.launching ??= import('./browser-session.js').then(async ({ launchPool }) => {
     const pool = await launchPool(resources.browserPath);
     resources.pool = pool;
     return pool;
   });
+  return resources.launching;
+}
+
+async function sharedPool(resources: SessionResources): Promise<BrowserPool> {
+  if (resources.pool) return resources.pool;
   try {
-    return await resources.launching;
+    return await launch(resources);
   } catch (err) {
     // The failed launch stays cached: the next browser check fails fast with the same reason.
     throw new CheckRunError(`Chromium could not be launched: ${(err as Error).message}`, 'configuration');

@@ -16,7 +16,8 @@ export function capBody(body: string | undefined): string | undefined {
 export class ProviderJournal implements Journal {
   readonly #entries: JournalEntry[] = [];
   readonly #issued: IssuedArtifact[] = [];
-  readonly #byValue = new Map<string, IssuedArtifact>();
+  /** Per kind, by value: no `kind|value` key strings, which would copy every token once more. */
+  readonly #byValue = new Map<IssuedKind, Map<string, IssuedArtifact>>();
   readonly #listeners = new Set<(e: JournalEntry) => void>();
 
   entries(filter?: { tag?: string; endpoint?: EndpointName }): JournalEntry[] {
@@ -92,15 +93,20 @@ export class ProviderJournal implements Journal {
 
   /** Records an issued artifact; the same object is later updated in place (revoked, redeemed). */
   recordIssued(artifact: IssuedArtifact): IssuedArtifact {
-    const existing = this.#byValue.get(`${artifact.kind}|${artifact.value}`);
+    let ofKind = this.#byValue.get(artifact.kind);
+    if (!ofKind) {
+      ofKind = new Map();
+      this.#byValue.set(artifact.kind, ofKind);
+    }
+    const existing = ofKind.get(artifact.value);
     if (existing) return existing;
     this.#issued.push(artifact);
-    this.#byValue.set(`${artifact.kind}|${artifact.value}`, artifact);
+    ofKind.set(artifact.value, artifact);
     return artifact;
   }
 
   /** The artifact record for a value, to mark it revoked or redeemed. */
   artifact(kind: IssuedKind, value: string): IssuedArtifact | undefined {
-    return this.#byValue.get(`${kind}|${value}`);
+    return this.#byValue.get(kind)?.get(value);
   }
 }

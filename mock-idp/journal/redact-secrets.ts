@@ -25,6 +25,14 @@ function escapeRegExp(text: string): string {
  * Longer values are replaced first so a value that contains another is not half-redacted.
  */
 export function redactSecrets(text: string, values: readonly SecretValue[]): string {
+  return compileRedaction(values)(text);
+}
+
+/**
+ * Compiles the redaction of `values` once (one pattern over every form of every secret), for callers that
+ * redact many texts against the same secrets. `redactSecrets(text, values)` is `compileRedaction(values)(text)`.
+ */
+export function compileRedaction(values: readonly SecretValue[]): (text: string) => string {
   const forms = new Map<string, SecretValue>();
   for (const secret of values) {
     // Very short values (e.g. low-entropy test tokens are still >= 8 chars) would redact ordinary words.
@@ -43,10 +51,11 @@ export function redactSecrets(text: string, values: readonly SecretValue[]): str
     for (const variant of variants) if (!forms.has(variant)) forms.set(variant, secret);
   }
   const ordered = [...forms.keys()].sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return text;
+  if (ordered.length === 0) return (text) => text;
   const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
-  return text.replace(pattern, (match) => {
-    const secret = forms.get(match);
-    return secret ? redactionMark(secret) : match;
-  });
+  return (text) =>
+    text.replace(pattern, (match) => {
+      const secret = forms.get(match);
+      return secret ? redactionMark(secret) : match;
+    });
 }

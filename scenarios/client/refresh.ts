@@ -2,41 +2,52 @@
  * refresh.rotation and refresh.scope: after the access token expires, the client refreshes with the
  * newest refresh token and does not ask for more scope than it was granted (RFC 6749 §6, RFC 9700 §4.14).
  */
-import type { JournalEntry } from '../../mock-idp/types.js';
+import type { IssuedArtifact, JournalEntry } from '../../mock-idp/types.js';
 import type { Session } from '../../harness/types.js';
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, entriesEventually, scopesOf, waitMs } from '../lib/flow.js';
 import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /**
- * Access token lifetime the checks ask the provider for, in seconds: long enough for a loaded machine
- * to finish the login (token response, userinfo, first API call) before the token expires, short
- * enough that waiting it out twice stays cheap.
+ * Access token lifetime the provider advertises (`expires_in`), in seconds. The provider keeps accepting
+ * the tokens until the check ends their life (`expireAccessTokens`), so a slow login never races the
+ * expiry; a client that tracks `expires_in` sees its token expire after this long.
  */
-const SHORT_LIFETIME_S = 3;
+const SHORT_LIFETIME_S = 1;
 /** Margin past the expiry, for clock granularity between the provider and the client. */
 const EXPIRY_MARGIN_MS = 150;
+
+/** Whether `value` is an authorization code issued for this check's logins. */
+function isCode(ctx: ClientCheckContext, value: string): boolean {
+  return ctx.journal.issued({ kind: 'code' }).some((c) => c.value === value);
+}
 
 function newestIssued(ctx: ClientCheckContext, kind: 'access_token' | 'refresh_token') {
   const all = ctx.journal.issued({ kind });
   return all.length ? all.reduce((a, b) => (b.at >= a.at ? b : a)) : undefined;
 }
 
-/** Signs in with short-lived access tokens; ends as not applicable when no refresh token was issued. */
+/** Every refresh request this check's logins sent, oldest first. */
+function refreshRequests(ctx: ClientCheckContext): JournalEntry[] {
+  return ctx.journal.entries({ endpoint: 'token' }).filter((e) => e.token?.grantType === 'refresh_token');
+}
+
+/**
+ * Signs in with short-lived access tokens; ends as not applicable when no refresh token was issued.
+ * A client that tracks `expires_in` may already refresh while the harness checks that it is signed in;
+ * such early refreshes count as observations (the checks judge every refresh request of their logins).
+ */
 async function loginWithShortLivedTokens(
   ctx: ClientCheckContext,
 ): Promise<{ session: Session; requestedScope?: string }> {
   ctx.arm({ name: 'token.short-lived', expiresIn: SHORT_LIFETIME_S });
-  ctx.observe(`Armed token.short-lived: access tokens expire after ${SHORT_LIFETIME_S} s.`);
-  let session = await ctx.session('login');
-  let login = await completeLogin(ctx, session);
-  if (!(await session.isSignedIn())) {
-    // On a loaded machine the short-lived token can expire while the client is still signing in: once more.
-    ctx.observe('The first login with short-lived tokens did not sign in; trying once more.');
-    session = await ctx.session('login-again');
-    login = await completeLogin(ctx, session);
-    if (!(await session.isSignedIn())) stopError('The login with short-lived access tokens did not sign in.', 'target');
-  }
+  ctx.observe(`Armed token.short-lived: access tokens are advertised to expire after ${SHORT_LIFETIME_S} s.`);
+  const session = await ctx.session('login');
+  const login = await completeLogin(ctx, session);
+  const signedIn = await session.isSignedIn();
+  if (!signedIn && refreshRequests(ctx).length === 0)
+    stopError('The login with short-lived access tokens did not sign in.', 'target');
+  if (!signedIn) ctx.observe('The client refreshed while signing in, and is not signed in afterwards.');
   if (!newestIssued(ctx, 'refresh_token')) {
     stopNotApplicable(
       'The provider issued no refresh token to this client (the profile or the requested scopes give none).',
@@ -46,13 +57,15 @@ async function loginWithShortLivedTokens(
 }
 
 /**
- * Waits until the newest access token has expired (its issue time on the provider's clock plus its
- * lifetime), then makes the client refresh. Returns the refresh requests it sent.
+ * Waits until the newest access token has expired as advertised (its issue time on the provider's clock
+ * plus `expires_in`), ends the life of the tag's access tokens at the provider (so a client that only
+ * refreshes on a 401 is served one), then makes the client refresh. Returns the refresh requests it sent.
  */
 async function refreshAfterExpiry(ctx: ClientCheckContext, session: Session, round: number): Promise<JournalEntry[]> {
   const access = newestIssued(ctx, 'access_token');
   if (!access) stopError('No access token was issued.', 'target');
   await waitMs(access.at + SHORT_LIFETIME_S * 1000 + EXPIRY_MARGIN_MS - Date.now(), ctx.signal);
+  ctx.idp.faults.expireAccessTokens(ctx.tag);
   const mark = Math.max(0, ...ctx.journal.entries().map((e) => e.seq));
   const answer = await session.refresh();
   if (answer === 'unsupported') stopNotApplicable('The driver does not implement refresh.');
@@ -88,22 +101,40 @@ export const refreshRotation = defineClientCheck({
     'old token.',
   async run(ctx) {
     const { session } = await loginWithShortLivedTokens(ctx);
-    const first = newestIssued(ctx, 'refresh_token')!;
-    const round1 = await refreshAfterExpiry(ctx, session, 1);
-    const used1 = round1.map((e) => e.token!.refreshToken);
-    if (!used1.includes(first.value))
-      return fail('The first refresh request did not use the refresh token the client was issued.');
-    const rotated = newestIssued(ctx, 'refresh_token')!;
-    if (rotated.value === first.value)
+    // Two refreshes are needed: the second shows whether the client kept the token the first rotated in.
+    for (let round = 1; refreshRequests(ctx).length < 2 && round <= 2; round++) {
+      await refreshAfterExpiry(ctx, session, round);
+    }
+    // Walk the refreshes in order: each must use the newest refresh token the client had been issued.
+    const issuedAtExchange = ctx.journal
+      .issued({ kind: 'refresh_token' })
+      .find((a) => !a.parent || isCode(ctx, a.parent));
+    if (!issuedAtExchange) stopError('No refresh token was issued at the code exchange.', 'target');
+    let current: IssuedArtifact = issuedAtExchange;
+    const first = current.value;
+    let rotations = 0;
+    for (const [i, e] of refreshRequests(ctx).entries()) {
+      const used = e.token!.refreshToken;
+      const which = used === current.value ? 'the newest' : used === first ? 'the retired first' : 'a retired';
+      ctx.observe(`Refresh request ${i + 1} used ${which} refresh token (${e.token!.outcome}).`);
+      if (used !== current.value)
+        return fail(
+          i === 0
+            ? 'The first refresh request did not use the refresh token the client was issued.'
+            : 'After rotation the client refreshed with a retired refresh token.',
+        );
+      const next: IssuedArtifact | undefined = ctx.journal
+        .issued({ kind: 'refresh_token' })
+        .find((a) => a.parent === used);
+      if (e.token!.outcome === 'issued' && next) {
+        if (next.value !== used) rotations++;
+        current = next;
+      }
+    }
+    if (rotations === 0)
       stopNotApplicable('The provider did not rotate the refresh token, so rotation handling cannot be observed.');
-    ctx.observe('The provider rotated the refresh token on the first refresh.');
-    const round2 = await refreshAfterExpiry(ctx, session, 2);
-    const used2 = round2.map((e) => e.token!.refreshToken);
-    ctx.observe(
-      `Second refresh used ${used2.map((t) => (t === rotated.value ? 'the rotated (newest) token' : t === first.value ? 'the retired first token' : 'an unknown token')).join(', ')}.`,
-    );
-    if (used2.some((t) => t !== rotated.value))
-      return fail('After rotation the client refreshed with a retired refresh token.');
+    if (refreshRequests(ctx).length < 2)
+      stopNotApplicable('The client refreshed only once, so the use of the rotated token cannot be observed.');
     return pass('The client used the newest refresh token after each rotation.');
   },
 });
@@ -132,7 +163,8 @@ export const refreshScope = defineClientCheck({
     const granted = new Set(
       scopesOf(code?.scope ?? ctx.journal.issued({ kind: 'access_token' })[0]?.scope ?? requestedScope),
     );
-    const requests = await refreshAfterExpiry(ctx, session, 1);
+    if (refreshRequests(ctx).length === 0) await refreshAfterExpiry(ctx, session, 1);
+    const requests = refreshRequests(ctx);
     const asked = requests.map((e) => scopesOf(e.token!.scope ?? e.token!.params.scope));
     ctx.observe(
       `Granted scope: ${[...granted].join(' ') || '(unknown)'}; refresh requests asked for: ${asked.map((a) => a.join(' ') || '(no scope)').join(' | ')}.`,

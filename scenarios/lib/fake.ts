@@ -513,11 +513,11 @@ export function createFakeWorld(opts: FakeWorldOptions = {}): FakeWorld {
     return true;
   };
   const firstRefresh = new Map<ClientSession, string>();
-  const expired = (access: string): boolean => {
-    const a = issued.find((x) => x.value === access);
-    if (!a) return false;
-    const fault = a.tag ? faults.get(a.tag) : undefined;
-    return fault?.name === 'token.short-lived' && Date.now() >= a.at + fault.expiresIn * 1000;
+  // As the mock: access tokens of a tag end their life when the scenario says so (expireAccessTokens).
+  const expiredTokens = new Set<string>();
+  const expired = (access: string): boolean => expiredTokens.has(access);
+  const expireAccessTokens = (tag: string): void => {
+    for (const a of issued) if (a.tag === tag && a.kind === 'access_token') expiredTokens.add(a.value);
   };
 
   // ---------------------------------------------------------------- sessions
@@ -669,6 +669,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}): FakeWorld {
     faults: {
       arm: (tag: string, fault: Fault) => void faults.set(tag, fault),
       clear: (tag: string) => void faults.delete(tag),
+      expireAccessTokens,
     },
   } as unknown as MockIdp;
 
