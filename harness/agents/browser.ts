@@ -127,6 +127,12 @@ function busyInitScript(binding: string): void {
   };
 }
 
+/**
+ * How long one navigation may take. Generous: on a loaded machine a page load can take many seconds, and the
+ * check's own timeout (which is larger) is what bounds a check.
+ */
+const NAVIGATION_TIMEOUT_MS = 30_000;
+
 /** One Chromium for the run; sessions get their own context (cookies and storage). */
 export class BrowserPool {
   private readonly agents = new Set<BrowserAgent>();
@@ -393,7 +399,7 @@ export class BrowserAgent {
     try {
       let response: Awaited<ReturnType<Page['goto']>> = null;
       try {
-        response = await this.page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs ?? 15_000 });
+        response = await this.page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs ?? NAVIGATION_TIMEOUT_MS });
         this.lastActivity = Date.now();
       } catch (err) {
         if (!this.stoppedNavigation()) throw err;

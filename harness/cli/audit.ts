@@ -9,8 +9,9 @@ import { parseSeverity } from '../../reports/severity.js';
 import { parseShard } from '../../reports/shard.js';
 import type { Severity } from '../../scenarios/types.js';
 import { intFlag, listFlag, parseCommandArgs, UsageError } from './args.js';
-import { isInteractive, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
+import { publishAudit, relativeToCwd } from './publish.js';
 
 export const AUDIT_HELP = `Usage: login-harness audit [TARGET] [options]
 
@@ -145,17 +146,10 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
     return 0;
   }
   // Loaded here so `list`, `explain` and `--help` do not pay for the runner and the writers.
-  const [
-    { runClientAudit },
-    { createReportObserver, writeReports },
-    { applyGate },
-    { formatConsoleSummary },
-    { loadBaseline },
-  ] = await Promise.all([
+  const [{ runClientAudit }, { createReportObserver }, { applyGate }, { loadBaseline }] = await Promise.all([
     import('../runner/client-audit.js'),
     import('../../reports/output.js'),
     import('../../reports/gate.js'),
-    import('../../reports/console.js'),
     import('../../reports/baseline.js'),
   ]);
   // A bad baseline is a usage error before anything starts, not after a long run.
@@ -200,29 +194,11 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
     if (started) {
       const files = await observer.flush('crashed').catch(() => []);
       if (files.length)
-        io.stderr(`login-harness: partial results written to ${files.map((f) => rel(io, f)).join(', ')}\n`);
+        io.stderr(`login-harness: partial results written to ${files.map((f) => relativeToCwd(io, f)).join(', ')}\n`);
     }
     throw err;
   }
   progress.done();
 
-  const gated = gate(report);
-  const files = await writeReports(gated.report, { formats: opts.formats, outDir: opts.outDir });
-  io.stdout(formatConsoleSummary(gated.report, { color: isInteractive(io) && io.env.NO_COLOR === undefined }));
-  if (gated.report.results.length === 0 && gated.report.status === 'complete') {
-    io.stderr(`login-harness: no selected check applies to a ${gated.report.target.kind} target.\n`);
-  }
-  io.stdout(`\nReports written: ${files.map((f) => rel(io, f)).join(', ')}\n`);
-  if (gated.report.status !== 'complete') {
-    io.stderr(
-      `login-harness: the run did not complete (${gated.report.status}); the reports hold the partial results.\n`,
-    );
-    return 3;
-  }
-  return gated.exitCode;
-}
-
-function rel(io: CliIo, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
+  return publishAudit(io, gate(report), { formats: opts.formats, outDir: opts.outDir });
 }

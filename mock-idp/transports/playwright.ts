@@ -50,6 +50,18 @@ export async function routeMockIdp(target: BrowserContext | Page, idp: MockIdp):
   const origins = new Set(interceptedOrigins(idp));
   await target.route(
     (url) => origins.has(url.origin),
-    (route) => fulfil(route, idp),
+    // A route can be settled elsewhere first (another handler, or the page or context closing mid-request):
+    // fulfilling it then rejects. That must never become an unhandled rejection that ends the process.
+    (route) =>
+      fulfil(route, idp).catch(async (error: unknown) => {
+        if (isSettledRouteError(error)) return;
+        await route.abort('failed').catch(() => undefined);
+      }),
   );
+}
+
+/** Playwright's errors for a route that was already answered, or whose page or context is gone. */
+function isSettledRouteError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /already handled|has been closed|Target closed|Target page, context or browser has been closed/i.test(message);
 }

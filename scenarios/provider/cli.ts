@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { intFlag, listFlag, parseCommandArgs, UsageError } from '../../harness/cli/args.js';
 import { processIo, type CliIo } from '../../harness/cli/io.js';
+import { publishAudit } from '../../harness/cli/publish.js';
 import type { BundledProfile, PermissiveMode } from '../../mock-idp/types.js';
 import type { Report, RunnerEvent } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
@@ -245,21 +246,12 @@ export async function runAuditProviderCommand(argv: string[], io: CliIo = proces
       import('./audit.js'),
       Promise.all([
         import('../../reports/build.js'),
-        import('../../reports/output.js'),
         import('../../reports/gate.js'),
-        import('../../reports/console.js'),
         import('../../reports/baseline.js'),
         import('../../harness/cli/progress.js'),
       ]),
     ]);
-  const [
-    { buildReport },
-    { writeReports },
-    { applyGate },
-    { formatConsoleSummary },
-    { loadBaseline },
-    { progressReporter },
-  ] = reports;
+  const [{ buildReport }, { applyGate }, { loadBaseline }, { progressReporter }] = reports;
 
   let prepared: Awaited<ReturnType<typeof prepareEmbeddedAudit>>;
   let baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
@@ -333,19 +325,5 @@ export async function runAuditProviderCommand(argv: string[], io: CliIo = proces
   });
   const gated = applyGate(report, { failOn: opts.failOn, ...(baseline ? { baseline } : {}) });
   const redact = prepared.setup.redact ?? prepared.setup.secrets.redact;
-  const files = await writeReports(gated.report, { formats: opts.formats, outDir: opts.outDir, redact });
-  io.stdout(formatConsoleSummary(gated.report));
-  io.stdout(`\nReports written: ${files.map((f) => relative(io, f)).join(', ')}\n`);
-  if (gated.report.status !== 'complete') {
-    io.stderr(
-      `login-harness: the run did not complete (${gated.report.status}); the reports hold the partial results.\n`,
-    );
-    return 3;
-  }
-  return gated.exitCode;
-}
-
-function relative(io: CliIo, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
+  return publishAudit(io, gated, { formats: opts.formats, outDir: opts.outDir, redact });
 }
