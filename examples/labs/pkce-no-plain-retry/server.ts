@@ -15,8 +15,8 @@ runLab('lab-pkce-no-plain-retry', {
         ? { challenge: verifier, method }
         : { challenge: createHash('sha256').update(verifier).digest('base64url'), method },
     // Some providers reject S256; fall back to plain so the next attempt works.
-    onErrorResponse: (error) => {
-      method = 'plain';
+    onErrorResponse: (error, description) => {
+      if (/code_challenge_method/i.test(description ?? '')) method = 'plain';
       throw new LoginError('Sign-in was not completed', `The provider answered: ${error}. Please try again.`);
     },
   },
