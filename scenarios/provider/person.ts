@@ -236,6 +236,11 @@ export class PlaywrightPerson implements PersonStep {
         if (capturedHref) break;
         const required = this.opts.script.find((s) => !s.optional);
         const requiredPresent = required ? (await page.$((required.fill ?? required.click) as string)) !== null : false;
+        // Listen before acting: a form submit can navigate before a listener added after the click exists.
+        const navigated = page.waitForEvent('framenavigated', { timeout: this.opts.timeoutMs }).then(
+          () => 'navigated' as const,
+          () => 'timeout' as const,
+        );
         let acted = false;
         for (const step of this.opts.script) {
           const selector = step.fill ?? step.click;
@@ -247,13 +252,7 @@ export class PlaywrightPerson implements PersonStep {
           acted = true;
         }
         if (!acted) break;
-        const nav = await Promise.race([
-          captured.then(() => 'captured' as const),
-          page.waitForEvent('framenavigated', { timeout: this.opts.timeoutMs }).then(
-            () => 'navigated' as const,
-            () => 'timeout' as const,
-          ),
-        ]);
+        const nav = await Promise.race([captured.then(() => 'captured' as const), navigated]);
         if (nav === 'timeout') break;
         last = null;
       }
