@@ -73,12 +73,9 @@ describe('the person step of provider audits', () => {
       env: { LH_TEST_USER: 'audit-user', LH_TEST_PASSWORD: 'any' },
     });
     cleanup.push(() => prepared.close());
-    const checks = selectProviderChecks(providerChecks, [
-      'provider.pkce.required',
-      'provider.code.single-use',
-      'provider.state.echo',
-      'provider.redirect-uri.error-no-redirect',
-    ]);
+    // Two checks that need a real sign-in through the login and consent pages; kept small so the test stays
+    // fast when the whole suite shares the machine's cores.
+    const checks = selectProviderChecks(providerChecks, ['provider.code.single-use', 'provider.state.echo']);
     const { results } = await runProviderChecks(checks, prepared.setup, { concurrency: 1, checkTimeoutMs: 150_000 });
     expect(results.map((r) => [r.id, r.verdict])).toEqual(checks.map((c) => [c.id, 'pass']));
     // The evidence shows the browser went through the provider's pages.
