@@ -11,6 +11,7 @@
  */
 import { CookieJar } from 'tough-cookie';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { isLoopbackHost } from '../../mock-idp/transports/node-server.js';
 import type { Recorder } from './evidence.js';
 import type { CallbackListener } from './listener.js';
 
@@ -154,6 +155,7 @@ export class PlaywrightPerson implements PersonStep {
   readonly method = 'playwright';
   #browser: Browser | undefined;
   #context: BrowserContext | undefined;
+  readonly #loopbackOnly: boolean;
 
   constructor(
     private readonly opts: {
@@ -163,7 +165,9 @@ export class PlaywrightPerson implements PersonStep {
       executablePath?: string;
       env?: NodeJS.ProcessEnv;
     },
-  ) {}
+  ) {
+    this.#loopbackOnly = opts.providerOrigins.every((o) => isLoopbackHost(new URL(o).hostname));
+  }
 
   async #ensure(): Promise<BrowserContext> {
     if (this.#context) return this.#context;
@@ -204,6 +208,18 @@ export class PlaywrightPerson implements PersonStep {
         await route.fulfill({ status: 200, contentType: 'text/plain', body: 'login-harness: callback received' });
         return;
       }
+      // A provider on loopback is a test set-up: its pages' requests elsewhere (web fonts, say) are not
+      // made, so the run stays on the machine and no page waits on an unreachable host.
+      if (this.#loopbackOnly && !isLoopbackHost(target.hostname)) {
+        rec.record({
+          method: req.method(),
+          url: target.href,
+          requestHeaders: {},
+          note: 'not loaded: the provider is on loopback, the browser stays there',
+        });
+        await route.abort('blockedbyclient');
+        return;
+      }
       await route.continue();
     });
     // Redirect hops are not always offered to the route handler; the request event sees every hop.
@@ -231,25 +247,49 @@ export class PlaywrightPerson implements PersonStep {
         status: last?.status(),
         note: 'browser visits the authorization URL',
       });
-      for (let round = 0; round < 6 && !capturedHref; round++) {
-        await page.waitForLoadState('networkidle', { timeout: this.opts.timeoutMs }).catch(() => {});
-        if (capturedHref) break;
-        const required = this.opts.script.find((s) => !s.optional);
-        const requiredPresent = required ? (await page.$((required.fill ?? required.click) as string)) !== null : false;
-        // Listen before acting: a form submit can navigate before a listener added after the click exists.
-        const navigated = page.waitForEvent('framenavigated', { timeout: this.opts.timeoutMs }).then(
-          () => 'navigated' as const,
-          () => 'timeout' as const,
+      const selectors = this.opts.script.map((s) => s.fill ?? s.click).filter((s): s is string => Boolean(s));
+      const required = this.opts.script.find((s) => !s.optional);
+      const requiredSelector = required ? (required.fill ?? required.click) : undefined;
+      // A query on a page that is navigating away throws; it counts as "not there".
+      const present = (selector: string): Promise<boolean> =>
+        page.$(selector).then(
+          (el) => el !== null,
+          () => false,
         );
+      for (let round = 0; round < 6 && !capturedHref; round++) {
+        // Each round waits for one of the script's elements to be on the page, or for the provider to send
+        // the browser back: whichever comes first; nothing else is waited for.
+        const ready = await Promise.race([
+          captured.then(() => 'captured' as const),
+          selectors.length
+            ? page.waitForSelector(selectors.join(', '), { state: 'attached', timeout: this.opts.timeoutMs }).then(
+                () => 'form' as const,
+                () => 'timeout' as const,
+              )
+            : Promise.resolve('timeout' as const),
+        ]);
+        if (ready !== 'form' || capturedHref) break;
+        const requiredPresent = requiredSelector ? await present(requiredSelector) : false;
+        // Listen before acting: a form submit can navigate before a listener added after the click exists.
+        const navigated = page
+          .waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: this.opts.timeoutMs })
+          .then(
+            () => 'navigated' as const,
+            () => 'timeout' as const,
+          );
         let acted = false;
         for (const step of this.opts.script) {
           const selector = step.fill ?? step.click;
-          if (!selector) continue;
-          const present = (await page.$(selector)) !== null;
-          if (!present || (!step.optional && !requiredPresent)) continue;
-          if (step.fill) await page.fill(selector, step.env ? (env[step.env] ?? '') : '');
-          else await page.click(selector);
+          if (!selector || (!step.optional && !requiredPresent) || !(await present(selector))) continue;
           acted = true;
+          if (step.fill) {
+            await page.fill(selector, step.env ? (env[step.env] ?? '') : '');
+            continue;
+          }
+          // A click submits the page: the next page (consent, say) gets its own round. Clicking on
+          // while the old page is still shown would submit it twice.
+          await page.click(selector);
+          break;
         }
         if (!acted) break;
         const nav = await Promise.race([captured.then(() => 'captured' as const), navigated]);
@@ -261,6 +301,8 @@ export class PlaywrightPerson implements PersonStep {
       return { kind: 'page', status: last?.status() ?? 0, contentType: 'text/html', body, url: page.url() };
     } finally {
       signal.removeEventListener('abort', onAbort);
+      // Route handlers still running (a request the page made just before leaving) must not hold the close.
+      await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
       await page.close().catch(() => {});
     }
   }
