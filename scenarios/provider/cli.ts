@@ -7,6 +7,7 @@ import path from 'node:path';
 import { intFlag, listFlag, parseCommandArgs, UsageError } from '../../harness/cli/args.js';
 import { processIo, type CliIo } from '../../harness/cli/io.js';
 import { publishAudit } from '../../harness/cli/publish.js';
+import { PERMISSIVE_MODE_DOCS } from '../../mock-idp/faults/fault-docs.js';
 import type { BundledProfile, PermissiveMode } from '../../mock-idp/types.js';
 import type { Report, RunnerEvent } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
@@ -58,40 +59,8 @@ Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or confi
 3 the run itself broke (interrupted, deadline passed).
 `;
 
-/** Every permissive mode of the mock (kept in step with mock-idp/types.ts by the type below). */
-export const PERMISSIVE_MODES = [
-  'pkce-not-required',
-  'verifier-not-checked',
-  'verifier-optional',
-  'verifier-without-challenge-accepted',
-  'plain-allowed',
-  'verifier-format-not-checked',
-  'failed-verifier-keeps-code',
-  'codes-reusable',
-  'replay-does-not-revoke',
-  'code-not-bound-to-client',
-  'code-not-bound-to-redirect-uri',
-  'redirect-uri-prefix-match',
-  'redirect-on-invalid-redirect-uri',
-  'state-not-echoed',
-  'iss-param-wrong',
-  'no-cache-control',
-  'client-auth-not-required',
-  'low-entropy-tokens',
-  'no-refresh-rotation',
-  'refresh-reuse-not-detected',
-  'refresh-not-bound-to-client',
-  'implicit-enabled',
-  'ropc-enabled',
-  'errors-not-rfc',
-  'errors-reflect-unescaped',
-  'api-bearer-query-accepted',
-] as const satisfies readonly PermissiveMode[];
-
-// Fails to compile when mock-idp/types.ts gains a mode this list lacks.
-type _AllModesListed = Exclude<PermissiveMode, (typeof PERMISSIVE_MODES)[number]> extends never ? true : never;
-const _allModesListed: _AllModesListed = true;
-void _allModesListed;
+/** Every permissive mode of the mock (PERMISSIVE_MODE_DOCS is a Record over the PermissiveMode union). */
+export const PERMISSIVE_MODES = Object.keys(PERMISSIVE_MODE_DOCS) as readonly PermissiveMode[];
 
 const OPTIONS = {
   discovery: { type: 'string' },

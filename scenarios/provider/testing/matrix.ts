@@ -59,6 +59,29 @@ export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
 };
 
 /** Audits the mock with one permissive mode (full catalog) and returns every verdict other than pass, by id. */
+/**
+ * The matrix runs as two test files so the halves run in parallel: PKCE, codes and redirect URIs
+ * (matrix-pkce-code.test.ts) and every other mode (matrix-rest.test.ts). Together they are every mode.
+ */
+export const PKCE_CODE_MODES: readonly PermissiveMode[] = [
+  'pkce-not-required',
+  'verifier-not-checked',
+  'verifier-optional',
+  'verifier-without-challenge-accepted',
+  'plain-allowed',
+  'verifier-format-not-checked',
+  'failed-verifier-keeps-code',
+  'codes-reusable',
+  'replay-does-not-revoke',
+  'code-not-bound-to-client',
+  'code-not-bound-to-redirect-uri',
+  'redirect-uri-prefix-match',
+  'redirect-on-invalid-redirect-uri',
+];
+export const REST_MODES: readonly PermissiveMode[] = (Object.keys(EXPECTED) as PermissiveMode[]).filter(
+  (m) => !PKCE_CODE_MODES.includes(m),
+);
+
 export async function auditWithMode(mode: PermissiveMode | undefined): Promise<Record<string, Verdict>> {
   const audit = await prepareEmbeddedAudit({ permissive: mode ? [mode] : [] });
   try {
