@@ -7,9 +7,7 @@
  * - oidc-provider: sends the user agent to an interaction URL; a tiny handler there records login and
  *   consent at once (`interactionFinished`), which is how an application auto-approves with it.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { startOidcProviderServer } from '../../scenarios/provider/testing/oidc-provider.js';
 import type { FlowTarget } from './flow.js';
 
 export interface RunningProvider {
@@ -21,11 +19,6 @@ export interface RunningProvider {
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const CLIENT_ID = 'bench-client';
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-}
 
 async function packageVersion(name: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
@@ -93,14 +86,7 @@ export async function startOauth2MockServer(): Promise<RunningProvider> {
 
 /** oidc-provider v9 with PKCE required for the public client and an auto-approving interaction. */
 export async function startOidcProvider(): Promise<RunningProvider> {
-  const { default: Provider } = await import('oidc-provider');
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'bench' };
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
-  const provider = new Provider(issuer, {
+  const { issuer, close } = await startOidcProviderServer({
     clients: [
       {
         client_id: CLIENT_ID,
@@ -110,43 +96,11 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         response_types: ['code'],
       },
     ],
-    jwks: { keys: [jwk] },
-    cookies: { keys: ['bench-cookie-signing-key'] },
     claims: { openid: ['sub'], profile: ['name'] },
-    findAccount: async (_ctx: unknown, sub: string) => ({
-      accountId: sub,
-      claims: async () => ({ sub, name: 'Bench User' }),
-    }),
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    pkce: { required: () => true },
-    // Explicit lifetimes, so the provider does not warn about its defaults on every flow.
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
-  });
-  // Errors are answered to the client as RFC 6749 errors; the default listener would also log them.
-  provider.on('server_error', () => {});
-  const app = provider.callback();
-  server.on('request', (req, res) => {
-    if (!req.url?.startsWith('/interaction/')) {
-      app(req, res);
-      return;
-    }
-    void (async () => {
-      const details = await provider.interactionDetails(req, res);
-      const accountId = 'bench-user';
-      const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-      grant.addOIDCScope(String(details.params.scope));
-      const grantId = await grant.save();
-      await provider.interactionFinished(
-        req,
-        res,
-        { login: { accountId }, consent: { grantId } },
-        { mergeWithLastSubmission: false },
-      );
-    })().catch((err: unknown) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
+    accountClaims: { name: 'Bench User' },
+    accountId: 'bench-user',
+    keyId: 'bench',
+    pkceRequired: true,
   });
   return {
     name: 'oidc-provider',
@@ -159,7 +113,7 @@ export async function startOidcProvider(): Promise<RunningProvider> {
       redirectUri: REDIRECT_URI,
       scope: 'openid profile',
     },
-    close: () => closeServer(server),
+    close,
   };
 }
 

@@ -1,4 +1,4 @@
-// oidc-provider ships no type declarations; this is the small part of its API the benchmark uses.
+// oidc-provider ships no type declarations; this is the small part of its API the tests and benchmarks use.
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 

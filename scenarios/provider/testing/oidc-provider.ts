@@ -1,7 +1,8 @@
 /**
  * panva's oidc-provider (v9, OpenID certified) on loopback as a real authorization server to audit.
  * Interactions are approved programmatically: a small handler at the interaction URL signs the person
- * in and grants the requested scopes at once, which is how an application auto-approves with it.
+ * in and grants the requested scopes at once, which is how an application auto-approves with it. The
+ * audits (scenarios/provider) and the `idp` benchmark (bench/idp) both start it from here.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,37 +36,54 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }
 
-/** Starts oidc-provider on 127.0.0.1 with a public pair and a confidential client registered. */
-export async function startOidcProvider(opts: OidcProviderOptions): Promise<RunningOidcProvider> {
+/** How oidc-provider is set up: the parts the audits and the benchmark differ in. */
+export interface OidcProviderServerOptions {
+  /** Client metadata as oidc-provider takes it. */
+  clients: Array<Record<string, unknown>>;
+  /** Scopes besides the OIDC ones (`scopes` configuration); default the library's. */
+  scopes?: string[];
+  /** Claims per scope; default `{ openid: ['sub'] }`. */
+  claims?: Record<string, string[]>;
+  /** Extra claims of every account besides `sub`. */
+  accountClaims?: Record<string, unknown>;
+  /** The account the automatic interaction signs in. */
+  accountId: string;
+  /** Key id of the signing key; also names the cookie signing key. */
+  keyId: string;
+  /** `pkce.required` for every client; default the library's (required for public clients). */
+  pkceRequired?: boolean;
+  /** `rotateRefreshToken`; default the library's (rotation on). */
+  rotation?: boolean;
+  /** `auto` (default): approved at once at the interaction URL. `dev`: the library's own pages. */
+  interactions?: 'auto' | 'dev';
+  /** Features besides interactions, e.g. `{ revocation: { enabled: true } }`. */
+  features?: Record<string, unknown>;
+}
+
+/** Starts oidc-provider on 127.0.0.1 with an RS256 key, explicit lifetimes and the chosen interactions. */
+export async function startOidcProviderServer(
+  opts: OidcProviderServerOptions,
+): Promise<{ issuer: string; close(): Promise<void> }> {
   const { default: Provider } = await import('oidc-provider');
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'audit' };
+  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: opts.keyId };
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
-  const secret = 'lh-oidc-provider-confidential-secret-0123456789';
-  const common = {
-    redirect_uris: [opts.redirectUri, `${opts.redirectUri}-alt`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-  };
+  const dev = opts.interactions === 'dev';
   const configuration: Record<string, unknown> = {
-    clients: [
-      { client_id: 'lh-public-a', token_endpoint_auth_method: 'none', ...common },
-      { client_id: 'lh-public-b', token_endpoint_auth_method: 'none', ...common },
-      { client_id: 'lh-conf', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', ...common },
-    ],
+    clients: opts.clients,
     jwks: { keys: [jwk] },
-    cookies: { keys: ['lh-audit-cookie-signing-key'] },
-    claims: { openid: ['sub'] },
-    scopes: ['openid', 'offline_access'],
-    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
-    features: {
-      devInteractions: { enabled: opts.interactions === 'dev' },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
-    },
+    cookies: { keys: [`lh-${opts.keyId}-cookie-signing-key`] },
+    claims: opts.claims ?? { openid: ['sub'] },
+    ...(opts.scopes ? { scopes: opts.scopes } : {}),
+    findAccount: async (_ctx: unknown, sub: string) => ({
+      accountId: sub,
+      claims: async () => ({ sub, ...opts.accountClaims }),
+    }),
+    features: { ...opts.features, devInteractions: { enabled: dev } },
+    // Explicit lifetimes, so the provider does not warn about its defaults on every flow.
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 60,
@@ -76,38 +94,62 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
       RefreshToken: 86400,
     },
   };
-  if (opts.interactions !== 'dev') {
+  if (!dev) {
     configuration.interactions = {
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     };
   }
-  if (opts.pkceRequired === false) configuration.pkce = { required: () => false };
+  if (opts.pkceRequired !== undefined) configuration.pkce = { required: () => opts.pkceRequired };
   if (opts.rotation === false) configuration.rotateRefreshToken = false;
   const provider = new Provider(issuer, configuration);
   // Errors are answered to the client as RFC 6749 errors; the default listener would also log them.
   provider.on('server_error', () => {});
   const app = provider.callback();
   server.on('request', (req, res) => {
-    if (opts.interactions === 'dev' || !req.url?.startsWith('/interaction/')) {
+    if (dev || !req.url?.startsWith('/interaction/')) {
       app(req, res);
       return;
     }
     void (async () => {
       const details = await provider.interactionDetails(req, res);
-      const accountId = 'audit-user';
-      const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+      const grant = new provider.Grant({ accountId: opts.accountId, clientId: String(details.params.client_id) });
       grant.addOIDCScope(String(details.params.scope));
       const grantId = await grant.save();
       await provider.interactionFinished(
         req,
         res,
-        { login: { accountId }, consent: { grantId } },
+        { login: { accountId: opts.accountId }, consent: { grantId } },
         { mergeWithLastSubmission: false },
       );
     })().catch((err: unknown) => {
       res.statusCode = 500;
       res.end(String(err));
     });
+  });
+  return { issuer, close: () => closeServer(server) };
+}
+
+/** Starts oidc-provider on 127.0.0.1 with a public pair and a confidential client registered. */
+export async function startOidcProvider(opts: OidcProviderOptions): Promise<RunningOidcProvider> {
+  const secret = 'lh-oidc-provider-confidential-secret-0123456789';
+  const common = {
+    redirect_uris: [opts.redirectUri, `${opts.redirectUri}-alt`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  };
+  const { issuer, close } = await startOidcProviderServer({
+    clients: [
+      { client_id: 'lh-public-a', token_endpoint_auth_method: 'none', ...common },
+      { client_id: 'lh-public-b', token_endpoint_auth_method: 'none', ...common },
+      { client_id: 'lh-conf', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', ...common },
+    ],
+    scopes: ['openid', 'offline_access'],
+    accountId: 'audit-user',
+    keyId: 'audit',
+    ...(opts.pkceRequired === false ? { pkceRequired: false } : {}),
+    ...(opts.rotation === false ? { rotation: false } : {}),
+    interactions: opts.interactions ?? 'auto',
+    features: { revocation: { enabled: true }, introspection: { enabled: true } },
   });
   const client = (id: string) => ({
     id,
@@ -126,6 +168,6 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
       authorizationParams: { prompt: 'consent' },
       login: { method: 'auto' },
     },
-    close: () => closeServer(server),
+    close,
   };
 }
