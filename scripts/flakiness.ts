@@ -13,8 +13,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
+import { intFlag, listFlag, parseCommandArgs, UsageError, type OptionSpec } from '../harness/cli/args.js';
 import { normalizeReportForComparison, type ComparableReport } from '../harness/runner/determinism.js';
 import type { Report } from '../reports/model.js';
 import {
@@ -58,33 +58,40 @@ export function differingChecks(a: VerdictMap, b: VerdictMap): string[] {
   return [...ids].filter((id) => a[id] !== b[id]).sort();
 }
 
-const PositiveInt = (flag: string, dflt: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${flag}: expected a positive integer`)
-    .transform(Number)
-    .pipe(z.number().int().min(1))
-    .default(dflt);
+const OPTIONS = {
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  full: { type: 'boolean' },
+  targets: { type: 'string', multiple: true },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  'check-concurrency': { type: 'string' },
+  timeout: { type: 'string' },
+  budget: { type: 'string' },
+  json: { type: 'string' },
+} as const satisfies OptionSpec;
 
-const List = z
-  .string()
-  .transform((s) => s.split(',').filter(Boolean))
-  .optional();
-
-const ArgsSchema = z.object({
-  runs: PositiveInt('--runs', 20),
-  seed: PositiveInt('--seed', EFFICACY_SEED),
-  full: z.boolean().default(false),
-  targets: List,
-  only: List,
-  skip: List,
-  concurrency: PositiveInt('--concurrency', 3),
-  'check-concurrency': PositiveInt('--check-concurrency', 4),
-  timeout: PositiveInt('--timeout', 60_000),
-  budget: PositiveInt('--budget', 1).optional(),
-  json: z.string().optional(),
-  help: z.boolean().default(false),
-});
+/** The parsed command line (throws UsageError naming the bad flag). */
+function readArgs(argv: string[]) {
+  const { values, positionals, help } = parseCommandArgs('flaky', argv, OPTIONS, Infinity);
+  const list = (v: string[] | undefined): string[] | undefined => (v === undefined ? undefined : listFlag(v));
+  return {
+    help,
+    positionals,
+    runs: intFlag(values.runs, '--runs', 20, { min: 1 }),
+    seed: intFlag(values.seed, '--seed', EFFICACY_SEED, { min: 1 }),
+    full: values.full === true,
+    targets: list(values.targets),
+    only: list(values.only),
+    skip: list(values.skip),
+    concurrency: intFlag(values.concurrency, '--concurrency', 3, { min: 1 }),
+    checkConcurrency: intFlag(values['check-concurrency'], '--check-concurrency', 4, { min: 1 }),
+    timeout: intFlag(values.timeout, '--timeout', 60_000, { min: 1 }),
+    budget: values.budget === undefined ? undefined : intFlag(values.budget, '--budget', 1, { min: 1 }),
+    json: values.json,
+  };
+}
 
 /** What one target gave in the first run, to compare later runs with. */
 interface Baseline {
@@ -99,37 +106,15 @@ function summariesOf(report: Report): Record<string, string> {
 
 /** Runs the flakiness check per `argv`; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
+  let args: ReturnType<typeof readArgs>;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        runs: { type: 'string' },
-        seed: { type: 'string' },
-        full: { type: 'boolean' },
-        targets: { type: 'string' },
-        only: { type: 'string' },
-        skip: { type: 'string' },
-        concurrency: { type: 'string' },
-        'check-concurrency': { type: 'string' },
-        timeout: { type: 'string' },
-        budget: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    args = readArgs(argv);
   } catch (err) {
-    process.stderr.write(`flaky: ${(err as Error).message}\n\n${USAGE}`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`flaky: ${err.message}\n\n${USAGE}`);
     return 2;
   }
-  const parsed = ArgsSchema.safeParse(values);
-  if (!parsed.success) {
-    process.stderr.write(`flaky: ${parsed.error.issues.map((i) => i.message).join('; ')}\n\n${USAGE}`);
-    return 2;
-  }
-  const args = parsed.data;
+  const positionals = args.positionals;
   if (args.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -171,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const settings = {
     seed: args.seed,
-    checkConcurrency: args['check-concurrency'],
+    checkConcurrency: args.checkConcurrency,
     checkTimeoutMs: args.timeout,
   };
   const run = limiter(args.concurrency);

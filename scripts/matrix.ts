@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { intFlag, listFlag, parseCommandArgs, UsageError, type OptionSpec } from '../harness/cli/args.js';
 import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
@@ -49,28 +49,32 @@ Exit codes: 0 the matrix holds (every lab fails its checks, no reference client 
 not (the document is written anyway and says why), 2 usage error.
 `;
 
-const PositiveInt = (flag: string, dflt: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${flag}: expected a positive integer`)
-    .transform(Number)
-    .pipe(z.number().int().min(1))
-    .default(dflt);
+const OPTIONS = {
+  out: { type: 'string' },
+  json: { type: 'string' },
+  resume: { type: 'string' },
+  targets: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  'check-concurrency': { type: 'string' },
+  timeout: { type: 'string' },
+  'update-expected': { type: 'boolean' },
+} as const satisfies OptionSpec;
 
-const ArgsSchema = z.object({
-  out: z.string().default(path.join(ROOT, 'docs', 'efficacy-matrix.md')),
-  json: z.string().optional(),
-  resume: z.string().optional(),
-  targets: z
-    .string()
-    .transform((s) => s.split(',').filter(Boolean))
-    .optional(),
-  concurrency: PositiveInt('--concurrency', 3),
-  'check-concurrency': PositiveInt('--check-concurrency', 4),
-  timeout: PositiveInt('--timeout', 60_000),
-  'update-expected': z.boolean().default(false),
-  help: z.boolean().default(false),
-});
+/** The parsed command line (throws UsageError naming the bad flag). */
+function readArgs(argv: string[]) {
+  const { values, help } = parseCommandArgs('matrix', argv, OPTIONS, 0);
+  return {
+    help,
+    out: values.out ?? path.join(ROOT, 'docs', 'efficacy-matrix.md'),
+    json: values.json,
+    resume: values.resume,
+    targets: values.targets === undefined ? undefined : listFlag(values.targets),
+    concurrency: intFlag(values.concurrency, '--concurrency', 3, { min: 1 }),
+    checkConcurrency: intFlag(values['check-concurrency'], '--check-concurrency', 4, { min: 1 }),
+    timeout: intFlag(values.timeout, '--timeout', 60_000, { min: 1 }),
+    updateExpected: values['update-expected'] === true,
+  };
+}
 
 /** One column of the matrix. */
 interface Column {
@@ -94,32 +98,14 @@ interface ColumnResult {
 
 /** Runs the matrix per `argv`; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  let args: ReturnType<typeof readArgs>;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        json: { type: 'string' },
-        resume: { type: 'string' },
-        targets: { type: 'string' },
-        concurrency: { type: 'string' },
-        'check-concurrency': { type: 'string' },
-        timeout: { type: 'string' },
-        'update-expected': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    args = readArgs(argv);
   } catch (err) {
-    process.stderr.write(`matrix: ${(err as Error).message}\n\n${USAGE}`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`matrix: ${err.message}\n\n${USAGE}`);
     return 2;
   }
-  const parsed = ArgsSchema.safeParse(values);
-  if (!parsed.success) {
-    process.stderr.write(`matrix: ${parsed.error.issues.map((i) => i.message).join('; ')}\n\n${USAGE}`);
-    return 2;
-  }
-  const args = parsed.data;
   if (args.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -165,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
         try {
           const report = await audit(
             { label: column.name, manifestPath: column.manifestPath },
-            { seed: EFFICACY_SEED, checkConcurrency: args['check-concurrency'], checkTimeoutMs: args.timeout },
+            { seed: EFFICACY_SEED, checkConcurrency: args.checkConcurrency, checkTimeoutMs: args.timeout },
           );
           result = { column, report, durationMs: performance.now() - t0 };
         } catch (err) {
@@ -190,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const r of results) violations.push(...(await columnViolations(r)));
   for (const text of rejections.list) violations.push(`harness: unhandled rejection: ${text}`);
 
-  if (args['update-expected']) {
+  if (args.updateExpected) {
     for (const r of results) {
       const exp = r.column.reference?.expectation;
       if (exp?.mode !== 'recorded' || !r.report) continue;
