@@ -1,70 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_TAG_HEADER, startMockIdp, type RunningMockIdp } from '../../mock-idp/index.js';
+import { LOGIN_TAG_HEADER, type RunningMockIdp } from '../../mock-idp/index.js';
 import type { BrowserPool } from '../agents/browser.js';
-import { freeLoopbackPort } from '../target/index.js';
 import type { ResolvedTarget } from '../types.js';
 import { BrowserSession, launchPool } from './browser-session.js';
-import { tagHeadersFor } from './common.js';
-import { startTinyWebClient, type TinyWebClient } from './fixtures/tiny-web-client.js';
+import { stageTinyWebClient, type TinyStage, type TinyWebClient } from './fixtures/tiny-web-client.js';
 
 describe('BrowserSession against a web client and the mock provider', () => {
+  let staged: TinyStage;
   let provider: RunningMockIdp;
   let client: TinyWebClient;
   let pool: BrowserPool;
   let target: ResolvedTarget;
 
   beforeAll(async () => {
-    provider = await startMockIdp({ seed: 11 });
-    const port = await freeLoopbackPort();
-    client = await startTinyWebClient({
-      authorizationEndpoint: provider.idp.endpoints.authorization,
-      tokenEndpoint: provider.idp.endpoints.token,
-      clientId: 'tiny',
-      clientSecret: 'tiny-secret',
-      port,
-    });
-    provider.idp.registerClient({
-      clientId: 'tiny',
-      clientSecret: 'tiny-secret',
-      authMethod: 'client_secret_basic',
-      redirectUris: [client.redirectUri],
-    });
-    target = {
-      name: 'tiny',
-      kind: 'web',
-      dir: '.',
-      profile: 'lexoffice',
-      client: {
-        id: 'tiny',
-        secret: 'tiny-secret',
-        authMethod: 'client_secret_basic',
-        redirectUri: client.redirectUri,
-        scopes: [],
-      },
-      login: { url: `${client.origin}/login` },
-      signedIn: { url: `${client.origin}/me`, status: 200, text: 'Signed in' },
-      logout: { url: `${client.origin}/logout` },
-    };
+    staged = await stageTinyWebClient({ seed: 11 });
+    ({ provider, client, target } = staged);
     pool = await launchPool();
   }, 60_000);
   afterAll(async () => {
     await pool?.close();
-    await client?.close();
-    await provider?.close();
+    await staged?.close();
   });
 
   const open = (id: string, tag: string, t: ResolvedTarget = target): Promise<BrowserSession> =>
-    BrowserSession.open(
-      {
-        id,
-        tag,
-        target: t,
-        idp: provider.idp,
-        tagHeaders: tagHeadersFor(provider.idp, tag),
-        signal: new AbortController().signal,
-      },
-      pool,
-    );
+    BrowserSession.open({ ...staged.context(id, tag), target: t }, pool);
 
   it('signs in in Chromium, stopping at the provider and tagging what reaches it', async () => {
     const s = await open('b1', 'tag-browser');

@@ -1,72 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_TAG_HEADER, startMockIdp, type RunningMockIdp } from '../../mock-idp/index.js';
-import { freeLoopbackPort } from '../target/index.js';
-import type { ResolvedTarget } from '../types.js';
-import { tagHeadersFor, type SessionContext } from './common.js';
-import { startTinyWebClient, type TinyWebClient } from './fixtures/tiny-web-client.js';
+import { LOGIN_TAG_HEADER } from '../../mock-idp/index.js';
+import { stageTinyWebClient, type TinyStage } from './fixtures/tiny-web-client.js';
 import { HttpSession } from './http-session.js';
 
-interface Stage {
-  provider: RunningMockIdp;
-  client: TinyWebClient;
-  target: ResolvedTarget;
+interface Stage extends TinyStage {
   session(id: string, tag?: string): HttpSession;
-  close(): Promise<void>;
 }
 
 async function stage(loginForm = false): Promise<Stage> {
-  const provider = await startMockIdp({ seed: 7, settings: { loginForm } });
-  const port = await freeLoopbackPort();
-  const client = await startTinyWebClient({
-    authorizationEndpoint: provider.idp.endpoints.authorization,
-    tokenEndpoint: provider.idp.endpoints.token,
-    clientId: 'tiny',
-    clientSecret: 'tiny-secret',
-    port,
-  });
-  provider.idp.registerClient({
-    clientId: 'tiny',
-    clientSecret: 'tiny-secret',
-    authMethod: 'client_secret_basic',
-    redirectUris: [client.redirectUri],
-  });
-  const target: ResolvedTarget = {
-    name: 'tiny',
-    kind: 'web',
-    dir: '.',
-    profile: 'lexoffice',
-    client: {
-      id: 'tiny',
-      secret: 'tiny-secret',
-      authMethod: 'client_secret_basic',
-      redirectUri: client.redirectUri,
-      scopes: ['openid'],
-    },
-    login: { url: `${client.origin}/login` },
-    signedIn: { url: `${client.origin}/me`, status: 200, text: 'Signed in' },
-    logout: { url: `${client.origin}/logout` },
-  };
-  const session = (id: string, tag = 'check-a'): HttpSession => {
-    const ctx: SessionContext = {
-      id,
-      tag,
-      target,
-      idp: provider.idp,
-      tagHeaders: tagHeadersFor(provider.idp, tag),
-      signal: new AbortController().signal,
-    };
-    return new HttpSession(ctx);
-  };
-  return {
-    provider,
-    client,
-    target,
-    session,
-    close: async () => {
-      await client.close();
-      await provider.close();
-    },
-  };
+  const staged = await stageTinyWebClient({ seed: 7, loginForm });
+  return { ...staged, session: (id, tag = 'check-a') => new HttpSession(staged.context(id, tag)) };
 }
 
 describe('HttpSession against a web client and the mock provider', () => {
@@ -134,14 +77,7 @@ describe('HttpSession against a web client and the mock provider', () => {
 
   it('refuses to start a login when the manifest has no login URL', async () => {
     const { login: _login, ...noLogin } = s.target;
-    const ctx: SessionContext = {
-      id: 'x',
-      tag: 't',
-      target: noLogin,
-      idp: s.provider.idp,
-      tagHeaders: () => ({}),
-      signal: new AbortController().signal,
-    };
+    const ctx = { ...s.context('x', 't'), target: noLogin };
     await expect(new HttpSession(ctx).startLogin()).rejects.toMatchObject({ errorKind: 'configuration' });
   });
 });

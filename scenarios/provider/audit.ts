@@ -5,7 +5,9 @@
  */
 import type { CheckResult, RunnerEvent } from '../../reports/model.js';
 import { executeChecksDetailed, type ExecItem, type ExecutionStatus } from '../../harness/runner/execute.js';
+import { hash32, seededRandom } from '../../harness/runner/seeded.js';
 import type { Severity } from '../types.js';
+import { waitMs } from '../lib/flow.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
 import { Recorder, SecretBook } from './evidence.js';
 import type { PersonStep } from './person.js';
@@ -90,39 +92,6 @@ export function arrangeClients(list: {
   return { primary: list.primary, public: pub, confidential: conf, second: list.second };
 }
 
-/** A small seeded PRNG (mulberry32) so a check's random choices repeat with the seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-function realWait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Turns provider checks into executor items over one prepared setup. */
 export function providerExecItems(
   checks: ProviderCheck[],
@@ -144,7 +113,7 @@ export function providerExecItems(
         return { verdict: 'not-applicable', summary: `Not applicable: ${missing.map(missingFeature).join('; ')}.` };
       }
       const recorder = new Recorder();
-      const random = seeded(setup.seed ^ hash(check.id));
+      const random = seededRandom(setup.seed ^ hash32(check.id));
       const ctx: ProviderCheckContext = {
         provider: setup.provider,
         features: setup.features,
@@ -161,7 +130,7 @@ export function providerExecItems(
             authorizationParams: setup.authorizationParams,
           }),
         observe: (text, data) => exec.observe(text, data),
-        wait: (ms) => (setup.wait ?? realWait)(ms, exec.signal),
+        wait: (ms) => (setup.wait ?? waitMs)(ms, exec.signal),
         slow: setup.slow,
         random,
         signal: exec.signal,
