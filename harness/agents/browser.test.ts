@@ -67,6 +67,22 @@ beforeAll(async () => {
         body: `<img src="/nope.png" onerror="window.__lhXss='img-onerror'"><script>__lhXss('inline'); console.log('logged')</script>`,
       }),
       '/nope.png': () => ({ status: 404 }),
+      // Leaves state of every kind a browser keeps for an origin, and keeps making requests.
+      '/leave-state': () => ({
+        headers: {
+          'set-cookie': 'left=1; Path=/',
+          'cache-control': 'max-age=600',
+        },
+        body: `<p id="x">state</p><script>
+          localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1'); window.name = 'left';
+          indexedDB.open('left-db').onsuccess = () => { window.__dbReady = true; };
+          setInterval(() => fetch('/config?ping'), 50);
+        </script>`,
+      }),
+      '/read-state': () => ({
+        body: `<p id="x">read</p><script>window.__found = [localStorage.getItem('left'), sessionStorage.getItem('left'),
+          document.cookie, window.name];</script>`,
+      }),
       '/slow': () => ({ body: `<script>fetch('/api/slow')</script>` }),
       // Between its two requests the app waits for WebCrypto (off the main thread, no network).
       '/crypto-gap': () => ({
@@ -309,5 +325,43 @@ describe('BrowserAgent', () => {
     expect(seenByRoute[0]?.['x-login-harness-tag']).toBe('tag-9');
     const other = await session();
     expect((await other.storage()).cookies).toEqual([]);
+  });
+
+  it('gives the next session a used context only after resetting it to the state of a fresh one', async () => {
+    const own = await BrowserPool.launch();
+    try {
+      const a = await own.newSession({ extraHeaders: () => ({ 'x-session': 'a' }) });
+      await a.goto(`${app.origin}/leave-state`);
+      await a.page.waitForFunction(() => (window as unknown as { __dbReady?: boolean }).__dbReady === true);
+      expect(await a.page.evaluate(() => indexedDB.databases().then((d) => d.map((x) => x.name)))).toContain('left-db');
+      const context = a.context;
+      const aEntries = a.transcript().length;
+      await a.close();
+      // What a session recorded stays readable after it ended.
+      expect(a.transcript().length).toBeGreaterThanOrEqual(aEntries);
+
+      appSeen.length = 0;
+      const b = await own.newSession({ extraHeaders: () => ({ 'x-session': 'b' }) });
+      expect(b.context).toBe(context);
+      expect(await b.context.cookies()).toEqual([]);
+      const res = await b.goto(`${app.origin}/read-state`);
+      expect(res.status).toBe(200);
+      expect(await b.page.evaluate(() => (window as unknown as { __found: unknown[] }).__found)).toEqual([
+        null,
+        null,
+        '',
+        '',
+      ]);
+      expect(await b.page.evaluate(() => indexedDB.databases().then((d) => d.map((x) => x.name)))).toEqual([]);
+      // A's page is gone: none of its timers reach the server or B's transcript, and B's headers are B's.
+      expect(b.transcript().every((e) => !e.url.includes('ping'))).toBe(true);
+      expect(appSeen.filter((x) => x.path === '/read-state').map((x) => x.headers['x-session'])).toEqual(['b']);
+      // The cached page is not served from A's cache.
+      await b.goto(`${app.origin}/leave-state`);
+      expect(appSeen.filter((x) => x.path === '/leave-state')).toHaveLength(1);
+      await b.close();
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
- * A real Chromium as the person's user agent (Playwright): one browser per run, a fresh context per
- * session. Records the network (with Referer and cookies as sent), storage, and what scripts did
+ * A real Chromium as the person's user agent (Playwright): one browser per run, and per session a
+ * context as isolated as a fresh one (a new context, or a used one reset: see PooledContext). Records the network (with Referer and cookies as sent), storage, and what scripts did
  * (dialogs, `window.__lhXss` markers, console), so XSS and leak checks see what a browser would.
  */
 import {
@@ -11,6 +11,7 @@ import {
   type Frame,
   type Page,
   type Request,
+  type Response,
   type Route,
 } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
@@ -27,7 +28,7 @@ export interface BrowserSessionOptions {
   /** Headers added to every request to `url` (the login tag for the provider's origin). */
   extraHeaders?: (url: URL) => Record<string, string>;
   /**
-   * Installs routes on the fresh context before any page exists, e.g. the mock provider's Playwright
+   * Installs routes on the session's context before its page loads anything, e.g. the mock provider's Playwright
    * transport that answers for the real lexoffice hosts. Requests it handles still get `extraHeaders`.
    */
   route?: (context: BrowserContext) => Promise<void>;
@@ -134,8 +135,138 @@ function busyInitScript(binding: string): void {
 const NAVIGATION_TIMEOUT_MS = 30_000;
 
 /** One Chromium for the run; sessions get their own context (cookies and storage). */
+/** How long resetting a used context for the next session may take before it is closed instead. */
+const RECYCLE_TIMEOUT_MS = 5_000;
+
+/**
+ * One browser context with its page, kept across sessions. A fresh Chromium context costs a new renderer
+ * process (about 0.6 CPU-s on a small machine), so a context whose session has ended is reset instead:
+ * its page goes to about:blank (ending the app's scripts and requests), and cookies, every origin's
+ * storage, sessionStorage and the HTTP cache are cleared. A context that cannot be reset to that state
+ * (the page closed, documents of more than one origin in the tab, a reset that fails) is closed and
+ * the next session gets a new one. Listeners, bindings and init scripts are registered once and
+ * forward to the session that holds the context (`current`); nothing reaches a session after it ends.
+ */
+class PooledContext {
+  current: BrowserAgent | undefined;
+  /** Origins that had a document (any frame) in the tab since the last reset. */
+  readonly documentOrigins = new Set<string>();
+  #cdp: CDPSession | undefined;
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async create(browser: Browser): Promise<PooledContext> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: false });
+    try {
+      // Listeners go in before the page exists; they reach the context object once it does.
+      const at: { slot?: PooledContext } = {};
+      await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
+        at.slot?.current?.onMarker(String(text), source.frame.url());
+      });
+      await context.addInitScript(markerInitScript, MARKER_BINDING);
+      await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
+        at.slot?.current?.onBusy(source.frame, state === 'busy');
+      });
+      await context.addInitScript(busyInitScript, BUSY_BINDING);
+      context.on('request', (r) => at.slot?.current?.onRequest(r));
+      context.on('response', (r) => at.slot?.current?.onResponse(r));
+      context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
+      context.on('requestfailed', (r) => at.slot?.current?.onRequestFailed(r));
+      context.on('page', (p) => at.slot?.watch(p));
+      const pending: Page[] = [];
+      context.on('page', (p) => {
+        if (!at.slot) pending.push(p);
+      });
+      const page = await context.newPage();
+      const slot = new PooledContext(context, page);
+      at.slot = slot;
+      for (const p of pending) slot.watch(p);
+      return slot;
+    } catch (err) {
+      await context.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Page-level listeners, once per page, forwarding to the current session. */
+  watch(page: Page): void {
+    page.on('dialog', (dialog) => {
+      this.current?.onDialog(`${dialog.type()}: ${dialog.message()}`, page.url());
+      // A dialog blocks the page's scripts until answered; dismiss as a cautious person would.
+      void dialog.dismiss().catch(() => undefined);
+    });
+    page.on('console', (msg) =>
+      this.current?.onConsole(`${msg.type()}: ${msg.text()}`, msg.location().url || page.url()),
+    );
+    page.on('pageerror', (err) => this.current?.onConsole(`pageerror: ${err.message}`, page.url()));
+    page.on('framenavigated', (frame) => {
+      const origin = safeOrigin(frame.url());
+      if (origin) this.documentOrigins.add(origin);
+      this.current?.onFrameNavigated(frame);
+    });
+    // A document that has just loaded has just run its scripts: the quiet window starts at its load,
+    // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).
+    page.on('domcontentloaded', () => this.current?.onLoaded());
+    page.on('load', () => this.current?.onLoaded());
+  }
+
+  /**
+   * Brings the context back to the state of a fresh one for the next session; false when it cannot be
+   * (the caller closes it then).
+   */
+  async reset(): Promise<boolean> {
+    this.current = undefined;
+    if (this.page.isClosed()) return false;
+    const pageOrigin = safeOrigin(this.page.url());
+    // sessionStorage belongs to the tab and can only be cleared from a document of its origin.
+    for (const origin of this.documentOrigins) if (origin !== pageOrigin) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), RECYCLE_TIMEOUT_MS)));
+    const work = (async (): Promise<boolean> => {
+      for (const p of this.context.pages()) if (p !== this.page) await p.close();
+      if (pageOrigin) {
+        await this.page.evaluate(() => {
+          sessionStorage.clear();
+          window.name = '';
+        });
+      }
+      await this.page.goto('about:blank');
+      await this.context.clearCookies();
+      await this.context.unrouteAll({ behavior: 'ignoreErrors' });
+      this.#cdp ??= await this.context.newCDPSession(this.page);
+      for (const origin of this.documentOrigins) {
+        await this.#cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+      }
+      await this.#cdp.send('Network.clearBrowserCache');
+      this.documentOrigins.clear();
+      return true;
+    })();
+    try {
+      return await Promise.race([work, timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+      // A reset that timed out may still be running; its errors are of no interest.
+      work.catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.current = undefined;
+    await this.context.close().catch(() => undefined);
+  }
+}
+
 export class BrowserPool {
   private readonly agents = new Set<BrowserAgent>();
+  /** Contexts whose session has ended, reset and ready for the next one. */
+  private readonly idle: PooledContext[] = [];
+  private readonly contexts = new Set<PooledContext>();
+  private closed = false;
 
   private constructor(readonly browser: Browser) {}
 
@@ -151,26 +282,37 @@ export class BrowserPool {
     return new BrowserPool(browser);
   }
 
-  /** A fresh, isolated browser session (new context, one page). */
+  /** A session as isolated as a fresh context: a new one, or a used one reset (see PooledContext). */
   async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
-    const context = await this.browser.newContext({ ignoreHTTPSErrors: false });
+    const slot = this.idle.pop() ?? (await PooledContext.create(this.browser));
+    this.contexts.add(slot);
     try {
-      const agent = await BrowserAgent.create(context, opts);
+      const agent = await BrowserAgent.attach(slot, opts, () => this.release(slot, agent));
       this.agents.add(agent);
-      void context.waitForEvent('close', { timeout: 0 }).then(
-        () => this.agents.delete(agent),
-        () => this.agents.delete(agent),
-      );
       return agent;
     } catch (err) {
-      await context.close();
+      this.contexts.delete(slot);
+      await slot.close();
       throw err;
     }
   }
 
+  private async release(slot: PooledContext, agent: BrowserAgent): Promise<void> {
+    this.agents.delete(agent);
+    if (!this.closed && (await slot.reset()) && !this.closed) {
+      this.idle.push(slot);
+      return;
+    }
+    this.contexts.delete(slot);
+    await slot.close();
+  }
+
   /** Closes every session and the browser. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.agents].map((a) => a.close()));
+    this.closed = true;
+    this.idle.length = 0;
+    await Promise.allSettled([...this.contexts].map((c) => c.close()));
+    this.agents.clear();
     await this.browser.close();
   }
 }
@@ -198,99 +340,110 @@ export class BrowserAgent {
   private cdp: CDPSession | undefined;
   /** Entries whose response was taken from CDP and must not be overwritten by Playwright's events. */
   private readonly pinned = new WeakSet<TranscriptEntry>();
-  page!: Page;
+  private ended: Promise<void> | undefined;
 
   private constructor(
     readonly context: BrowserContext,
+    readonly page: Page,
     opts: BrowserSessionOptions,
+    private readonly release: () => Promise<void>,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.extraHeaders = opts.extraHeaders ?? (() => ({}));
     this.lastActivity = Date.now();
   }
 
-  /** Prepares a context: marker binding, routes, network and script recording, one page. */
-  static async create(context: BrowserContext, opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
-    const agent = new BrowserAgent(context, opts);
-    await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
-      agent.events.push({ type: 'marker', text: String(text), url: source.frame.url() });
-    });
-    await context.addInitScript(markerInitScript, MARKER_BINDING);
-    await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
-      if (source.frame !== agent.page?.mainFrame()) return;
-      agent.pageBusy = state === 'busy';
-      agent.lastActivity = Date.now();
-      agent.notifyIdle();
-    });
-    await context.addInitScript(busyInitScript, BUSY_BINDING);
+  /** Takes over a pooled context: the caller's routes, then ours, then every event of the context. */
+  static async attach(
+    slot: PooledContext,
+    opts: BrowserSessionOptions,
+    release: () => Promise<void>,
+  ): Promise<BrowserAgent> {
+    const agent = new BrowserAgent(slot.context, slot.page, opts, release);
     // Playwright runs the route registered last first: ours sees every request, adds headers, and
     // falls back to the caller's routes (which then see the added headers) or the network.
-    if (opts.route) await opts.route(context);
-    await context.route('**/*', (route, request) => agent.routeRequest(route, request));
-    context.on('request', (r) => agent.onRequest(r));
-    context.on('response', (r) => {
-      const req = r.request();
-      const entry = agent.byRequest.get(req);
-      if (!entry) return;
-      if (agent.pinned.has(entry)) {
-        // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
-        agent.track(
-          (async () => {
-            const h = await r.allHeaders();
-            if (h['set-cookie'] && entry.responseHeaders) entry.responseHeaders['set-cookie'] = h['set-cookie'];
-            entry.requestHeaders = await req.allHeaders();
-          })(),
-        );
-        return;
-      }
-      const real = agent.realResponses.get(req.url());
-      agent.realResponses.delete(req.url());
-      entry.status = real?.status ?? r.status();
-      const isMainDocument = req.resourceType() === 'document' && agent.isMainFrame(req);
-      if (isMainDocument) agent.lastDocumentStatus = entry.status;
-      if (real) entry.responseHeaders = real.headers;
-      agent.track(
+    if (opts.route) await opts.route(slot.context);
+    await slot.context.route('**/*', (route, request) =>
+      slot.current === agent ? agent.routeRequest(route, request) : route.fallback(),
+    );
+    slot.current = agent;
+    return agent;
+  }
+
+  /** `window.__lhXss` reported `text` in a frame at `url`. */
+  onMarker(text: string, url: string): void {
+    this.events.push({ type: 'marker', text, url });
+  }
+
+  /** The main frame's scripts started or ended waiting for work of their own (busyInitScript). */
+  onBusy(frame: Frame, busy: boolean): void {
+    if (frame !== this.page.mainFrame()) return;
+    this.pageBusy = busy;
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  onDialog(text: string, url: string): void {
+    this.events.push({ type: 'dialog', text, url });
+  }
+
+  onConsole(text: string, url: string): void {
+    this.events.push({ type: 'console', text, url });
+  }
+
+  onFrameNavigated(frame: Frame): void {
+    // A new document has none of the old one's work; it reports its own.
+    if (frame === this.page.mainFrame()) this.pageBusy = false;
+  }
+
+  onLoaded(): void {
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  onResponse(r: Response): void {
+    const req = r.request();
+    const entry = this.byRequest.get(req);
+    if (!entry) return;
+    if (this.pinned.has(entry)) {
+      // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+      this.track(
         (async () => {
-          if (!real) {
-            const headers = await r.allHeaders();
-            if (!agent.pinned.has(entry)) entry.responseHeaders = headers;
-            else if (headers['set-cookie'] && entry.responseHeaders) {
-              // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
-              entry.responseHeaders['set-cookie'] = headers['set-cookie'];
-            }
-          }
+          const h = await r.allHeaders();
+          if (h['set-cookie'] && entry.responseHeaders) entry.responseHeaders['set-cookie'] = h['set-cookie'];
           entry.requestHeaders = await req.allHeaders();
-          if (!real && req.resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) {
-            entry.responseBody = await r.text();
-          }
         })(),
       );
-    });
-    context.on('requestfinished', (r) => agent.onRequestEnd(r));
-    context.on('requestfailed', (r) => {
-      const entry = agent.byRequest.get(r);
-      if (entry && !entry.note) entry.note = `failed: ${r.failure()?.errorText ?? 'unknown'}`;
-      agent.onRequestEnd(r);
-    });
-    context.on('page', (p) => agent.watchPage(p));
-    context.on('page', (p) =>
-      p.on('framenavigated', (frame) => {
-        // A new document has none of the old one's work; it reports its own.
-        if (frame === agent.page?.mainFrame()) agent.pageBusy = false;
-      }),
+      return;
+    }
+    const real = this.realResponses.get(req.url());
+    this.realResponses.delete(req.url());
+    entry.status = real?.status ?? r.status();
+    const isMainDocument = req.resourceType() === 'document' && this.isMainFrame(req);
+    if (isMainDocument) this.lastDocumentStatus = entry.status;
+    if (real) entry.responseHeaders = real.headers;
+    this.track(
+      (async () => {
+        if (!real) {
+          const headers = await r.allHeaders();
+          if (!this.pinned.has(entry)) entry.responseHeaders = headers;
+          else if (headers['set-cookie'] && entry.responseHeaders) {
+            // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+            entry.responseHeaders['set-cookie'] = headers['set-cookie'];
+          }
+        }
+        entry.requestHeaders = await req.allHeaders();
+        if (!real && req.resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) {
+          entry.responseBody = await r.text();
+        }
+      })(),
     );
-    // A document that has just loaded has just run its scripts: the quiet window starts at its load,
-    // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).
-    context.on('page', (p) => {
-      const loaded = (): void => {
-        agent.lastActivity = Date.now();
-        agent.notifyIdle();
-      };
-      p.on('domcontentloaded', loaded);
-      p.on('load', loaded);
-    });
-    agent.page = await context.newPage();
-    return agent;
+  }
+
+  onRequestFailed(r: Request): void {
+    const entry = this.byRequest.get(r);
+    if (entry && !entry.note) entry.note = `failed: ${r.failure()?.errorText ?? 'unknown'}`;
+    this.onRequestEnd(r);
   }
 
   private isMainFrame(req: Request): boolean {
@@ -302,7 +455,7 @@ export class BrowserAgent {
     }
   }
 
-  private async routeRequest(route: Route, request: Request): Promise<void> {
+  async routeRequest(route: Route, request: Request): Promise<void> {
     const url = new URL(request.url());
     if (this.stopAt && request.isNavigationRequest() && this.isMainFrame(request) && this.stopAt(url)) {
       this.stopped = { url: url.href, status: this.lastDocumentStatus };
@@ -322,7 +475,7 @@ export class BrowserAgent {
     await route.fallback({ headers });
   }
 
-  private onRequest(request: Request): void {
+  onRequest(request: Request): void {
     this.inflight++;
     this.lastActivity = Date.now();
     const entry: TranscriptEntry = {
@@ -340,7 +493,7 @@ export class BrowserAgent {
     this.notifyIdle();
   }
 
-  private onRequestEnd(request: Request): void {
+  onRequestEnd(request: Request): void {
     if (this.byRequest.has(request)) this.inflight = Math.max(0, this.inflight - 1);
     this.lastActivity = Date.now();
     this.notifyIdle();
@@ -354,24 +507,6 @@ export class BrowserAgent {
     const settled = p.catch(() => undefined);
     this.work.add(settled);
     void settled.then(() => this.work.delete(settled));
-  }
-
-  private watchPage(page: Page): void {
-    page.on('dialog', (dialog) => {
-      this.events.push({ type: 'dialog', text: `${dialog.type()}: ${dialog.message()}`, url: page.url() });
-      // A dialog blocks the page's scripts until answered; dismiss as a cautious person would.
-      void dialog.dismiss().catch(() => undefined);
-    });
-    page.on('console', (msg) => {
-      this.events.push({
-        type: 'console',
-        text: `${msg.type()}: ${msg.text()}`,
-        url: msg.location().url || page.url(),
-      });
-    });
-    page.on('pageerror', (err) => {
-      this.events.push({ type: 'console', text: `pageerror: ${err.message}`, url: page.url() });
-    });
   }
 
   /**
@@ -606,9 +741,17 @@ export class BrowserAgent {
     return { localStorage: local, sessionStorage: session, cookies };
   }
 
-  /** Closes the context (and its pages). */
+  /**
+   * Ends the session: nothing of the context reaches it any more, and the context is reset for the next
+   * session (or closed). The transcript, events and storage read before stay readable.
+   */
   async close(): Promise<void> {
-    await this.context.close().catch(() => undefined);
+    this.ended ??= (async () => {
+      await this.cdp?.detach().catch(() => undefined);
+      this.cdp = undefined;
+      await this.release();
+    })();
+    await this.ended;
   }
 }
 

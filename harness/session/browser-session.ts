@@ -1,6 +1,6 @@
 /**
  * A target driven in Chromium (TARGETS.md §3: always for spa, for web when a check needs a browser).
- * A fresh browser context per session; requests to the real lexoffice hosts are answered by the mock
+ * A browser context per session, as isolated as a fresh one; requests to the real lexoffice hosts are answered by the mock
  * (mock-idp's Playwright transport), so a browser app hard-wired to them is audited unchanged.
  *
  * The client's reaction to a callback ends with the first of two events: the app shows its signed-in
@@ -60,7 +60,7 @@ export class BrowserSession implements Session {
     this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders });
   }
 
-  /** Opens a fresh context in `pool`, tagged and routed. */
+  /** Opens a session's context in `pool`, tagged and routed. */
   static async open(ctx: SessionContext, pool: BrowserPool): Promise<BrowserSession> {
     const browser = await pool.newSession({
       extraHeaders: ctx.tagHeaders,
