@@ -23,7 +23,20 @@ const LOADERS: Record<string, { path: string; load(): Promise<unknown>; exportNa
     load: () => import('../../scenarios/provider/cli.js'),
     exportName: 'runAuditProviderCommand',
   },
-  merge: { path: 'reports/cli.ts', load: () => import('../../reports/cli.js'), exportName: 'runMergeCommand' },
+  merge: {
+    path: 'reports/cli.ts',
+    // Merged results in catalog order (client checks, then provider checks), as an unsharded run lists them.
+    load: async () => {
+      const [cli, client, provider] = await Promise.all([
+        import('../../reports/cli.js'),
+        import('../../scenarios/catalog.js'),
+        import('../../scenarios/provider/catalog.js'),
+      ]);
+      const order = [...client.clientChecks, ...provider.providerChecks].map((c) => c.id);
+      return { runMergeCommand: (argv: string[]) => cli.runMergeCommand(argv, undefined, { order }) };
+    },
+    exportName: 'runMergeCommand',
+  },
   diff: { path: 'reports/cli.ts', load: () => import('../../reports/cli.js'), exportName: 'runDiffCommand' },
 };
 
