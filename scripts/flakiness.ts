@@ -93,6 +93,22 @@ function readArgs(argv: string[]) {
   };
 }
 
+/** Where two normalized reports of one target differ: the first result whose fields differ, or the header. */
+export function describeReportDifference(a: ComparableReport, b: ComparableReport): string {
+  const before = new Map(a.results.map((r) => [r.id, r]));
+  for (const r of b.results) {
+    const old = before.get(r.id);
+    if (!old) return `${r.id} is new`;
+    if (isDeepStrictEqual(old, r)) continue;
+    const fields = Object.keys({ ...old, ...r }).filter(
+      (k) => !isDeepStrictEqual((old as Record<string, unknown>)[k], (r as Record<string, unknown>)[k]),
+    );
+    const summary = fields.includes('summary') ? `: "${r.summary}"; run 1: "${old.summary}"` : '';
+    return `${r.id} differs in ${fields.join(', ')}${summary}`;
+  }
+  return 'the report header or the set of results differs';
+}
+
 /** What one target gave in the first run, to compare later runs with. */
 interface Baseline {
   verdicts: VerdictMap;
@@ -162,6 +178,8 @@ export async function main(argv: string[]): Promise<number> {
   const run = limiter(args.concurrency);
   const baselines = new Map<string, Baseline>();
   const differences: string[] = [];
+  /** Same verdicts, but something else of a normalized report (a summary, say) differs from run 1. */
+  const reportDifferences: string[] = [];
   let identicalVerdictRuns = 0;
   let identicalReportRuns = 0;
   const runMs: number[] = [];
@@ -192,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     runMs.push(performance.now() - t0);
     const runDiffs: string[] = [];
     let reportsSame = true;
+    const reportDiffs: string[] = [];
     checkResults = 0;
     for (const { job, report, crash } of reports) {
       if (!report) {
@@ -214,7 +233,10 @@ export async function main(argv: string[]): Promise<number> {
             `run 1: ${base.verdicts[id] ?? 'not run'} (${base.summaries[id] ?? ''})`,
         );
       }
-      if (!isDeepStrictEqual(base.normalized, normalized)) reportsSame = false;
+      if (!isDeepStrictEqual(base.normalized, normalized)) {
+        reportsSame = false;
+        reportDiffs.push(`run ${i}: ${job.label}: ${describeReportDifference(base.normalized, normalized)}`);
+      }
     }
     const newRejections = rejections.list.length - rejectionsSeen;
     if (newRejections > 0) runDiffs.push(`run ${i}: ${newRejections} unhandled rejection(s) (harness bug), see above`);
@@ -228,6 +250,8 @@ export async function main(argv: string[]): Promise<number> {
         `${reportsSame ? '' : ', normalized reports differ'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
     );
     for (const d of runDiffs) process.stderr.write(`  ${d}\n`);
+    for (const d of reportDiffs) process.stderr.write(`  report: ${d}\n`);
+    reportDifferences.push(...reportDiffs);
   }
 
   process.stdout.write(
@@ -248,6 +272,7 @@ export async function main(argv: string[]): Promise<number> {
       identicalReportRuns,
       runSeconds: runMs.map((ms) => Math.round(ms / 100) / 10),
       differences,
+      reportDifferences,
     };
     await writeFile(args.json, JSON.stringify(body, null, 2) + '\n');
   }
