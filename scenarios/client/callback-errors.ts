@@ -6,25 +6,36 @@ import type { Fault, JournalEntry } from '../../mock-idp/types.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../types.js';
 import { approveToCallback, beginLogin, controlLogin, deliverCallback } from '../lib/flow.js';
 import { hasStackTrace, mentionsError } from '../lib/page.js';
+import { s256 } from '../lib/pkce.js';
 import { ALL_KINDS, defineClientCheck, fail, pass, warn } from '../lib/outcome.js';
 
 /**
  * Token requests after `mark` that belong to this check: tagged with its tag, or redeeming a code the
  * provider never issued (`code=`, `code=undefined`): a client that redeems a missing code sends junk the
- * provider cannot attribute to any login.
+ * provider cannot attribute to any login by its code. Such a request is attributed by its PKCE verifier
+ * instead: it belongs to the login whose authorization request carried the matching challenge, so a
+ * concurrent check's junk request is not counted here. Without a verifier that matches any
+ * authorization request, it cannot be attributed and counts.
  */
 function tokenRequestsSince(ctx: ClientCheckContext, mark: number): JournalEntry[] {
   const issued = new Set(ctx.fullJournal.secrets().map((a) => a.value));
-  return ctx.fullJournal
-    .entries({ endpoint: 'token' })
-    .filter(
-      (e) =>
-        e.seq > mark &&
-        (e.tag === ctx.tag ||
-          (e.token?.grantType === 'authorization_code' &&
-            e.token.clientId === ctx.target.client.id &&
-            !issued.has(e.token.code ?? ''))),
-    );
+  const authorizations = ctx.fullJournal.entries({ endpoint: 'authorization' });
+  const loginOf = (verifier: string | undefined): JournalEntry | undefined => {
+    if (!verifier) return undefined;
+    const challenges = new Set([s256(verifier), verifier]);
+    return authorizations.find((a) => challenges.has(a.authorization?.params.code_challenge ?? ''));
+  };
+  return ctx.fullJournal.entries({ endpoint: 'token' }).filter((e) => {
+    if (e.seq <= mark) return false;
+    if (e.tag === ctx.tag) return true;
+    const junk =
+      e.token?.grantType === 'authorization_code' &&
+      e.token.clientId === ctx.target.client.id &&
+      !issued.has(e.token.code ?? '');
+    if (!junk) return false;
+    const login = loginOf(e.token?.codeVerifier);
+    return login === undefined || login.tag === ctx.tag;
+  });
 }
 
 /**

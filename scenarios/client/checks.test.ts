@@ -130,3 +130,33 @@ describe('client checks against a driver-kind fake client', () => {
     expect(flawed.outcome.verdict).toBe('fail');
   });
 });
+
+describe('client checks running side by side on one target', () => {
+  it('callback.error-response does not count the junk token request of a concurrent callback.missing-code', async () => {
+    const world = createFakeWorld({ flaws: { redeemsMissingCode: true } });
+    const junkSeqs = (): number[] =>
+      world.journal
+        .entries({ endpoint: 'token' })
+        .filter((e) => e.token?.code === '')
+        .map((e) => e.seq);
+    const lastSeq = (): number => Math.max(0, ...world.journal.entries().map((e) => e.seq));
+    let window: [number, number] = [0, 0];
+    const errorResponse = checkById('callback.error-response')!;
+    const [missing, error] = await Promise.all([
+      world.run(checkById('callback.missing-code')!),
+      world.run({
+        ...errorResponse,
+        run: async (ctx) => {
+          const from = lastSeq();
+          const outcome = await errorResponse.run(ctx);
+          window = [from, lastSeq()];
+          return outcome;
+        },
+      }),
+    ]);
+    // The other check's junk request fell inside this check's window: the case this test is about.
+    expect(junkSeqs().some((s) => s > window[0] && s <= window[1])).toBe(true);
+    expect(missing.outcome.verdict, missing.outcome.summary).toBe('fail');
+    expect(error.outcome.verdict, error.outcome.summary).toBe('pass');
+  });
+});
