@@ -175,15 +175,13 @@ class PooledContext {
       context.on('response', (r) => at.slot?.current?.onResponse(r));
       context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
       context.on('requestfailed', (r) => at.slot?.current?.onRequestFailed(r));
-      context.on('page', (p) => at.slot?.watch(p));
-      const pending: Page[] = [];
-      context.on('page', (p) => {
-        if (!at.slot) pending.push(p);
-      });
+      // The context's first page opens before the context object exists; it is watched once that does.
+      const early: Page[] = [];
+      context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
       const page = await context.newPage();
       const slot = new PooledContext(context, page);
       at.slot = slot;
-      for (const p of pending) slot.watch(p);
+      for (const p of early) slot.watch(p);
       return slot;
     } catch (err) {
       await context.close().catch(() => undefined);
@@ -262,7 +260,6 @@ class PooledContext {
 }
 
 export class BrowserPool {
-  private readonly agents = new Set<BrowserAgent>();
   /** Contexts whose session has ended, reset and ready for the next one. */
   private readonly idle: PooledContext[] = [];
   private readonly contexts = new Set<PooledContext>();
@@ -287,9 +284,7 @@ export class BrowserPool {
     const slot = this.idle.pop() ?? (await PooledContext.create(this.browser));
     this.contexts.add(slot);
     try {
-      const agent = await BrowserAgent.attach(slot, opts, () => this.release(slot, agent));
-      this.agents.add(agent);
-      return agent;
+      return await BrowserAgent.attach(slot, opts, () => this.release(slot));
     } catch (err) {
       this.contexts.delete(slot);
       await slot.close();
@@ -297,8 +292,7 @@ export class BrowserPool {
     }
   }
 
-  private async release(slot: PooledContext, agent: BrowserAgent): Promise<void> {
-    this.agents.delete(agent);
+  private async release(slot: PooledContext): Promise<void> {
     if (!this.closed && (await slot.reset()) && !this.closed) {
       this.idle.push(slot);
       return;
@@ -312,7 +306,6 @@ export class BrowserPool {
     this.closed = true;
     this.idle.length = 0;
     await Promise.allSettled([...this.contexts].map((c) => c.close()));
-    this.agents.clear();
     await this.browser.close();
   }
 }
