@@ -19,6 +19,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { UsageError } from '../harness/cli/args.js';
 import { runClientAudit, type ClientAuditOptions } from '../harness/runner/client-audit.js';
 import type { Report } from '../reports/model.js';
 import { clientChecks } from '../scenarios/catalog.js';
@@ -351,4 +352,18 @@ export function recordUnhandledRejections(): { list: string[]; stop(): void } {
   };
   process.on('unhandledRejection', onRejection);
   return { list, stop: () => process.off('unhandledRejection', onRejection) };
+}
+
+/**
+ * A script's command line read by `read`: its value, or undefined after printing `name: problem` and the
+ * usage to stderr (the caller exits 2). Errors other than usage errors are thrown on.
+ */
+export function readScriptArgs<T>(name: string, usage: string, read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${name}: ${err.message}\n\n${usage}`);
+    return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { intFlag, listFlag, parseCommandArgs, UsageError, type OptionSpec } from '../harness/cli/args.js';
+import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../harness/cli/args.js';
 import { normalizeReportForComparison, type ComparableReport } from '../harness/runner/determinism.js';
 import type { Report } from '../reports/model.js';
 import {
@@ -23,6 +23,7 @@ import {
   EFFICACY_SEED,
   httpAgentCheckIds,
   limiter,
+  readScriptArgs,
   recordUnhandledRejections,
   REFERENCE_TARGETS,
   verdictsOf,
@@ -122,14 +123,8 @@ function summariesOf(report: Report): Record<string, string> {
 
 /** Runs the flakiness check per `argv`; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof readArgs>;
-  try {
-    args = readArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`flaky: ${err.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = readScriptArgs('flaky', USAGE, () => readArgs(argv));
+  if (!args) return 2;
   const positionals = args.positionals;
   if (args.help) {
     process.stdout.write(USAGE);

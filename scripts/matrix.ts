@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intFlag, listFlag, parseCommandArgs, UsageError, type OptionSpec } from '../harness/cli/args.js';
+import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../harness/cli/args.js';
 import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
@@ -19,6 +19,7 @@ import {
   EFFICACY_SEED,
   labViolations,
   limiter,
+  readScriptArgs,
   readRecordedVerdicts,
   recordUnhandledRejections,
   REFERENCE_TARGETS,
@@ -98,14 +99,8 @@ interface ColumnResult {
 
 /** Runs the matrix per `argv`; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof readArgs>;
-  try {
-    args = readArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`matrix: ${err.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = readScriptArgs('matrix', USAGE, () => readArgs(argv));
+  if (!args) return 2;
   if (args.help) {
     process.stdout.write(USAGE);
     return 0;
