@@ -37,7 +37,7 @@ export type Baseline = z.infer<typeof BaselineSchema>;
 export function parseBaseline(value: unknown, source = 'baseline'): Baseline {
   const parsed = BaselineSchema.safeParse(value);
   if (!parsed.success) {
-    throw new UsageError('invalid-baseline', `${source}: invalid baseline: ${formatZodIssues(parsed.error)}`);
+    throw new UsageError(`${source}: invalid baseline: ${formatZodIssues(parsed.error)}`, { code: 'invalid-baseline' });
   }
   return parsed.data;
 }
@@ -53,13 +53,13 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError('invalid-baseline', `${path}: cannot read baseline: ${(err as Error).message}`);
+    throw new UsageError(`${path}: cannot read baseline: ${(err as Error).message}`, { code: 'invalid-baseline' });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError('invalid-baseline', `${path}: baseline is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path}: baseline is not JSON: ${(err as Error).message}`, { code: 'invalid-baseline' });
   }
   return parseBaseline(value, path);
 }

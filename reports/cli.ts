@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBaseline } from './baseline.js';
 import { diffReports, diffToJson, formatDiff } from './diff.js';
+import { exitCodeOf } from '../core/errors.js';
 import { UsageError, isUsageError } from './errors.js';
 import { applyGate } from './gate.js';
 import { loadReport } from './load.js';
@@ -63,15 +64,16 @@ Options:
 Exit codes: 0 no new findings, 1 new findings, 2 usage or input error.
 `;
 
+/** Ends a report command on an error: the exit code is the error's (core/errors.ts), 3 for the unexpected. */
 function fail(io: CliIo, err: unknown, command: string): number {
   if (isUsageError(err)) {
     io.stderr(`login-harness ${command}: ${err.message}\nRun "login-harness ${command} --help" for usage.\n`);
-    return 2;
+    return err.exitCode;
   }
   io.stderr(
     `login-harness ${command}: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
-  return 3;
+  return exitCodeOf(err);
 }
 
 /** Runs an argument parser, turning its complaints (unknown option, missing value) into usage errors. */
@@ -79,7 +81,7 @@ function asUsage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new UsageError('usage', (err as Error).message);
+    throw new UsageError((err as Error).message);
   }
 }
 
@@ -109,12 +111,11 @@ export async function runMergeCommand(
       return 0;
     }
     const [out, ...inputs] = positionals;
-    if (!out || inputs.length === 0) throw new UsageError('usage', 'expected OUT.json and at least one input report');
-    if (inputs.includes(out)) throw new UsageError('usage', `OUT.json ${JSON.stringify(out)} is also an input`);
+    if (!out || inputs.length === 0) throw new UsageError('expected OUT.json and at least one input report');
+    if (inputs.includes(out)) throw new UsageError(`OUT.json ${JSON.stringify(out)} is also an input`);
     const formats = typeof values.format === 'string' ? parseFormats(values.format) : [];
     const failOn = typeof values['fail-on'] === 'string' ? parseSeverity(values['fail-on']) : undefined;
-    if (values.baseline !== undefined && failOn === undefined)
-      throw new UsageError('usage', '--baseline needs --fail-on');
+    if (values.baseline !== undefined && failOn === undefined) throw new UsageError('--baseline needs --fail-on');
     const baseline = typeof values.baseline === 'string' ? await loadBaseline(values.baseline) : undefined;
 
     const reports = [];
@@ -162,7 +163,7 @@ export async function runDiffCommand(argv: readonly string[], io: CliIo = proces
       return 0;
     }
     if (positionals.length !== 2)
-      throw new UsageError('usage', `expected OLD.json and NEW.json, got ${positionals.length} argument(s)`);
+      throw new UsageError(`expected OLD.json and NEW.json, got ${positionals.length} argument(s)`);
     const [oldReport, newReport] = [await loadReport(positionals[0]), await loadReport(positionals[1])];
     if (oldReport.target.name !== newReport.target.name) {
       const names = `${sanitizeTerminal(oldReport.target.name)} and ${sanitizeTerminal(newReport.target.name)}`;

@@ -7,7 +7,8 @@
 import type { Baseline, BaselineEntry } from './baseline.js';
 import { isExpired } from './baseline.js';
 import type { CheckResult, Report } from './model.js';
-import { atLeast, type Severity } from './severity.js';
+import type { Severity } from './model.js';
+import { atLeast } from './severity.js';
 
 /** The threshold when `--fail-on` is not given. */
 export const DEFAULT_FAIL_ON: Severity = 'high';

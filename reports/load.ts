@@ -18,16 +18,18 @@ export async function loadReport(path: string): Promise<Report> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError('invalid-report', `${path}: cannot read report: ${(err as Error).message}`);
+    throw new UsageError(`${path}: cannot read report: ${(err as Error).message}`, { code: 'invalid-report' });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError('invalid-report', `${path}: report is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path}: report is not JSON: ${(err as Error).message}`, { code: 'invalid-report' });
   }
   const parsed = ReportSchema.safeParse(value);
   if (!parsed.success)
-    throw new UsageError('invalid-report', `${path}: not a login-harness report: ${formatZodIssues(parsed.error)}`);
+    throw new UsageError(`${path}: not a login-harness report: ${formatZodIssues(parsed.error)}`, {
+      code: 'invalid-report',
+    });
   return parsed.data;
 }

@@ -26,7 +26,7 @@ function sameTarget(a: Report['target'], b: Report['target']): boolean {
  * appears twice, or when shard reports do not cover every shard.
  */
 export function mergeReports(reports: readonly Report[], opts: MergeOptions = {}): Report {
-  if (reports.length === 0) throw new UsageError('usage', 'merge: at least one report is needed');
+  if (reports.length === 0) throw new UsageError('merge: at least one report is needed');
   const [first] = reports;
   reports.forEach((r, i) => {
     const problems: string[] = [];
@@ -36,25 +36,28 @@ export function mergeReports(reports: readonly Report[], opts: MergeOptions = {}
     if (r.mode !== first.mode) problems.push(`mode ${r.mode} differs from ${first.mode}`);
     if (r.schemaVersion !== first.schemaVersion)
       problems.push(`schema ${r.schemaVersion} differs from ${first.schemaVersion}`);
-    if (problems.length) throw new UsageError('incompatible-reports', `merge: report ${i + 1}: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new UsageError(`merge: report ${i + 1}: ${problems.join('; ')}`, { code: 'incompatible-reports' });
   });
 
   const shards = reports.map((r) => r.shard).filter((s): s is NonNullable<Report['shard']> => s !== undefined);
   if (shards.length === reports.length) {
     const count = shards[0].count;
     if (shards.some((s) => s.count !== count))
-      throw new UsageError('incompatible-reports', 'merge: the reports are from splits with different shard counts');
+      throw new UsageError('merge: the reports are from splits with different shard counts', {
+        code: 'incompatible-reports',
+      });
     const seen = new Set<number>();
     for (const s of shards) {
       if (seen.has(s.index))
-        throw new UsageError('incompatible-reports', `merge: shard ${s.index}/${count} is given twice`);
+        throw new UsageError(`merge: shard ${s.index}/${count} is given twice`, { code: 'incompatible-reports' });
       seen.add(s.index);
     }
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
     if (missing.length) {
       throw new UsageError(
-        'incompatible-reports',
         `merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
+        { code: 'incompatible-reports' },
       );
     }
   }
@@ -64,10 +67,9 @@ export function mergeReports(reports: readonly Report[], opts: MergeOptions = {}
     for (const result of r.results) {
       const prior = byId.get(result.id);
       if (prior)
-        throw new UsageError(
-          'incompatible-reports',
-          `merge: check ${result.id} is in report ${prior.from + 1} and report ${i + 1}`,
-        );
+        throw new UsageError(`merge: check ${result.id} is in report ${prior.from + 1} and report ${i + 1}`, {
+          code: 'incompatible-reports',
+        });
       byId.set(result.id, { result, from: i });
     }
   });

@@ -8,6 +8,15 @@ export const REPORT_SCHEMA_VERSION = '1.0.0';
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 export const VerdictSchema = z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error']);
+/** Who broke when a check ends in `error`: the target, its configuration (manifest), or the harness. */
+export const ErrorKindSchema = z.enum(['target', 'harness', 'configuration']);
+
+/** How severe a failure of a check is; the one definition every folder uses. */
+export type Severity = z.infer<typeof SeveritySchema>;
+/** How a check run ended; the one definition every folder uses. */
+export type Verdict = z.infer<typeof VerdictSchema>;
+/** Who broke, for a check that ended in `error`; the one definition every folder uses. */
+export type ErrorKind = z.infer<typeof ErrorKindSchema>;
 
 export const ReferenceSchema = z.strictObject({ key: z.string(), url: z.string(), label: z.string() });
 
@@ -35,7 +44,7 @@ export const CheckResultSchema = z.strictObject({
   severity: SeveritySchema,
   verdict: VerdictSchema,
   summary: z.string(),
-  errorKind: z.enum(['target', 'harness', 'configuration']).optional(),
+  errorKind: ErrorKindSchema.optional(),
   references: z.array(ReferenceSchema),
   must: z.string(),
   rationale: z.string(),

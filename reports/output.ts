@@ -56,7 +56,6 @@ export function parseFormats(value: string): ReportFormat[] {
     }
     if (!(REPORT_FORMATS as readonly string[]).includes(item)) {
       throw new UsageError(
-        'usage',
         `--format: unknown report format ${JSON.stringify(item)} (expected a comma-separated list of ${REPORT_FORMATS.join(', ')}, or all)`,
       );
     }

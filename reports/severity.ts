@@ -2,15 +2,11 @@
  * Severity order shared by the gate, the writers and the summaries. The model keeps severities as an
  * enum; the order (critical first) lives here once so every writer sorts and thresholds alike.
  */
-import type { z } from 'zod';
-import { SeveritySchema } from './model.js';
+import { SeveritySchema, type Severity } from './model.js';
 import { UsageError } from './errors.js';
 
-/** A check's severity, as in the result model. */
-export type Severity = z.infer<typeof SeveritySchema>;
-
-/** Severities from the most to the least serious. */
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Severities from the most to the least serious (the enum is declared in that order). */
+export const SEVERITY_ORDER: readonly Severity[] = SeveritySchema.options;
 
 /** Higher is more serious: critical 4 ... info 0. */
 export function severityRank(severity: Severity): number {
@@ -27,7 +23,6 @@ export function parseSeverity(value: string, option = '--fail-on'): Severity {
   const parsed = SeveritySchema.safeParse(value.trim().toLowerCase());
   if (!parsed.success) {
     throw new UsageError(
-      'usage',
       `${option}: unknown severity ${JSON.stringify(value)} (expected one of ${SEVERITY_ORDER.join(', ')})`,
     );
   }

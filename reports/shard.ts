@@ -14,14 +14,14 @@ export interface Shard {
 function check(shard: Shard, spelled: string): void {
   const { index, count } = shard;
   if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 1 || index > count) {
-    throw new UsageError('usage', `--shard: expected i/n with 1 <= i <= n, got ${JSON.stringify(spelled)}`);
+    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, got ${JSON.stringify(spelled)}`);
   }
 }
 
 /** Parses `--shard i/n` (1-based). Anything else is a usage error. */
 export function parseShard(value: string): Shard {
   const m = /^\s*(\d{1,6})\s*\/\s*(\d{1,6})\s*$/.exec(value);
-  if (!m) throw new UsageError('usage', `--shard: expected i/n with 1 <= i <= n, got ${JSON.stringify(value)}`);
+  if (!m) throw new UsageError(`--shard: expected i/n with 1 <= i <= n, got ${JSON.stringify(value)}`);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
   check(shard, value);
   return shard;

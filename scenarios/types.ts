@@ -6,9 +6,9 @@ import type { DiscoveryFault, Fault, Journal, MockIdp, PermissiveMode } from '..
 import type { AgentNeed, ResolvedTarget, Session, TargetKind } from '../harness/types.js';
 import type { RefKey } from './refs.js';
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export type Verdict = 'pass' | 'fail' | 'warn' | 'not-applicable' | 'error';
-export type ErrorKind = 'target' | 'harness' | 'configuration';
+import type { ErrorKind, Severity, Verdict } from '../reports/model.js';
+
+export type { ErrorKind, Severity, Verdict };
 
 /** How a check run ended. `error` carries who broke; `not-applicable` says why. */
 export interface Outcome {

@@ -5,6 +5,7 @@
  * the call reject with a DriverError naming which of these happened.
  */
 import { z } from 'zod';
+import { LoginHarnessError } from '../../core/errors.js';
 import { ManagedProcess, type ExitInfo } from '../target/process.js';
 import { logsTail } from '../target/start.js';
 import type { ResolvedTarget, TranscriptEntry } from '../types.js';
@@ -33,13 +34,12 @@ export type DriverAnswer = z.infer<typeof driverAnswerSchema>;
  */
 export type DriverErrorKind = 'exited' | 'garbage' | 'timeout' | 'protocol';
 
-export class DriverError extends Error {
+export class DriverError extends LoginHarnessError<'driver'> {
   readonly kind: DriverErrorKind;
   /** The offending stdout line, for `garbage` and `protocol`. */
   readonly line?: string;
   constructor(kind: DriverErrorKind, message: string, line?: string) {
-    super(message);
-    this.name = 'DriverError';
+    super('driver', message);
     this.kind = kind;
     if (line !== undefined) this.line = line;
   }

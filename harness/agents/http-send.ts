@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
+import { LoginHarnessError } from '../../core/errors.js';
 
 export interface RawResponse {
   status: number;
@@ -77,7 +78,12 @@ export async function sendRaw(
   }
 }
 
-class StaleConnectionError extends Error {}
+/** A kept-alive connection the server had already closed: the exchange is retried once on a fresh one. */
+class StaleConnectionError extends LoginHarnessError<'stale-connection'> {
+  constructor(message: string) {
+    super('stale-connection', message);
+  }
+}
 
 function sendOnce(
   url: URL,

@@ -4,6 +4,7 @@
  * every exchange as evidence.
  */
 import { Cookie, CookieJar } from 'tough-cookie';
+import { LoginHarnessError } from '../../core/errors.js';
 import type { SessionRequest, SessionResponse, StorageDump, TranscriptEntry } from '../types.js';
 import {
   computeReferrer,
@@ -41,13 +42,10 @@ export interface HttpAgentOptions {
 export type HttpAgentErrorCode = 'too-many-redirects' | 'network';
 
 /** The user agent could not complete a navigation (as a browser would show an error page). */
-export class HttpAgentError extends Error {
-  readonly code: HttpAgentErrorCode;
+export class HttpAgentError extends LoginHarnessError<HttpAgentErrorCode> {
   readonly url: string;
   constructor(code: HttpAgentErrorCode, url: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'HttpAgentError';
-    this.code = code;
+    super(code, message, { cause });
     this.url = url;
   }
 }

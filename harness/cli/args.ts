@@ -3,18 +3,9 @@
  * error that names it, never silently ignored).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../../core/errors.js';
 
-/** A mistake in how the command was called (exit 2). The message names the problem. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    /** The command whose `--help` explains the fix. */
-    readonly command?: string,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -42,13 +33,13 @@ export function parseCommandArgs<O extends OptionSpec>(
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(describeParseError(err), command);
+    throw new UsageError(describeParseError(err), { command });
   }
   const values = parsed.values as Record<string, unknown>;
   const help = values.help === true;
   if (!help && parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals.slice(maxPositionals).join(' ');
-    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`, command);
+    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`, { command });
   }
   delete values.help;
   return { values: values as ParsedArgs<O>['values'], positionals: parsed.positionals, help };

@@ -90,16 +90,14 @@ const OPTIONS = {
 export function parseAuditArgs(argv: string[], cwd: string): AuditCommandOptions | undefined {
   const { values: v, positionals, help } = parseCommandArgs('audit', argv, OPTIONS, 1);
   if (help) return undefined;
-  const usage = (message: string): UsageError => new UsageError(message, 'audit');
-  // The report folder's parsers throw their own UsageError (exit 2); re-raised here so the message
+  const usage = (message: string): UsageError => new UsageError(message, { command: 'audit' });
+  // The report folder's parsers throw a UsageError without a command; re-raised here so the message
   // points at `audit --help`.
   const wrap = <T>(fn: () => T): T => {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Error && (err instanceof UsageError || (err as { exitCode?: unknown }).exitCode === 2)) {
-        throw usage(err.message);
-      }
+      if (err instanceof UsageError) throw usage(err.message);
       throw err;
     }
   };

@@ -2,15 +2,17 @@
  * Commands implemented elsewhere (`idp`, `audit-provider`, `merge`, `diff`). They are imported only
  * when called, so one missing or broken module never takes down the other commands.
  */
+import { LoginHarnessError } from '../../core/errors.js';
 
 /** A module that failed to load: the run cannot happen (exit 3), and the message says which. */
-export class MissingCommandError extends Error {
+export class MissingCommandError extends LoginHarnessError<'missing-command'> {
   constructor(command: string, modulePath: string, cause: unknown) {
     super(
+      'missing-command',
       `the \`${command}\` command is not available: ${modulePath} could not be loaded ` +
         `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`,
+      { cause },
     );
-    this.name = 'MissingCommandError';
   }
 }
 

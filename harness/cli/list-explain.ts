@@ -61,14 +61,14 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const id = args.positionals[0];
-  if (!id) throw new UsageError('explain needs a check id (see `login-harness list`)', 'explain');
+  if (!id) throw new UsageError('explain needs a check id (see `login-harness list`)', { command: 'explain' });
   const entries = await loadCatalog();
   const entry = entries.find((e) => e.id === id);
   if (!entry) {
     const near = suggest(entries, id);
     throw new UsageError(
       `unknown check id ${JSON.stringify(id)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; see \`login-harness list\``,
-      'explain',
+      { command: 'explain' },
     );
   }
   if (args.values.json) {

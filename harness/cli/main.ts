@@ -4,15 +4,14 @@
  * Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error (the
  * message names the problem), 3 the run itself broke.
  */
-import { ConfigurationError } from '../runner/errors.js';
-import { UsageError } from './args.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { runAuditCommand } from './audit.js';
-import { DELEGATED_COMMANDS, MissingCommandError, runDelegated } from './delegate.js';
+import { DELEGATED_COMMANDS, runDelegated } from './delegate.js';
+import { reportError } from './exit.js';
 import { processIo, type CliIo } from './io.js';
 import { runExplain, runList } from './list-explain.js';
 
-/** Exit codes of every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, broken: 3 } as const;
+export { EXIT };
 
 export const MAIN_HELP = `Usage: login-harness <command> [options]
 
@@ -63,38 +62,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (err) {
-    return reportError(err, command, io);
+    return reportError(err, io);
   }
-}
-
-function reportError(err: unknown, command: string | undefined, io: CliIo): number {
-  if (err instanceof UsageError) {
-    const cmd = err.command ?? (command && !command.startsWith('-') ? command : undefined);
-    const hint = err.command ? `login-harness ${cmd} --help` : 'login-harness --help';
-    io.stderr(`login-harness: ${err.message}\nSee \`${hint}\`.\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof ConfigurationError || isCallersError(err)) {
-    io.stderr(`login-harness: ${(err as Error).message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof MissingCommandError) {
-    io.stderr(`login-harness: ${err.message}\n`);
-    return EXIT.broken;
-  }
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  io.stderr(`login-harness: the run broke: ${message}\n`);
-  return EXIT.broken;
-}
-
-/**
- * Errors other folders raise for the caller to fix: `ManifestError` (harness/manifest, the message
- * starts with the JSON path) and the report commands' `UsageError` (exit code 2). Matched by shape so
- * this file does not load those modules eagerly.
- */
-function isCallersError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return err.name === 'ManifestError' || (err as { exitCode?: unknown }).exitCode === 2;
 }
 
 async function version(): Promise<string> {

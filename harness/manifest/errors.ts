@@ -2,6 +2,7 @@
  * The one error a bad manifest produces. The CLI maps it to exit code 2 (usage error), so its message
  * must tell an integrator exactly which field to fix and what was expected there.
  */
+import { LoginHarnessError } from '../../core/errors.js';
 
 /** A path into the manifest as zod reports it (`["client", "authMethod"]`, `["start", "command", 0]`). */
 export type ManifestPathSegments = ReadonlyArray<PropertyKey>;
@@ -36,7 +37,7 @@ export function describeValue(value: unknown): string {
  * An invalid manifest: the message starts with the JSON path of the offending field and says what was
  * expected, e.g. `client.authMethod: expected one of "client_secret_basic" | "client_secret_post" | "none", got "basic"`.
  */
-export class ManifestError extends Error {
+export class ManifestError extends LoginHarnessError<'manifest'> {
   /** JSON path of the offending field (`client.authMethod`); empty for the document as a whole. */
   readonly path: string;
   /** What would have been accepted there, when that can be said in a few words. */
@@ -45,8 +46,7 @@ export class ManifestError extends Error {
   readonly file?: string;
 
   constructor(path: string, message: string, opts: { expected?: string; file?: string } = {}) {
-    super(`${path || '(manifest)'}: ${message}`);
-    this.name = 'ManifestError';
+    super('manifest', `${path || '(manifest)'}: ${message}`);
     this.path = path;
     this.expected = opts.expected;
     this.file = opts.file;

@@ -19,6 +19,7 @@ import { loadManifest, resolveTarget, type ManifestTemplate, type PlaceholderVal
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import { freeLoopbackPort } from '../target/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
+import { isLoginHarnessError } from '../../core/errors.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { checkRandom, loginTag } from './seeded.js';
@@ -408,6 +409,7 @@ export function placeholderValues(idp: MockIdp, port: number): PlaceholderValues
   };
 }
 
+/** A set-up error the caller must fix (exit 2) ends the run at once instead of failing every check. */
 function isConfigurationProblem(err: unknown): boolean {
-  return err instanceof ConfigurationError || (err instanceof Error && err.name === 'ManifestError');
+  return isLoginHarnessError(err, 'configuration', 'manifest');
 }

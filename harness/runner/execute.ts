@@ -7,9 +7,18 @@
  * way a check can end without having observed something (timeout, deadline, thrown error, no
  * observation recorded) ends in `error`, never `pass`.
  */
-import type { CheckResult, RunnerEvent, TranscriptEntryModel } from '../../reports/model.js';
+import { LoginHarnessError } from '../../core/errors.js';
+import {
+  ErrorKindSchema,
+  VerdictSchema,
+  type CheckResult,
+  type ErrorKind,
+  type RunnerEvent,
+  type Severity,
+  type TranscriptEntryModel,
+} from '../../reports/model.js';
 import { resolveRef } from '../../scenarios/refs.js';
-import type { CheckMeta, ErrorKind, Observation, Outcome, Severity, Verdict } from '../../scenarios/types.js';
+import type { CheckMeta, Observation, Outcome } from '../../scenarios/types.js';
 import { CheckRunError } from './errors.js';
 
 export { CheckRunError };
@@ -65,9 +74,6 @@ export interface ExecutionOutcome {
   status: ExecutionStatus;
 }
 
-const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'warn', 'not-applicable', 'error'];
-const ERROR_KINDS: readonly ErrorKind[] = ['target', 'harness', 'configuration'];
-
 /**
  * Runs the checks and returns one result per check in the items' order (whatever order they finished
  * in, so the same verdicts give the same report).
@@ -97,7 +103,7 @@ export async function executeChecksDetailed(items: ExecItem[], opts: ExecuteOpti
 
   const onInterrupt = (): void => {
     interrupted = true;
-    runAbort.abort(new CheckRunError('the run was interrupted', 'harness'));
+    runAbort.abort(new CheckRunError('the run was interrupted', 'harness', 'run-interrupted'));
   };
   if (opts.signal?.aborted) onInterrupt();
   else opts.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -106,7 +112,7 @@ export async function executeChecksDetailed(items: ExecItem[], opts: ExecuteOpti
   if (opts.deadline !== undefined) {
     const fire = (): void => {
       deadlineReached = true;
-      runAbort.abort(new CheckRunError('the run deadline passed', 'harness'));
+      runAbort.abort(new CheckRunError('the run deadline passed', 'harness', 'run-deadline'));
     };
     const remaining = opts.deadline - clock();
     if (remaining <= 0) fire();
@@ -196,7 +202,7 @@ async function runOne(
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => {
-      checkAbort.abort(new CheckRunError(`the check did not finish within ${timeoutMs} ms`, 'target'));
+      checkAbort.abort(new CheckRunError(`the check did not finish within ${timeoutMs} ms`, 'target', 'check-timeout'));
     }, timeoutMs);
     const onAbort = (): void => resolve(abortOutcome(checkAbort.signal.reason, timeoutMs));
     if (checkAbort.signal.aborted) onAbort();
@@ -217,23 +223,36 @@ async function runOne(
     if (timer) clearTimeout(timer);
     runSignal.removeEventListener('abort', onRunAbort);
     // Tell a body that is still running (after a timeout) to stop; a finished one ignores it.
-    if (!checkAbort.signal.aborted) checkAbort.abort(new CheckRunError('the check ended', 'harness'));
+    if (!checkAbort.signal.aborted) checkAbort.abort(new CheckRunError('the check ended', 'harness', 'check-ended'));
   }
 
   return buildResult(item, opts.redact, { outcome, observations, transcript, startedAt, finishedAt: clock() });
 }
 
+/** The outcome of a check stopped from outside; the abort reason's code says why it was stopped. */
 function abortOutcome(reason: unknown, timeoutMs: number): Outcome {
-  if (reason instanceof CheckRunError) {
-    const summary =
-      reason.message === 'the run deadline passed'
-        ? 'Stopped: the run deadline passed while the check was running.'
-        : reason.message === 'the run was interrupted'
-          ? 'Stopped: the run was interrupted.'
-          : `Timed out: the check did not finish within ${timeoutMs} ms (the target may be hung).`;
-    return { verdict: 'error', errorKind: reason.errorKind, summary };
+  if (!(reason instanceof CheckRunError)) {
+    return { verdict: 'error', errorKind: 'harness', summary: `Stopped: ${String(reason)}` };
   }
-  return { verdict: 'error', errorKind: 'harness', summary: `Stopped: ${String(reason)}` };
+  switch (reason.code) {
+    case 'run-deadline':
+      return {
+        verdict: 'error',
+        errorKind: reason.errorKind,
+        summary: 'Stopped: the run deadline passed while the check was running.',
+      };
+    case 'run-interrupted':
+      return { verdict: 'error', errorKind: reason.errorKind, summary: 'Stopped: the run was interrupted.' };
+    case 'check-timeout':
+      return {
+        verdict: 'error',
+        errorKind: reason.errorKind,
+        summary: `Timed out: the check did not finish within ${timeoutMs} ms (the target may be hung).`,
+      };
+    case 'check-run':
+    case 'check-ended':
+      return { verdict: 'error', errorKind: reason.errorKind, summary: `Stopped: ${reason.message}` };
+  }
 }
 
 function errorOutcome(err: unknown): Outcome {
@@ -242,16 +261,19 @@ function errorOutcome(err: unknown): Outcome {
   return { verdict: 'error', errorKind: kind, summary: `The check broke: ${message}` };
 }
 
+/**
+ * Who broke, for an error a check threw: the errors of the family that carry a kind say it (a check's
+ * {@link CheckRunError}, a provider flow that failed, an inconclusive helper); anything else is the
+ * harness's.
+ */
 function errorKindOf(err: unknown): ErrorKind {
-  if (typeof err === 'object' && err !== null && 'errorKind' in err) {
-    const k = (err as { errorKind: unknown }).errorKind;
-    if (typeof k === 'string' && (ERROR_KINDS as readonly string[]).includes(k)) return k as ErrorKind;
-  }
-  return 'harness';
+  if (!(err instanceof LoginHarnessError) || !('errorKind' in err)) return 'harness';
+  const parsed = ErrorKindSchema.safeParse(err.errorKind);
+  return parsed.success ? parsed.data : 'harness';
 }
 
 function validateOutcome(o: unknown, observationCount: number): Outcome {
-  if (typeof o !== 'object' || o === null || !VERDICTS.includes((o as Outcome).verdict)) {
+  if (typeof o !== 'object' || o === null || !VerdictSchema.safeParse((o as Outcome).verdict).success) {
     return { verdict: 'error', errorKind: 'harness', summary: 'The check returned no valid outcome.' };
   }
   const outcome = o as Outcome;

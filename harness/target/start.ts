@@ -2,6 +2,7 @@
  * Starts a target's server (TARGETS.md section 1, `start`) and waits until it is ready: its ready URL
  * answers (any 2xx, 3xx or 4xx) or its stdout matches the ready pattern.
  */
+import { LoginHarnessError } from '../../core/errors.js';
 import type { ResolvedTarget } from '../types.js';
 import { ManagedProcess, type ExitInfo } from './process.js';
 
@@ -22,23 +23,23 @@ export interface RunningTarget {
 export type TargetStartErrorKind = 'spawn' | 'exited' | 'timeout' | 'aborted';
 
 /** The target could not be started; `logs` holds what it printed (tail in the message). */
-export class TargetStartError extends Error {
+export class TargetStartError extends LoginHarnessError<'target-start'> {
   readonly kind: TargetStartErrorKind;
   /** The message without the output tail. */
   readonly reason: string;
   readonly logs: string;
-  readonly code?: number | null;
+  /** The process's exit status, when it exited. */
+  readonly exitStatus?: number | null;
   readonly signal?: string | null;
 
   constructor(kind: TargetStartErrorKind, message: string, logs: string, exit?: ExitInfo) {
     const tail = logsTail(logs);
-    super(tail ? `${message}\n--- last output of the target ---\n${tail}` : message);
-    this.name = 'TargetStartError';
+    super('target-start', tail ? `${message}\n--- last output of the target ---\n${tail}` : message);
     this.kind = kind;
     this.reason = message;
     this.logs = logs;
     if (exit) {
-      this.code = exit.code;
+      this.exitStatus = exit.code;
       this.signal = exit.signal;
     }
   }

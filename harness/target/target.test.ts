@@ -123,7 +123,7 @@ describe('startTarget', () => {
     expect(err).toBeInstanceOf(TargetStartError);
     const e = err as TargetStartError;
     expect(e.kind).toBe('exited');
-    expect(e.code).toBe(3);
+    expect(e.exitStatus).toBe(3);
     expect(e.message).toContain('exited with code 3');
     expect(e.logs).toContain('fatal: OAUTH_ISSUER is not reachable');
   });

@@ -1,3 +1,4 @@
+import { LoginHarnessError } from '../../core/errors.js';
 import { z } from 'zod';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -55,11 +56,10 @@ export const discoverySchema = z.looseObject({
 export type DiscoveryDocument = z.infer<typeof discoverySchema>;
 
 /** A discovery document that does not parse; `issues` name the JSON path of each problem. */
-export class DiscoveryError extends Error {
+export class DiscoveryError extends LoginHarnessError<'discovery'> {
   readonly issues: string[];
   constructor(issues: string[]) {
-    super(`invalid discovery document: ${issues.join('; ')}`);
-    this.name = 'DiscoveryError';
+    super('discovery', `invalid discovery document: ${issues.join('; ')}`);
     this.issues = issues;
   }
 }

@@ -10,7 +10,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Invocation, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { CheckResult, Report } from '../model.js';
-import type { Severity } from '../severity.js';
+import type { Severity } from '../model.js';
 import { checkFamily, escapeMarkdown, isHttpUrl, markdownUrl } from './escape.js';
 
 /** `result.level` and `defaultConfiguration.level` by severity (SARIF §3.27.10). */

@@ -4,6 +4,7 @@
  * `error` (with who broke), never `pass`. Helpers deep inside a check throw {@link Inconclusive};
  * {@link defineClientCheck} turns it into the outcome, so no code path can fall through to `pass`.
  */
+import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientCheck, ClientCheckContext, ErrorKind, Outcome } from '../types.js';
 
 /** The behaviour was observed to be right. */
@@ -35,12 +36,11 @@ export function error(summary: string, errorKind: ErrorKind): Outcome {
  * Thrown where a check finds it cannot observe what it needs. Carries the outcome to end with; the
  * `errorKind` property also lets the runner classify it if it escapes a check unwrapped.
  */
-export class Inconclusive extends Error {
+export class Inconclusive extends LoginHarnessError<'inconclusive'> {
   readonly outcome: Outcome;
   readonly errorKind: ErrorKind | undefined;
   constructor(outcome: Outcome) {
-    super(outcome.summary);
-    this.name = 'Inconclusive';
+    super('inconclusive', outcome.summary);
     this.outcome = outcome;
     this.errorKind = outcome.errorKind;
   }

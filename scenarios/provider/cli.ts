@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { intFlag, listFlag, parseCommandArgs, UsageError } from '../../harness/cli/args.js';
+import { reportError } from '../../harness/cli/exit.js';
 import { processIo, type CliIo } from '../../harness/cli/io.js';
 import { publishAudit } from '../../harness/cli/publish.js';
 import { PERMISSIVE_MODE_DOCS } from '../../mock-idp/faults/fault-docs.js';
@@ -13,7 +14,6 @@ import type { Report, RunnerEvent } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
 import type { Severity } from '../types.js';
 import { providerChecks, selectProviderChecks } from './catalog.js';
-import { ProviderConfigError } from './metadata.js';
 import type { ProviderOptIn } from './types.js';
 
 export const AUDIT_PROVIDER_HELP = `Usage: login-harness audit-provider [options]
@@ -112,7 +112,7 @@ export const DEFAULT_TIMEOUT_MS = { auto: 30_000, playwright: 300_000, manual: 1
 export async function parseAuditProviderArgs(argv: string[], cwd: string): Promise<AuditProviderOptions | undefined> {
   const { values: v, help } = parseCommandArgs(COMMAND, argv, OPTIONS, 0);
   if (help) return undefined;
-  const usage = (m: string): UsageError => new UsageError(m, COMMAND);
+  const usage = (m: string): UsageError => new UsageError(m, { command: COMMAND });
   const [{ parseFormats }, { parseSeverity }] = await Promise.all([
     import('../../reports/output.js'),
     import('../../reports/severity.js'),
@@ -121,7 +121,7 @@ export async function parseAuditProviderArgs(argv: string[], cwd: string): Promi
     try {
       return fn();
     } catch (err) {
-      if (err instanceof Error) throw usage(err.message);
+      if (err instanceof UsageError) throw usage(err.message);
       throw err;
     }
   };
@@ -178,14 +178,6 @@ export async function parseAuditProviderArgs(argv: string[], cwd: string): Promi
   return opts;
 }
 
-function isUsageLike(err: unknown): err is Error {
-  return (
-    err instanceof UsageError ||
-    err instanceof ProviderConfigError ||
-    (err instanceof Error && (err as { exitCode?: unknown }).exitCode === 2)
-  );
-}
-
 /**
  * Runs `audit-provider` and returns its exit code: 0 no failure at or above the threshold, 1 failures,
  * 2 usage or configuration error, 3 the run itself broke.
@@ -195,9 +187,7 @@ export async function runAuditProviderCommand(argv: string[], io: CliIo = proces
   try {
     opts = await parseAuditProviderArgs(argv, io.cwd);
   } catch (err) {
-    if (!isUsageLike(err)) throw err;
-    io.stderr(`login-harness: ${err.message}\nSee \`login-harness ${COMMAND} --help\`.\n`);
-    return 2;
+    return reportError(err, io);
   }
   if (!opts) {
     io.stdout(AUDIT_PROVIDER_HELP);
@@ -245,9 +235,7 @@ export async function runAuditProviderCommand(argv: string[], io: CliIo = proces
       });
     }
   } catch (err) {
-    if (!isUsageLike(err)) throw err;
-    io.stderr(`login-harness: ${err.message}\n`);
-    return 2;
+    return reportError(err, io);
   }
 
   const progress = progressReporter(io, { quiet: opts.quiet });

@@ -6,6 +6,7 @@
  * of each call.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
 import type { Recorder, SecretBook } from './evidence.js';
 import type { ProviderInfo } from './metadata.js';
@@ -105,9 +106,11 @@ export interface RedeemOptions extends TokenRequestOptions {
 }
 
 /** Thrown when the otherwise correct part of a flow fails, so the check cannot observe its deviation. */
-export class FlowError extends Error {
-  override name = 'FlowError';
+export class FlowError extends LoginHarnessError<'flow'> {
   readonly errorKind = 'target' as const;
+  constructor(message: string) {
+    super('flow', message);
+  }
 }
 
 /** The observed result of a login that got as far as a code. */

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { LoginHarnessError } from '../../core/errors.js';
 
 const url = z.string().url();
 
@@ -44,8 +45,10 @@ export interface ProviderInfo {
 }
 
 /** A usage or configuration problem with a message naming what is wrong. */
-export class ProviderConfigError extends Error {
-  override name = 'ProviderConfigError';
+export class ProviderConfigError extends LoginHarnessError<'provider-config'> {
+  constructor(message: string) {
+    super('provider-config', message);
+  }
 }
 
 /** Formats zod issues as `path: message` lines (the JSON path first, so the reader finds the field). */
