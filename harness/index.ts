@@ -20,5 +20,6 @@ export type {
 export type { ClientAuditOptions } from './runner/client-audit.js';
 export type { ExecContext, ExecItem, ExecuteOptions, ExecutionOutcome, ExecutionStatus } from './runner/execute.js';
 export type { ComparableReport } from './runner/determinism.js';
-export type { CheckMeta, ClientCheck, ClientCheckContext, Outcome, Severity, Verdict } from '../scenarios/types.js';
+export type { CheckCatalog, CheckMeta, ClientCheck, ClientCheckContext, Outcome } from './check.js';
+export type { ErrorKind, Severity, Verdict } from '../reports/model.js';
 export type { CheckResult, Report, RunnerEvent } from '../reports/model.js';

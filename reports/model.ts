@@ -93,6 +93,8 @@ export const ReportSchema = z.strictObject({
 export type Report = z.infer<typeof ReportSchema>;
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
+/** A specification reference of a check, resolved to its link. */
+export type Reference = z.infer<typeof ReferenceSchema>;
 
 /**
  * Runner events. Report writers are observers of these; the final report is also built from them,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientAudit } from '../harness/runner/client-audit.js';
 import type { MockIdp } from '../mock-idp/types.js';
 import { clientChecks } from '../scenarios/catalog.js';
+import { clientCatalogOf } from '../harness/cli/catalog.js';
 import type { ClientCheck } from '../scenarios/types.js';
 import type { Report, RunnerEvent } from './model.js';
 import { createReportObserver, REPORT_FORMATS, writeReports } from './output.js';
@@ -48,8 +49,7 @@ beforeAll(async () => {
     seed: 3,
     concurrency: 4,
     checkTimeoutMs: 30_000,
-    handleSignals: false,
-    catalog,
+    catalog: clientCatalogOf(catalog),
     onEvent(e: RunnerEvent) {
       observer.onEvent(e);
       // A partial report written mid-run, as after an interruption.

@@ -1,79 +1,21 @@
 /**
- * The check catalog's contract. A check is data (id, references, severity, rationale, remediation)
- * plus one `run` function that drives logins through sessions and decides from what was observed.
+ * The check catalog's contract: the engine's (harness/check.ts), with references typed as the keys of
+ * the one reference table (refs.ts), so a check cannot cite a reference that does not resolve.
  */
-import type { DiscoveryFault, Fault, Journal, MockIdp, PermissiveMode } from '../mock-idp/types.js';
-import type { AgentNeed, ResolvedTarget, Session, TargetKind } from '../harness/types.js';
+import type { CheckMeta as EngineCheckMeta, ClientCheck as EngineClientCheck } from '../harness/check.js';
+import type { PermissiveMode } from '../mock-idp/types.js';
+import type { ErrorKind, Severity, Verdict } from '../reports/model.js';
 import type { RefKey } from './refs.js';
 
-import type { ErrorKind, Severity, Verdict } from '../reports/model.js';
+export type { ClientCheckContext, Observation, Outcome } from '../harness/check.js';
+export type { ErrorKind, PermissiveMode, Severity, Verdict };
 
-export type { ErrorKind, Severity, Verdict };
-
-/** How a check run ended. `error` carries who broke; `not-applicable` says why. */
-export interface Outcome {
-  verdict: Verdict;
-  /** One sentence a reviewer reads first: what was observed. */
-  summary: string;
-  errorKind?: ErrorKind;
-}
-
-/** One thing a check observed, kept (redacted) as evidence. */
-export interface Observation {
-  /** What was observed, in a sentence. */
-  text: string;
-  /** Optional structured detail (redacted before it is written). */
-  data?: unknown;
-}
-
-/** Shared facts of a check, as data. */
-export interface CheckMeta {
-  /** Stable id, e.g. `state.mismatch`. Never changes meaning once shipped. */
-  id: string;
-  title: string;
-  severity: Severity;
+/** Shared facts of a check, as data, with its specification references. */
+export interface CheckMeta extends EngineCheckMeta {
   refs: RefKey[];
-  /** What must hold, one sentence (the CHECKS.md column). */
-  must: string;
-  /** Why it matters, for a developer or student who has never heard of the attack. */
-  rationale: string;
-  /** How to fix it. */
-  remediation: string;
 }
 
-export interface ClientCheck extends CheckMeta {
-  target: 'client';
-  kinds: TargetKind[];
-  agent: AgentNeed;
-  /** The one provider fault this check switches on for its login(s), for docs. */
-  fault?: Fault['name'];
-  /** Issuer-wide discovery changes: the check gets a fresh provider issuer and a fresh target process. */
-  discoveryFaults?: DiscoveryFault[];
-  run(ctx: ClientCheckContext): Promise<Outcome>;
+/** A client check of the catalog. */
+export interface ClientCheck extends EngineClientCheck {
+  refs: RefKey[];
 }
-
-export interface ClientCheckContext {
-  target: ResolvedTarget;
-  /** The provider this check's target talks to. */
-  idp: MockIdp;
-  /** This check's login tag (faults and journal views are scoped to it). */
-  tag: string;
-  /** Arms one fault for this check's logins. */
-  arm(fault: Fault): void;
-  /** A new user-agent session (the check's agent need decides the kind of agent). */
-  session(name?: string): Promise<Session>;
-  /** Journal entries and artifacts of this check's logins only. */
-  journal: Journal;
-  /** The provider journal unfiltered (discovery and JWKS fetches carry no tag). */
-  fullJournal: Journal;
-  /** stdout+stderr of the target process so far (web/spa servers), or the driver's stderr. */
-  targetLogs(): string;
-  /** Records an observation; a check that records none ends in `error`. */
-  observe(text: string, data?: unknown): void;
-  /** Deterministic randomness for this check (seeded). */
-  random(): number;
-  signal: AbortSignal;
-}
-
-/** Any check in the catalog; provider checks are declared in `scenarios/provider/`. */
-export type { PermissiveMode };

@@ -21,8 +21,10 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UsageError } from '../harness/cli/args.js';
 import { runClientAudit, type ClientAuditOptions } from '../harness/runner/client-audit.js';
+import type { ClientCheck } from '../scenarios/types.js';
 import type { Report } from '../reports/model.js';
 import { clientChecks } from '../scenarios/catalog.js';
+import { clientCatalogOf } from '../harness/cli/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
 
 /** The repository root. */
@@ -264,7 +266,11 @@ export function labViolations(lab: Lab, report: ReportVerdicts): string[] {
 }
 
 /** Options of one audit in a batch. */
-export type AuditJob = Pick<ClientAuditOptions, 'manifestPath' | 'only' | 'skip' | 'catalog'> & { label: string };
+export type AuditJob = Pick<ClientAuditOptions, 'manifestPath' | 'only' | 'skip'> & {
+  label: string;
+  /** The checks to choose from (default: the whole client catalog). */
+  catalog?: readonly ClientCheck[];
+};
 
 /** Shared settings of every audit in a batch. */
 export interface AuditSettings {
@@ -280,11 +286,10 @@ export function audit(job: AuditJob, settings: AuditSettings = {}): Promise<Repo
     manifestPath: job.manifestPath,
     ...(job.only ? { only: job.only } : {}),
     ...(job.skip ? { skip: job.skip } : {}),
-    ...(job.catalog ? { catalog: job.catalog } : {}),
+    catalog: clientCatalogOf(job.catalog ?? clientChecks),
     seed: settings.seed ?? EFFICACY_SEED,
     concurrency: settings.checkConcurrency ?? 4,
     checkTimeoutMs: settings.checkTimeoutMs ?? 30_000,
-    handleSignals: false,
   });
 }
 

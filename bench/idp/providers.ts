@@ -7,7 +7,7 @@
  * - oidc-provider: sends the user agent to an interaction URL; a tiny handler there records login and
  *   consent at once (`interactionFinished`), which is how an application auto-approves with it.
  */
-import { startOidcProviderServer } from '../../scenarios/provider/testing/oidc-provider.js';
+import { startOidcProviderServer } from '../../harness/provider/testing/oidc-provider.js';
 import type { FlowTarget } from './flow.js';
 
 export interface RunningProvider {

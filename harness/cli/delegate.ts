@@ -1,5 +1,5 @@
 /**
- * Commands implemented elsewhere (`idp`, `audit-provider`, `merge`, `diff`). They are imported only
+ * Commands implemented elsewhere (`idp`, `merge`, `diff`). They are imported only
  * when called, so one missing or broken module never takes down the other commands.
  */
 import { LoginHarnessError } from '../../core/errors.js';
@@ -20,21 +20,12 @@ type CommandFn = (argv: string[]) => Promise<number>;
 
 const LOADERS: Record<string, { path: string; load(): Promise<unknown>; exportName: string }> = {
   idp: { path: 'mock-idp/cli.ts', load: () => import('../../mock-idp/cli.js'), exportName: 'runIdpCommand' },
-  'audit-provider': {
-    path: 'scenarios/provider/cli.ts',
-    load: () => import('../../scenarios/provider/cli.js'),
-    exportName: 'runAuditProviderCommand',
-  },
   merge: {
     path: 'reports/cli.ts',
     // Merged results in catalog order (client checks, then provider checks), as an unsharded run lists them.
     load: async () => {
-      const [cli, client, provider] = await Promise.all([
-        import('../../reports/cli.js'),
-        import('../../scenarios/catalog.js'),
-        import('../../scenarios/provider/catalog.js'),
-      ]);
-      const order = [...client.clientChecks, ...provider.providerChecks].map((c) => c.id);
+      const [cli, { catalogOrder }] = await Promise.all([import('../../reports/cli.js'), import('./catalog.js')]);
+      const order = await catalogOrder();
       return { runMergeCommand: (argv: string[]) => cli.runMergeCommand(argv, undefined, { order }) };
     },
     exportName: 'runMergeCommand',

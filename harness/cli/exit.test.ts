@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, LoginHarnessError, UsageError } from '../../core/errors.js';
 import { DiscoveryError } from '../../mock-idp/discovery/discovery-schema.js';
-import { ProviderConfigError } from '../../scenarios/provider/metadata.js';
-import { FlowError } from '../../scenarios/provider/client.js';
+import { ProviderConfigError } from '../provider/metadata.js';
+import { FlowError } from '../provider/client.js';
 import { Inconclusive } from '../../scenarios/lib/outcome.js';
 import { DriverError } from '../agents/driver.js';
 import { HttpAgentError } from '../agents/http.js';

@@ -2,7 +2,6 @@
  * `login-harness list` and `login-harness explain ID`: the catalog for people (a table, or the full
  * text of one check with its links) and for tools (`--json`).
  */
-import { resolveRef } from '../../scenarios/refs.js';
 import { suggest } from '../runner/select.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { loadCatalog, type CatalogEntry } from './catalog.js';
@@ -80,8 +79,9 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
 }
 
 function toJson(e: CatalogEntry): Record<string, unknown> {
-  const { refs, ...rest } = e;
-  return { ...rest, references: refs.map((k) => resolveRef(k)) };
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the keys are in `references` already
+  const { refs, references, ...rest } = e;
+  return { ...rest, references };
 }
 
 /** The `list` table. */
@@ -138,8 +138,7 @@ export function formatExplanation(e: CatalogEntry): string {
   out.push(indent(e.remediation));
   out.push('');
   out.push('References');
-  for (const key of e.refs) {
-    const r = resolveRef(key);
+  for (const r of e.references) {
     out.push(`  ${r.label}: ${r.url}`);
   }
   out.push('');

@@ -57,6 +57,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await runList(rest, io);
       case 'explain':
         return await runExplain(rest, io);
+      case 'audit-provider':
+        return await (await import('./audit-provider.js')).runAuditProviderCommand(rest, io);
       default:
         if (DELEGATED_COMMANDS.includes(command)) return await runDelegated(command, rest);
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

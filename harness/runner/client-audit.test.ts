@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../reports/model.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
+import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
 import { runClientAudit, type ClientAuditOptions } from './client-audit.js';
 import { normalizeReportForComparison } from './determinism.js';
 
@@ -49,7 +50,6 @@ const base: Omit<ClientAuditOptions, 'catalog'> = {
   seed: 1,
   concurrency: 1,
   checkTimeoutMs: 10_000,
-  handleSignals: false,
 };
 
 describe('runClientAudit with a fragile target', () => {
@@ -57,7 +57,7 @@ describe('runClientAudit with a fragile target', () => {
     const pids: number[] = [];
     const report = await runClientAudit({
       ...base,
-      catalog: [
+      catalog: clientCatalogOf([
         fake('crash.now', async (ctx) => {
           pids.push(pidFrom(ctx.targetLogs()));
           const s = await ctx.session();
@@ -73,7 +73,7 @@ describe('runClientAudit with a fragile target', () => {
           ctx.observe(`target answered ${res.status}`);
           return { verdict: res.status === 200 ? 'pass' : 'fail', summary: `status ${res.status}` };
         }),
-      ],
+      ]),
     });
     expect(report.status).toBe('complete');
     expect(report.results.map((r) => [r.id, r.verdict, r.errorKind])).toEqual([
@@ -89,7 +89,7 @@ describe('runClientAudit with a fragile target', () => {
     const report = await runClientAudit({
       ...base,
       checkTimeoutMs: 800,
-      catalog: [
+      catalog: clientCatalogOf([
         fake('hang.now', async (ctx) => {
           pid = pidFrom(ctx.targetLogs());
           const s = await ctx.session();
@@ -97,7 +97,7 @@ describe('runClientAudit with a fragile target', () => {
           await s.request({ url: new URL('/hang', ctx.target.login?.url).href });
           return { verdict: 'pass', summary: 'the target answered' };
         }),
-      ],
+      ]),
     });
     expect(report.results[0]).toMatchObject({ verdict: 'error', errorKind: 'target' });
     expect(report.results[0].summary).toContain('800 ms');
@@ -110,7 +110,7 @@ describe('runClientAudit with a fragile target', () => {
     const report = await runClientAudit({
       ...base,
       signal: ac.signal,
-      catalog: [
+      catalog: clientCatalogOf([
         fake('first', async (ctx) => {
           pid = pidFrom(ctx.targetLogs());
           ctx.observe('done');
@@ -126,7 +126,7 @@ describe('runClientAudit with a fragile target', () => {
           ctx.observe('should not run');
           return { verdict: 'pass', summary: 'ran' };
         }),
-      ],
+      ]),
     });
     expect(report.status).toBe('interrupted');
     expect(report.results.map((r) => r.id)).toEqual(['first']);
@@ -147,11 +147,11 @@ describe('runClientAudit with a fragile target', () => {
     await runClientAudit({
       ...base,
       concurrency: 2,
-      catalog: [
+      catalog: clientCatalogOf([
         fake('shared.one', record('shared.one')),
         fake('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
         fake('shared.two', record('shared.two')),
-      ],
+      ]),
     });
     expect(seen['shared.one'].issuer).toBe(seen['shared.two'].issuer);
     expect(seen['shared.one'].pid).toBe(seen['shared.two'].pid);
@@ -165,14 +165,16 @@ describe('runClientAudit with a fragile target', () => {
     const report = await runClientAudit({
       ...base,
       concurrency: 2,
-      catalog: ['a', 'b'].map((id) =>
-        fake(`tag.${id}`, async (ctx) => {
-          const s = await ctx.session();
-          await s.request({ url: `${ctx.idp.endpoints.discovery}` });
-          const mine = ctx.journal.entries();
-          ctx.observe(`tag ${ctx.tag}: ${mine.length} entries`, { tags: mine.map((e) => e.tag) });
-          return { verdict: mine.length === 1 && mine[0].tag === ctx.tag ? 'pass' : 'fail', summary: ctx.tag };
-        }),
+      catalog: clientCatalogOf(
+        ['a', 'b'].map((id) =>
+          fake(`tag.${id}`, async (ctx) => {
+            const s = await ctx.session();
+            await s.request({ url: `${ctx.idp.endpoints.discovery}` });
+            const mine = ctx.journal.entries();
+            ctx.observe(`tag ${ctx.tag}: ${mine.length} entries`, { tags: mine.map((e) => e.tag) });
+            return { verdict: mine.length === 1 && mine[0].tag === ctx.tag ? 'pass' : 'fail', summary: ctx.tag };
+          }),
+        ),
       ),
     });
     expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
@@ -186,7 +188,7 @@ describe('runClientAudit with a fragile target', () => {
       ...base,
       manifestPath: fileURLToPath(new URL('./fixtures/no-such-command.json', import.meta.url)),
       onEvent: (e) => events.push(e.type),
-      catalog: [fake('never', async () => ({ verdict: 'pass', summary: 'x' }))],
+      catalog: clientCatalogOf([fake('never', async () => ({ verdict: 'pass', summary: 'x' }))]),
     });
     expect(report.status).toBe('crashed');
     expect(report.results[0]).toMatchObject({ verdict: 'error', errorKind: 'target' });
@@ -201,7 +203,7 @@ describe('runClientAudit with an in-process integration', () => {
     const report = await runClientAudit({
       ...base,
       manifestPath: fileURLToPath(new URL('./fixtures/in-process-target.json', import.meta.url)),
-      catalog: [
+      catalog: clientCatalogOf([
         fake('in-process.discovery', async (ctx) => {
           const s = await ctx.session();
           const res = await s.request({ url: new URL('/issuer', ctx.target.client.redirectUri).href });
@@ -209,7 +211,7 @@ describe('runClientAudit with an in-process integration', () => {
           const logged = ctx.targetLogs().includes(`discovered ${ctx.idp.issuer}`);
           return { verdict: res.body === ctx.idp.issuer && logged ? 'pass' : 'fail', summary: res.body };
         }),
-      ],
+      ]),
     });
     expect(report.results[0]).toMatchObject({ verdict: 'pass' });
   });
@@ -222,7 +224,7 @@ describe('runClientAudit on the bundled reference web client', () => {
       only: ['pkce.downgrade-metadata', 'state.mismatch', 'state.present'],
       concurrency: 3,
       checkTimeoutMs: 20_000,
-      handleSignals: false,
+      catalog: await loadClientCatalog(),
     };
     const first = await runClientAudit(opts);
     // Catalog order, whatever order the names were given in or the checks finished in.

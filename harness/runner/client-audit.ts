@@ -3,18 +3,17 @@
  * login (ARCHITECTURE.md, "Login tags"), a fresh provider issuer and target process for each check
  * that changes discovery metadata, and the generic executor in between.
  *
- * Everything it starts is stopped in `finally`, also on SIGINT/SIGTERM (the report then has status
+ * Everything it starts is stopped in `finally`, also when the caller's signal interrupts the run (the report then has status
  * `interrupted` and holds the checks that finished).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DiscoveryFault, MockIdp, RunningMockIdp } from '../../mock-idp/types.js';
 import { startMockIdp } from '../../mock-idp/index.js';
-import { buildReport } from '../../reports/build.js';
-import type { CheckResult, Report, RunnerEvent, TranscriptEntryModel } from '../../reports/model.js';
+import type { CheckResult, Reference, Report, RunnerEvent, TranscriptEntryModel } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
-import { clientChecks } from '../../scenarios/catalog.js';
-import type { ClientCheck, ClientCheckContext, Severity } from '../../scenarios/types.js';
+import type { Severity } from '../../reports/model.js';
+import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
 import { loadManifest, resolveTarget, type ManifestTemplate, type PlaceholderValues } from '../manifest/index.js';
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import { freeLoopbackPort } from '../target/index.js';
@@ -22,6 +21,7 @@ import type { ResolvedTarget, Session } from '../types.js';
 import { isLoginHarnessError } from '../../core/errors.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
+import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks } from './select.js';
 import { taggedJournal } from './tagged-journal.js';
@@ -59,12 +59,10 @@ export interface ClientAuditOptions {
   /** Per-run severity by check id (unknown ids are a configuration error). */
   severityOverrides?: Record<string, Severity>;
   onEvent?(e: RunnerEvent): void;
-  /** Aborting it interrupts the run like SIGINT does. */
+  /** Aborting it interrupts the run: the report then has status `interrupted` (the CLI aborts it on Ctrl-C). */
   signal?: AbortSignal;
-  /** Handle SIGINT/SIGTERM by interrupting the run (default true; tests turn it off). */
-  handleSignals?: boolean;
-  /** The checks to choose from (default: `clientChecks` of scenarios/catalog.ts). */
-  catalog?: readonly ClientCheck[];
+  /** The checks to choose from, injected by the caller (the CLI: harness/cli/catalog.ts). */
+  catalog: CheckCatalog<ClientCheck>;
 }
 
 /** One provider with its target: the shared one, or a check's own for discovery faults. */
@@ -85,46 +83,38 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
   const checks = planChecks(template, opts);
 
   const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!interrupt.signal.aborted) {
-      interrupt.abort(new Error(`interrupted by ${signal}`));
-      return;
-    }
-    // A second Ctrl-C: stop waiting for the graceful end and let the default action happen (the
-    // target registry still kills every process group on the way out).
-    removeSignalHandlers();
-    process.kill(process.pid, signal);
-  };
-  // `on`, not `once`: while the run is stopping, a listener must stay installed, or the target
-  // registry's own handler would take the first signal as the last and end the process at once.
-  const removeSignalHandlers = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  if (opts.handleSignals !== false) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
   const onOuterAbort = (): void => interrupt.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onOuterAbort();
   else opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  const startedAtMs = Date.now();
-  const reportTarget: Report['target'] = {
-    name: template.name,
-    kind: template.kind,
-    profile: template.profile,
-    manifest: manifestPath,
-  };
-  opts.onEvent?.({
-    type: 'run-start',
-    target: reportTarget,
-    seed: opts.seed,
+  const frame: RunFrame = {
     mode: 'client',
+    target: { name: template.name, kind: template.kind, profile: template.profile, manifest: manifestPath },
+    seed: opts.seed,
     checkIds: checks.map((c) => c.check.id),
-    startedAt: new Date(startedAtMs).toISOString(),
-  });
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
+  try {
+    return await runAudit(frame, (startedAtMs, onEvent) =>
+      executeClientChecks(template, checks, { ...opts, onEvent }, startedAtMs, interrupt.signal),
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
 
+/**
+ * Sets up the shared provider and target, runs the planned checks and stops everything it started.
+ * A set-up that fails (other than a configuration problem) ends every check in `error`.
+ */
+async function executeClientChecks(
+  template: ManifestTemplate,
+  checks: Array<{ check: ClientCheck; severity: Severity }>,
+  opts: ClientAuditOptions,
+  startedAtMs: number,
+  signal: AbortSignal,
+): Promise<RunResults> {
   const idps: MockIdp[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const resources: SessionResources = { browserPath: opts.browserPath };
@@ -135,7 +125,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     let setupError: Error | undefined;
     try {
       if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
-      shared = await createEnvironment(template, opts.seed, [], interrupt.signal, idps, cleanups);
+      shared = await createEnvironment(template, opts.seed, [], signal, idps, cleanups);
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
       if (checks.some((c) => !c.check.discoveryFaults?.length)) await shared.instance.ensure();
     } catch (err) {
@@ -146,8 +136,8 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     const redact = (text: string): string => idps.reduce((t, idp) => idp.redact(t), text);
     if (setupError || !shared) {
       const reason = setupError?.message ?? 'setup failed';
-      status = interrupt.signal.aborted ? 'interrupted' : 'crashed';
-      const items = checks.map((c) => failingItem(c.check, c.severity, reason));
+      status = signal.aborted ? 'interrupted' : 'crashed';
+      const items = checks.map((c) => failingItem(c.check, c.severity, opts.catalog.references(c.check), reason));
       results =
         status === 'interrupted'
           ? []
@@ -162,7 +152,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     } else {
       const env = shared;
       const items = checks.map(({ check, severity }) =>
-        checkItem(check, severity, {
+        checkItem(check, severity, opts.catalog.references(check), {
           timeoutMs: usesBrowser(check, template.kind)
             ? opts.checkTimeoutMs * BROWSER_TIMEOUT_FACTOR
             : opts.checkTimeoutMs,
@@ -172,7 +162,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
           resources,
           idps,
           cleanups,
-          signal: interrupt.signal,
+          signal: signal,
         }),
       );
       const outcome = await executeChecksDetailed(items, {
@@ -180,15 +170,13 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
         checkTimeoutMs: opts.checkTimeoutMs,
         ...(opts.deadlineMs !== undefined ? { deadline: startedAtMs + opts.deadlineMs } : {}),
         redact,
-        signal: interrupt.signal,
+        signal: signal,
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       });
       results = outcome.results;
       status = outcome.status;
     }
   } finally {
-    removeSignalHandlers();
-    opts.signal?.removeEventListener('abort', onOuterAbort);
     // Stop in reverse order of creation: sessions and targets before the providers they talk to.
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     // A launch still in progress (started early, or by a check that was abandoned) is awaited, so its
@@ -197,18 +185,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     await pool?.close().catch(() => undefined);
   }
 
-  const report = buildReport({
-    mode: 'client',
-    target: reportTarget,
-    seed: opts.seed,
-    startedAt: new Date(startedAtMs).toISOString(),
-    finishedAt: new Date().toISOString(),
-    status,
-    results,
-    ...(opts.shard ? { shard: opts.shard } : {}),
-  });
-  opts.onEvent?.({ type: 'run-end', report });
-  return report;
+  return { results, status };
 }
 
 /** The checks this run executes, with their effective severities, in catalog order. */
@@ -216,7 +193,7 @@ export function planChecks(
   template: Pick<ManifestTemplate, 'kind'>,
   opts: Pick<ClientAuditOptions, 'only' | 'skip' | 'shard' | 'severityOverrides' | 'catalog'>,
 ): Array<{ check: ClientCheck; severity: Severity }> {
-  const catalog = opts.catalog ?? clientChecks;
+  const catalog = opts.catalog.checks;
   for (const id of Object.keys(opts.severityOverrides ?? {})) {
     if (!catalog.some((c) => c.id === id))
       throw new ConfigurationError(`--severity: no check has the id ${JSON.stringify(id)}`);
@@ -239,9 +216,10 @@ interface CheckDeps {
   signal: AbortSignal;
 }
 
-function checkItem(check: ClientCheck, severity: Severity, deps: CheckDeps): ExecItem {
+function checkItem(check: ClientCheck, severity: Severity, references: Reference[], deps: CheckDeps): ExecItem {
   return {
     meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    references,
     severity,
     timeoutMs: deps.timeoutMs,
     async run(exec) {
@@ -326,9 +304,10 @@ function usesBrowser(check: ClientCheck, kind: ResolvedTarget['kind']): boolean 
 }
 
 /** An item that ends in `error` at once: the run could not set up what the check needs. */
-function failingItem(check: ClientCheck, severity: Severity, reason: string): ExecItem {
+function failingItem(check: ClientCheck, severity: Severity, references: Reference[], reason: string): ExecItem {
   return {
     meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    references,
     severity,
     run: async () => {
       throw new CheckRunError(`the run could not start: ${reason}`, 'target');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../reports/model.js';
-import type { Outcome } from '../../scenarios/types.js';
+import type { Outcome } from '../check.js';
 import {
   CheckRunError,
   executeChecks,
@@ -16,12 +16,15 @@ function item(id: string, run: (ctx: ExecContext) => Promise<Outcome>, fault?: s
       id,
       title: `Title of ${id}`,
       severity: 'high',
-      refs: ['RFC6749-10.12', 'CWE-352'],
       must: 'must hold',
       rationale: 'because',
       remediation: 'fix it',
       ...(fault ? { fault } : {}),
     },
+    references: [
+      { key: 'RFC6749-10.12', url: 'https://www.rfc-editor.org/rfc/rfc6749#section-10.12', label: 'RFC 6749 §10.12' },
+      { key: 'CWE-352', url: 'https://cwe.mitre.org/data/definitions/352.html', label: 'CWE-352' },
+    ],
     severity: 'medium',
     run,
   };
@@ -195,7 +198,7 @@ describe('executeChecks', () => {
     expect(result.transcript[0].requestHeaders.referer).toBe('http://x/?t=[redacted]');
   });
 
-  it('fills the result with metadata, effective severity, resolved references and the fault', async () => {
+  it('fills the result with metadata, effective severity, the references the item carries and the fault', async () => {
     const [result] = await executeChecks(
       [
         item(

@@ -13,12 +13,12 @@ import {
   VerdictSchema,
   type CheckResult,
   type ErrorKind,
+  type Reference,
   type RunnerEvent,
   type Severity,
   type TranscriptEntryModel,
 } from '../../reports/model.js';
-import { resolveRef } from '../../scenarios/refs.js';
-import type { CheckMeta, Observation, Outcome } from '../../scenarios/types.js';
+import type { CheckMeta, Observation, Outcome } from '../check.js';
 import { CheckRunError } from './errors.js';
 
 export { CheckRunError };
@@ -26,6 +26,8 @@ export { CheckRunError };
 /** One check as the executor runs it: its metadata, its effective severity and its body. */
 export interface ExecItem {
   meta: CheckMeta & { fault?: string };
+  /** The check's specification references, resolved (the catalog resolves them). */
+  references: Reference[];
   /** Effective severity (after per-run overrides). */
   severity: Severity;
   /** This check's timeout when it differs from the run's `checkTimeoutMs` (e.g. checks driving a browser). */
@@ -314,7 +316,7 @@ function buildResult(item: ExecItem, redact: (text: string) => string, raw: RawR
     severity: item.severity,
     verdict: raw.outcome.verdict,
     summary: resolve(summary),
-    references: meta.refs.map((key) => resolveRef(key)),
+    references: item.references,
     must: meta.must,
     rationale: meta.rationale,
     remediation: meta.remediation,

@@ -2,8 +2,17 @@
  * Which checks a run executes: `--only`/`--skip` by id or prefix. A name that matches
  * no check is a configuration error, so a typo in CI never silently audits nothing.
  */
-import { selectorMatches } from '../../scenarios/catalog.js';
 import { ConfigurationError } from './errors.js';
+
+/**
+ * Whether `selector` names `id`: the exact id, a prefix ending in `.` (`state.`), or a family name
+ * without the dot (`pkce` names `pkce.s256`, not `pkcefoo`).
+ */
+export function selectorMatches(id: string, selector: string): boolean {
+  if (id === selector) return true;
+  if (selector.endsWith('.')) return id.startsWith(selector);
+  return id.startsWith(`${selector}.`);
+}
 
 /** Selection of checks by id or prefix. */
 export interface Selection {

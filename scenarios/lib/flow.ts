@@ -245,21 +245,7 @@ export function rejectionOutcome(
 }
 
 /** Waits `ms` (computed from provider timestamps, never a guess), aborted with the check. */
-export function waitMs(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { waitMs } from '../../harness/runner/wait.js';
 
 /**
  * Journal entries matching `predicate`, waiting a little for a browser application (which acts after

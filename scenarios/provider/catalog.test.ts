@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRef } from '../refs.js';
 import { providerChecks, selectProviderChecks } from './catalog.js';
-import { PERMISSIVE_MODES } from './cli.js';
+import { PERMISSIVE_MODES } from '../../harness/provider/embedded.js';
 import { EXPECTED } from './testing/matrix.js';
 
 /** The "Provider checks" table of CHECKS.md, in its order (ids are stable). */

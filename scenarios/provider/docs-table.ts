@@ -3,7 +3,7 @@
  * (docs-table.test.ts compares it with the file).
  */
 import { resolveRef } from '../refs.js';
-import { missingFeature } from './audit.js';
+import { missingFeature } from '../../harness/provider/audit.js';
 import type { ProviderCheck } from './types.js';
 
 /** Markers around the generated block in the document. */

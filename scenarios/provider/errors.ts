@@ -3,7 +3,7 @@
  * error pages (CWE-79).
  */
 import type { ProviderCheck } from './types.js';
-import type { TokenResponse } from './client.js';
+import type { TokenResponse } from '../../harness/provider/client.js';
 import { fail, pass, tokenData } from './verdicts.js';
 
 /** Error codes RFC 6749 5.2 defines for the token endpoint. */

@@ -1,7 +1,8 @@
+import { providerCatalogOf } from '../../harness/cli/catalog.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runProviderChecks } from './audit.js';
+import { runProviderChecks } from '../../harness/provider/audit.js';
 import { providerChecks, selectProviderChecks } from './catalog.js';
-import { prepareEmbeddedAudit, type PreparedAudit } from './embedded.js';
+import { prepareEmbeddedAudit, type PreparedAudit } from '../../harness/provider/embedded.js';
 import { auditWithMode, STRICT_NOT_APPLICABLE } from './testing/matrix.js';
 
 let open: PreparedAudit | undefined;
@@ -30,7 +31,7 @@ describe('provider audit of the embedded mock', () => {
     });
     const slow = selectProviderChecks(providerChecks, ['provider.code.lifetime', 'provider.refresh.idle-expiry']);
     // One at a time: each wait moves the shared clock.
-    const { results } = await runProviderChecks(slow, open.setup, { concurrency: 1 });
+    const { results } = await runProviderChecks(providerCatalogOf(slow), open.setup, { concurrency: 1 });
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ['provider.code.lifetime', 'pass'],
       ['provider.refresh.idle-expiry', 'pass'],
@@ -41,7 +42,7 @@ describe('provider audit of the embedded mock', () => {
   it('reports the opt-in checks as not applicable without --opt-in slow, saying how to run them', async () => {
     open = await prepareEmbeddedAudit();
     const { results } = await runProviderChecks(
-      selectProviderChecks(providerChecks, ['provider.code.lifetime']),
+      providerCatalogOf(selectProviderChecks(providerChecks, ['provider.code.lifetime'])),
       open.setup,
     );
     expect(results[0].verdict).toBe('not-applicable');
@@ -51,7 +52,7 @@ describe('provider audit of the embedded mock', () => {
   it('keeps every exchange as a redacted harness transcript: no code, token or secret the mock issued appears in full', async () => {
     open = await prepareEmbeddedAudit();
     const { results } = await runProviderChecks(
-      selectProviderChecks(providerChecks, ['provider.code', 'provider.refresh', 'provider.token']),
+      providerCatalogOf(selectProviderChecks(providerChecks, ['provider.code', 'provider.refresh', 'provider.token'])),
       open.setup,
       {
         concurrency: 4,
@@ -71,7 +72,7 @@ describe('provider audit of the embedded mock', () => {
 describe('provider audit of the lexoffice-partner profile as the mock serves it', () => {
   it('documents that PKCE is not supported: metadata and enforcement checks fail with that reason, and the public-client checks do not apply', async () => {
     open = await prepareEmbeddedAudit({ profile: 'lexoffice-partner' });
-    const { results } = await runProviderChecks(providerChecks, open.setup, { concurrency: 6 });
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, { concurrency: 6 });
     const by = Object.fromEntries(results.map((r) => [r.id, r]));
     const verdicts = Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict]));
     expect(verdicts).toEqual({

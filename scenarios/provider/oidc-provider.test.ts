@@ -1,10 +1,11 @@
+import { providerCatalogOf } from '../../harness/cli/catalog.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Verdict } from '../types.js';
-import { runProviderChecks } from './audit.js';
+import { runProviderChecks } from '../../harness/provider/audit.js';
 import { providerChecks } from './catalog.js';
-import { prepareProviderAudit } from './embedded.js';
-import { CallbackListener } from './listener.js';
-import { startOidcProvider, type OidcProviderOptions } from './testing/oidc-provider.js';
+import { prepareProviderAudit } from '../../harness/provider/embedded.js';
+import { CallbackListener } from '../../harness/provider/listener.js';
+import { startOidcProvider, type OidcProviderOptions } from '../../harness/provider/testing/oidc-provider.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -22,7 +23,7 @@ async function audit(
   cleanup.push(() => op.close());
   const prepared = await prepareProviderAudit({ discovery: op.issuer, clientFile: op.clientFile });
   cleanup.push(() => prepared.close());
-  const { results } = await runProviderChecks(providerChecks, prepared.setup, { concurrency: 4 });
+  const { results } = await runProviderChecks(providerCatalogOf(providerChecks), prepared.setup, { concurrency: 4 });
   return {
     nonPass: Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict])),
     summaries: Object.fromEntries(results.map((r) => [r.id, r.summary])),

@@ -6,7 +6,7 @@
  * provider, advertised or not: a provider that silently ignores a challenge fails them. Only
  * `plain-rejected` needs S256 to be advertised, and `required` needs a public client.
  */
-import { newVerifier } from './client.js';
+import { newVerifier } from '../../harness/provider/client.js';
 import type { Outcome } from '../types.js';
 import type { ProviderCheck, ProviderCheckContext } from './types.js';
 import { authorizeData, configError, fail, notApplicable, pass, readAuthorize, tokenData, warn } from './verdicts.js';

@@ -2,7 +2,7 @@
  * Redirect URI checks: exact matching against the registered URI (RFC 9700 4.1.3, 2.1) and no redirect
  * to an invalid one (RFC 6749 4.1.2.1, RFC 9700 4.11.2).
  */
-import type { AuthorizeResult } from './client.js';
+import type { AuthorizeResult } from '../../harness/provider/client.js';
 import type { ProviderCheck } from './types.js';
 import { authorizeData, configError, fail, pass, readAuthorize } from './verdicts.js';
 

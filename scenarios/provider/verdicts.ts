@@ -3,7 +3,7 @@
  * same way everywhere.
  */
 import type { Outcome } from '../types.js';
-import type { AuthorizeResult, PendingAuthorization, TokenResponse } from './client.js';
+import type { AuthorizeResult, PendingAuthorization, TokenResponse } from '../../harness/provider/client.js';
 
 /** The behaviour was observed to be right. */
 export const pass = (summary: string): Outcome => ({ verdict: 'pass', summary });

@@ -13,11 +13,12 @@
  *   tell refused from processed (error, target).
  * - `failed-verifier-keeps-code` is a warning, not a failure: no RFC requires burning the code.
  */
+import { providerCatalogOf } from '../../../harness/cli/catalog.js';
 import type { PermissiveMode } from '../../../mock-idp/types.js';
 import type { Verdict } from '../../types.js';
-import { runProviderChecks } from '../audit.js';
+import { runProviderChecks } from '../../../harness/provider/audit.js';
 import { providerChecks } from '../catalog.js';
-import { prepareEmbeddedAudit } from '../embedded.js';
+import { prepareEmbeddedAudit } from '../../../harness/provider/embedded.js';
 
 /** Non-pass verdicts of the strict lexoffice profile: it does not advertise RFC 9207; opt-in checks are off. */
 export const STRICT_NOT_APPLICABLE = ['provider.iss-param', 'provider.code.lifetime', 'provider.refresh.idle-expiry'];
@@ -85,7 +86,7 @@ export const REST_MODES: readonly PermissiveMode[] = (Object.keys(EXPECTED) as P
 export async function auditWithMode(mode: PermissiveMode | undefined): Promise<Record<string, Verdict>> {
   const audit = await prepareEmbeddedAudit({ permissive: mode ? [mode] : [] });
   try {
-    const { results } = await runProviderChecks(providerChecks, audit.setup, { concurrency: 6 });
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), audit.setup, { concurrency: 6 });
     return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict]));
   } finally {
     await audit.close();

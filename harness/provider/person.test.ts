@@ -1,6 +1,7 @@
+import { providerCatalogOf } from '../cli/catalog.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProviderChecks } from './audit.js';
-import { providerChecks, selectProviderChecks } from './catalog.js';
+import { providerChecks, selectProviderChecks } from '../../scenarios/provider/catalog.js';
 import { prepareProviderAudit } from './embedded.js';
 import { Recorder } from './evidence.js';
 import { CallbackListener } from './listener.js';
@@ -76,7 +77,10 @@ describe('the person step of provider audits', () => {
     // Two checks that need a real sign-in through the login and consent pages; kept small so the test stays
     // fast when the whole suite shares the machine's cores.
     const checks = selectProviderChecks(providerChecks, ['provider.code.single-use', 'provider.state.echo']);
-    const { results } = await runProviderChecks(checks, prepared.setup, { concurrency: 1, checkTimeoutMs: 150_000 });
+    const { results } = await runProviderChecks(providerCatalogOf(checks), prepared.setup, {
+      concurrency: 1,
+      checkTimeoutMs: 150_000,
+    });
     // The summary of a verdict other than pass says what went wrong.
     expect(results.map((r) => [r.id, r.verdict, r.verdict === 'pass' ? '' : r.summary])).toEqual(
       checks.map((c) => [c.id, 'pass', '']),

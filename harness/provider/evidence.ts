@@ -2,7 +2,7 @@
  * Evidence of a provider audit: the transcript of every exchange the harness made (agent `harness`)
  * and the book of every secret it saw, so reports never carry a full code, token or secret.
  */
-import type { TranscriptEntry } from '../../harness/types.js';
+import type { TranscriptEntry } from '../types.js';
 
 /** Bodies longer than this are cut in the transcript (the start is what a reviewer reads). */
 const MAX_BODY = 4000;

@@ -2,6 +2,7 @@
  * Setting up an audit: of the embedded mock provider (the default, registering its own clients), or
  * of any provider from its metadata and a client file.
  */
+import { PERMISSIVE_MODE_DOCS } from '../../mock-idp/faults/fault-docs.js';
 import { startMockIdp } from '../../mock-idp/index.js';
 import type {
   BundledProfile,
@@ -19,6 +20,9 @@ import { CallbackListener } from './listener.js';
 import { loadMetadata, ProviderConfigError, type ProviderInfo } from './metadata.js';
 import { AutoPerson, ManualPerson, PlaywrightPerson, type PersonStep } from './person.js';
 import type { ProviderOptIn, SlowSettings } from './types.js';
+
+/** Every permissive mode of the mock (PERMISSIVE_MODE_DOCS is a Record over the PermissiveMode union). */
+export const PERMISSIVE_MODES = Object.keys(PERMISSIVE_MODE_DOCS) as readonly PermissiveMode[];
 
 /** RFC 6749 4.1.2 recommends codes live at most 10 minutes; the opt-in check waits a little longer. */
 export const DEFAULT_CODE_WAIT_MS = 10 * 60_000 + 5_000;

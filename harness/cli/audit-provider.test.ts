@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../harness/cli/io.js';
+import type { CliIo } from './io.js';
 import type { Report } from '../../reports/model.js';
-import { runAuditProviderCommand } from './cli.js';
-import { CallbackListener } from './listener.js';
-import { startOidcProvider } from './testing/oidc-provider.js';
+import { runAuditProviderCommand } from './audit-provider.js';
+import { CallbackListener } from '../provider/listener.js';
+import { startOidcProvider } from '../provider/testing/oidc-provider.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -53,7 +53,9 @@ describe('login-harness audit-provider', () => {
     [['--client', 'c.json'], '--client is only used with --discovery'],
     [['--permissive', 'pkce-not-required,nope'], 'unknown mode "nope"'],
     [['--profile', 'acme'], '--profile: expected lexoffice or lexoffice-partner'],
-    [['--only', 'provider.nothing'], 'select no provider check'],
+    [['--only', 'provider.nothing'], '--only: no check has the id or prefix "provider.nothing"'],
+    [['--skip', 'provider.pkce.requird'], 'did you mean "provider.pkce.required"?'],
+    [['--only', 'provider.pkce', '--skip', 'provider.pkce'], 'select no provider check'],
     [['--opt-in', 'fast'], 'unknown group "fast"'],
     [['--frobnicate'], 'unknown option --frobnicate'],
   ])('refuses %j as a usage error (exit 2) naming the problem', async (argv, message) => {

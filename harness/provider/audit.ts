@@ -3,13 +3,16 @@
  * the provider under audit, decides applicability (features, opt-ins) before running, and keeps every
  * exchange as evidence.
  */
-import type { CheckResult, RunnerEvent } from '../../reports/model.js';
-import { executeChecksDetailed, type ExecItem, type ExecutionStatus } from '../../harness/runner/execute.js';
-import { hash32, seededRandom } from '../../harness/runner/seeded.js';
-import type { Severity } from '../types.js';
-import { waitMs } from '../lib/flow.js';
+import type { Report, RunnerEvent, Severity } from '../../reports/model.js';
+import type { CheckCatalog } from '../check.js';
+import { executeChecksDetailed, type ExecItem } from '../runner/execute.js';
+import { runAudit, type RunResults } from '../runner/run.js';
+import { selectChecks, type Selection } from '../runner/select.js';
+import { hash32, seededRandom } from '../runner/seeded.js';
+import { waitMs } from '../runner/wait.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
 import { Recorder, SecretBook } from './evidence.js';
+import type { PreparedAudit } from './embedded.js';
 import type { PersonStep } from './person.js';
 import type {
   AuditClients,
@@ -94,12 +97,14 @@ export function arrangeClients(list: {
 
 /** Turns provider checks into executor items over one prepared setup. */
 export function providerExecItems(
-  checks: ProviderCheck[],
+  catalog: CheckCatalog<ProviderCheck>,
+  checks: readonly ProviderCheck[],
   setup: ProviderAuditSetup,
   severities: Record<string, Severity> = {},
 ): ExecItem[] {
   return checks.map((check) => ({
     meta: check,
+    references: catalog.references(check),
     severity: severities[check.id] ?? check.severity,
     async run(exec) {
       if (check.optIn && !setup.optIns.has(check.optIn)) {
@@ -145,7 +150,7 @@ export function providerExecItems(
 }
 
 /** Options of {@link runProviderChecks}. */
-export interface RunProviderChecksOptions {
+export interface RunProviderChecksOptions extends Selection {
   concurrency?: number;
   checkTimeoutMs?: number;
   deadline?: number;
@@ -154,13 +159,25 @@ export interface RunProviderChecksOptions {
   severities?: Record<string, Severity>;
 }
 
-/** Runs the checks against the prepared provider; results come back in the checks' order. */
+/**
+ * The checks of the catalog a run executes (`only`/`skip` by id or prefix). An id or prefix that names
+ * no check is a {@link ConfigurationError}, as for client audits.
+ */
+export function planProviderChecks(catalog: CheckCatalog<ProviderCheck>, selection: Selection = {}): ProviderCheck[] {
+  return selectChecks(catalog.checks, selection);
+}
+
+/**
+ * Runs the selected checks of the catalog against the prepared provider; results come back in
+ * catalog order.
+ */
 export async function runProviderChecks(
-  checks: ProviderCheck[],
+  catalog: CheckCatalog<ProviderCheck>,
   setup: ProviderAuditSetup,
   opts: RunProviderChecksOptions = {},
-): Promise<{ results: CheckResult[]; status: ExecutionStatus }> {
-  return executeChecksDetailed(providerExecItems(checks, setup, opts.severities), {
+): Promise<RunResults> {
+  const checks = planProviderChecks(catalog, opts);
+  return executeChecksDetailed(providerExecItems(catalog, checks, setup, opts.severities), {
     concurrency: opts.concurrency ?? 4,
     checkTimeoutMs: opts.checkTimeoutMs ?? 30_000,
     deadline: opts.deadline,
@@ -168,4 +185,43 @@ export async function runProviderChecks(
     onEvent: opts.onEvent,
     signal: opts.signal,
   });
+}
+
+/** Options of {@link runProviderAudit}. */
+export interface ProviderAuditOptions extends Omit<RunProviderChecksOptions, 'deadline'> {
+  /** The client file the audit was configured with, named in the report. */
+  clientFile?: string;
+}
+
+/**
+ * Audits a prepared provider: the runner frame (run-start, one report, run-end) around
+ * {@link runProviderChecks}.
+ */
+export async function runProviderAudit(
+  catalog: CheckCatalog<ProviderCheck>,
+  prepared: Pick<PreparedAudit, 'setup' | 'name' | 'profile'>,
+  opts: ProviderAuditOptions = {},
+): Promise<Report> {
+  const checks = planProviderChecks(catalog, opts);
+  const target: Report['target'] = { name: prepared.name, kind: 'authorization-server', profile: prepared.profile };
+  if (opts.clientFile) target.manifest = opts.clientFile;
+  return runAudit(
+    {
+      mode: 'provider',
+      target,
+      seed: prepared.setup.seed,
+      checkIds: checks.map((c) => c.id),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    },
+    (_startedAtMs, onEvent) =>
+      runProviderChecks(providerCatalogOnly(catalog, checks), prepared.setup, { ...opts, only: [], skip: [], onEvent }),
+  );
+}
+
+/** The catalog narrowed to `checks` (already selected), resolving references as the catalog does. */
+function providerCatalogOnly(
+  catalog: CheckCatalog<ProviderCheck>,
+  checks: ProviderCheck[],
+): CheckCatalog<ProviderCheck> {
+  return { checks, references: (c) => catalog.references(c) };
 }

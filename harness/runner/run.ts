@@ -1,0 +1,80 @@
+/**
+ * The one runner frame of every audit, client or provider: it announces the run (`run-start`), lets
+ * the audit execute its checks, assembles the report once from what they returned, and announces it
+ * (`run-end`). Observers (progress, partial reports) only listen; none of them builds the report of a
+ * run that ended.
+ */
+import { buildReport } from '../../reports/build.js';
+import type { CheckResult, Report, RunnerEvent } from '../../reports/model.js';
+
+/** What a report says about the run besides its results. */
+export interface RunFrame {
+  mode: Report['mode'];
+  target: Report['target'];
+  seed: number;
+  /** Ids of the checks the run will execute, in catalog order. */
+  checkIds: string[];
+  shard?: { index: number; count: number };
+  onEvent?(e: RunnerEvent): void;
+  /** Clock of the report times (default `Date.now`). */
+  now?: () => number;
+}
+
+/** How the checks of a run ended: results in catalog order, and whether the run completed. */
+export interface RunResults {
+  results: CheckResult[];
+  status: Report['status'];
+}
+
+/**
+ * Runs `execute` inside the frame: `run-start` before it, the report built from its results after it,
+ * then `run-end` with that report. `execute` gets the run's start time (ms since the epoch), from
+ * which a deadline is measured, and the observer to send its check events to, so that, when `execute` throws, the report of a crashed run holds the checks that
+ * finished; it is announced with `run-end` before the error is passed on.
+ */
+export async function runAudit(
+  frame: RunFrame,
+  execute: (startedAtMs: number, onEvent: (e: RunnerEvent) => void) => Promise<RunResults>,
+): Promise<Report> {
+  const now = frame.now ?? Date.now;
+  const startedAtMs = now();
+  const startedAt = new Date(startedAtMs).toISOString();
+  // Results as they arrive, so a run that breaks half-way still ends with a (crashed) report.
+  const finished = new Map<string, CheckResult>();
+  const onEvent = (e: RunnerEvent): void => {
+    if (e.type === 'check-end') finished.set(e.result.id, e.result);
+    frame.onEvent?.(e);
+  };
+  const report = (run: RunResults): Report => {
+    const built = buildReport({
+      mode: frame.mode,
+      target: frame.target,
+      seed: frame.seed,
+      startedAt,
+      finishedAt: new Date(now()).toISOString(),
+      status: run.status,
+      results: run.results,
+      ...(frame.shard ? { shard: frame.shard } : {}),
+    });
+    frame.onEvent?.({ type: 'run-end', report: built });
+    return built;
+  };
+  onEvent({
+    type: 'run-start',
+    target: frame.target,
+    seed: frame.seed,
+    mode: frame.mode,
+    checkIds: frame.checkIds,
+    startedAt,
+  });
+  let run: RunResults;
+  try {
+    run = await execute(startedAtMs, onEvent);
+  } catch (err) {
+    const order = new Map(frame.checkIds.map((id, i) => [id, i]));
+    const results = [...finished.values()].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    report({ results, status: 'crashed' });
+    throw err;
+  }
+  return report(run);
+}
