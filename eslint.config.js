@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layers from './lint/layers.js';
 
 export default tseslint.config(
   {
@@ -14,6 +15,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // The import table of docs/ARCHITECTURE.md: core <- reports, mock-idp <- engine (harness/) <- catalog
+    // (scenarios/) <- CLI composition root (harness/cli/).
+    files: ['**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/import-table': 'error' },
   },
   {
     files: ['examples/**/public/**/*.js', 'examples/**/static/**/*.js', 'examples/**/*.browser.js'],
