@@ -1,9 +1,10 @@
 /**
- * Argument parsing for every command, on `node:util` `parseArgs` (strict: an unknown flag is a usage
- * error that names it, never silently ignored).
+ * The one argument parser of every command (the CLI's, `idp`, `merge`, `diff`, and the scripts), on
+ * `node:util` `parseArgs` (strict: an unknown flag is a usage error that names it, never silently
+ * ignored). It sits in core/ so every layer's command can use it.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from './errors.js';
 
 export { UsageError };
 

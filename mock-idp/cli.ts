@@ -3,8 +3,9 @@
  * development, prints what a client needs to be configured with, and logs each request on one line,
  * redacted, until SIGINT or SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseCommandArgs } from '../core/args.js';
+import { UsageError } from '../core/errors.js';
 import type { ClientRegistration, JournalEntry, MockIdp, RunningMockIdp } from './types.js';
 import { startMockIdp } from './transports/node-server.js';
 
@@ -53,8 +54,17 @@ const Flags = z.object({
   'allow-non-loopback': z.boolean().default(false),
   'login-form': z.boolean().default(false),
   'rate-limit': z.boolean().default(false),
-  help: z.boolean().default(false),
 });
+
+const OPTIONS = {
+  profile: { type: 'string' },
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  host: { type: 'string' },
+  'allow-non-loopback': { type: 'boolean' },
+  'login-form': { type: 'boolean' },
+  'rate-limit': { type: 'boolean' },
+} as const;
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i;
 
@@ -141,38 +151,25 @@ export async function runIdpCommand(
   argv: string[],
   io: IdpCommandIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        profile: { type: 'string' },
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        host: { type: 'string' },
-        'allow-non-loopback': { type: 'boolean' },
-        'login-form': { type: 'boolean' },
-        'rate-limit': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    args = parseCommandArgs('idp', argv, OPTIONS, 0);
   } catch (err) {
-    io.stderr.write(`login-harness idp: ${(err as Error).message}\n\n${IDP_USAGE}`);
-    return 2;
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`login-harness idp: ${err.message}\n\n${IDP_USAGE}`);
+    return err.exitCode;
   }
-  const parsed = Flags.safeParse(values);
+  if (args.help) {
+    io.stdout.write(IDP_USAGE);
+    return 0;
+  }
+  const parsed = Flags.safeParse(args.values);
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ');
     io.stderr.write(`login-harness idp: ${msg}\n\n${IDP_USAGE}`);
     return 2;
   }
   const flags = parsed.data;
-  if (flags.help) {
-    io.stdout.write(IDP_USAGE);
-    return 0;
-  }
   if (!LOOPBACK.test(flags.host) && !flags['allow-non-loopback']) {
     io.stderr.write(
       `login-harness idp: refusing to listen on non-loopback address ${flags.host} without --allow-non-loopback\n`,

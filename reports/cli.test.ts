@@ -92,7 +92,7 @@ describe('login-harness merge', () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /expected OUT\.json and at least one input report/],
       [[join(dir, 'o.json'), inputs[0], '--format', 'pdf'], /unknown report format "pdf"/],
-      [[join(dir, 'o.json'), inputs[0], '--bogus'], /Unknown option '--bogus'/],
+      [[join(dir, 'o.json'), inputs[0], '--bogus'], /unknown option --bogus/],
       [[join(dir, 'o.json'), inputs[0]], /shard 2\/2 missing/],
       [[join(dir, 'o.json'), join(dir, 'nope.json')], /cannot read report/],
       [[join(dir, 'o.json'), ...inputs, '--fail-on', 'severe'], /unknown severity "severe"/],

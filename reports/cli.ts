@@ -5,9 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadBaseline } from './baseline.js';
 import { diffReports, diffToJson, formatDiff } from './diff.js';
+import { parseCommandArgs } from '../core/args.js';
 import { exitCodeOf } from '../core/errors.js';
 import { UsageError, isUsageError } from './errors.js';
 import { applyGate } from './gate.js';
@@ -76,15 +76,6 @@ function fail(io: CliIo, err: unknown, command: string): number {
   return exitCodeOf(err);
 }
 
-/** Runs an argument parser, turning its complaints (unknown option, missing value) into usage errors. */
-function asUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 /** `login-harness merge OUT.json IN1.json IN2.json ... [--format ...] [--out DIR]`. */
 export async function runMergeCommand(
   argv: readonly string[],
@@ -92,21 +83,18 @@ export async function runMergeCommand(
   deps: MergeCommandDeps = {},
 ): Promise<number> {
   try {
-    const { values, positionals } = asUsage(() =>
-      parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        strict: true,
-        options: {
-          format: { type: 'string' },
-          out: { type: 'string' },
-          'fail-on': { type: 'string' },
-          baseline: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
+    const { values, positionals, help } = parseCommandArgs(
+      'merge',
+      [...argv],
+      {
+        format: { type: 'string' },
+        out: { type: 'string' },
+        'fail-on': { type: 'string' },
+        baseline: { type: 'string' },
+      },
+      Infinity,
     );
-    if (values.help) {
+    if (help) {
       io.stdout(MERGE_HELP);
       return 0;
     }
@@ -150,15 +138,8 @@ export async function runMergeCommand(
 /** `login-harness diff OLD.json NEW.json [--json]`; exit 1 when NEW has findings OLD did not. */
 export async function runDiffCommand(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
-    const { values, positionals } = asUsage(() =>
-      parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        strict: true,
-        options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      }),
-    );
-    if (values.help) {
+    const { values, positionals, help } = parseCommandArgs('diff', [...argv], { json: { type: 'boolean' } }, Infinity);
+    if (help) {
       io.stdout(DIFF_HELP);
       return 0;
     }

@@ -19,7 +19,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../harness/cli/args.js';
+import { UsageError } from '../core/args.js';
 import { runClientAudit, type ClientAuditOptions } from '../harness/runner/client-audit.js';
 import type { ClientCheck } from '../scenarios/types.js';
 import type { Report } from '../reports/model.js';

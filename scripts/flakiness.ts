@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../harness/cli/args.js';
+import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../core/args.js';
 import { normalizeReportForComparison, type ComparableReport } from '../harness/runner/determinism.js';
 import type { Report } from '../reports/model.js';
 import {

@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../harness/cli/args.js';
+import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../core/args.js';
 import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';

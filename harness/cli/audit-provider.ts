@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { BundledProfile, PermissiveMode } from '../../mock-idp/types.js';
 import { PERMISSIVE_MODES } from '../provider/embedded.js';
 import type { ProviderOptIn } from '../provider/types.js';
-import { listFlag, parseCommandArgs, UsageError } from './args.js';
+import { listFlag, parseCommandArgs, UsageError } from '../../core/args.js';
 import {
   COMMON_AUDIT_OPTIONS,
   exitCodesHelp,
@@ -186,7 +186,7 @@ async function auditProvider(argv: string[], io: CliIo): Promise<number> {
         const slowExtra = opts.optIns.includes('slow')
           ? Math.max(prepared.setup.slow.codeLifetimeMs, prepared.setup.slow.refreshIdleMs ?? 0)
           : 0;
-        const report = await audit.runProviderAudit(catalog, prepared, {
+        return await audit.runProviderAudit(catalog, prepared, {
           only: opts.only,
           skip: opts.skip,
           concurrency: opts.concurrency,
@@ -195,7 +195,6 @@ async function auditProvider(argv: string[], io: CliIo): Promise<number> {
           signal,
           ...(opts.clientFile ? { clientFile: opts.clientFile } : {}),
         });
-        return { report, redact: prepared.setup.redact ?? prepared.setup.secrets.redact };
       } finally {
         await prepared.close();
       }

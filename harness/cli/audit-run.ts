@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Report, RunnerEvent, Severity } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
-import { intFlag, listFlag, UsageError, type ParsedArgs } from './args.js';
+import { intFlag, listFlag, UsageError, type ParsedArgs } from '../../core/args.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
 import { publishAudit, relativeToCwd } from './publish.js';
@@ -117,8 +117,8 @@ export interface AuditRunContext {
 
 /** How a command runs its checks. */
 export interface AuditRun {
-  /** Runs the checks and returns the report (the runner assembles it); redaction for the files, if any. */
-  run(ctx: AuditRunContext): Promise<{ report: Report; redact?: (text: string) => string }>;
+  /** Runs the checks and returns the report the runner assembled (its results are redacted already). */
+  run(ctx: AuditRunContext): Promise<Report>;
 }
 
 /**
@@ -155,9 +155,9 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   };
 
   const interrupt = interruptOnSignals();
-  let outcome: Awaited<ReturnType<AuditRun['run']>>;
+  let report: Report;
   try {
-    outcome = await audit.run({ onEvent, signal: interrupt.signal });
+    report = await audit.run({ onEvent, signal: interrupt.signal });
   } catch (err) {
     progress.done();
     if (started) {
@@ -170,11 +170,7 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     interrupt.dispose();
   }
   progress.done();
-  return publishAudit(io, gate(outcome.report), {
-    formats: common.formats,
-    outDir: common.outDir,
-    ...(outcome.redact ? { redact: outcome.redact } : {}),
-  });
+  return publishAudit(io, gate(report), { formats: common.formats, outDir: common.outDir });
 }
 
 /**

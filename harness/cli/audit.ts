@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Severity } from '../../reports/model.js';
 import { parseSeverity } from '../../reports/severity.js';
 import { parseShard } from '../../reports/shard.js';
-import { intFlag, parseCommandArgs, UsageError } from './args.js';
+import { intFlag, parseCommandArgs, UsageError } from '../../core/args.js';
 import {
   COMMON_AUDIT_OPTIONS,
   exitCodesHelp,
@@ -101,8 +101,8 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
   ]);
   const catalog = await loadClientCatalog();
   return runAuditSkeleton(io, opts, {
-    run: async ({ onEvent, signal }) => ({
-      report: await runClientAudit({
+    run: ({ onEvent, signal }) =>
+      runClientAudit({
         ...(opts.manifestPath ? { manifestPath: opts.manifestPath } : {}),
         catalog,
         seed: opts.seed,
@@ -117,6 +117,5 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
         onEvent,
         signal,
       }),
-    }),
   });
 }

@@ -3,7 +3,7 @@
  * text of one check with its links) and for tools (`--json`).
  */
 import { suggest } from '../runner/select.js';
-import { parseCommandArgs, UsageError } from './args.js';
+import { parseCommandArgs, UsageError } from '../../core/args.js';
 import { loadCatalog, type CatalogEntry } from './catalog.js';
 import type { CliIo } from './io.js';
 

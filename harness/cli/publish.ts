@@ -11,8 +11,6 @@ import { isInteractive, type CliIo } from './io.js';
 export interface PublishOptions {
   formats: ReportFormat[];
   outDir: string;
-  /** A last redaction pass over every written file. */
-  redact?: (text: string) => string;
 }
 
 /** Writes `gated.report` in every format, prints the console summary and returns the exit code. */
@@ -26,11 +24,8 @@ export async function publishAudit(
     import('../../reports/console.js'),
   ]);
   const { report } = gated;
-  const files = await writeReports(report, {
-    formats: opts.formats,
-    outDir: opts.outDir,
-    ...(opts.redact ? { redact: opts.redact } : {}),
-  });
+  // The results were redacted once, where the executor built them (harness/runner/execute.ts).
+  const files = await writeReports(report, { formats: opts.formats, outDir: opts.outDir });
   io.stdout(formatConsoleSummary(report, { color: isInteractive(io) && io.env.NO_COLOR === undefined }));
   if (report.results.length === 0 && report.status === 'complete') {
     io.stderr(`login-harness: no selected check applies to a ${report.target.kind} target.\n`);
