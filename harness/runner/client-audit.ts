@@ -8,25 +8,21 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DiscoveryFault, MockIdp, RunningMockIdp } from '../../mock-idp/types.js';
-import { startMockIdp } from '../../mock-idp/index.js';
-import type { CheckResult, Reference, Report, RunnerEvent, TranscriptEntryModel } from '../../reports/model.js';
-import { selectShard } from '../../reports/shard.js';
-import type { Severity } from '../../reports/model.js';
-import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
-import { loadManifest, resolveTarget, type ManifestTemplate, type PlaceholderValues } from '../manifest/index.js';
-import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
-import { freeLoopbackPort } from '../target/index.js';
-import type { ResolvedTarget, Session } from '../types.js';
 import { isLoginHarnessError } from '../../core/errors.js';
+import type { MockIdp } from '../../mock-idp/types.js';
+import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
+import { selectShard } from '../../reports/shard.js';
+import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
+import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
+import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
+import type { ResolvedTarget, Session } from '../types.js';
+import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks } from './select.js';
 import { taggedJournal } from './tagged-journal.js';
-import { TargetInstance } from './target-instance.js';
-import { startTargetHandle, type StartedTarget } from './start-handle.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
 export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
@@ -63,13 +59,6 @@ export interface ClientAuditOptions {
   signal?: AbortSignal;
   /** The checks to choose from, injected by the caller (the CLI: harness/cli/catalog.ts). */
   catalog: CheckCatalog<ClientCheck>;
-}
-
-/** One provider with its target: the shared one, or a check's own for discovery faults. */
-interface Environment {
-  idp: MockIdp;
-  target: ResolvedTarget;
-  instance: TargetInstance<StartedTarget>;
 }
 
 /**
@@ -121,7 +110,7 @@ async function executeClientChecks(
   let status: Report['status'] = 'complete';
   let results: CheckResult[] = [];
   try {
-    let shared: Environment | undefined;
+    let shared: ClientEnvironment | undefined;
     let setupError: Error | undefined;
     try {
       if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
@@ -209,7 +198,7 @@ interface CheckDeps {
   timeoutMs: number;
   seed: number;
   template: ManifestTemplate;
-  shared: Environment;
+  shared: ClientEnvironment;
   resources: SessionResources;
   idps: MockIdp[];
   cleanups: Array<() => Promise<void>>;
@@ -312,79 +301,6 @@ function failingItem(check: ClientCheck, severity: Severity, references: Referen
     run: async () => {
       throw new CheckRunError(`the run could not start: ${reason}`, 'target');
     },
-  };
-}
-
-/** The provider's side of this check's logins, as transcript entries (agent `provider`). */
-function providerTranscript(idp: MockIdp, tag: string): TranscriptEntryModel[] {
-  return idp.journal.entries({ tag }).map((e) => {
-    const entry: TranscriptEntryModel = {
-      seq: e.seq,
-      at: e.at,
-      agent: 'provider',
-      method: e.request.method,
-      url: e.request.url,
-      requestHeaders: e.request.headers,
-      status: e.response.status,
-      responseHeaders: e.response.headers,
-      note: `provider ${e.endpoint}`,
-    };
-    if (e.request.body !== undefined) entry.requestBody = e.request.body;
-    if (e.response.body !== undefined) entry.responseBody = e.response.body;
-    return entry;
-  });
-}
-
-/**
- * Starts a mock provider (with `discoveryFaults`, a fresh issuer), picks the target's port, resolves
- * the manifest against both, registers the client exactly as the manifest says (TARGETS.md §1: the
- * redirect URI is matched exactly) and prepares (but does not start) the target.
- */
-async function createEnvironment(
-  template: ManifestTemplate,
-  seed: number,
-  discoveryFaults: DiscoveryFault[],
-  signal: AbortSignal,
-  idps: MockIdp[],
-  cleanups: Array<() => Promise<void>>,
-): Promise<Environment> {
-  const running: RunningMockIdp = await startMockIdp({
-    profile: template.profile,
-    seed,
-    ...(discoveryFaults.length ? { discoveryFaults } : {}),
-  });
-  cleanups.push(() => running.close());
-  const idp = running.idp;
-  idps.push(idp);
-  const port = await freeLoopbackPort();
-  const target = resolveTarget(template, placeholderValues(idp, port));
-  idp.registerClient({
-    clientId: target.client.id,
-    ...(target.client.secret !== undefined ? { clientSecret: target.client.secret } : {}),
-    authMethod: target.client.authMethod,
-    redirectUris: [target.client.redirectUri],
-  });
-  const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
-  cleanups.push(() => instance.stop());
-  return { idp, target, instance };
-}
-
-/** The run-time values of the manifest's placeholders (TARGETS.md §1). */
-export function placeholderValues(idp: MockIdp, port: number): PlaceholderValues {
-  const e = idp.endpoints;
-  return {
-    idp: {
-      issuer: idp.issuer,
-      discoveryUrl: e.discovery,
-      authorizationEndpoint: e.authorization,
-      tokenEndpoint: e.token,
-      ...(e.userinfo ? { userinfoEndpoint: e.userinfo } : {}),
-      ...(e.jwks ? { jwksUri: e.jwks } : {}),
-      ...(e.revocation ? { revocationEndpoint: e.revocation } : {}),
-      ...(e.endSession ? { endSessionEndpoint: e.endSession } : {}),
-      apiBaseUrl: idp.apiBaseUrl,
-    },
-    target: { port },
   };
 }
 
