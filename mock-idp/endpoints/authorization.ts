@@ -218,7 +218,7 @@ function applyCallbackFault(
   tag: string | undefined,
   params: Record<string, string>,
 ): Record<string, string> {
-  const fault = ctx.faults.withPrefix(tag, 'callback.');
+  const fault = ctx.faults.at(tag, 'authorization response');
   const out = { ...params };
   switch (fault?.name) {
     case 'callback.state-altered':
