@@ -227,11 +227,11 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
     };
   };
   const bearerCall = async (url: string, access: string): Promise<Response> => {
-    const target = new URL(url);
+    const request = new URL(url);
     const headers: Record<string, string> = {};
-    if (flaws.bearerInQuery) target.searchParams.set('access_token', access);
+    if (flaws.bearerInQuery) request.searchParams.set('access_token', access);
     else headers.authorization = `Bearer ${access}`;
-    return idp.handle(new Request(target, { headers }));
+    return idp.handle(new Request(request, { headers }));
   };
   const api = async (path: string, access: string): Promise<boolean> => {
     const response = await bearerCall(new URL(path.replace(/^\//, ''), `${idp.apiBaseUrl}/`).href, access);
