@@ -23,85 +23,10 @@ export type BundledProfile = 'lexoffice' | 'lexoffice-partner';
  */
 export const LOGIN_TAG_HEADER = 'x-login-harness-tag';
 
-/**
- * Faults switched on for one login tag. Each is applied at one fixed point of the provider.
- * A scenario arms exactly one fault (`idp.faults.arm(tag, fault)`).
- */
-export type Fault =
-  // authorization response (the redirect back to the client)
-  | { name: 'callback.state-altered' }
-  | { name: 'callback.state-missing' }
-  | { name: 'callback.code-missing' }
-  | { name: 'callback.error'; error: string; errorDescription?: string }
-  | { name: 'callback.iss-wrong' }
-  | { name: 'callback.iss-missing' }
-  // authorization endpoint
-  | { name: 'authorize.reject-s256' }
-  // token endpoint
-  | { name: 'token.invalid-grant' }
-  | { name: 'token.malformed'; variant: 'no-access-token' | 'wrong-token-type' | 'not-json' }
-  /**
-   * Access tokens advertise a short life: `expires_in: expiresIn` in the token response and a JWT `exp`
-   * of `iat + expiresIn`. The provider keeps accepting them (userinfo, API, introspection) until
-   * `faults.expireAccessTokens(tag)` ends their life, so a slow login never races the clock; tokens
-   * issued after that call (e.g. by a refresh) are accepted again and advertise the same `expiresIn`.
-   */
-  | { name: 'token.short-lived'; expiresIn: number }
-  // ID token (issued by the token endpoint for this tag)
-  | { name: 'id-token.alg-none'; alg?: string }
-  | { name: 'id-token.bad-signature' }
-  | { name: 'id-token.hs256-public-key' }
-  | { name: 'id-token.wrong-iss' }
-  | { name: 'id-token.wrong-aud' }
-  | { name: 'id-token.expired' }
-  | { name: 'id-token.wrong-nonce' }
-  | { name: 'id-token.rotated-key' }
-  // userinfo
-  | { name: 'userinfo.wrong-sub' };
-
-export type FaultName = Fault['name'];
-
-/**
- * Issuer-wide changes to the discovery document. They change what a client reads at start-up, so a
- * scenario that needs one gets a fresh provider issuer and a fresh target process.
- */
-export type DiscoveryFault =
-  /** `code_challenge_methods_supported: ["plain"]` (pkce.downgrade-metadata). */
-  | 'discovery.pkce-plain-only'
-  /** `authorization_response_iss_parameter_supported: true`, and `iss` is sent (RFC 9207). */
-  | 'discovery.iss-parameter';
-
-/**
- * Permissive modes: issuer-wide deviations from strict behaviour, so a provider audit can be shown to
- * catch each. The strict default has none of them on.
- */
-export type PermissiveMode =
-  | 'pkce-not-required' // public clients may omit code_challenge
-  | 'verifier-not-checked' // any code_verifier (or none) is accepted
-  | 'verifier-optional' // a code issued with a challenge may be redeemed without verifier
-  | 'verifier-without-challenge-accepted' // verifier sent for a code issued without challenge is ignored
-  | 'plain-allowed' // plain accepted although only S256 is advertised
-  | 'verifier-format-not-checked' // RFC 7636 4.1 ABNF not enforced
-  | 'failed-verifier-keeps-code' // a wrong verifier does not burn the code
-  | 'codes-reusable' // codes can be redeemed more than once
-  | 'replay-does-not-revoke' // a replayed code does not revoke what it issued
-  | 'code-not-bound-to-client'
-  | 'code-not-bound-to-redirect-uri'
-  | 'redirect-uri-prefix-match' // registered URI matched as a prefix / loosely
-  | 'redirect-on-invalid-redirect-uri' // redirects to an unregistered redirect_uri with an error
-  | 'state-not-echoed'
-  | 'iss-param-wrong' // advertises RFC 9207 but sends a wrong iss
-  | 'no-cache-control'
-  | 'client-auth-not-required' // confidential clients may omit authentication
-  | 'low-entropy-tokens' // sequential, guessable codes and tokens
-  | 'no-refresh-rotation'
-  | 'refresh-reuse-not-detected'
-  | 'refresh-not-bound-to-client'
-  | 'implicit-enabled' // response_type=token accepted
-  | 'ropc-enabled' // grant_type=password accepted
-  | 'errors-not-rfc' // errors as 200 text/html instead of RFC 6749 JSON
-  | 'errors-reflect-unescaped' // error pages reflect parameters as raw HTML
-  | 'api-bearer-query-accepted'; // resource API accepts ?access_token=
+// Faults, discovery faults and permissive modes are declared once, as data, in faults/fault-catalog.ts;
+// their types are derived from those declarations.
+import type { DiscoveryFault, Fault, PermissiveMode } from './faults/fault-catalog.js';
+export type { DiscoveryFault, Fault, FaultAt, FaultName, FaultPoint, PermissiveMode } from './faults/fault-catalog.js';
 
 export interface MockIdpSettings {
   /** Access token lifetime in seconds (default 3600, as the lexoffice.login paper shows). */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BASIC_CLIENT,
@@ -10,6 +11,7 @@ import {
   startTestIdp,
 } from '../testing/login-flow.js';
 import type { RunningMockIdp } from '../types.js';
+import { AUTHORIZATION_STEPS, LOGIN_FORM_FIELD, authorizationStepTable } from './authorization.js';
 
 let running: RunningMockIdp;
 let partner: RunningMockIdp;
@@ -207,6 +209,38 @@ describe('login form', () => {
     } finally {
       await formIdp.close();
     }
+  });
+});
+
+describe('authorization steps', () => {
+  it('checks a login-form submission again: an unregistered redirect_uri in it gets the error page', async () => {
+    const answer = await authorize(
+      running.idp,
+      { ...codeRequest(PUBLIC_CLIENT, { redirect_uri: `${REDIRECT_URI}/evil` }), [LOGIN_FORM_FIELD]: '0' },
+      { method: 'POST', tag: 'resubmitted' },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.location).toBeUndefined();
+    expect(running.idp.journal.entries({ tag: 'resubmitted', endpoint: 'login-form' })).toHaveLength(1);
+  });
+
+  it('the strict checks never ask for a permissive mode or a fault, only for allowances', async () => {
+    const source = await readFile(new URL('./authorization/check-steps.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/\.permissive\b|\.faults\b/);
+    expect(AUTHORIZATION_STEPS.filter((s) => s.name.startsWith('check_')).every((s) => s.when === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('names every step verb_noun, once', () => {
+    const names = AUTHORIZATION_STEPS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z]+_[a-z0-9_]+$/);
+  });
+
+  it('the README shows the step table as the endpoint runs it', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(authorizationStepTable());
   });
 });
 

@@ -152,7 +152,7 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
       at_hash: atHash(accessToken, ctx.built.idTokenAlg),
     };
-    const idToken = await signIdToken(ctx, claims, ctx.faults.withPrefix(tag, 'id-token.'), tag);
+    const idToken = await signIdToken(ctx, claims, ctx.faults.at(tag, 'ID token'), tag);
     ctx.store.addIdToken(idToken, family.id);
     ctx.journal.recordIssued({
       kind: 'id_token',

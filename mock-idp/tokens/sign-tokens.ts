@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SignJWT, base64url, type JWTPayload } from 'jose';
 import type { SigningKey } from '../keys/key-store.js';
 import type { ProviderContext } from '../provider-context.js';
-import type { Fault } from '../types.js';
+import type { FaultAt } from '../types.js';
 
 /**
  * OIDC Core 3.1.3.6: `at_hash` is the base64url of the left half of the hash of the access token,
@@ -42,13 +42,13 @@ function encodeSegment(value: unknown): string {
 }
 
 /**
- * Signs an ID token (OIDC Core 2), applying the tag's `id-token.*` fault if one is armed. The claims
+ * Signs an ID token (OIDC Core 2), applying the tag's fault armed at the ID token, if any. The claims
  * faults change the payload before signing; the signature faults change how it is signed.
  */
 export async function signIdToken(
   ctx: ProviderContext,
   claims: JWTPayload & { iat: number; exp: number },
-  fault: Fault | undefined,
+  fault: FaultAt<'ID token'> | undefined,
   tag: string | undefined,
 ): Promise<string> {
   const payload: JWTPayload = { ...claims };

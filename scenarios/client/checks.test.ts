@@ -1,11 +1,11 @@
 /**
- * Decision logic of every client check against the in-memory fake client: each check passes on the
- * correct client and fails on the one planted flaw it exists to catch. (The end-to-end proof against
- * real example targets and labs runs through the runner.)
+ * Decision logic of every client check against the in-process fake client signing in at the real mock
+ * provider: each check passes on the correct client and fails on the one planted flaw it exists to catch.
+ * (The end-to-end proof against real example targets and labs runs through the runner.)
  */
 import { describe, expect, it } from 'vitest';
 import { checkById, clientChecks } from '../catalog.js';
-import { createFakeWorld, type FakeFlaws, type FakeWorldOptions } from '../lib/fake.js';
+import { createFakeWorld, type FakeFlaws, type FakeWorldOptions } from './testing/fake-client.js';
 
 interface Case {
   id: string;
@@ -30,20 +30,28 @@ const CASES: Case[] = [
   { id: 'pkce.verifier-sent', flaws: { noVerifierSent: true } },
   { id: 'pkce.verifier-format', flaws: { timestampVerifier: true } },
   { id: 'pkce.verifier-fresh', flaws: { reuseVerifier: true } },
-  { id: 'pkce.downgrade-metadata', world: { plainOnlyMetadata: true }, flaws: { followsPlainMetadata: true } },
+  {
+    id: 'pkce.downgrade-metadata',
+    world: { discoveryFaults: ['discovery.pkce-plain-only'] },
+    flaws: { followsPlainMetadata: true },
+  },
   { id: 'pkce.no-plain-retry', flaws: { retryPlainAfterError: true } },
   { id: 'nonce.present', flaws: { noNonce: true } },
-  { id: 'id-token.signature', flaws: { acceptsIdTokenDefects: ['id-token.bad-signature'] } },
-  { id: 'id-token.alg-none', flaws: { acceptsIdTokenDefects: ['id-token.alg-none'] } },
-  { id: 'id-token.alg-confusion', flaws: { acceptsIdTokenDefects: ['id-token.hs256-public-key'] } },
-  { id: 'id-token.iss', flaws: { acceptsIdTokenDefects: ['id-token.wrong-iss'] } },
-  { id: 'id-token.aud', flaws: { acceptsIdTokenDefects: ['id-token.wrong-aud'] } },
-  { id: 'id-token.exp', flaws: { acceptsIdTokenDefects: ['id-token.expired'] } },
-  { id: 'id-token.nonce', flaws: { acceptsIdTokenDefects: ['id-token.wrong-nonce'] } },
+  { id: 'id-token.signature', flaws: { idTokenLapses: ['signature'] } },
+  { id: 'id-token.alg-none', flaws: { idTokenLapses: ['alg-none'] } },
+  { id: 'id-token.alg-confusion', flaws: { idTokenLapses: ['hs256-with-public-key'] } },
+  { id: 'id-token.iss', flaws: { idTokenLapses: ['iss'] } },
+  { id: 'id-token.aud', flaws: { idTokenLapses: ['aud'] } },
+  { id: 'id-token.exp', flaws: { idTokenLapses: ['exp'] } },
+  { id: 'id-token.nonce', flaws: { idTokenLapses: ['nonce'] } },
   { id: 'id-token.sub-userinfo', flaws: { ignoresUserinfoSub: true } },
   { id: 'id-token.kid-rotation', flaws: { firstJwksKey: true } },
-  { id: 'authz-response.iss', world: { issParameter: true }, flaws: { noIssCheck: true } },
-  { id: 'authz-response.iss-missing', world: { issParameter: true }, flaws: { noIssCheck: true } },
+  { id: 'authz-response.iss', world: { discoveryFaults: ['discovery.iss-parameter'] }, flaws: { noIssCheck: true } },
+  {
+    id: 'authz-response.iss-missing',
+    world: { discoveryFaults: ['discovery.iss-parameter'] },
+    flaws: { noIssCheck: true },
+  },
   { id: 'flow.code-only', flaws: { implicit: true } },
   { id: 'redirect.open-redirect', flaws: { openRedirect: true } },
   { id: 'token-request.redirect-uri', flaws: { wrongRedirectUriAtToken: true, noPkce: false } },
@@ -90,7 +98,7 @@ describe('client checks against the fake client', () => {
 
   for (const c of MORE_CASES) {
     it(`${c.id} ends in ${c.flawed ?? 'fail'} when the client ${Object.keys(c.flaws).join(', ')}`, async () => {
-      const { outcome } = await createFakeWorld({ ...c.world, flaws: c.flaws }).run(checkById(c.id)!);
+      const { outcome } = await (await createFakeWorld({ ...c.world, flaws: c.flaws })).run(checkById(c.id)!);
       expect(outcome.verdict, outcome.summary).toBe(c.flawed ?? 'fail');
     });
   }
@@ -98,12 +106,12 @@ describe('client checks against the fake client', () => {
   for (const c of CASES) {
     const check = checkById(c.id);
     it(`${c.id} passes on the correct client`, async () => {
-      const { outcome, observations } = await createFakeWorld(c.world).run(check!);
+      const { outcome, observations } = await (await createFakeWorld(c.world)).run(check!);
       expect(outcome.verdict, outcome.summary).toBe(CORRECT_CLIENT[c.id] ?? 'pass');
       expect(observations.length).toBeGreaterThan(0);
     });
     it(`${c.id} ends in ${c.flawed ?? 'fail'} when the client ${Object.keys(c.flaws).join(', ')}`, async () => {
-      const { outcome, observations } = await createFakeWorld({ ...c.world, flaws: c.flaws }).run(check!);
+      const { outcome, observations } = await (await createFakeWorld({ ...c.world, flaws: c.flaws })).run(check!);
       expect(outcome.verdict, outcome.summary).toBe(c.flawed ?? 'fail');
       expect(observations.length).toBeGreaterThan(0);
     });
@@ -112,7 +120,7 @@ describe('client checks against the fake client', () => {
 
 describe('client checks against a driver-kind fake client', () => {
   it('reports browser-only checks as not applicable to a driver', async () => {
-    const world = createFakeWorld({ kind: 'driver' });
+    const world = await createFakeWorld({ kind: 'driver' });
     for (const id of ['callback.error-xss', 'leak.storage', 'session.cookie-flags', 'redirect.open-redirect']) {
       const { outcome } = await world.run(checkById(id)!);
       expect(outcome.verdict, id).toBe('not-applicable');
@@ -121,19 +129,19 @@ describe('client checks against a driver-kind fake client', () => {
 
   it('judges a driver by its callback answers, without pages or status codes', async () => {
     for (const id of ['state.mismatch', 'callback.missing-code', 'token-error.handled', 'id-token.signature']) {
-      const good = await createFakeWorld({ kind: 'driver' }).run(checkById(id)!);
+      const good = await (await createFakeWorld({ kind: 'driver' })).run(checkById(id)!);
       expect(good.outcome.verdict, `${id}: ${good.outcome.summary}`).toBe('pass');
     }
-    const flawed = await createFakeWorld({ kind: 'driver', flaws: { stateCheck: 'off' } }).run(
-      checkById('state.mismatch')!,
-    );
+    const flawed = await (
+      await createFakeWorld({ kind: 'driver', flaws: { stateCheck: 'off' } })
+    ).run(checkById('state.mismatch')!);
     expect(flawed.outcome.verdict).toBe('fail');
   });
 });
 
 describe('client checks running side by side on one target', () => {
   it('callback.error-response does not count the junk token request of a concurrent callback.missing-code', async () => {
-    const world = createFakeWorld({ flaws: { redeemsMissingCode: true } });
+    const world = await createFakeWorld({ flaws: { redeemsMissingCode: true } });
     const junkSeqs = (): number[] =>
       world.journal
         .entries({ endpoint: 'token' })
