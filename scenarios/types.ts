@@ -2,7 +2,7 @@
  * The check catalog's contract. A check is data (id, references, severity, rationale, remediation)
  * plus one `run` function that drives logins through sessions and decides from what was observed.
  */
-import type { DiscoveryFault, Fault, Journal, MockIdp, PermissiveMode } from '../mock-idp/types.js';
+import type { DiscoveryFault, Fault, FaultName, Journal, MockIdp, PermissiveMode } from '../mock-idp/types.js';
 import type { AgentNeed, ResolvedTarget, Session, TargetKind } from '../harness/types.js';
 import type { RefKey } from './refs.js';
 
@@ -45,8 +45,11 @@ export interface ClientCheck extends CheckMeta {
   target: 'client';
   kinds: TargetKind[];
   agent: AgentNeed;
-  /** The one provider fault this check switches on for its login(s), for docs. */
-  fault?: Fault['name'];
+  /**
+   * The provider faults this check arms for its logins, by name (parameterised variants share one
+   * name). The runner's `arm()` refuses any other fault; absent means none.
+   */
+  faults?: readonly FaultName[];
   /** Issuer-wide discovery changes: the check gets a fresh provider issuer and a fresh target process. */
   discoveryFaults?: DiscoveryFault[];
   run(ctx: ClientCheckContext): Promise<Outcome>;
@@ -58,7 +61,7 @@ export interface ClientCheckContext {
   idp: MockIdp;
   /** This check's login tag (faults and journal views are scoped to it). */
   tag: string;
-  /** Arms one fault for this check's logins. */
+  /** Arms one fault for this check's logins; throws (the check ends in `error`) for a fault not in `faults`. */
   arm(fault: Fault): void;
   /** A new user-agent session (the check's agent need decides the kind of agent). */
   session(name?: string): Promise<Session>;

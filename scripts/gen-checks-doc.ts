@@ -59,7 +59,7 @@ function labLinks(dirs: string[] | undefined): string {
 
 function provokes(check: ClientCheck): string {
   const parts: string[] = [];
-  if (check.fault) parts.push(`\`${check.fault}\``);
+  for (const f of check.faults ?? []) parts.push(`\`${f}\``);
   for (const d of check.discoveryFaults ?? []) parts.push(`\`${d}\``);
   return parts.join(', ') || '–';
 }

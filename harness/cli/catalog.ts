@@ -23,7 +23,7 @@ export async function loadCatalog(): Promise<CatalogEntry[]> {
 }
 
 function toEntry(
-  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'discoveryFaults'>> & { fault?: string },
+  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'faults' | 'discoveryFaults'>>,
   target: CatalogEntry['target'],
 ): CatalogEntry {
   const entry: CatalogEntry = {
@@ -38,7 +38,7 @@ function toEntry(
   };
   if (c.kinds) entry.kinds = c.kinds;
   if (c.agent) entry.agent = c.agent;
-  if (c.fault) entry.fault = c.fault;
+  if (c.faults?.length) entry.fault = c.faults.join(', ');
   if (c.discoveryFaults?.length) entry.discoveryFaults = c.discoveryFaults;
   return entry;
 }

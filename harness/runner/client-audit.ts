@@ -240,7 +240,7 @@ interface CheckDeps {
 
 function checkItem(check: ClientCheck, severity: Severity, deps: CheckDeps): ExecItem {
   return {
-    meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     severity,
     timeoutMs: deps.timeoutMs,
     async run(exec) {
@@ -327,7 +327,7 @@ function usesBrowser(check: ClientCheck, kind: ResolvedTarget['kind']): boolean 
 /** An item that ends in `error` at once: the run could not set up what the check needs. */
 function failingItem(check: ClientCheck, severity: Severity, reason: string): ExecItem {
   return {
-    meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     severity,
     run: async () => {
       throw new CheckRunError(`the run could not start: ${reason}`, 'target');

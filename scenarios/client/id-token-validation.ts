@@ -7,7 +7,8 @@ import type { Fault } from '../../mock-idp/types.js';
 import type { ClientCheck, ClientCheckContext, Outcome, Severity } from '../types.js';
 import type { RefKey } from '../refs.js';
 import { completeLogin, controlLogin, scopesOf, tokenRequestsForCode } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /**
  * Ends the check as not applicable unless the control login received an ID token: a client that does
@@ -91,13 +92,10 @@ interface IdTokenCheckSpec {
 function idTokenCheck(spec: IdTokenCheckSpec): ClientCheck {
   return defineClientCheck({
     id: spec.id,
-    target: 'client',
     title: spec.title,
     severity: spec.severity,
     refs: spec.refs,
-    kinds: ALL_KINDS,
-    agent: 'default',
-    fault: spec.faults[0].name,
+    faults: spec.faults.map((f) => f.name),
     must: spec.must,
     rationale: spec.rationale,
     remediation: spec.remediation,
