@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHECKS_DOC_PATH, renderChecksDoc } from '../scripts/gen-checks-doc.js';
+import { DISCOVERY_FAULT_DOCS, FAULT_DOCS } from '../mock-idp/index.js';
 import { checkById, clientChecks, findChecks } from './catalog.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +70,18 @@ describe('client check catalog', () => {
       expect(c.refs.length, c.id).toBeGreaterThan(0);
       expect(typeof c.run).toBe('function');
     }
+  });
+
+  it('declares only fault and discovery fault names the mock provider knows', () => {
+    const faults = Object.keys(FAULT_DOCS);
+    const discoveryFaults = Object.keys(DISCOVERY_FAULT_DOCS);
+    for (const c of clientChecks) {
+      for (const f of c.faults ?? []) expect(faults, `${c.id} declares ${f}`).toContain(f);
+      for (const d of c.discoveryFaults ?? []) expect(discoveryFaults, `${c.id} declares ${d}`).toContain(d);
+    }
+    // The checks that provoke the provider declare it (the runner refuses an undeclared fault).
+    expect(checkById('id-token.alg-none')?.faults).toEqual(['id-token.alg-none']);
+    expect(clientChecks.filter((c) => c.faults?.length).length).toBeGreaterThanOrEqual(15);
   });
 
   it('selects checks by exact id, by dotted prefix and by family name', () => {

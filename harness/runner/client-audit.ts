@@ -286,7 +286,16 @@ function checkItem(check: ClientCheck, severity: Severity, deps: CheckDeps): Exe
           target: env.target,
           idp: env.idp,
           tag,
-          arm: (fault) => env.idp.faults.arm(tag, fault),
+          arm: (fault) => {
+            // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
+            if (!check.faults?.includes(fault.name)) {
+              throw new CheckRunError(
+                `the check armed the fault ${fault.name}, which its declaration does not list`,
+                'harness',
+              );
+            }
+            env.idp.faults.arm(tag, fault);
+          },
           session: async (name) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
