@@ -84,7 +84,7 @@ export const codeBoundClient = defineProviderCheck({
   id: 'provider.code.bound-client',
   title: 'A code cannot be redeemed by another client',
   severity: 'critical',
-  refs: ['RFC6749-4.1.3'],
+  refs: ['RFC6749-4.1.3-3'],
   must: 'a code cannot be redeemed by another client',
   rationale:
     'RFC 6749 4.1.3 requires the provider to ensure that the code was issued to the client that redeems it. Otherwise a malicious client registered at the same provider can redeem codes stolen from an honest one.',
@@ -118,7 +118,7 @@ export const codeBoundRedirectUri = defineProviderCheck({
   id: 'provider.code.bound-redirect-uri',
   title: 'A code is bound to its redirect URI',
   severity: 'high',
-  refs: ['RFC6749-4.1.3'],
+  refs: ['RFC6749-4.1.3-5'],
   must: 'a code redeemed with another redirect_uri is refused',
   rationale:
     'RFC 6749 4.1.3 requires the token request to carry the same redirect_uri as the authorization request. This is what stops a code that was sent to a manipulated redirect URI from being redeemed as if it had gone to the right one.',

@@ -39,7 +39,7 @@ export const tokenClientAuthRequired = defineProviderCheck({
   id: 'provider.token.client-auth-required',
   title: 'Confidential clients must authenticate at the token endpoint',
   severity: 'high',
-  refs: ['RFC6749-3.2.1', 'RFC6749-4.1.3'],
+  refs: ['RFC6749-3.2.1', 'RFC6749-4.1.3-1'],
   must: 'a confidential client without credentials is refused',
   rationale:
     "A confidential client's secret is what stops someone who obtained its code or refresh token from redeeming it. If the token endpoint accepts the client_id alone, the secret protects nothing.",
