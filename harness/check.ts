@@ -4,7 +4,7 @@
  * observed. The catalog (scenarios/) declares checks against this contract, adding its typed
  * references; the engine reads references only through the {@link CheckCatalog} it is given.
  */
-import type { DiscoveryFault, Fault, Journal, MockIdp } from '../mock-idp/types.js';
+import type { DiscoveryFault, Fault, FaultName, Journal, MockIdp } from '../mock-idp/types.js';
 import type { ErrorKind, Reference, Severity, Verdict } from '../reports/model.js';
 import type { AgentNeed, ResolvedTarget, Session, TargetKind } from './types.js';
 
@@ -43,8 +43,11 @@ export interface ClientCheck extends CheckMeta {
   target: 'client';
   kinds: TargetKind[];
   agent: AgentNeed;
-  /** The one provider fault this check switches on for its login(s), for docs. */
-  fault?: Fault['name'];
+  /**
+   * The provider faults this check arms for its logins, by name (parameterised variants share one
+   * name). The runner's `arm()` refuses any other fault; absent means none.
+   */
+  faults?: readonly FaultName[];
   /** Issuer-wide discovery changes: the check gets a fresh provider issuer and a fresh target process. */
   discoveryFaults?: DiscoveryFault[];
   run(ctx: ClientCheckContext): Promise<Outcome>;
@@ -57,7 +60,7 @@ export interface ClientCheckContext {
   idp: MockIdp;
   /** This check's login tag (faults and journal views are scoped to it). */
   tag: string;
-  /** Arms one fault for this check's logins. */
+  /** Arms one fault for this check's logins; throws (the check ends in `error`) for a fault not in `faults`. */
   arm(fault: Fault): void;
   /** A new user-agent session (the check's agent need decides the kind of agent). */
   session(name?: string): Promise<Session>;

@@ -1,55 +1,168 @@
 /**
- * Specification references as short keys, resolved to links through one prefix table, the way the
- * OpenID conformance suite names them (`RFC7636-4.6`).
+ * Specification references as short keys, the way the OpenID conformance suite names them
+ * (`RFC7636-4.6`), resolved through one table. A key names a section, or one numbered rule of a
+ * section that is a list of rules: OIDC Core 3.1.3.7 numbers the steps of ID token validation, so
+ * `OIDC-3.1.3.7-6` cites step 6 (the signature), not the whole procedure. Only keys in the table
+ * exist (the type and {@link resolveRef} both refuse others), so a typo cannot become a dead link.
  */
 
-const PREFIXES = {
-  RFC6749: 'https://www.rfc-editor.org/rfc/rfc6749#section-',
-  RFC6750: 'https://www.rfc-editor.org/rfc/rfc6750#section-',
-  RFC6819: 'https://www.rfc-editor.org/rfc/rfc6819#section-',
-  RFC7009: 'https://www.rfc-editor.org/rfc/rfc7009#section-',
-  RFC7636: 'https://www.rfc-editor.org/rfc/rfc7636#section-',
-  RFC7662: 'https://www.rfc-editor.org/rfc/rfc7662#section-',
-  RFC8414: 'https://www.rfc-editor.org/rfc/rfc8414#section-',
-  RFC8725: 'https://www.rfc-editor.org/rfc/rfc8725#section-',
-  RFC9207: 'https://www.rfc-editor.org/rfc/rfc9207#section-',
-  RFC9700: 'https://www.rfc-editor.org/rfc/rfc9700#section-',
-  'OIDC-DISCOVERY': 'https://openid.net/specs/openid-connect-discovery-1_0.html#section-',
-  OIDC: 'https://openid.net/specs/openid-connect-core-1_0.html#section-',
-  CWE: 'https://cwe.mitre.org/data/definitions/',
+/** The documents references point into: base URL, how a section is addressed, and the label. */
+const SPECS = {
+  RFC6749: { label: 'RFC 6749', base: 'https://www.rfc-editor.org/rfc/rfc6749#section-' },
+  RFC6750: { label: 'RFC 6750', base: 'https://www.rfc-editor.org/rfc/rfc6750#section-' },
+  RFC6819: { label: 'RFC 6819', base: 'https://www.rfc-editor.org/rfc/rfc6819#section-' },
+  RFC7009: { label: 'RFC 7009', base: 'https://www.rfc-editor.org/rfc/rfc7009#section-' },
+  RFC7636: { label: 'RFC 7636', base: 'https://www.rfc-editor.org/rfc/rfc7636#section-' },
+  RFC7662: { label: 'RFC 7662', base: 'https://www.rfc-editor.org/rfc/rfc7662#section-' },
+  RFC8414: { label: 'RFC 8414', base: 'https://www.rfc-editor.org/rfc/rfc8414#section-' },
+  RFC8725: { label: 'RFC 8725', base: 'https://www.rfc-editor.org/rfc/rfc8725#section-' },
+  RFC9207: { label: 'RFC 9207', base: 'https://www.rfc-editor.org/rfc/rfc9207#section-' },
+  RFC9700: { label: 'RFC 9700', base: 'https://www.rfc-editor.org/rfc/rfc9700#section-' },
+  OIDC: { label: 'OpenID Connect Core', base: 'https://openid.net/specs/openid-connect-core-1_0.html#section-' },
+  'OIDC-DISCOVERY': {
+    label: 'OpenID Connect Discovery',
+    base: 'https://openid.net/specs/openid-connect-discovery-1_0.html#section-',
+  },
 } as const;
 
-const NAMED = {
-  'OWASP-OAUTH2': 'https://cheatsheetseries.owasp.org/cheatsheets/OAuth2_Cheat_Sheet.html',
-  'OWASP-SESSION': 'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html',
-} as const;
+type Spec = keyof typeof SPECS;
 
-type Prefix = keyof typeof PREFIXES;
+/**
+ * One row of the table. `step` is a rule the specification numbers itself (OIDC Core 3.1.3.7);
+ * `item` is the n-th bullet of an unnumbered list of rules (RFC 6749 4.1.3, "The authorization server
+ * MUST: ..."). Either way the link goes to the section, and the label names the rule.
+ */
+type RefRow =
+  { spec: Spec; section: string; step?: number; item?: number } | { cwe: number } | { named: string; url: string };
 
-/** A reference key: `RFC6749-4.1.1`, `OIDC-3.1.3.7`, `OIDC-DISCOVERY-4.3`, `CWE-352`, `OWASP-OAUTH2`. */
-export type RefKey = `${Prefix}-${string}` | keyof typeof NAMED;
+const section = (spec: Spec, s: string): RefRow => ({ spec, section: s });
+const step = (spec: Spec, s: string, n: number): RefRow => ({ spec, section: s, step: n });
+const item = (spec: Spec, s: string, n: number): RefRow => ({ spec, section: s, item: n });
+
+/** Every reference a check may cite. Add a row here before citing a new section or rule. */
+const REFS = {
+  'RFC6749-2.3.1': section('RFC6749', '2.3.1'),
+  'RFC6749-3.2.1': section('RFC6749', '3.2.1'),
+  'RFC6749-4.1.1': section('RFC6749', '4.1.1'),
+  'RFC6749-4.1.2': section('RFC6749', '4.1.2'),
+  'RFC6749-4.1.2.1': section('RFC6749', '4.1.2.1'),
+  'RFC6749-4.1.3': section('RFC6749', '4.1.3'),
+  /** The server requires client authentication for confidential clients. */
+  'RFC6749-4.1.3-1': item('RFC6749', '4.1.3', 1),
+  /** The server ensures the code was issued to the authenticated client (or `client_id`). */
+  'RFC6749-4.1.3-3': item('RFC6749', '4.1.3', 3),
+  /** The server ensures `redirect_uri` is present when it was in the authorization request, and identical. */
+  'RFC6749-4.1.3-5': item('RFC6749', '4.1.3', 5),
+  'RFC6749-5.1': section('RFC6749', '5.1'),
+  'RFC6749-5.2': section('RFC6749', '5.2'),
+  'RFC6749-6': section('RFC6749', '6'),
+  'RFC6749-10.1': section('RFC6749', '10.1'),
+  'RFC6749-10.4': section('RFC6749', '10.4'),
+  'RFC6749-10.5': section('RFC6749', '10.5'),
+  'RFC6749-10.10': section('RFC6749', '10.10'),
+  'RFC6749-10.12': section('RFC6749', '10.12'),
+  'RFC6750-2.3': section('RFC6750', '2.3'),
+  'RFC6750-5.3': section('RFC6750', '5.3'),
+  'RFC6819-5.3.5': section('RFC6819', '5.3.5'),
+  'RFC7009-2': section('RFC7009', '2'),
+  'RFC7636-4.1': section('RFC7636', '4.1'),
+  'RFC7636-4.2': section('RFC7636', '4.2'),
+  'RFC7636-4.3': section('RFC7636', '4.3'),
+  'RFC7636-4.5': section('RFC7636', '4.5'),
+  'RFC7636-4.6': section('RFC7636', '4.6'),
+  'RFC7636-7.1': section('RFC7636', '7.1'),
+  'RFC7636-7.2': section('RFC7636', '7.2'),
+  'RFC8414-2': section('RFC8414', '2'),
+  'RFC8414-3': section('RFC8414', '3'),
+  'RFC8725-3.1': section('RFC8725', '3.1'),
+  'RFC9207-2': section('RFC9207', '2'),
+  'RFC9207-2.4': section('RFC9207', '2.4'),
+  'RFC9700-2.1': section('RFC9700', '2.1'),
+  'RFC9700-2.1.1': section('RFC9700', '2.1.1'),
+  'RFC9700-2.1.2': section('RFC9700', '2.1.2'),
+  'RFC9700-2.3': section('RFC9700', '2.3'),
+  'RFC9700-2.4': section('RFC9700', '2.4'),
+  'RFC9700-4.1.3': section('RFC9700', '4.1.3'),
+  'RFC9700-4.2': section('RFC9700', '4.2'),
+  'RFC9700-4.2.4': section('RFC9700', '4.2.4'),
+  'RFC9700-4.3': section('RFC9700', '4.3'),
+  'RFC9700-4.4': section('RFC9700', '4.4'),
+  'RFC9700-4.7': section('RFC9700', '4.7'),
+  'RFC9700-4.8': section('RFC9700', '4.8'),
+  'RFC9700-4.8.2': section('RFC9700', '4.8.2'),
+  'RFC9700-4.11.1': section('RFC9700', '4.11.1'),
+  'RFC9700-4.11.2': section('RFC9700', '4.11.2'),
+  'RFC9700-4.14': section('RFC9700', '4.14'),
+  'RFC9700-4.14.2': section('RFC9700', '4.14.2'),
+  'OIDC-2': section('OIDC', '2'),
+  'OIDC-3.1.2.1': section('OIDC', '3.1.2.1'),
+  /** ID token validation as a whole (a provider issuing tokens that pass every step). */
+  'OIDC-3.1.3.7': section('OIDC', '3.1.3.7'),
+  /** `iss` exactly matches the issuer identifier. */
+  'OIDC-3.1.3.7-2': step('OIDC', '3.1.3.7', 2),
+  /** `aud` contains the client id; tokens with untrusted extra audiences are rejected. */
+  'OIDC-3.1.3.7-3': step('OIDC', '3.1.3.7', 3),
+  /** Several audiences: `azp` is present. */
+  'OIDC-3.1.3.7-4': step('OIDC', '3.1.3.7', 4),
+  /** `azp`, when present, is the client id. */
+  'OIDC-3.1.3.7-5': step('OIDC', '3.1.3.7', 5),
+  /** The signature is validated with the issuer's keys (TLS may stand in for tokens from the token endpoint). */
+  'OIDC-3.1.3.7-6': step('OIDC', '3.1.3.7', 6),
+  /** `alg` should be RS256 or the registered `id_token_signed_response_alg`. */
+  'OIDC-3.1.3.7-7': step('OIDC', '3.1.3.7', 7),
+  /** A MAC `alg` (HS256...) is keyed with the client secret. */
+  'OIDC-3.1.3.7-8': step('OIDC', '3.1.3.7', 8),
+  /** The current time is before `exp`. */
+  'OIDC-3.1.3.7-9': step('OIDC', '3.1.3.7', 9),
+  /** `iat` may be used to reject tokens issued too far from the current time. */
+  'OIDC-3.1.3.7-10': step('OIDC', '3.1.3.7', 10),
+  /** The `nonce` claim equals the nonce sent in the authentication request. */
+  'OIDC-3.1.3.7-11': step('OIDC', '3.1.3.7', 11),
+  'OIDC-5.3.2': section('OIDC', '5.3.2'),
+  'OIDC-10.1.1': section('OIDC', '10.1.1'),
+  'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
+  'CWE-79': { cwe: 79 },
+  'CWE-352': { cwe: 352 },
+  'CWE-384': { cwe: 384 },
+  'CWE-532': { cwe: 532 },
+  'CWE-601': { cwe: 601 },
+  'OWASP-OAUTH2': {
+    named: 'OWASP-OAUTH2',
+    url: 'https://cheatsheetseries.owasp.org/cheatsheets/OAuth2_Cheat_Sheet.html',
+  },
+  'OWASP-SESSION': {
+    named: 'OWASP-SESSION',
+    url: 'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html',
+  },
+} as const satisfies Record<string, RefRow>;
+
+/** A reference key from the table: `RFC6749-4.1.1`, `OIDC-3.1.3.7-6` (a step), `CWE-352`, `OWASP-OAUTH2`. */
+export type RefKey = keyof typeof REFS;
 
 export interface ResolvedRef {
   key: RefKey;
   url: string;
-  /** Human label, e.g. "RFC 6749 §4.1.1". */
+  /** Human label, e.g. "RFC 6749 §4.1.1" or "OpenID Connect Core §3.1.3.7, step 6". */
   label: string;
 }
 
-/** Resolves a reference key to its link. Throws for a key whose prefix is unknown (a catalog bug). */
+/** Every key of the table, in table order. */
+export const REF_KEYS: readonly RefKey[] = Object.keys(REFS) as RefKey[];
+
+/** Whether `key` is in the reference table. */
+export function isRefKey(key: string): key is RefKey {
+  return Object.hasOwn(REFS, key);
+}
+
+/** Resolves a reference key to its link and label. Throws for a key not in the table (a catalog bug). */
 export function resolveRef(key: RefKey): ResolvedRef {
-  if (key in NAMED) return { key, url: NAMED[key as keyof typeof NAMED], label: key };
-  // Longest prefix first so OIDC-DISCOVERY wins over OIDC.
-  const prefix = (Object.keys(PREFIXES) as Prefix[])
-    .sort((a, b) => b.length - a.length)
-    .find((p) => key.startsWith(`${p}-`));
-  if (!prefix) throw new Error(`unknown reference key ${JSON.stringify(key)}`);
-  const rest = key.slice(prefix.length + 1);
-  if (prefix === 'CWE') return { key, url: `${PREFIXES.CWE}${rest}.html`, label: `CWE-${rest}` };
-  const label = prefix.startsWith('RFC')
-    ? `RFC ${prefix.slice(3)} §${rest}`
-    : prefix === 'OIDC'
-      ? `OpenID Connect Core §${rest}`
-      : `OpenID Connect Discovery §${rest}`;
-  return { key, url: `${PREFIXES[prefix]}${rest}`, label };
+  if (!isRefKey(key)) throw new Error(`unknown reference key ${JSON.stringify(key)}`);
+  const row: RefRow = REFS[key];
+  if ('cwe' in row)
+    return { key, url: `https://cwe.mitre.org/data/definitions/${row.cwe}.html`, label: `CWE-${row.cwe}` };
+  if ('named' in row) return { key, url: row.url, label: row.named };
+  const spec = SPECS[row.spec];
+  // A numbered step or a list item has no anchor of its own: link the section, name the rule in the label.
+  const rule = row.step !== undefined ? `, step ${row.step}` : row.item !== undefined ? `, item ${row.item}` : '';
+  return { key, url: `${spec.base}${row.section}`, label: `${spec.label} §${row.section}${rule}` };
 }

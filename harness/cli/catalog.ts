@@ -68,7 +68,7 @@ export async function catalogOrder(): Promise<string[]> {
 }
 
 function toEntry(
-  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'discoveryFaults'>> & { fault?: string },
+  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'faults' | 'discoveryFaults'>>,
   refs: Reference[],
   target: CatalogEntry['target'],
 ): CatalogEntry {
@@ -85,7 +85,7 @@ function toEntry(
   };
   if (c.kinds) entry.kinds = c.kinds;
   if (c.agent) entry.agent = c.agent;
-  if (c.fault) entry.fault = c.fault;
+  if (c.faults?.length) entry.fault = c.faults.join(', ');
   if (c.discoveryFaults?.length) entry.discoveryFaults = c.discoveryFaults;
   return entry;
 }

@@ -48,7 +48,7 @@ vi.mock('../../scenarios/catalog.js', async (importOriginal) => {
       severity: 'high',
       refs: ['RFC6749-10.12'],
       must: 'callback with an altered state is rejected',
-      fault: 'callback.state-altered',
+      faults: ['callback.state-altered'],
     } as ClientCheck,
     {
       ...base,

@@ -182,6 +182,45 @@ describe('runClientAudit with a fragile target', () => {
     expect(report.results[0].summary).toMatch(/^tag\.a-[0-9a-f]{8}$/);
   });
 
+  it('ends a check that arms a fault its declaration does not list in error, naming the fault', async () => {
+    const report = await runClientAudit({
+      ...base,
+      catalog: clientCatalogOf([
+        fake(
+          'arms.declared',
+          async (ctx) => {
+            ctx.arm({ name: 'callback.state-altered' });
+            ctx.observe('armed the declared fault');
+            return { verdict: 'pass', summary: 'armed the declared fault' };
+          },
+          { faults: ['callback.state-altered'] },
+        ),
+        fake(
+          'arms.undeclared',
+          async (ctx) => {
+            ctx.observe('arming a fault the declaration does not list');
+            ctx.arm({ name: 'callback.state-missing' });
+            return { verdict: 'pass', summary: 'armed an undeclared fault' };
+          },
+          { faults: ['callback.state-altered'] },
+        ),
+        fake('arms.without-faults', async (ctx) => {
+          ctx.observe('arming without any declared fault');
+          ctx.arm({ name: 'token.invalid-grant' });
+          return { verdict: 'pass', summary: 'armed an undeclared fault' };
+        }),
+      ]),
+    });
+    expect(report.results.map((r) => [r.id, r.verdict, r.errorKind])).toEqual([
+      ['arms.declared', 'pass', undefined],
+      ['arms.undeclared', 'error', 'harness'],
+      ['arms.without-faults', 'error', 'harness'],
+    ]);
+    expect(report.results[0].fault).toBe('callback.state-altered');
+    expect(report.results[1].summary).toContain('callback.state-missing');
+    expect(report.results[2].summary).toContain('token.invalid-grant');
+  });
+
   it('reports a target that cannot start as a crashed run with every check in error', async () => {
     const events: RunnerEvent['type'][] = [];
     const report = await runClientAudit({

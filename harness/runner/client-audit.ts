@@ -207,7 +207,7 @@ interface CheckDeps {
 
 function checkItem(check: ClientCheck, severity: Severity, references: Reference[], deps: CheckDeps): ExecItem {
   return {
-    meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     references,
     severity,
     timeoutMs: deps.timeoutMs,
@@ -254,7 +254,16 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           target: env.target,
           idp: env.idp,
           tag,
-          arm: (fault) => env.idp.faults.arm(tag, fault),
+          arm: (fault) => {
+            // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
+            if (!check.faults?.includes(fault.name)) {
+              throw new CheckRunError(
+                `the check armed the fault ${fault.name}, which its declaration does not list`,
+                'harness',
+              );
+            }
+            env.idp.faults.arm(tag, fault);
+          },
           session: async (name) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
@@ -295,7 +304,7 @@ function usesBrowser(check: ClientCheck, kind: ResolvedTarget['kind']): boolean 
 /** An item that ends in `error` at once: the run could not set up what the check needs. */
 function failingItem(check: ClientCheck, severity: Severity, references: Reference[], reason: string): ExecItem {
   return {
-    meta: { ...check, ...(check.fault ? { fault: check.fault } : {}) },
+    meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     references,
     severity,
     run: async () => {

@@ -2,7 +2,7 @@
  * authz-response.iss and authz-response.iss-missing: when the provider advertises RFC 9207, the `iss`
  * parameter of the authorization response is checked (mix-up defence, RFC 9700 §4.4).
  */
-import { ALL_KINDS, defineClientCheck } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
 import { tamperedCallbackRun } from './state-callback.js';
 
 const RATIONALE_MIXUP =
@@ -13,13 +13,10 @@ const RATIONALE_MIXUP =
 /** A callback with a wrong `iss` is refused. */
 export const authzResponseIss = defineClientCheck({
   id: 'authz-response.iss',
-  target: 'client',
   title: 'Authorization response iss is checked',
   severity: 'high',
   refs: ['RFC9207-2.4', 'RFC9700-4.4'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.iss-wrong',
+  faults: ['callback.iss-wrong'],
   discoveryFaults: ['discovery.iss-parameter'],
   must: 'Provider advertises RFC 9207: a callback with a wrong `iss` is rejected.',
   rationale: `${RATIONALE_MIXUP} A client that ignores a wrong \`iss\` gets none of that protection.`,
@@ -33,13 +30,10 @@ export const authzResponseIss = defineClientCheck({
 /** A callback without `iss` is refused. */
 export const authzResponseIssMissing = defineClientCheck({
   id: 'authz-response.iss-missing',
-  target: 'client',
   title: 'Authorization response without iss is rejected',
   severity: 'medium',
   refs: ['RFC9207-2.4'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.iss-missing',
+  faults: ['callback.iss-missing'],
   discoveryFaults: ['discovery.iss-parameter'],
   must: 'Provider advertises RFC 9207: a callback without `iss` is rejected.',
   rationale:

@@ -1,16 +1,14 @@
 /** bearer.header: API calls carry the access token in the Authorization header (RFC 6750 §2.3, §5.3). */
 import { completeLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 
 /** Every API and userinfo call of this login sends the token as `Authorization: Bearer`. */
 export const bearerHeader = defineClientCheck({
   id: 'bearer.header',
-  target: 'client',
   title: 'Access token sent in the Authorization header',
   severity: 'high',
   refs: ['RFC6750-2.3', 'RFC6750-5.3'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'API calls carry the access token in the Authorization header, never in the query.',
   rationale:
     'An access token in the query string (`?access_token=...`) ends up in the API’s access logs, in proxies, ' +

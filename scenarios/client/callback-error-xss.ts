@@ -1,18 +1,17 @@
 /** callback.error-xss: markup in `error` / `error_description` is not reflected unescaped (CWE-79). */
 import { approveToCallback, beginLogin, deliverCallback } from '../lib/flow.js';
 import { reflectsMarkupUnescaped, xssPayload } from '../lib/page.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
 
 /** Markup in the error parameters of a callback must not reach the page raw. */
 export const callbackErrorXss = defineClientCheck({
   id: 'callback.error-xss',
-  target: 'client',
   title: 'Error parameters are not reflected unescaped',
   severity: 'high',
   refs: ['RFC6749-4.1.2.1', 'CWE-79'],
   kinds: BROWSER_KINDS,
-  agent: 'default',
-  fault: 'callback.error',
+  faults: ['callback.error'],
   must: 'Markup in `error` / `error_description` is not reflected unescaped.',
   rationale:
     'The `error` and `error_description` parameters of a callback come from the URL, so an attacker controls ' +

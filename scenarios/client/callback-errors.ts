@@ -7,7 +7,8 @@ import type { ClientCheck, ClientCheckContext, Outcome } from '../types.js';
 import { approveToCallback, beginLogin, controlLogin, deliverCallback } from '../lib/flow.js';
 import { hasStackTrace, mentionsError } from '../lib/page.js';
 import { s256 } from '../lib/pkce.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, warn } from '../lib/outcome.js';
 
 /**
  * Token requests after `mark` that belong to this check: tagged with its tag, or redeeming a code the
@@ -76,13 +77,10 @@ function unsuccessfulCallbackRun(fault: Fault, what: string): ClientCheck['run']
 /** A callback with state but no code: clean error, no token request, no 5xx. */
 export const callbackMissingCode = defineClientCheck({
   id: 'callback.missing-code',
-  target: 'client',
   title: 'Callback without code is handled cleanly',
   severity: 'low',
   refs: ['RFC6749-4.1.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.code-missing',
+  faults: ['callback.code-missing'],
   must: 'Valid state but no code: clean error, no token request, no 5xx.',
   rationale:
     'Anyone can open your callback URL with whatever parameters they like. Code that assumes `code` is always ' +
@@ -98,13 +96,10 @@ export const callbackMissingCode = defineClientCheck({
 /** `error=access_denied`: no token request, error shown, no 5xx. */
 export const callbackErrorResponse = defineClientCheck({
   id: 'callback.error-response',
-  target: 'client',
   title: 'Error callback is handled cleanly',
   severity: 'low',
   refs: ['RFC6749-4.1.2.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.error',
+  faults: ['callback.error'],
   must: '`error=access_denied`: no token request, error shown, no 5xx.',
   rationale:
     'When a person declines the consent screen or the provider refuses the request, the provider redirects back ' +

@@ -1,18 +1,16 @@
 /** flow.code-only: only `response_type=code`; no tokens in the front channel (RFC 9700 §2.1.2). */
 import { authorizationEntries, completeLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass } from '../lib/outcome.js';
 
 const FRONT_CHANNEL_TOKEN = /[#?&](access_token|id_token|refresh_token)=/;
 
 /** Authorization code flow only; no implicit or hybrid flow. */
 export const flowCodeOnly = defineClientCheck({
   id: 'flow.code-only',
-  target: 'client',
   title: 'Authorization code flow only',
   severity: 'medium',
   refs: ['RFC9700-2.1.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'Only `response_type=code`; no implicit or hybrid, no tokens in the front channel.',
   rationale:
     'The implicit flow (`response_type=token`) and hybrid flows put access or ID tokens straight into the ' +

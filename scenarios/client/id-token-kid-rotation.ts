@@ -1,18 +1,16 @@
 /** id-token.kid-rotation: after a signing key rotation the client refetches the JWKS (OIDC Core §10.1.1). */
 import { completeLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
 import { requireIdTokenControl } from './id-token-validation.js';
 
 /** An ID token signed with a newly published key (new `kid`) signs the person in. */
 export const idTokenKidRotation = defineClientCheck({
   id: 'id-token.kid-rotation',
-  target: 'client',
   title: 'Signing key rotation is followed',
   severity: 'low',
   refs: ['OIDC-10.1.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'id-token.rotated-key',
+  faults: ['id-token.rotated-key'],
   must: 'After the provider rotates its signing key, the client refetches the JWKS and signs in.',
   rationale:
     'Providers replace their signing keys from time to time and publish the new key in the JWKS before using ' +

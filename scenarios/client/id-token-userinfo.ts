@@ -1,18 +1,16 @@
 /** id-token.sub-userinfo: a userinfo `sub` that differs from the ID token's is refused (OIDC Core §5.3.2). */
 import { completeLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 import { requireIdTokenControl } from './id-token-validation.js';
 
 /** The client compares the userinfo `sub` with the ID token's. */
 export const idTokenSubUserinfo = defineClientCheck({
   id: 'id-token.sub-userinfo',
-  target: 'client',
   title: 'userinfo sub must match the ID token',
   severity: 'high',
   refs: ['OIDC-5.3.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'userinfo.wrong-sub',
+  faults: ['userinfo.wrong-sub'],
   must: "Userinfo `sub` differing from the ID token's is rejected.",
   rationale:
     'The userinfo response is not signed like the ID token, and a mix-up (a substituted access token, a ' +

@@ -7,7 +7,8 @@ import type { Fault } from '../../mock-idp/types.js';
 import type { ClientCheck, ClientCheckContext, Outcome, Severity } from '../types.js';
 import type { RefKey } from '../refs.js';
 import { completeLogin, controlLogin, scopesOf, tokenRequestsForCode } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /**
  * Ends the check as not applicable unless the control login received an ID token: a client that does
@@ -91,13 +92,10 @@ interface IdTokenCheckSpec {
 function idTokenCheck(spec: IdTokenCheckSpec): ClientCheck {
   return defineClientCheck({
     id: spec.id,
-    target: 'client',
     title: spec.title,
     severity: spec.severity,
     refs: spec.refs,
-    kinds: ALL_KINDS,
-    agent: 'default',
-    fault: spec.faults[0].name,
+    faults: spec.faults.map((f) => f.name),
     must: spec.must,
     rationale: spec.rationale,
     remediation: spec.remediation,
@@ -114,7 +112,7 @@ export const idTokenSignature = idTokenCheck({
   id: 'id-token.signature',
   title: 'ID token signature is verified',
   severity: 'critical',
-  refs: ['OIDC-3.1.3.7'],
+  refs: ['OIDC-3.1.3.7-6'],
   faults: [{ name: 'id-token.bad-signature' }],
   what: 'an ID token with an invalid signature',
   must: 'An ID token with an invalid signature is rejected.',
@@ -132,7 +130,7 @@ export const idTokenAlgNone = idTokenCheck({
   id: 'id-token.alg-none',
   title: 'Unsigned ID token (alg none) is rejected',
   severity: 'critical',
-  refs: ['OIDC-3.1.3.7', 'RFC8725-3.1'],
+  refs: ['OIDC-3.1.3.7-6', 'OIDC-3.1.3.7-7', 'RFC8725-3.1'],
   faults: [
     { name: 'id-token.alg-none', alg: 'none' },
     { name: 'id-token.alg-none', alg: 'None' },
@@ -154,7 +152,7 @@ export const idTokenAlgConfusion = idTokenCheck({
   id: 'id-token.alg-confusion',
   title: 'HS256 ID token keyed with the public key is rejected',
   severity: 'critical',
-  refs: ['RFC8725-3.1'],
+  refs: ['RFC8725-3.1', 'OIDC-3.1.3.7-8'],
   faults: [{ name: 'id-token.hs256-public-key' }],
   what: 'an HS256 ID token keyed with the provider’s public key',
   must: "An HS256 ID token keyed with the provider's RSA public key is rejected.",
@@ -173,7 +171,7 @@ export const idTokenIss = idTokenCheck({
   id: 'id-token.iss',
   title: 'ID token issuer is checked',
   severity: 'high',
-  refs: ['OIDC-3.1.3.7'],
+  refs: ['OIDC-3.1.3.7-2'],
   faults: [{ name: 'id-token.wrong-iss' }],
   what: 'an ID token with a wrong issuer',
   must: 'An ID token with a wrong issuer is rejected.',
@@ -189,7 +187,7 @@ export const idTokenAud = idTokenCheck({
   id: 'id-token.aud',
   title: 'ID token audience is checked',
   severity: 'high',
-  refs: ['OIDC-3.1.3.7'],
+  refs: ['OIDC-3.1.3.7-3'],
   faults: [{ name: 'id-token.wrong-aud' }],
   what: 'an ID token issued for another client',
   must: 'An ID token for another audience is rejected.',
@@ -207,7 +205,7 @@ export const idTokenExp = idTokenCheck({
   id: 'id-token.exp',
   title: 'Expired ID token is rejected',
   severity: 'high',
-  refs: ['OIDC-3.1.3.7'],
+  refs: ['OIDC-3.1.3.7-9'],
   faults: [{ name: 'id-token.expired' }],
   what: 'an expired ID token',
   must: 'An expired ID token is rejected.',
@@ -222,7 +220,7 @@ export const idTokenNonce = idTokenCheck({
   id: 'id-token.nonce',
   title: 'ID token nonce is checked',
   severity: 'high',
-  refs: ['OIDC-3.1.3.7'],
+  refs: ['OIDC-3.1.3.7-11'],
   faults: [{ name: 'id-token.wrong-nonce' }],
   what: 'an ID token with a wrong nonce',
   must: 'An ID token with a wrong nonce is rejected.',

@@ -1,17 +1,15 @@
 /** leak.logs: the target's logs contain no code, token or client secret (CWE-532). */
 import { describeLeaks, knownSecrets, scanPlaces } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 
 /** Nothing the provider issued shows up in stdout/stderr of the target. */
 export const leakLogs = defineClientCheck({
   id: 'leak.logs',
-  target: 'client',
   title: 'No secrets in logs',
   severity: 'medium',
   refs: ['CWE-532'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: "The target's logs contain no code, token or client secret.",
   rationale:
     'Logs are read by many more people and systems than the application’s secrets should be: operators, log ' +

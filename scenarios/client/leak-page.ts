@@ -2,17 +2,16 @@
 import type { IssuedKind } from '../../mock-idp/types.js';
 import { describeLeaks, knownSecrets, scanPlaces, servedPlaces } from '../lib/evidence.js';
 import { exerciseClient, targetOrigin } from '../lib/flow.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
 
 /** What the target serves to the browser carries no token it should keep. */
 export const leakPage = defineClientCheck({
   id: 'leak.page',
-  target: 'client',
   title: 'No tokens rendered into pages',
   severity: 'medium',
   refs: ['OWASP-OAUTH2'],
   kinds: BROWSER_KINDS,
-  agent: 'default',
   must: 'No refresh token (confidential client: no token at all) rendered into pages sent to the browser.',
   rationale:
     'A server-side application keeps tokens on the server precisely so that the browser never holds them. ' +

@@ -1,17 +1,16 @@
 /** leak.referer: no code or token is sent in a Referer header (RFC 9700 §4.2). */
 import { describeLeaks, knownSecrets, refererPlaces, scanPlaces, type Place } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 
 /** Neither the code nor a token leaves through Referer. */
 export const leakReferer = defineClientCheck({
   id: 'leak.referer',
-  target: 'client',
   title: 'No code or token in Referer headers',
   severity: 'medium',
   refs: ['RFC9700-4.2'],
   kinds: BROWSER_KINDS,
-  agent: 'default',
   must: 'No code or token is sent in a Referer header.',
   rationale:
     'When a page loads an image, a script or a link target, the browser tells that server which page it came ' +

@@ -1,7 +1,8 @@
 /** leak.storage: no refresh token where page script can read it (OWASP OAuth 2.0 cheat sheet). */
 import { findSecrets, knownSecrets, type Leak } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError, warn } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopError, warn } from '../lib/outcome.js';
 
 /** Values as stored, plus a base64 decoding (cookie libraries often base64 their payload). */
 function readable(value: string): string {
@@ -18,7 +19,6 @@ function readable(value: string): string {
 /** Refresh tokens never sit in localStorage, sessionStorage or script-readable cookies. */
 export const leakStorage = defineClientCheck({
   id: 'leak.storage',
-  target: 'client',
   title: 'No refresh token in script-readable storage',
   severity: 'medium',
   refs: ['OWASP-OAUTH2'],

@@ -1,17 +1,15 @@
 /** leak.url: no token in any URL; the code leaves the address bar after the callback (RFC 9700 §4.3, RFC 6750 §5.3). */
 import { describeLeaks, knownSecrets, scanPlaces, urlPlaces, type Place } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
 
 /** Tokens never travel in URLs, and the code does not stay in the address bar. */
 export const leakUrl = defineClientCheck({
   id: 'leak.url',
-  target: 'client',
   title: 'No tokens in URLs',
   severity: 'high',
   refs: ['RFC9700-4.3', 'RFC6750-5.3'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'No access, refresh or ID token in any URL; the code leaves the address bar after the callback.',
   rationale:
     'URLs are copied everywhere: browser history, bookmarks, server and proxy logs, analytics, and the Referer ' +

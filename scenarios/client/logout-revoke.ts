@@ -1,16 +1,14 @@
 /** logout.revoke: signing out revokes the refresh token at the provider (RFC 7009 §2). */
 import { completeLogin, entriesEventually } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /** After sign-out the provider has been asked to revoke the refresh token. */
 export const logoutRevoke = defineClientCheck({
   id: 'logout.revoke',
-  target: 'client',
   title: 'Sign-out revokes the refresh token',
   severity: 'low',
   refs: ['RFC7009-2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'Signing out revokes the refresh token at the provider.',
   rationale:
     'Deleting the local session on sign-out does not invalidate the tokens: the refresh token stays valid at ' +

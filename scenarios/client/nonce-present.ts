@@ -1,18 +1,16 @@
 /** nonce.present: requests with scope `openid` carry a fresh nonce (OIDC Core §3.1.2.1). */
 import { estimateEntropy } from '../lib/entropy.js';
 import { scopesOf } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
 import { sampleAuthorizationRequests } from '../lib/samples.js';
 
 /** Every OpenID authorization request carries a nonce, new for every login. */
 export const noncePresent = defineClientCheck({
   id: 'nonce.present',
-  target: 'client',
   title: 'OpenID requests carry a fresh nonce',
   severity: 'low',
   refs: ['OIDC-3.1.2.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'Requests with scope `openid` carry a fresh `nonce`.',
   rationale:
     'The nonce is copied by the provider into the ID token, which lets your client check that the ID token was ' +

@@ -12,7 +12,8 @@ import {
   messageOf,
   parseAuthorizationUrl,
 } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 function methodOf(params: Record<string, string>): 'S256' | 'plain' | 'none' | string {
   if (!params.code_challenge) return 'none';
@@ -22,12 +23,9 @@ function methodOf(params: Record<string, string>): 'S256' | 'plain' | 'none' | s
 /** Metadata advertising only plain: the client still sends S256 or refuses to log in. */
 export const pkceDowngradeMetadata = defineClientCheck({
   id: 'pkce.downgrade-metadata',
-  target: 'client',
   title: 'Metadata cannot downgrade PKCE to plain',
   severity: 'medium',
   refs: ['RFC7636-4.2', 'RFC7636-7.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   discoveryFaults: ['discovery.pkce-plain-only'],
   must: 'Provider metadata advertises only `plain`: the client still sends S256 or refuses.',
   rationale:
@@ -76,13 +74,10 @@ export const pkceDowngradeMetadata = defineClientCheck({
 /** The provider rejects the S256 request: the client does not retry with plain. */
 export const pkceNoPlainRetry = defineClientCheck({
   id: 'pkce.no-plain-retry',
-  target: 'client',
   title: 'No retry with plain after an S256 rejection',
   severity: 'medium',
   refs: ['RFC7636-7.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'authorize.reject-s256',
+  faults: ['authorize.reject-s256'],
   must: 'Provider rejects the S256 request: the client does not retry with `plain`.',
   rationale:
     'An attacker who can make the authorization endpoint answer with an error (or a provider that is simply ' +

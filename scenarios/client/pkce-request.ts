@@ -1,16 +1,14 @@
 /** pkce.present and pkce.s256: the authorization request carries an S256 code challenge (RFC 7636). */
 import { beginLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 
 /** The authorization request carries `code_challenge`. */
 export const pkcePresent = defineClientCheck({
   id: 'pkce.present',
-  target: 'client',
   title: 'Authorization request uses PKCE',
   severity: 'high',
   refs: ['RFC9700-2.1.1', 'RFC7636-4.3'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'The authorization request carries `code_challenge`.',
   rationale:
     'An authorization code travels through the browser and can be stolen: from logs, browser history, a ' +
@@ -34,12 +32,9 @@ export const pkcePresent = defineClientCheck({
 /** `code_challenge_method=S256`, never plain. */
 export const pkceS256 = defineClientCheck({
   id: 'pkce.s256',
-  target: 'client',
   title: 'PKCE uses S256',
   severity: 'high',
   refs: ['RFC7636-4.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: '`code_challenge_method=S256`, never `plain`.',
   rationale:
     'With the `plain` method the challenge is the verifier itself, so anyone who sees the authorization request ' +

@@ -4,7 +4,8 @@
  */
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { s256, VERIFIER_FORMAT } from '../lib/pkce.js';
 import { judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
 
@@ -16,12 +17,9 @@ function codeArtifact(ctx: ClientCheckContext, code: string) {
 /** The token request carries a `code_verifier` that matches the code's challenge. */
 export const pkceVerifierSent = defineClientCheck({
   id: 'pkce.verifier-sent',
-  target: 'client',
   title: 'Token request carries the matching code_verifier',
   severity: 'high',
   refs: ['RFC7636-4.5'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'The token request carries a `code_verifier` matching the challenge.',
   rationale:
     'A code challenge protects nothing if the token request does not prove knowledge of the verifier: a ' +
@@ -57,12 +55,9 @@ export const pkceVerifierSent = defineClientCheck({
 /** 43–128 unreserved characters with high entropy, over several logins. */
 export const pkceVerifierFormat = defineClientCheck({
   id: 'pkce.verifier-format',
-  target: 'client',
   title: 'code_verifier is well-formed and high-entropy',
   severity: 'medium',
   refs: ['RFC7636-4.1', 'RFC7636-7.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'The verifier is 43-128 unreserved characters with high entropy.',
   rationale:
     'The verifier is the only secret that makes a stolen code useless, so it must be impossible to guess. RFC ' +
@@ -98,12 +93,9 @@ export const pkceVerifierFormat = defineClientCheck({
 /** A new verifier (and so a new challenge) for every login, also within one session. */
 export const pkceVerifierFresh = defineClientCheck({
   id: 'pkce.verifier-fresh',
-  target: 'client',
   title: 'A new code_verifier for every login',
   severity: 'high',
   refs: ['RFC7636-4.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'A new verifier for every login.',
   rationale:
     'A verifier that is reused (one per session, one per process, or a constant in the code) stops protecting ' +

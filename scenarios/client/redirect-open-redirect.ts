@@ -2,7 +2,8 @@
 import type { Session } from '../../harness/types.js';
 import type { ClientCheckContext } from '../types.js';
 import { approveToCallback, beginLogin, providerOrigins, targetOrigin } from '../lib/flow.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
 
 const FOREIGN_HOST = 'evil.example';
 
@@ -62,12 +63,10 @@ async function followCallback(
 /** No login ends on a foreign origin however the return parameter is spelled. */
 export const redirectOpenRedirect = defineClientCheck({
   id: 'redirect.open-redirect',
-  target: 'client',
   title: 'No open redirect after login',
   severity: 'high',
   refs: ['RFC9700-4.11.1', 'CWE-601'],
   kinds: BROWSER_KINDS,
-  agent: 'default',
   must: 'A post-login return parameter (returnTo, next, redirect, ...) cannot send the person to a foreign origin.',
   rationale:
     'Many applications remember where a person wanted to go (`/login?returnTo=/invoices`) and send them there ' +

@@ -6,7 +6,8 @@ import type { IssuedArtifact, JournalEntry } from '../../mock-idp/types.js';
 import type { Session } from '../../harness/types.js';
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, entriesEventually, scopesOf, waitMs } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /**
  * Access token lifetime the provider advertises (`expires_in`), in seconds. The provider keeps accepting
@@ -82,13 +83,10 @@ async function refreshAfterExpiry(ctx: ClientCheckContext, session: Session, rou
 /** The client uses the newest refresh token after each rotation. */
 export const refreshRotation = defineClientCheck({
   id: 'refresh.rotation',
-  target: 'client',
   title: 'Newest refresh token is used after rotation',
   severity: 'medium',
   refs: ['RFC6749-6', 'RFC9700-4.14'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'token.short-lived',
+  faults: ['token.short-lived'],
   must: 'The client uses the newest refresh token after the provider rotates it.',
   rationale:
     'Providers rotate refresh tokens: every refresh returns a new refresh token and retires the old one. If the ' +
@@ -142,13 +140,10 @@ export const refreshRotation = defineClientCheck({
 /** A refresh request does not ask for more than was granted. */
 export const refreshScope = defineClientCheck({
   id: 'refresh.scope',
-  target: 'client',
   title: 'Refresh does not widen scope',
   severity: 'low',
   refs: ['RFC6749-6'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'token.short-lived',
+  faults: ['token.short-lived'],
   must: 'A refresh request does not widen scope.',
   rationale:
     'A refresh request may name a `scope`, but only to ask for the same or less than the person originally ' +

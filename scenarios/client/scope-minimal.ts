@@ -1,16 +1,14 @@
 /** scope.minimal: requested scopes stay within what the manifest declares (RFC 9700 §2.3). */
 import { beginLogin, scopesOf } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass } from '../lib/outcome.js';
 
 /** The authorization request asks for no scope beyond the declared ones. */
 export const scopeMinimal = defineClientCheck({
   id: 'scope.minimal',
-  target: 'client',
   title: 'Requested scope is minimal',
   severity: 'low',
   refs: ['RFC9700-2.3'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'Requested scopes stay within what the manifest declares the client needs.',
   rationale:
     'Every scope is a permission: a token for `invoice.write` can change invoices even if your application ' +

@@ -10,17 +10,16 @@
  */
 import { describeLeaks, knownSecrets, scanPlaces, urlPlaces, type Place } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
-import { BROWSER_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /** The browser never receives a client secret. */
 export const secretPublicClient = defineClientCheck({
   id: 'secret.public-client',
-  target: 'client',
   title: 'No client secret in the browser',
   severity: 'high',
   refs: ['RFC6749-10.1'],
   kinds: BROWSER_KINDS,
-  agent: 'default',
   must: 'No client secret in anything served to the browser.',
   rationale:
     'A client secret is only secret if it stays on a server. Anything sent to a browser (a JavaScript bundle, a ' +

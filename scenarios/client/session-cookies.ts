@@ -4,7 +4,8 @@
  */
 import { cookiesSetBy, type SetCookie } from '../lib/cookies.js';
 import { approveToCallback, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
-import { defineClientCheck, fail, pass, stopError, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, warn } from '../lib/outcome.js';
 
 /** Cookies the target left set (last Set-Cookie per name wins; deleted ones dropped). */
 function liveCookies(cookies: SetCookie[]): SetCookie[] {
@@ -19,12 +20,10 @@ function liveCookies(cookies: SetCookie[]): SetCookie[] {
 /** Session (and login-state) cookies are HttpOnly and SameSite; Secure over https. */
 export const sessionCookieFlags = defineClientCheck({
   id: 'session.cookie-flags',
-  target: 'client',
   title: 'Session cookie is HttpOnly and SameSite',
   severity: 'medium',
   refs: ['OWASP-SESSION'],
   kinds: ['web'],
-  agent: 'default',
   must: 'The session cookie is HttpOnly and SameSite (Secure: warn on loopback http).',
   rationale:
     'After the OAuth dance, the session cookie is what keeps the person signed in, so it is as valuable as the ' +
@@ -70,12 +69,10 @@ export const sessionCookieFlags = defineClientCheck({
 /** The session cookie's value changes at sign-in. */
 export const sessionFixation = defineClientCheck({
   id: 'session.fixation',
-  target: 'client',
   title: 'Session identifier changes at sign-in',
   severity: 'medium',
   refs: ['CWE-384'],
   kinds: ['web'],
-  agent: 'default',
   must: 'The session identifier changes at sign-in.',
   rationale:
     'In session fixation the attacker obtains a session id from your site (just by visiting it), plants it in ' +

@@ -13,7 +13,7 @@ import {
   deliverCallback,
   rejectionOutcome,
 } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
 
 /**
  * Runs a control login, then a login with `fault` armed, and applies the rejection oracle to the
@@ -41,13 +41,10 @@ export function tamperedCallbackRun(fault: Fault, what: string): ClientCheck['ru
 /** A callback with an altered state is refused. */
 export const stateMismatch = defineClientCheck({
   id: 'state.mismatch',
-  target: 'client',
   title: 'Callback with an altered state is rejected',
   severity: 'high',
   refs: ['RFC6749-10.12', 'RFC9700-4.7'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.state-altered',
+  faults: ['callback.state-altered'],
   must: 'A callback with an altered state is rejected: code not redeemed, not signed in.',
   rationale:
     'Sending `state` is only half of the protection: the callback must also be compared with what was stored. ' +
@@ -63,13 +60,10 @@ export const stateMismatch = defineClientCheck({
 /** A callback without state is refused. */
 export const stateMissing = defineClientCheck({
   id: 'state.missing',
-  target: 'client',
   title: 'Callback without state is rejected',
   severity: 'high',
   refs: ['RFC6749-10.12'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'callback.state-missing',
+  faults: ['callback.state-missing'],
   must: 'A callback without state is rejected.',
   rationale:
     'A common bug checks state only when it is present, e.g. `if (query.state && query.state !== saved)`. An ' +

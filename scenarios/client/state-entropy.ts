@@ -1,5 +1,6 @@
 /** state.entropy: state values are unguessable and unique per login (RFC 6749 §10.10). */
-import { ALL_KINDS, defineClientCheck, stopNotApplicable } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { stopNotApplicable } from '../lib/outcome.js';
 import { judgeEntropy, sampleAuthorizationRequests } from '../lib/samples.js';
 
 /** Number of logins sampled: enough for the position and repetition tests, cheap for the HTTP agent. */
@@ -8,12 +9,9 @@ const SAMPLES = 6;
 /** state is unguessable (≥ 128 bits estimated over several logins) and never repeats. */
 export const stateEntropy = defineClientCheck({
   id: 'state.entropy',
-  target: 'client',
   title: 'state is unguessable and unique',
   severity: 'high',
   refs: ['RFC6749-10.10'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'state is unguessable (>= 128 bits estimated) and unique across logins.',
   rationale:
     '`state` only protects the callback if an attacker cannot predict it. A timestamp, a counter, a user id or a ' +

@@ -1,16 +1,14 @@
 /** state.present: the authorization request carries `state` (RFC 6749 §10.12). */
 import { beginLogin } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass } from '../lib/outcome.js';
 
 /** The authorization request carries a non-empty `state`. */
 export const statePresent = defineClientCheck({
   id: 'state.present',
-  target: 'client',
   title: 'Authorization request carries state',
   severity: 'high',
   refs: ['RFC6749-10.12', 'RFC9700-2.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'The authorization request carries `state`.',
   rationale:
     'When the provider sends the person back to your callback, your application needs a way to know that this ' +

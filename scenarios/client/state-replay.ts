@@ -1,16 +1,14 @@
 /** state.replay: replaying a used callback URL does not sign in again (RFC 9700 §4.2.4). */
 import { assessRejection, completeLogin, deliverCallback, tokenRequestsForCode } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, warn } from '../lib/outcome.js';
 
 /** A used callback URL, replayed in a fresh session and in the same one, signs nobody in. */
 export const stateReplay = defineClientCheck({
   id: 'state.replay',
-  target: 'client',
   title: 'Replayed callback does not sign in again',
   severity: 'medium',
   refs: ['RFC9700-4.2.4'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'Replaying an already used callback URL does not sign in again.',
   rationale:
     'Callback URLs end up in browser history, proxy logs and Referer headers. If the client keeps the state ' +

@@ -10,17 +10,15 @@ import {
   deliverCallback,
   rejectionOutcome,
 } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, stopError } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { stopError } from '../lib/outcome.js';
 
 /** Session A's state+code must not sign in session B. */
 export const stateSessionBinding = defineClientCheck({
   id: 'state.session-binding',
-  target: 'client',
   title: 'Callback is bound to the session that started the login',
   severity: 'high',
   refs: ['RFC9700-4.7', 'RFC6819-5.3.5'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: "Session A's valid state+code delivered in session B is rejected (login CSRF).",
   rationale:
     'This is the login CSRF attack itself: the attacker starts a login in their own browser, approves it with ' +

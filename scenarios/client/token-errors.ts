@@ -6,7 +6,8 @@ import type { Fault } from '../../mock-idp/types.js';
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, controlLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { hasStackTrace, mentionsError } from '../lib/page.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError, warn } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError, warn } from '../lib/outcome.js';
 
 interface FaultedTokenResult {
   signedIn: boolean;
@@ -43,13 +44,10 @@ async function loginWithTokenFault(ctx: ClientCheckContext, fault: Fault, label:
 /** `invalid_grant` from the token endpoint: error shown, no 5xx, no stack trace. */
 export const tokenErrorHandled = defineClientCheck({
   id: 'token-error.handled',
-  target: 'client',
   title: 'Token endpoint errors are handled',
   severity: 'low',
   refs: ['RFC6749-5.2'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'token.invalid-grant',
+  faults: ['token.invalid-grant'],
   must: 'Token endpoint answers `invalid_grant`: error shown, no 5xx, no stack trace.',
   rationale:
     'Codes expire after a minute, are single-use, and can be refused for many reasons, so the token endpoint ' +
@@ -75,13 +73,10 @@ const VARIANTS = ['no-access-token', 'wrong-token-type', 'not-json'] as const;
 /** A malformed token response is refused without a crash. */
 export const tokenResponseMalformed = defineClientCheck({
   id: 'token-response.malformed',
-  target: 'client',
   title: 'Malformed token response is rejected',
   severity: 'medium',
   refs: ['RFC6749-5.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
-  fault: 'token.malformed',
+  faults: ['token.malformed'],
   must: 'A malformed token response (no access_token, wrong token_type) is rejected, no crash.',
   rationale:
     'A token response without `access_token`, with a `token_type` the client does not understand, or that is ' +

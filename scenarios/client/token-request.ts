@@ -5,7 +5,8 @@
 import type { JournalEntry } from '../../mock-idp/types.js';
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
-import { ALL_KINDS, defineClientCheck, fail, pass, stopError } from '../lib/outcome.js';
+import { defineClientCheck } from '../define.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
 
 /** One login and the token request that redeemed its code. */
 async function loginAndTokenRequest(ctx: ClientCheckContext): Promise<{ redirectUri?: string; entry: JournalEntry }> {
@@ -19,12 +20,9 @@ async function loginAndTokenRequest(ctx: ClientCheckContext): Promise<{ redirect
 /** The token request's `redirect_uri` equals the authorization request's. */
 export const tokenRequestRedirectUri = defineClientCheck({
   id: 'token-request.redirect-uri',
-  target: 'client',
   title: 'Token request repeats the redirect_uri',
   severity: 'low',
   refs: ['RFC6749-4.1.3'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: "The token request's `redirect_uri` is identical to the authorization request's.",
   rationale:
     'RFC 6749 requires the token request to repeat the exact `redirect_uri` of the authorization request, so the ' +
@@ -48,12 +46,9 @@ export const tokenRequestRedirectUri = defineClientCheck({
 /** The registered client authentication method is used; no secret in a URL. */
 export const tokenRequestClientAuth = defineClientCheck({
   id: 'token-request.client-auth',
-  target: 'client',
   title: 'Registered client authentication is used',
   severity: 'high',
   refs: ['RFC6749-2.3.1'],
-  kinds: ALL_KINDS,
-  agent: 'default',
   must: 'The registered client authentication method is used; no secret in a URL.',
   rationale:
     'A confidential client proves its identity at the token endpoint with its secret, using the method it was ' +

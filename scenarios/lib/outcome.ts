@@ -2,10 +2,10 @@
  * Outcomes and the ways a check ends without a finding. TARGETS.md §5: only `pass` means the behaviour
  * was observed to be right, so a check that cannot observe ends in `not-applicable` (with why) or
  * `error` (with who broke), never `pass`. Helpers deep inside a check throw {@link Inconclusive};
- * {@link defineClientCheck} turns it into the outcome, so no code path can fall through to `pass`.
+ * `defineClientCheck` (scenarios/define.ts) turns it into the outcome, so no code path can fall through to `pass`.
  */
 import { LoginHarnessError } from '../../core/errors.js';
-import type { ClientCheck, ClientCheckContext, ErrorKind, Outcome } from '../types.js';
+import type { ErrorKind, Outcome } from '../types.js';
 
 /** The behaviour was observed to be right. */
 export function pass(summary: string): Outcome {
@@ -54,37 +54,4 @@ export function stopNotApplicable(summary: string): never {
 /** Ends the running check in `error`. */
 export function stopError(summary: string, errorKind: ErrorKind): never {
   throw new Inconclusive(error(summary, errorKind));
-}
-
-/** Every target kind. */
-export const ALL_KINDS: ClientCheck['kinds'] = ['web', 'spa', 'driver'];
-
-/** Kinds a person uses through a browser (there is a page, an address bar, cookies). */
-export const BROWSER_KINDS: ClientCheck['kinds'] = ['web', 'spa'];
-
-/**
- * Declares a client check. A target of a kind the check does not cover gets `not-applicable`. The
- * run function is wrapped so that {@link Inconclusive} ends the check
- * with its outcome; any other thrown error reaches the runner, which reports it as `error` (with the
- * error's `errorKind` when it has one, e.g. a driver that died).
- */
-export function defineClientCheck(check: ClientCheck): ClientCheck {
-  const run = check.run;
-  return {
-    ...check,
-    async run(ctx: ClientCheckContext): Promise<Outcome> {
-      if (!check.kinds.includes(ctx.target.kind)) {
-        return notApplicable(`This check applies to ${check.kinds.join(', ')} targets, not ${ctx.target.kind}.`);
-      }
-      try {
-        return await run(ctx);
-      } catch (err) {
-        if (err instanceof Inconclusive) {
-          ctx.observe(`Stopped: ${err.outcome.summary}`);
-          return err.outcome;
-        }
-        throw err;
-      }
-    },
-  };
 }

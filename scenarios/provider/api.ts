@@ -1,11 +1,10 @@
 /**
  * The resource API refuses access tokens in the query string (RFC 6750 2.3, 5.3).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { fail, pass, targetError } from './verdicts.js';
 
-export const apiBearerQueryRefused: ProviderCheck = {
-  target: 'provider',
+export const apiBearerQueryRefused = defineProviderCheck({
   id: 'provider.api.bearer-query-refused',
   title: 'The API refuses access tokens in the query string',
   severity: 'medium',
@@ -34,4 +33,4 @@ export const apiBearerQueryRefused: ProviderCheck = {
       return fail('The resource API accepted an access token in the query string.');
     return pass(`The resource API refused the query-string token (${query.status}).`);
   },
-};
+});

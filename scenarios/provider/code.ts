@@ -2,11 +2,10 @@
  * Authorization code checks (RFC 6749 4.1.2, 4.1.3, 10.5): a code is used once, replay revokes what it
  * issued, and it is bound to the client and redirect URI it was issued for.
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { fail, notApplicable, pass, tokenData } from './verdicts.js';
 
-export const codeSingleUse: ProviderCheck = {
-  target: 'provider',
+export const codeSingleUse = defineProviderCheck({
   id: 'provider.code.single-use',
   title: 'An authorization code works once',
   severity: 'high',
@@ -16,7 +15,6 @@ export const codeSingleUse: ProviderCheck = {
     'Codes travel through the browser and end up in logs, history and Referer headers. If a code can be redeemed again, anyone who finds it later gets tokens.',
   remediation:
     'Mark a code used atomically when it is redeemed and refuse every later request for it with `invalid_grant`.',
-  needs: [],
   catches: ['codes-reusable'],
   async run(ctx) {
     const client = ctx.client();
@@ -27,10 +25,9 @@ export const codeSingleUse: ProviderCheck = {
     if (again.ok) return fail('The provider issued tokens for the same code twice.');
     return pass('The second redemption of the code was refused.');
   },
-};
+});
 
-export const codeReplayRevokes: ProviderCheck = {
-  target: 'provider',
+export const codeReplayRevokes = defineProviderCheck({
   id: 'provider.code.replay-revokes',
   title: 'A replayed code revokes the tokens issued from it',
   severity: 'medium',
@@ -40,7 +37,6 @@ export const codeReplayRevokes: ProviderCheck = {
     'A second redemption of a code means two parties hold it, and one of them is an attacker, possibly the one who redeemed first. RFC 6749 4.1.2 says the provider SHOULD then revoke the tokens already issued from the code.',
   remediation:
     'Remember which tokens a code issued; when the used code is presented again, revoke them (the whole grant).',
-  needs: [],
   catches: ['replay-does-not-revoke'],
   async run(ctx) {
     const client = ctx.client();
@@ -82,14 +78,13 @@ export const codeReplayRevokes: ProviderCheck = {
     }
     return notApplicable('Whether the tokens were revoked could not be observed.');
   },
-};
+});
 
-export const codeBoundClient: ProviderCheck = {
-  target: 'provider',
+export const codeBoundClient = defineProviderCheck({
   id: 'provider.code.bound-client',
   title: 'A code cannot be redeemed by another client',
   severity: 'critical',
-  refs: ['RFC6749-4.1.3'],
+  refs: ['RFC6749-4.1.3-3'],
   must: 'a code cannot be redeemed by another client',
   rationale:
     'RFC 6749 4.1.3 requires the provider to ensure that the code was issued to the client that redeems it. Otherwise a malicious client registered at the same provider can redeem codes stolen from an honest one.',
@@ -110,7 +105,7 @@ export const codeBoundClient: ProviderCheck = {
     if (t.ok) return fail('The provider issued tokens to a different client than the one the code was issued to.');
     return pass("The second client could not redeem the first client's code.");
   },
-};
+});
 
 /** A redirect URI that differs from `uri` in its path only. */
 export function otherPath(uri: string): string {
@@ -119,17 +114,15 @@ export function otherPath(uri: string): string {
   return u.href;
 }
 
-export const codeBoundRedirectUri: ProviderCheck = {
-  target: 'provider',
+export const codeBoundRedirectUri = defineProviderCheck({
   id: 'provider.code.bound-redirect-uri',
   title: 'A code is bound to its redirect URI',
   severity: 'high',
-  refs: ['RFC6749-4.1.3'],
+  refs: ['RFC6749-4.1.3-5'],
   must: 'a code redeemed with another redirect_uri is refused',
   rationale:
     'RFC 6749 4.1.3 requires the token request to carry the same redirect_uri as the authorization request. This is what stops a code that was sent to a manipulated redirect URI from being redeemed as if it had gone to the right one.',
   remediation: 'Store the redirect_uri with the code and compare it by simple string comparison at the token endpoint.',
-  needs: [],
   catches: ['code-not-bound-to-redirect-uri'],
   async run(ctx) {
     const client = ctx.client();
@@ -146,10 +139,9 @@ export const codeBoundRedirectUri: ProviderCheck = {
     if (t.ok) return fail('The provider issued tokens although the token request named a different redirect_uri.');
     return pass('A token request with a different redirect_uri was refused.');
   },
-};
+});
 
-export const codeLifetime: ProviderCheck = {
-  target: 'provider',
+export const codeLifetime = defineProviderCheck({
   id: 'provider.code.lifetime',
   title: 'Codes expire (opt-in: waits out the code lifetime)',
   severity: 'low',
@@ -158,7 +150,6 @@ export const codeLifetime: ProviderCheck = {
   rationale:
     'RFC 6749 4.1.2 recommends a code lifetime of at most 10 minutes; a code that stays valid for long widens every window in which a leaked code can be redeemed. This check waits that long, so it only runs with `--opt-in slow`.',
   remediation: 'Expire codes shortly after issue (a minute is common) and refuse expired codes with `invalid_grant`.',
-  needs: [],
   optIn: 'slow',
   async run(ctx) {
     const client = ctx.client();
@@ -170,4 +161,4 @@ export const codeLifetime: ProviderCheck = {
     if (t.ok) return fail(`The code was still redeemable ${ctx.slow.codeLifetimeMs} ms after it was issued.`);
     return pass(`The code was refused ${ctx.slow.codeLifetimeMs} ms after it was issued.`);
   },
-};
+});

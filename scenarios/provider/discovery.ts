@@ -2,7 +2,7 @@
  * Metadata checks: the discovery document itself (RFC 8414 3, OIDC Discovery 4.3) and whether it lets
  * a client detect PKCE support (RFC 8414 2, RFC 9700 2.1.1).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { fail, pass } from './verdicts.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -23,8 +23,7 @@ export function wellKnownUrls(issuer: string): string[] {
   ];
 }
 
-export const discoveryValid: ProviderCheck = {
-  target: 'provider',
+export const discoveryValid = defineProviderCheck({
   id: 'provider.discovery.valid',
   title: 'The discovery document is valid and names its own issuer',
   severity: 'high',
@@ -34,7 +33,6 @@ export const discoveryValid: ProviderCheck = {
     'Clients configure themselves from the discovery document. If the issuer in it differs from the URL it was fetched from, a client cannot tell a mix-up or an impostor document from the real one (OIDC Discovery 4.3), and an endpoint on plain http sends codes and tokens over the network in the clear.',
   remediation:
     'Publish the document at `<issuer>/.well-known/openid-configuration` (or the RFC 8414 location) with `issuer` exactly equal to that prefix, include the required members, and serve every endpoint over https.',
-  needs: [],
   async run(ctx) {
     const client = ctx.client();
     const { metadata, issuer } = ctx.provider;
@@ -90,10 +88,9 @@ export const discoveryValid: ProviderCheck = {
       'The discovery document is served at its issuer, names that issuer, and every endpoint is https or loopback.',
     );
   },
-};
+});
 
-export const discoveryPkceAdvertised: ProviderCheck = {
-  target: 'provider',
+export const discoveryPkceAdvertised = defineProviderCheck({
   id: 'provider.discovery.pkce-advertised',
   title: 'The metadata advertises S256 and not plain',
   severity: 'medium',
@@ -102,7 +99,6 @@ export const discoveryPkceAdvertised: ProviderCheck = {
   rationale:
     'RFC 9700 2.1.1 requires authorization servers to support PKCE and to give clients a way to detect it; the metadata member `code_challenge_methods_supported` is that way. Advertising `plain` invites clients to send the verifier itself in the front channel, where it can leak.',
   remediation: 'Support PKCE with S256 and publish `"code_challenge_methods_supported": ["S256"]`.',
-  needs: [],
   async run(ctx) {
     const methods = ctx.provider.metadata.code_challenge_methods_supported;
     ctx.observe(`code_challenge_methods_supported is ${JSON.stringify(methods ?? null)}.`);
@@ -115,4 +111,4 @@ export const discoveryPkceAdvertised: ProviderCheck = {
     if (methods.includes('plain')) return fail('plain is advertised next to S256.');
     return pass('The provider advertises S256 only.');
   },
-};
+});

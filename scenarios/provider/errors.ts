@@ -2,7 +2,7 @@
  * Error responses: RFC 6749 5.2 JSON with the right status codes, and no markup reflected unescaped on
  * error pages (CWE-79).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import type { TokenResponse } from '../../harness/provider/client.js';
 import { fail, pass, tokenData } from './verdicts.js';
 
@@ -45,8 +45,7 @@ function tokenErrorProblems(t: TokenResponse, expect: ProbeExpectation): string[
   return problems;
 }
 
-export const errorsFormat: ProviderCheck = {
-  target: 'provider',
+export const errorsFormat = defineProviderCheck({
   id: 'provider.errors.format',
   title: 'Errors are RFC 6749 JSON with the right status codes',
   severity: 'low',
@@ -56,7 +55,6 @@ export const errorsFormat: ProviderCheck = {
     'Clients decide what to do from the `error` code and the status (retry, re-authenticate, give up). Errors in another shape (HTML, 200 OK) make clients treat failures as successes or crash on them.',
   remediation:
     'Answer token endpoint errors with `application/json` bodies `{"error": ..., "error_description": ...}`, status 400, and 401 with `WWW-Authenticate` for failed client authentication.',
-  needs: [],
   catches: ['errors-not-rfc'],
   async run(ctx) {
     const client = ctx.client();
@@ -134,10 +132,9 @@ export const errorsFormat: ProviderCheck = {
     if (problems.length) return fail(`Error responses do not follow RFC 6749 5.2: ${problems.join(' | ')}.`);
     return pass('Token endpoint errors were RFC 6749 5.2 JSON with the right status codes.');
   },
-};
+});
 
-export const errorsEscaped: ProviderCheck = {
-  target: 'provider',
+export const errorsEscaped = defineProviderCheck({
   id: 'provider.errors.escaped',
   title: 'Error pages do not reflect markup',
   severity: 'high',
@@ -147,7 +144,6 @@ export const errorsEscaped: ProviderCheck = {
     "Error pages at the authorization endpoint are shown on the provider's own origin. If they echo parameters as raw HTML, a crafted link runs script there: the attacker can then read the person's session or approve grants in their name.",
   remediation:
     'HTML-escape every value that comes from the request before putting it into a page; prefer static error texts.',
-  needs: [],
   catches: ['errors-reflect-unescaped'],
   async run(ctx) {
     const client = ctx.client();
@@ -199,4 +195,4 @@ export const errorsEscaped: ProviderCheck = {
     if (reflected.length) return fail(`Markup was reflected unescaped in HTML error pages: ${reflected.join(', ')}.`);
     return pass(`No parameter was reflected unescaped (${pages} error pages and the token endpoint's error examined).`);
   },
-};
+});

@@ -2,11 +2,10 @@
  * Deprecated flows are off: the implicit grant (RFC 9700 2.1.2) and the resource owner password
  * credentials grant (RFC 9700 2.4).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { authorizeData, configError, fail, pass, readAuthorize, targetError, tokenData } from './verdicts.js';
 
-export const implicitDisabled: ProviderCheck = {
-  target: 'provider',
+export const implicitDisabled = defineProviderCheck({
   id: 'provider.flows.implicit-disabled',
   title: 'The implicit grant is refused',
   severity: 'medium',
@@ -16,7 +15,6 @@ export const implicitDisabled: ProviderCheck = {
     'The implicit grant puts the access token in the URL fragment, where browser history, Referer headers and injected scripts can read it, and the token cannot be sender-constrained. RFC 9700 2.1.2 says clients SHOULD NOT use it; a provider that still serves it keeps the door open.',
   remediation:
     'Turn the implicit grant off: refuse `response_type=token` (and `id_token token`) with `unsupported_response_type`.',
-  needs: [],
   catches: ['implicit-enabled'],
   async run(ctx) {
     await ctx.client().obtainCode();
@@ -47,10 +45,9 @@ export const implicitDisabled: ProviderCheck = {
       return fail(`The request was refused, but the metadata still advertises ${advertised.join(', ')}.`);
     return pass('response_type=token was refused.');
   },
-};
+});
 
-export const ropcDisabled: ProviderCheck = {
-  target: 'provider',
+export const ropcDisabled = defineProviderCheck({
   id: 'provider.flows.ropc-disabled',
   title: 'The password grant is refused',
   severity: 'medium',
@@ -59,7 +56,6 @@ export const ropcDisabled: ProviderCheck = {
   rationale:
     "The resource owner password credentials grant hands the person's password to the client and cannot do multi-factor sign-in; RFC 9700 2.4 says it MUST NOT be used. A provider that serves it lets any client collect passwords.",
   remediation: 'Do not serve `grant_type=password`; answer `unsupported_grant_type`.',
-  needs: [],
   catches: ['ropc-enabled'],
   async run(ctx) {
     const client = ctx.client();
@@ -90,4 +86,4 @@ export const ropcDisabled: ProviderCheck = {
       `The provider answered ${t.status} ${t.error} instead of unsupported_grant_type: it processes the password grant (only the made-up credentials failed).`,
     );
   },
-};
+});

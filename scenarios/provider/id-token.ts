@@ -1,15 +1,14 @@
 /**
  * ID tokens verify against the provider's JWKS with the claims OIDC Core 3.1.3.7 requires.
  */
+import { defineProviderCheck } from '../define.js';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import type { ProviderCheck } from './types.js';
 import { fail, pass, targetError } from './verdicts.js';
 
 /** Clock skew tolerated for `iat` and `exp`, in seconds. */
 const SKEW = 60;
 
-export const idTokenValid: ProviderCheck = {
-  target: 'provider',
+export const idTokenValid = defineProviderCheck({
   id: 'provider.id-token.valid',
   title: 'ID tokens verify with correct iss, aud, exp, iat and nonce',
   severity: 'high',
@@ -64,4 +63,4 @@ export const idTokenValid: ProviderCheck = {
       return fail(`The ID token did not verify: ${(err as Error).message}.`);
     }
   },
-};
+});

@@ -6,9 +6,10 @@
  * provider, advertised or not: a provider that silently ignores a challenge fails them. Only
  * `plain-rejected` needs S256 to be advertised, and `required` needs a public client.
  */
+import { defineProviderCheck } from '../define.js';
 import { newVerifier } from '../../harness/provider/client.js';
 import type { Outcome } from '../types.js';
-import type { ProviderCheck, ProviderCheckContext } from './types.js';
+import type { ProviderCheckContext } from './types.js';
 import { authorizeData, configError, fail, notApplicable, pass, readAuthorize, tokenData, warn } from './verdicts.js';
 
 /**
@@ -23,8 +24,7 @@ function pkceFail(ctx: ProviderCheckContext, observed: string): Outcome {
   );
 }
 
-export const pkceRequired: ProviderCheck = {
-  target: 'provider',
+export const pkceRequired = defineProviderCheck({
   id: 'provider.pkce.required',
   title: 'Public clients must send a PKCE challenge',
   severity: 'high',
@@ -48,10 +48,9 @@ export const pkceRequired: ProviderCheck = {
       return fail('The provider issued a code to a public client whose request carried no code_challenge.');
     return pass('An authorization request without code_challenge from a public client was refused.');
   },
-};
+});
 
-export const pkceVerifierChecked: ProviderCheck = {
-  target: 'provider',
+export const pkceVerifierChecked = defineProviderCheck({
   id: 'provider.pkce.verifier-checked',
   title: 'A wrong code_verifier is refused',
   severity: 'critical',
@@ -61,7 +60,6 @@ export const pkceVerifierChecked: ProviderCheck = {
     'PKCE only protects a code if the token endpoint compares the verifier with the challenge. A provider that accepts any verifier lets whoever intercepted the code redeem it.',
   remediation:
     'At the token endpoint, compute BASE64URL(SHA256(code_verifier)) and compare it with the stored challenge in constant time; refuse with `invalid_grant` when they differ (RFC 7636 4.6).',
-  needs: [],
   catches: ['verifier-not-checked'],
   async run(ctx) {
     const client = ctx.client();
@@ -72,10 +70,9 @@ export const pkceVerifierChecked: ProviderCheck = {
       return pkceFail(ctx, `The provider issued tokens although the verifier does not match the challenge sent.`);
     return pass('A verifier that does not match the challenge was refused.');
   },
-};
+});
 
-export const pkceDowngradeToken: ProviderCheck = {
-  target: 'provider',
+export const pkceDowngradeToken = defineProviderCheck({
   id: 'provider.pkce.downgrade-token',
   title: 'A code issued with a challenge cannot be redeemed without a verifier',
   severity: 'critical',
@@ -85,7 +82,6 @@ export const pkceDowngradeToken: ProviderCheck = {
     'If the verifier is optional, an attacker who intercepted a code simply leaves it out, and PKCE protects nothing.',
   remediation:
     'When the code was issued with a `code_challenge`, require `code_verifier` at the token endpoint (`invalid_grant` otherwise).',
-  needs: [],
   catches: ['verifier-optional'],
   async run(ctx) {
     const client = ctx.client();
@@ -99,10 +95,9 @@ export const pkceDowngradeToken: ProviderCheck = {
       );
     return pass('Without code_verifier, the code issued with a challenge was refused.');
   },
-};
+});
 
-export const pkceDowngradeAuthz: ProviderCheck = {
-  target: 'provider',
+export const pkceDowngradeAuthz = defineProviderCheck({
   id: 'provider.pkce.downgrade-authz',
   title: 'A verifier for a code issued without a challenge is refused',
   severity: 'high',
@@ -112,7 +107,6 @@ export const pkceDowngradeAuthz: ProviderCheck = {
     'In the PKCE downgrade attack (RFC 9700 4.8) the attacker strips the challenge from the authorization request; the honest client still sends its verifier. Only a provider that refuses a verifier for a code issued without a challenge notices.',
   remediation:
     'Accept a `code_verifier` only when the code was issued with a `code_challenge` (RFC 9700 4.8.2); otherwise answer `invalid_grant`.',
-  needs: [],
   catches: ['verifier-without-challenge-accepted'],
   async run(ctx) {
     // The confidential client is the one a provider may let omit PKCE; use it when there is one.
@@ -142,10 +136,9 @@ export const pkceDowngradeAuthz: ProviderCheck = {
       );
     return pass('A code_verifier for a code issued without a challenge was refused.');
   },
-};
+});
 
-export const pkcePlainRejected: ProviderCheck = {
-  target: 'provider',
+export const pkcePlainRejected = defineProviderCheck({
   id: 'provider.pkce.plain-rejected',
   title: 'The plain method is refused where S256 is supported',
   severity: 'medium',
@@ -177,7 +170,7 @@ export const pkcePlainRejected: ProviderCheck = {
       );
     return pass('A code was issued for the plain request, but the plain verifier was refused at the token endpoint.');
   },
-};
+});
 
 /** Verifiers that break RFC 7636 4.1 (`43*128unreserved`). */
 const MALFORMED: Array<{ name: string; value: string }> = [
@@ -185,8 +178,7 @@ const MALFORMED: Array<{ name: string; value: string }> = [
   { name: 'characters outside the unreserved set', value: `${'a'.repeat(40)}+/=` },
 ];
 
-export const pkceVerifierFormat: ProviderCheck = {
-  target: 'provider',
+export const pkceVerifierFormat = defineProviderCheck({
   id: 'provider.pkce.verifier-format',
   title: 'A malformed code_verifier is refused',
   severity: 'medium',
@@ -196,7 +188,6 @@ export const pkceVerifierFormat: ProviderCheck = {
     'The verifier must be 43 to 128 unreserved characters so that it carries enough entropy. A provider that accepts short or odd verifiers lets weak clients get away with guessable ones.',
   remediation:
     'Validate `code_verifier` against the RFC 7636 4.1 ABNF (`[A-Za-z0-9-._~]{43,128}`) before comparing it.',
-  needs: [],
   catches: ['verifier-format-not-checked'],
   async run(ctx) {
     const client = ctx.client();
@@ -211,10 +202,9 @@ export const pkceVerifierFormat: ProviderCheck = {
     if (accepted.length) return pkceFail(ctx, `The provider accepted malformed verifiers: ${accepted.join('; ')}.`);
     return pass('Malformed verifiers were refused even though they matched their challenges.');
   },
-};
+});
 
-export const pkceFailedAttemptBurnsCode: ProviderCheck = {
-  target: 'provider',
+export const pkceFailedAttemptBurnsCode = defineProviderCheck({
   id: 'provider.pkce.failed-attempt-burns-code',
   title: 'A failed verifier attempt burns the code',
   severity: 'medium',
@@ -223,7 +213,6 @@ export const pkceFailedAttemptBurnsCode: ProviderCheck = {
   rationale:
     'If a code survives failed verifier attempts, whoever holds an intercepted code may keep guessing for its whole lifetime; burning it on the first failure leaves one try. No RFC makes this a MUST (RFC 9700 4.8 and RFC 7636 4.6 only require refusing the wrong verifier), so a surviving code is reported as a warning, not a failure.',
   remediation: 'Invalidate the code when a token request for it fails PKCE verification.',
-  needs: [],
   catches: ['failed-verifier-keeps-code'],
   async run(ctx) {
     const client = ctx.client();
@@ -244,4 +233,4 @@ export const pkceFailedAttemptBurnsCode: ProviderCheck = {
     }
     return pass('After a failed verifier attempt the code no longer worked, even with the right verifier.');
   },
-};
+});

@@ -2,8 +2,8 @@
  * Redirect URI checks: exact matching against the registered URI (RFC 9700 4.1.3, 2.1) and no redirect
  * to an invalid one (RFC 6749 4.1.2.1, RFC 9700 4.11.2).
  */
+import { defineProviderCheck } from '../define.js';
 import type { AuthorizeResult } from '../../harness/provider/client.js';
-import type { ProviderCheck } from './types.js';
 import { authorizeData, configError, fail, pass, readAuthorize } from './verdicts.js';
 
 /** Variants of a registered redirect URI an exact-matching provider must refuse (RFC 9700 4.1.3). */
@@ -51,8 +51,7 @@ function deliveredElsewhere(r: AuthorizeResult, registered: string): boolean {
   return loc.href !== new URL(registered).href;
 }
 
-export const redirectUriExact: ProviderCheck = {
-  target: 'provider',
+export const redirectUriExact = defineProviderCheck({
   id: 'provider.redirect-uri.exact',
   title: 'Redirect URIs are matched exactly',
   severity: 'critical',
@@ -62,7 +61,6 @@ export const redirectUriExact: ProviderCheck = {
     'Lenient redirect URI matching (prefixes, patterns, subdomains) is the classic way codes and tokens are stolen: the attacker crafts an authorization link whose redirect_uri passes the check but points somewhere the attacker can read. RFC 9700 2.1 requires exact string matching (loopback ports for native apps excepted).',
   remediation:
     'Compare the redirect_uri with the registered URIs by exact string comparison; no prefixes, wildcards or normalisation.',
-  needs: [],
   catches: ['redirect-uri-prefix-match'],
   async run(ctx) {
     const client = ctx.client();
@@ -82,10 +80,9 @@ export const redirectUriExact: ProviderCheck = {
       return fail(`The provider sent a code to redirect URIs that are not the registered one: ${leaked.join('; ')}.`);
     return pass('Every variant of the registered redirect URI was refused.');
   },
-};
+});
 
-export const redirectUriErrorNoRedirect: ProviderCheck = {
-  target: 'provider',
+export const redirectUriErrorNoRedirect = defineProviderCheck({
   id: 'provider.redirect-uri.error-no-redirect',
   title: 'An invalid redirect URI gives an error page, never a redirect',
   severity: 'high',
@@ -95,7 +92,6 @@ export const redirectUriErrorNoRedirect: ProviderCheck = {
     'RFC 6749 4.1.2.1 forbids redirecting when the redirect URI (or the client) is invalid: otherwise the provider becomes an open redirector that attackers use to lend phishing links its trusted domain (RFC 9700 4.11.2).',
   remediation:
     'When the redirect_uri is not registered or the client is unknown, show an error page to the person instead of redirecting.',
-  needs: [],
   catches: ['redirect-on-invalid-redirect-uri'],
   async run(ctx) {
     const client = ctx.client();
@@ -126,4 +122,4 @@ export const redirectUriErrorNoRedirect: ProviderCheck = {
       return fail(`The provider redirected to an unregistered redirect URI: ${redirected.join('; ')}.`);
     return pass('Invalid redirect URIs and unknown clients got an error page, not a redirect.');
   },
-};
+});

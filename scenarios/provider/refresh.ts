@@ -2,11 +2,10 @@
  * Refresh token checks (RFC 6749 6, RFC 9700 4.14.2): rotation for public clients, reuse detection,
  * binding to the client, and (opt-in) idle expiry.
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { fail, notApplicable, pass, tokenData } from './verdicts.js';
 
-export const refreshRotation: ProviderCheck = {
-  target: 'provider',
+export const refreshRotation = defineProviderCheck({
   id: 'provider.refresh.rotation',
   title: "Public clients' refresh tokens rotate",
   severity: 'high',
@@ -32,10 +31,9 @@ export const refreshRotation: ProviderCheck = {
       return fail('The refresh token did not rotate: the public client keeps using the same one.');
     return pass('The refresh returned a new refresh token.');
   },
-};
+});
 
-export const refreshReuseRevokes: ProviderCheck = {
-  target: 'provider',
+export const refreshReuseRevokes = defineProviderCheck({
   id: 'provider.refresh.reuse-revokes',
   title: 'Reusing a rotated refresh token revokes the active one',
   severity: 'high',
@@ -69,10 +67,9 @@ export const refreshReuseRevokes: ProviderCheck = {
       return fail('After the rotated refresh token was reused, the active one still worked: reuse is not detected.');
     return pass('Reusing the rotated refresh token was refused and revoked the active one.');
   },
-};
+});
 
-export const refreshBoundClient: ProviderCheck = {
-  target: 'provider',
+export const refreshBoundClient = defineProviderCheck({
   id: 'provider.refresh.bound-client',
   title: 'A refresh token cannot be used by another client',
   severity: 'high',
@@ -98,10 +95,9 @@ export const refreshBoundClient: ProviderCheck = {
     if (r.ok) return fail("The second client refreshed with the first client's refresh token.");
     return pass("The second client could not use the first client's refresh token.");
   },
-};
+});
 
-export const refreshIdleExpiry: ProviderCheck = {
-  target: 'provider',
+export const refreshIdleExpiry = defineProviderCheck({
   id: 'provider.refresh.idle-expiry',
   title: 'Idle refresh tokens expire (opt-in: waits out the idle period)',
   severity: 'low',
@@ -125,4 +121,4 @@ export const refreshIdleExpiry: ProviderCheck = {
     if (r.ok) return fail(`The refresh token still worked after ${idle} ms unused.`);
     return pass(`The refresh token was refused after ${idle} ms unused.`);
   },
-};
+});

@@ -2,11 +2,10 @@
  * Authorization response checks: `state` is echoed unchanged (RFC 6749 4.1.2) and, when advertised,
  * `iss` names the issuer (RFC 9207 2).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { configError, fail, pass, targetError } from './verdicts.js';
 
-export const stateEcho: ProviderCheck = {
-  target: 'provider',
+export const stateEcho = defineProviderCheck({
   id: 'provider.state.echo',
   title: 'state comes back unchanged',
   severity: 'medium',
@@ -15,7 +14,6 @@ export const stateEcho: ProviderCheck = {
   rationale:
     "Clients bind the authorization response to the person's session through `state` (CSRF protection, RFC 6749 10.12). A provider that drops or alters it breaks that protection for every client.",
   remediation: 'Return the `state` value exactly as received, in success and error responses alike.',
-  needs: [],
   catches: ['state-not-echoed'],
   async run(ctx) {
     const client = ctx.client();
@@ -35,10 +33,9 @@ export const stateEcho: ProviderCheck = {
     if (back !== state) return fail('The state in the authorization response differs from the one sent.');
     return pass('The state came back unchanged.');
   },
-};
+});
 
-export const issParam: ProviderCheck = {
-  target: 'provider',
+export const issParam = defineProviderCheck({
   id: 'provider.iss-param',
   title: 'The authorization response carries iss equal to the issuer',
   severity: 'medium',
@@ -83,4 +80,4 @@ export const issParam: ProviderCheck = {
     );
     return pass('The authorization response carried iss equal to the issuer.');
   },
-};
+});

@@ -2,11 +2,10 @@
  * Token endpoint checks: responses are not cached (RFC 6749 5.1), confidential clients must
  * authenticate (RFC 6749 3.2.1), and codes and tokens are unguessable (RFC 6749 10.10).
  */
-import type { ProviderCheck } from './types.js';
+import { defineProviderCheck } from '../define.js';
 import { fail, pass, tokenData } from './verdicts.js';
 
-export const tokenCacheControl: ProviderCheck = {
-  target: 'provider',
+export const tokenCacheControl = defineProviderCheck({
   id: 'provider.token.cache-control',
   title: 'Token responses are not cached',
   severity: 'medium',
@@ -16,7 +15,6 @@ export const tokenCacheControl: ProviderCheck = {
     'Token responses carry bearer credentials. Without `Cache-Control: no-store` (RFC 6749 5.1: MUST) a proxy or the user agent may keep a copy where others can read it.',
   remediation:
     'Send `Cache-Control: no-store` (and, for old HTTP/1.0 caches, `Pragma: no-cache`) on every token endpoint response.',
-  needs: [],
   catches: ['no-cache-control'],
   async run(ctx) {
     const client = ctx.client();
@@ -35,14 +33,13 @@ export const tokenCacheControl: ProviderCheck = {
     if (missing.length) return fail(`Token responses without Cache-Control: no-store: ${missing.join(', ')}.`);
     return pass('Token responses carried Cache-Control: no-store.');
   },
-};
+});
 
-export const tokenClientAuthRequired: ProviderCheck = {
-  target: 'provider',
+export const tokenClientAuthRequired = defineProviderCheck({
   id: 'provider.token.client-auth-required',
   title: 'Confidential clients must authenticate at the token endpoint',
   severity: 'high',
-  refs: ['RFC6749-3.2.1', 'RFC6749-4.1.3'],
+  refs: ['RFC6749-3.2.1', 'RFC6749-4.1.3-1'],
   must: 'a confidential client without credentials is refused',
   rationale:
     "A confidential client's secret is what stops someone who obtained its code or refresh token from redeeming it. If the token endpoint accepts the client_id alone, the secret protects nothing.",
@@ -70,7 +67,7 @@ export const tokenClientAuthRequired: ProviderCheck = {
       return fail(`The provider issued tokens to the confidential client with ${accepted.join(' and with ')}.`);
     return pass('Without credentials or with a wrong secret, the confidential client was refused.');
   },
-};
+});
 
 /** Alphabet size of a set of samples, by the narrowest common character class. */
 function alphabetSize(samples: string[]): number {
@@ -116,8 +113,7 @@ export function estimateBits(samples: string[]): number {
 const SAMPLES = 4;
 const MIN_BITS = 128;
 
-export const tokenEntropy: ProviderCheck = {
-  target: 'provider',
+export const tokenEntropy = defineProviderCheck({
   id: 'provider.token.entropy',
   title: 'Codes and tokens are unguessable',
   severity: 'medium',
@@ -127,7 +123,6 @@ export const tokenEntropy: ProviderCheck = {
     'Codes, access tokens and refresh tokens are bearer credentials: whoever guesses one uses it. RFC 6749 10.10 requires that they cannot be guessed; 128 bits from a cryptographic random source is the usual floor.',
   remediation:
     'Generate codes and opaque tokens from a CSPRNG with at least 128 bits (e.g. 32 random bytes, base64url); never counters or timestamps.',
-  needs: [],
   catches: ['low-entropy-tokens'],
   async run(ctx) {
     const client = ctx.client();
@@ -154,4 +149,4 @@ export const tokenEntropy: ProviderCheck = {
     if (weak.length) return fail(`Guessable values: ${weak.join(', ')}; at least ${MIN_BITS} bits are needed.`);
     return pass(`Codes and opaque tokens carry at least ${MIN_BITS} bits by estimate.`);
   },
-};
+});
