@@ -6,7 +6,7 @@ import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { s256, VERIFIER_FORMAT } from '../lib/pkce.js';
-import { judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
+import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
 
 /** The code artifact the provider issued for a code value. */
 function codeArtifact(ctx: ClientCheckContext, code: string) {
@@ -63,11 +63,15 @@ export const pkceVerifierFormat = defineClientCheck({
   refs: ['RFC7636-4.1', 'RFC7636-7.1'],
   kinds: ALL_KINDS,
   agent: 'default',
-  must: 'The verifier is 43-128 unreserved characters with high entropy.',
+  must:
+    'The verifier is 43-128 unreserved characters of cryptographically random data (clearly guessable below ' +
+    `${GUESSABLE_BELOW_BITS} bits estimated fails; below the recommended 256 bits warns).`,
   rationale:
     'The verifier is the only secret that makes a stolen code useless, so it must be impossible to guess. RFC ' +
-    '7636 fixes its format (43 to 128 characters from A-Z, a-z, 0-9 and "-._~") and recommends 32 random bytes; ' +
-    'a strict provider rejects anything else, and a verifier built from a timestamp or a counter can be guessed.',
+    '7636 §4.1 fixes its format (43 to 128 characters from A-Z, a-z, 0-9 and "-._~") and calls it a ' +
+    '"high-entropy cryptographic random STRING"; a strict provider rejects any other format, and a verifier ' +
+    `built from a timestamp or a counter (below ${GUESSABLE_BELOW_BITS} bits estimated) can be guessed. §7.1 ` +
+    'recommends (SHOULD) at least 256 bits, i.e. 32 random bytes: less is a warning, not a failure.',
   remediation:
     'Generate the verifier as 32 bytes from a cryptographically secure random generator, base64url-encoded ' +
     'without padding (43 characters), e.g. `crypto.randomBytes(32).toString("base64url")`.',
@@ -91,7 +95,17 @@ export const pkceVerifierFormat = defineClientCheck({
         `The code_verifier does not follow RFC 7636 §4.1 (43-128 unreserved characters): length ${malformed[0].length}.`,
       );
     }
-    return judgeEntropy(ctx, 'code_verifier', verifiers);
+    return judgeEntropy(ctx, 'code_verifier', verifiers, {
+      // RFC 7636 §4.1: "code_verifier = high-entropy cryptographic random STRING". A value derived from a
+      // clock or a counter is not that; below the floor for random session-binding values it is guessable.
+      failBelow: GUESSABLE_BELOW_BITS,
+      failBasis: 'RFC 7636 §4.1 requires a high-entropy cryptographic random string',
+      // RFC 7636 §7.1: "The client SHOULD create a "code_verifier" with a minimum of 256 bits of entropy.
+      // This can be done by having a suitable random number generator create a 32-octet sequence." A SHOULD:
+      // falling short of it is a warn.
+      warnBelow: 256,
+      warnBasis: 'RFC 7636 §7.1 recommends (SHOULD, a 32-octet random sequence)',
+    });
   },
 });
 
