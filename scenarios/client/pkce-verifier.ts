@@ -5,7 +5,7 @@
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { ALL_KINDS, defineClientCheck, fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
-import { s256, VERIFIER_FORMAT } from '../lib/pkce.js';
+import { sentPkce, verifierMatches, VERIFIER_FORMAT } from '../lib/pkce.js';
 import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
 
 /** The code artifact the provider issued for a code value. */
@@ -34,8 +34,18 @@ export const pkceVerifierSent = defineClientCheck({
   async run(ctx) {
     const login = await completeLogin(ctx, await ctx.session('login'));
     if (!login.code) stopError('The provider sent no code.', 'harness');
-    const artifact = codeArtifact(ctx, login.code);
-    if (!artifact?.codeChallenge) stopNotApplicable('The client sent no code_challenge (see pkce.present).');
+    // What the client sent is read from its authorization request, as pkce.present reads it; the
+    // provider's record of the code only says whether the provider took the challenge into account.
+    const sent = sentPkce(login.request.params);
+    if (!sent) stopNotApplicable('The client sent no code_challenge (see pkce.present).');
+    const providerBound = Boolean(codeArtifact(ctx, login.code)?.codeChallenge);
+    if (!providerBound) {
+      ctx.observe(
+        'The provider ignores PKCE: it bound no code_challenge to the code (its metadata advertises no ' +
+          'code_challenge_methods_supported), so it would not check a code_verifier. The verifier is compared ' +
+          'with the challenge the client sent instead.',
+      );
+    }
     const requests = tokenRequestsForCode(ctx, login.code);
     if (requests.length === 0) stopError('The client did not redeem the code at the token endpoint.', 'target');
     const verifier = requests[0].token?.codeVerifier;
@@ -44,13 +54,13 @@ export const pkceVerifierSent = defineClientCheck({
         ? `The token request carries a code_verifier (${verifier.length} characters).`
         : 'The token request carries no code_verifier.',
     );
-    if (!verifier) return fail('The token request carries no code_verifier.');
-    const method = artifact.codeChallengeMethod ?? 'plain';
-    const matches = method === 'S256' ? s256(verifier) === artifact.codeChallenge : verifier === artifact.codeChallenge;
-    ctx.observe(`The verifier ${matches ? 'matches' : 'does NOT match'} the ${method} challenge of the code.`);
+    if (!verifier) return fail('The client sent a code_challenge, but its token request carries no code_verifier.');
+    const matches = verifierMatches(verifier, sent);
+    ctx.observe(`The verifier ${matches ? 'matches' : 'does NOT match'} the ${sent.method} challenge the client sent.`);
+    const where = providerBound ? '' : ' (the provider ignores PKCE, so only the client’s side could be checked)';
     return matches
-      ? pass('The token request carries the code_verifier that matches the code’s challenge.')
-      : fail('The code_verifier in the token request does not match the code’s challenge.');
+      ? pass(`The token request carries the code_verifier that matches the client’s code_challenge${where}.`)
+      : fail(`The code_verifier in the token request does not match the client’s code_challenge${where}.`);
   },
 });
 
@@ -128,7 +138,7 @@ export const pkceVerifierFresh = defineClientCheck({
     'callback. Never keep it in a global variable or a configuration value.',
   async run(ctx) {
     const requests = await sampleAuthorizationRequests(ctx, 4);
-    const challenges = requests.map((r) => r.params.code_challenge).filter((c): c is string => Boolean(c));
+    const challenges = requests.map((r) => sentPkce(r.params)?.challenge).filter((c): c is string => Boolean(c));
     if (challenges.length < requests.length)
       stopNotApplicable('Some authorization requests carry no code_challenge (see pkce.present).');
     const distinct = new Set(challenges).size;
