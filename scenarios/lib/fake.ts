@@ -36,6 +36,8 @@ import type { ClientCheck, ClientCheckContext, Observation, Outcome } from '../t
 const ISSUER = 'http://127.0.0.1:4000';
 const APP = 'http://127.0.0.1:3000';
 const REDIRECT_URI = `${APP}/callback`;
+/** Another origin (another port) a page may load resources from. */
+const THIRD_PARTY = 'http://127.0.0.1:5000';
 
 /** Every way the fake client can be made to misbehave. All off: a correct client. */
 export interface FakeFlaws {
@@ -71,6 +73,8 @@ export interface FakeFlaws {
   secretInPage: boolean;
   reflectErrorRaw: boolean;
   codeStaysInAddressBar: boolean;
+  /** The landing page also loads a script from another origin, whose policy sends it the full URL. */
+  thirdPartyScript: boolean;
   tokenInUrl: boolean;
   logsUrls: boolean;
   refreshTokenInPage: boolean;
@@ -586,6 +590,7 @@ export function createFakeWorld(opts: FakeWorldOptions = {}): FakeWorld {
           );
         // The page the person lands on loads a script; the browser names that page in Referer.
         log(`${APP}/app.js`, 200, '', {}, { referer: r.url });
+        if (flaws.thirdPartyScript) log(`${THIRD_PARTY}/tag.js`, 200, '', {}, { referer: r.url });
         if (kind === 'driver') return { ok: lastCallbackOk, error: lastCallbackOk ? undefined : r.body };
         return { status: r.status, finalUrl: r.url, body: r.body };
       },
