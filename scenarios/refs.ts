@@ -119,6 +119,7 @@ const REFS = {
   /** The `nonce` claim equals the nonce sent in the authentication request. */
   'OIDC-3.1.3.7-11': step('OIDC', '3.1.3.7', 11),
   'OIDC-5.3.2': section('OIDC', '5.3.2'),
+  'OIDC-15.5.2': section('OIDC', '15.5.2'),
   'OIDC-10.1.1': section('OIDC', '10.1.1'),
   'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
   'CWE-79': { cwe: 79 },

@@ -14,10 +14,10 @@ import {
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { sentPkce } from '../lib/pkce.js';
 
 function methodOf(params: Record<string, string>): 'S256' | 'plain' | 'none' | string {
-  if (!params.code_challenge) return 'none';
-  return params.code_challenge_method ?? 'plain';
+  return sentPkce(params)?.method ?? 'none';
 }
 
 /** Metadata advertising only plain: the client still sends S256 or refuses to log in. */

@@ -2,6 +2,7 @@
 import { beginLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { sentPkce } from '../lib/pkce.js';
 
 /** The authorization request carries `code_challenge`. */
 export const pkcePresent = defineClientCheck({
@@ -21,9 +22,9 @@ export const pkcePresent = defineClientCheck({
     'authorization request. Send the verifier as `code_verifier` in the token request.',
   async run(ctx) {
     const request = await beginLogin(ctx, await ctx.session('login'));
-    const challenge = request.params.code_challenge;
-    ctx.observe(challenge ? `code_challenge is present (${challenge.length} characters).` : 'No code_challenge.');
-    return challenge
+    const sent = sentPkce(request.params);
+    ctx.observe(sent ? `code_challenge is present (${sent.challenge.length} characters).` : 'No code_challenge.');
+    return sent
       ? pass('The authorization request carries a code_challenge.')
       : fail('The authorization request carries no code_challenge: the client does not use PKCE.');
   },
@@ -45,16 +46,16 @@ export const pkceS256 = defineClientCheck({
     'the verifier. Every provider that supports PKCE supports S256; there is no need for plain.',
   async run(ctx) {
     const request = await beginLogin(ctx, await ctx.session('login'));
-    if (!request.params.code_challenge) stopNotApplicable('The client sends no code_challenge (see pkce.present).');
-    const method = request.params.code_challenge_method;
+    const sent = sentPkce(request.params);
+    if (!sent) stopNotApplicable('The client sends no code_challenge (see pkce.present).');
     ctx.observe(
-      `code_challenge_method is ${method === undefined ? 'absent (which means plain)' : JSON.stringify(method)}.`,
+      `code_challenge_method is ${sent.methodSent ? JSON.stringify(sent.method) : 'absent (which means plain)'}.`,
     );
-    if (method === 'S256') return pass('The client uses code_challenge_method=S256.');
+    if (sent.method === 'S256') return pass('The client uses code_challenge_method=S256.');
     return fail(
-      method === undefined
-        ? 'The client sends no code_challenge_method, which means plain.'
-        : `The client uses code_challenge_method=${method}.`,
+      sent.methodSent
+        ? `The client uses code_challenge_method=${sent.method}.`
+        : 'The client sends no code_challenge_method, which means plain.',
     );
   },
 });

@@ -6,8 +6,8 @@ import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
-import { s256, VERIFIER_FORMAT } from '../lib/pkce.js';
-import { judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
+import { sentPkce, verifierMatches, VERIFIER_FORMAT } from '../lib/pkce.js';
+import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
 
 /** The code artifact the provider issued for a code value. */
 function codeArtifact(ctx: ClientCheckContext, code: string) {
@@ -32,8 +32,18 @@ export const pkceVerifierSent = defineClientCheck({
   async run(ctx) {
     const login = await completeLogin(ctx, await ctx.session('login'));
     if (!login.code) stopError('The provider sent no code.', 'harness');
-    const artifact = codeArtifact(ctx, login.code);
-    if (!artifact?.codeChallenge) stopNotApplicable('The client sent no code_challenge (see pkce.present).');
+    // What the client sent is read from its authorization request, as pkce.present reads it; the
+    // provider's record of the code only says whether the provider took the challenge into account.
+    const sent = sentPkce(login.request.params);
+    if (!sent) stopNotApplicable('The client sent no code_challenge (see pkce.present).');
+    const providerBound = Boolean(codeArtifact(ctx, login.code)?.codeChallenge);
+    if (!providerBound) {
+      ctx.observe(
+        'The provider ignores PKCE: it bound no code_challenge to the code (its metadata advertises no ' +
+          'code_challenge_methods_supported), so it would not check a code_verifier. The verifier is compared ' +
+          'with the challenge the client sent instead.',
+      );
+    }
     const requests = tokenRequestsForCode(ctx, login.code);
     if (requests.length === 0) stopError('The client did not redeem the code at the token endpoint.', 'target');
     const verifier = requests[0].token?.codeVerifier;
@@ -42,13 +52,13 @@ export const pkceVerifierSent = defineClientCheck({
         ? `The token request carries a code_verifier (${verifier.length} characters).`
         : 'The token request carries no code_verifier.',
     );
-    if (!verifier) return fail('The token request carries no code_verifier.');
-    const method = artifact.codeChallengeMethod ?? 'plain';
-    const matches = method === 'S256' ? s256(verifier) === artifact.codeChallenge : verifier === artifact.codeChallenge;
-    ctx.observe(`The verifier ${matches ? 'matches' : 'does NOT match'} the ${method} challenge of the code.`);
+    if (!verifier) return fail('The client sent a code_challenge, but its token request carries no code_verifier.');
+    const matches = verifierMatches(verifier, sent);
+    ctx.observe(`The verifier ${matches ? 'matches' : 'does NOT match'} the ${sent.method} challenge the client sent.`);
+    const where = providerBound ? '' : ' (the provider ignores PKCE, so only the client’s side could be checked)';
     return matches
-      ? pass('The token request carries the code_verifier that matches the code’s challenge.')
-      : fail('The code_verifier in the token request does not match the code’s challenge.');
+      ? pass(`The token request carries the code_verifier that matches the client’s code_challenge${where}.`)
+      : fail(`The code_verifier in the token request does not match the client’s code_challenge${where}.`);
   },
 });
 
@@ -58,11 +68,15 @@ export const pkceVerifierFormat = defineClientCheck({
   title: 'code_verifier is well-formed and high-entropy',
   severity: 'medium',
   refs: ['RFC7636-4.1', 'RFC7636-7.1'],
-  must: 'The verifier is 43-128 unreserved characters with high entropy.',
+  must:
+    'The verifier is 43-128 unreserved characters of cryptographically random data (clearly guessable below ' +
+    `${GUESSABLE_BELOW_BITS} bits estimated fails; below the recommended 256 bits warns).`,
   rationale:
     'The verifier is the only secret that makes a stolen code useless, so it must be impossible to guess. RFC ' +
-    '7636 fixes its format (43 to 128 characters from A-Z, a-z, 0-9 and "-._~") and recommends 32 random bytes; ' +
-    'a strict provider rejects anything else, and a verifier built from a timestamp or a counter can be guessed.',
+    '7636 §4.1 fixes its format (43 to 128 characters from A-Z, a-z, 0-9 and "-._~") and calls it a ' +
+    '"high-entropy cryptographic random STRING"; a strict provider rejects any other format, and a verifier ' +
+    `built from a timestamp or a counter (below ${GUESSABLE_BELOW_BITS} bits estimated) can be guessed. §7.1 ` +
+    'recommends (SHOULD) at least 256 bits, i.e. 32 random bytes: less is a warning, not a failure.',
   remediation:
     'Generate the verifier as 32 bytes from a cryptographically secure random generator, base64url-encoded ' +
     'without padding (43 characters), e.g. `crypto.randomBytes(32).toString("base64url")`.',
@@ -86,7 +100,17 @@ export const pkceVerifierFormat = defineClientCheck({
         `The code_verifier does not follow RFC 7636 §4.1 (43-128 unreserved characters): length ${malformed[0].length}.`,
       );
     }
-    return judgeEntropy(ctx, 'code_verifier', verifiers);
+    return judgeEntropy(ctx, 'code_verifier', verifiers, {
+      // RFC 7636 §4.1: "code_verifier = high-entropy cryptographic random STRING". A value derived from a
+      // clock or a counter is not that; below the floor for random session-binding values it is guessable.
+      failBelow: GUESSABLE_BELOW_BITS,
+      failBasis: 'RFC 7636 §4.1 requires a high-entropy cryptographic random string',
+      // RFC 7636 §7.1: "The client SHOULD create a "code_verifier" with a minimum of 256 bits of entropy.
+      // This can be done by having a suitable random number generator create a 32-octet sequence." A SHOULD:
+      // falling short of it is a warn.
+      warnBelow: 256,
+      warnBasis: 'RFC 7636 §7.1 recommends (SHOULD, a 32-octet random sequence)',
+    });
   },
 });
 
@@ -106,7 +130,7 @@ export const pkceVerifierFresh = defineClientCheck({
     'callback. Never keep it in a global variable or a configuration value.',
   async run(ctx) {
     const requests = await sampleAuthorizationRequests(ctx, 4);
-    const challenges = requests.map((r) => r.params.code_challenge).filter((c): c is string => Boolean(c));
+    const challenges = requests.map((r) => sentPkce(r.params)?.challenge).filter((c): c is string => Boolean(c));
     if (challenges.length < requests.length)
       stopNotApplicable('Some authorization requests carry no code_challenge (see pkce.present).');
     const distinct = new Set(challenges).size;

@@ -2,9 +2,11 @@
  * Estimates how guessable a client-generated value (state, PKCE verifier, nonce) is from a handful of
  * samples taken over several logins.
  *
- * RFC 6749 §10.10: "The probability of an attacker guessing generated tokens [...] MUST be less than
- * or equal to 2^(-128)". Length and uniqueness say nothing about that: `Date.now()` is unique and a
- * 40-character counter is long. So the estimate only credits what varies, and what varies like noise:
+ * The estimate is a number of bits; the bound it is held to belongs to the caller and the text that
+ * governs the value (RFC 6749 §10.10's 2^-128 for the provider's tokens and codes, RFC 6749 §10.12 and
+ * OIDC Core §3.1.2.1 "non-guessable" for state and nonce, RFC 7636 §4.1 and §7.1 for the PKCE verifier).
+ * Length and uniqueness say nothing about guessability: `Date.now()` is unique and a 40-character
+ * counter is long. So the estimate only credits what varies, and what varies like noise:
  *
  * 1. Values that are base64 or hex encodings of readable text are decoded and the text is analysed.
  * 2. Positions that hold the same character in every sample (prefixes, separators, version digits,

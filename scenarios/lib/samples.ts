@@ -7,7 +7,7 @@ import type { AuthorizationRequest } from '../../harness/types.js';
 import type { ClientCheckContext, Outcome } from '../types.js';
 import { estimateEntropy } from './entropy.js';
 import { beginLogin, completeLogin, type CompletedLogin } from './flow.js';
-import { fail, pass } from './outcome.js';
+import { fail, pass, warn } from './outcome.js';
 
 /** Starts `count` logins (stopping at the provider's door): two in the first session, then one per new session. */
 export async function sampleAuthorizationRequests(
@@ -33,10 +33,39 @@ export async function sampleLogins(ctx: ClientCheckContext, count: number): Prom
 }
 
 /**
- * Judges values that must be unguessable: unique, and at least `minBits` estimated bits of entropy
- * (RFC 6749 §10.10 asks for a guessing probability of at most 2^-128).
+ * How much estimated entropy a client-generated value needs, as its own specification words it. Below
+ * `failBelow` the value is clearly guessable and the check fails; below `warnBelow` it falls short of a
+ * recommendation only (a SHOULD), which is a warn that cites `warnBasis`.
  */
-export function judgeEntropy(ctx: ClientCheckContext, name: string, values: string[], minBits = 128): Outcome {
+export interface EntropyBound {
+  /** Estimates below this many bits fail: the value is clearly guessable. */
+  failBelow: number;
+  /** Why `failBelow`, in a few words a summary can quote (e.g. "OWASP: session identifiers need 64 bits"). */
+  failBasis: string;
+  /** Estimates below this many bits (and at least `failBelow`) warn. */
+  warnBelow?: number;
+  /** The recommendation `warnBelow` comes from, quoted in the warn. */
+  warnBasis?: string;
+}
+
+/**
+ * The floor below which a value that binds a login to the browser (state, nonce, PKCE verifier) is
+ * clearly guessable. None of RFC 6749 §10.12 ("The binding value used for CSRF protection MUST contain a
+ * non-guessable value"), OIDC Core §3.1.2.1 ("Sufficient entropy MUST be present in the nonce values
+ * used to prevent attackers from guessing values") and RFC 7636 §4.1 ("high-entropy cryptographic
+ * random STRING") states a number. The number for a value of the same kind, a random identifier that
+ * binds a browser session, is OWASP's: "Session identifiers must have at least 64 bits of entropy to
+ * prevent brute-force session guessing attacks" (OWASP, Insufficient Session-ID Length). The estimates
+ * of clock-, counter- and id-derived values fall far below it (a millisecond clock: under 16 bits);
+ * random values of the usual sizes are far above (a UUIDv4: about 124 for its 122 random bits).
+ */
+export const GUESSABLE_BELOW_BITS = 64;
+
+/**
+ * Judges values that must be unguessable: unique across logins, and at least `bound.failBelow` estimated
+ * bits (below `bound.warnBelow`: warn with the recommendation it falls short of).
+ */
+export function judgeEntropy(ctx: ClientCheckContext, name: string, values: string[], bound: EntropyBound): Outcome {
   const e = estimateEntropy(values);
   ctx.observe(
     `${values.length} ${name} values: ${e.unique ? 'all different' : 'REPEATED'}, ${e.alphabet.name} alphabet, about ${e.bits} bits estimated for the weakest.`,
@@ -44,10 +73,17 @@ export function judgeEntropy(ctx: ClientCheckContext, name: string, values: stri
   );
   for (const f of e.findings) ctx.observe(f);
   if (!e.unique) return fail(`The client produced the same ${name} for different logins.`);
-  if (e.bits < minBits) {
+  if (e.bits < bound.failBelow) {
     return fail(
-      `The ${name} is guessable: about ${e.bits} bits estimated, at least ${minBits} required${e.findings.length ? ` (${e.findings[0]})` : ''}.`,
+      `The ${name} is guessable: about ${e.bits} bits estimated, below ${bound.failBelow} (${bound.failBasis})${e.findings.length ? `; ${e.findings[0]}` : '.'}`,
     );
   }
-  return pass(`The ${name} is unique per login with about ${e.bits} bits estimated (at least ${minBits} required).`);
+  if (bound.warnBelow !== undefined && e.bits < bound.warnBelow) {
+    return warn(
+      `The ${name} is unique per login with about ${e.bits} bits estimated: not guessable, but below the ${bound.warnBelow} bits ${bound.warnBasis ?? 'recommended'}.`,
+    );
+  }
+  return pass(
+    `The ${name} is unique per login with about ${e.bits} bits estimated (clearly guessable below ${bound.failBelow}${bound.warnBelow !== undefined ? `, ${bound.warnBelow} recommended` : ''}).`,
+  );
 }

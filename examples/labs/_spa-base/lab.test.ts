@@ -9,7 +9,7 @@ import { lab as leakReferer } from '../spa-leak-referer/server.js';
 import { lab as leakStorage } from '../spa-leak-storage/server.js';
 import { lab as leakUrl } from '../spa-leak-url/server.js';
 import { lab as publicClientSecret } from '../spa-public-client-secret/server.js';
-import { applyPatches, createSpaLabServer, type SpaFile, type SpaLab } from './lab.js';
+import { applyPatches, createSpaLabServer, listenThirdParty, type SpaFile, type SpaLab } from './lab.js';
 
 const ENV: ExampleEnv = {
   issuer: 'http://127.0.0.1:9/',
@@ -27,8 +27,8 @@ afterEach(async () => {
 });
 
 /** Starts a lab server on a free loopback port and fetches `path` from it. */
-async function fetchFrom(lab: SpaLab, path: string, env: ExampleEnv = ENV): Promise<Response> {
-  const server = createSpaLabServer(env, lab);
+async function fetchFrom(lab: SpaLab, path: string, env: ExampleEnv = ENV, thirdParty?: string): Promise<Response> {
+  const server = createSpaLabServer(env, lab, thirdParty);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(
     () =>
@@ -98,9 +98,16 @@ describe('the SPA labs against the current reference SPA', () => {
     );
   });
 
-  it('spa-leak-referer sets no referrer policy in the page or its headers', async () => {
-    const res = await fetchFrom(leakReferer, '/callback?code=x');
-    expect(res.headers.get('referrer-policy')).toBeNull();
-    expect(await res.text()).not.toContain('name="referrer"');
+  it('spa-leak-referer loads a script from its third-party host under a policy that sends it the full URL', async () => {
+    const origin = await listenThirdParty(leakReferer.thirdParty ?? {}, '127.0.0.1');
+    const res = await fetchFrom(leakReferer, '/callback?code=x', ENV, origin);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer-when-downgrade');
+    expect(res.headers.get('content-security-policy')).toContain(`script-src 'self' ${origin};`);
+    const html = await res.text();
+    expect(html).toContain('<meta name="referrer" content="no-referrer-when-downgrade" />');
+    expect(html).toContain(`<script async src="${origin}/tag.js"></script>`);
+    const tag = await fetch(`${origin}/tag.js`);
+    expect(tag.status).toBe(200);
+    expect(new URL(origin).origin).not.toBe(new URL(ENV.redirectUri).origin);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readEnv, type ExampleEnv } from '../../shared/env.js';
 import { page } from '../../shared/html.js';
@@ -43,7 +44,16 @@ export interface SpaLab {
    * the header, `null` leaves it out.
    */
   headers?: Readonly<Record<string, string | null>>;
+  /**
+   * Files of a third-party host (an analytics vendor, a CDN) by path, e.g. `{ '/tag.js': '...' }`, served
+   * by a second server on another port of the loopback interface, i.e. from another origin. Patched files
+   * name that origin as `{{THIRD_PARTY}}`, and the page's Content-Security-Policy allows scripts from it.
+   */
+  thirdParty?: Readonly<Record<string, string>>;
 }
+
+/** Placeholder in patched files for the origin of the lab's third-party host. */
+export const THIRD_PARTY_PLACEHOLDER = '{{THIRD_PARTY}}';
 
 /**
  * Applies the patches to the files. A `find` that is missing or occurs twice throws, naming the file, so a
@@ -65,8 +75,11 @@ export function applyPatches(files: Map<SpaFile, string>, patches: readonly SpaP
   return out;
 }
 
-/** Builds the lab server (not yet listening): the reference SPA's server with the lab's files. */
-export function createSpaLabServer(env: ExampleEnv, lab: SpaLab): Server {
+/**
+ * Builds the lab server (not yet listening): the reference SPA's server with the lab's files.
+ * `thirdPartyOrigin` is where the lab's {@link SpaLab.thirdParty} host listens, when it has one.
+ */
+export function createSpaLabServer(env: ExampleEnv, lab: SpaLab, thirdPartyOrigin?: string): Server {
   if (env.clientSecret && !lab.config) {
     throw new Error(
       'a browser app is a public client: it must not be given OAUTH_CLIENT_SECRET (RFC 6749 section 10.1)',
@@ -75,7 +88,13 @@ export function createSpaLabServer(env: ExampleEnv, lab: SpaLab): Server {
   const original = new Map<SpaFile, string>(
     (['index.html', ...SCRIPTS] as const).map((f) => [f, readFileSync(`${PUBLIC}${f}`, 'utf8')]),
   );
-  const files = applyPatches(original, lab.patches ?? []);
+  const patched = applyPatches(original, lab.patches ?? []);
+  const files = new Map(
+    [...patched].map(([f, text]) => [
+      f,
+      thirdPartyOrigin ? text.replaceAll(THIRD_PARTY_PLACEHOLDER, thirdPartyOrigin) : text,
+    ]),
+  );
   const config = {
     issuer: env.issuer,
     clientId: env.clientId,
@@ -88,9 +107,9 @@ export function createSpaLabServer(env: ExampleEnv, lab: SpaLab): Server {
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
   const index = (files.get('index.html') ?? '').replace('{{CONFIG}}', json);
   const connect = [...new Set([new URL(env.issuer).origin, new URL(env.apiBaseUrl).origin])].join(' ');
-  // The same Content-Security-Policy as the reference SPA.
+  // The same Content-Security-Policy as the reference SPA (plus the lab's third-party host, if any).
   const headers = {
-    'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self' ${connect}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    'content-security-policy': `default-src 'none'; script-src 'self'${thirdPartyOrigin ? ` ${thirdPartyOrigin}` : ''}; connect-src 'self' ${connect}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   };
   const callbackPath = new URL(env.redirectUri).pathname;
   const send = (res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void => {
@@ -127,6 +146,24 @@ export function runSpaLab(lab: SpaLab, moduleUrl: string): void {
   if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
   runMain(lab.name, async () => {
     const env = readEnv(process.env);
-    await listen(createSpaLabServer(env, lab), lab.name, env.host, env.port);
+    const thirdParty = lab.thirdParty ? await listenThirdParty(lab.thirdParty, env.host) : undefined;
+    await listen(createSpaLabServer(env, lab, thirdParty), lab.name, env.host, env.port);
   });
+}
+
+/** Serves a lab's third-party files on a free port of `host`; resolves to its origin. */
+export async function listenThirdParty(files: Readonly<Record<string, string>>, host: string): Promise<string> {
+  const server = createServer((req, res) => {
+    const body = files[new URL(req.url ?? '/', 'http://third-party.invalid').pathname];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/javascript; charset=utf-8' });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  // The lab's process ends on SIGTERM (examples/shared/listen.ts); this server needs no stop of its own.
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  return `http://${host}:${port}`;
 }

@@ -7,16 +7,20 @@ import { runSpaLab, type SpaLab } from '../_spa-base/lab.js';
 /** What this lab changes about the reference SPA. */
 export const lab: SpaLab = {
   name: 'lab-spa-leak-referer',
-  // ...neither in the page nor in a response header.
-  headers: { 'referrer-policy': null },
+  // The analytics vendor's setup guide asks for this policy, so it can see where visits come from.
+  headers: { 'referrer-policy': 'no-referrer-when-downgrade' },
   patches: [
     {
-      // The page sets no referrer policy, so the browser's default applies.
+      // ...in the page too, and the vendor's tag goes first in the head, "to count every page view".
       file: 'index.html',
       find: '    <meta name="referrer" content="no-referrer" />\n',
-      replace: '',
+      replace:
+        '    <meta name="referrer" content="no-referrer-when-downgrade" />\n' +
+        '    <script async src="{{THIRD_PARTY}}/tag.js"></script>\n',
     },
   ],
+  // The analytics vendor: another origin.
+  thirdParty: { '/tag.js': '// counts a page view\n' },
 };
 
 runSpaLab(lab, import.meta.url);

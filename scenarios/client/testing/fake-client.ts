@@ -27,6 +27,8 @@ import type { ClientCheck, ClientCheckContext, Observation, Outcome } from '../.
 const ISSUER_ORIGIN = 'http://127.0.0.1:4000';
 const APP = 'http://127.0.0.1:3000';
 const REDIRECT_URI = `${APP}/callback`;
+/** Another origin (another port) a page may load resources from. */
+const THIRD_PARTY = 'http://127.0.0.1:5000';
 /** A scope the lexoffice profile grants but the fake client is not declared to need. */
 const UNDECLARED_SCOPE = 'invoice.read';
 
@@ -78,6 +80,8 @@ export interface FakeFlaws {
   secretInPage: boolean;
   reflectErrorRaw: boolean;
   codeStaysInAddressBar: boolean;
+  /** The landing page also loads a script from another origin, whose policy sends it the full URL. */
+  thirdPartyScript: boolean;
   tokenInUrl: boolean;
   logsUrls: boolean;
   refreshTokenInPage: boolean;
@@ -491,6 +495,7 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
           );
         // The page the person lands on loads a script; the browser names that page in Referer.
         log(`${APP}/app.js`, 200, '', {}, { referer: r.url });
+        if (flaws.thirdPartyScript) log(`${THIRD_PARTY}/tag.js`, 200, '', {}, { referer: r.url });
         if (kind === 'driver') return { ok, error: ok ? undefined : r.body };
         return { status: r.status, finalUrl: r.url, body: r.body };
       },
