@@ -16,6 +16,14 @@ import {
 } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
 import type { StorageDump, TranscriptEntry } from '../types.js';
+import {
+  busyInitScript,
+  clearTabState,
+  markerInitScript,
+  pageScript,
+  readTabStorage,
+  type TabStorage,
+} from './page-scripts.js';
 
 /** Something a script did in the page, recorded for XSS checks. */
 export interface ScriptEvent {
@@ -61,72 +69,7 @@ interface PausedResponse {
   responseHeaders?: Array<{ name: string; value: string }>;
 }
 
-/** Runs in every frame before the page's own scripts: `window.__lhXss = x` or `__lhXss(x)` reports x. */
-function markerInitScript(binding: string): void {
-  const w = window as unknown as Record<string, unknown>;
-  const report = (value: unknown): void => {
-    try {
-      (w[binding] as (text: string) => void)(String(value));
-    } catch {
-      // The binding is gone while the page unloads.
-    }
-  };
-  const fn = (value?: unknown): void => report(value === undefined ? 'called' : value);
-  Object.defineProperty(window, '__lhXss', { configurable: false, get: () => fn, set: report });
-}
-
 const BUSY_BINDING = '__lhBusyReport';
-
-/**
- * Runs in every frame before the page's own scripts: reports when the page starts waiting for work it
- * started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
- * ended, one task after the last one settled so the continuation that awaited it has run (and has
- * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
- */
-function busyInitScript(binding: string): void {
-  if (window.top !== window) return;
-  const w = window as unknown as Record<string, unknown>;
-  let pending = 0;
-  const report = (state: 'busy' | 'idle'): void => {
-    try {
-      void (w[binding] as (text: string) => Promise<void>)(state);
-    } catch {
-      // The binding is gone while the page unloads.
-    }
-  };
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    if (pending++ === 0) report('busy');
-    const settle = (): void => {
-      setTimeout(() => {
-        if (--pending === 0) report('idle');
-      }, 0);
-    };
-    p.then(settle, settle);
-    return p;
-  };
-  const wrap = (owner: Record<string, unknown>, name: string): void => {
-    const original = owner[name];
-    if (typeof original !== 'function') return;
-    owner[name] = function (this: unknown, ...args: unknown[]): unknown {
-      const result: unknown = (original as (...a: unknown[]) => unknown).apply(this, args);
-      return result instanceof Promise ? track(result) : result;
-    };
-  };
-  wrap(window as unknown as Record<string, unknown>, 'fetch');
-  for (const m of ['json', 'text', 'arrayBuffer', 'blob', 'formData'])
-    wrap(Response.prototype as unknown as Record<string, unknown>, m);
-  if (typeof crypto !== 'undefined' && crypto.subtle) {
-    const subtle = Object.getPrototypeOf(crypto.subtle) as Record<string, unknown>;
-    for (const m of ['digest', 'sign', 'verify', 'importKey', 'exportKey', 'generateKey', 'encrypt', 'decrypt'])
-      wrap(subtle, m);
-  }
-  const send = XMLHttpRequest.prototype.send;
-  XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    // A send that throws (wrong state) starts nothing to wait for.
-    send.call(this, body);
-    track(new Promise<void>((resolve) => this.addEventListener('loadend', () => resolve(), { once: true })));
-  };
-}
 
 /**
  * How long one navigation may take. Generous: on a loaded machine a page load can take many seconds, and the
@@ -166,11 +109,11 @@ class PooledContext {
       await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
         at.slot?.current?.onMarker(String(text), source.frame.url());
       });
-      await context.addInitScript(markerInitScript, MARKER_BINDING);
+      await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
       await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
         at.slot?.current?.onBusy(source.frame, state === 'busy');
       });
-      await context.addInitScript(busyInitScript, BUSY_BINDING);
+      await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
       context.on('request', (r) => at.slot?.current?.onRequest(r));
       context.on('response', (r) => at.slot?.current?.onResponse(r));
       context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
@@ -226,10 +169,7 @@ class PooledContext {
     const work = (async (): Promise<boolean> => {
       for (const p of this.context.pages()) if (p !== this.page) await p.close();
       if (pageOrigin) {
-        await this.page.evaluate(() => {
-          sessionStorage.clear();
-          window.name = '';
-        });
+        await this.page.evaluate(pageScript(clearTabState));
       }
       await this.page.goto('about:blank');
       await this.context.clearCookies();
@@ -693,24 +633,26 @@ export class BrowserAgent {
     return [...this.events];
   }
 
-  /** localStorage and sessionStorage of the page's current origin, and every cookie of the context. */
+  /**
+   * localStorage and sessionStorage of the tab's current document (the tab the session's login ran in),
+   * localStorage of every other origin the context holds, and every cookie of the context.
+   */
   async storage(): Promise<StorageDump> {
     let local: Record<string, string> = {};
     let session: Record<string, string> = {};
-    try {
-      [local, session] = await this.page.evaluate(() => {
-        const dump = (s: Storage): Record<string, string> => {
-          const out: Record<string, string> = {};
-          for (let i = 0; i < s.length; i++) {
-            const k = s.key(i);
-            if (k !== null) out[k] = s.getItem(k) ?? '';
-          }
-          return out;
-        };
-        return [dump(localStorage), dump(sessionStorage)] as const;
-      });
-    } catch {
-      // about:blank and opaque origins have no storage.
+    // about:blank and other opaque documents have no storage. Anything else is read, and a read that
+    // fails is an error: sessionStorage exists only in the tab, so an empty dump would be a false "none".
+    if (safeOrigin(this.page.url())) {
+      let tab: TabStorage;
+      try {
+        tab = await this.page.evaluate<TabStorage>(pageScript(readTabStorage));
+      } catch (err) {
+        throw new Error(
+          `could not read the storage of the tab at ${this.page.url()}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      local = tab.localStorage;
+      session = tab.sessionStorage;
     }
     // The page may stand on another origin by now (the provider, an error page, about:blank): read
     // localStorage of every origin the context holds too, so a token stored there is never missed.
