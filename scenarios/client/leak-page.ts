@@ -29,7 +29,8 @@ export const leakPage = defineClientCheck({
     const places = servedPlaces(login.session.transcript(), targetOrigin(ctx.target));
     const leaks = scanPlaces(places, knownSecrets(ctx, kinds));
     ctx.observe(
-      `Scanned ${places.length} response parts served by the target for ${kinds.join(', ')} (${confidential ? 'confidential' : 'public'} client): ${leaks.length} hit(s).`,
+      `Scanned ${places.length} response parts served by the target for ${kinds.join(', ')} (${confidential ? 'confidential' : 'public'} client): ${leaks.length} hit(s). ` +
+        'Location headers are left to leak.url and cookies readable by script to leak.storage.',
       { leaks },
     );
     if (places.length === 0) stopError('The user agent recorded no response served by the target to scan.', 'harness');

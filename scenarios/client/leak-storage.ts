@@ -1,5 +1,6 @@
 /** leak.storage: no refresh token where page script can read it (OWASP OAuth 2.0 cheat sheet). */
-import { findSecrets, knownSecrets, type Leak } from '../lib/evidence.js';
+import { readableCookiesSet } from '../lib/cookies.js';
+import { findSecrets, knownSecrets, stripQuery, type Leak } from '../lib/evidence.js';
 import { exerciseClient } from '../lib/flow.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError, warn } from '../lib/outcome.js';
@@ -47,6 +48,14 @@ export const leakStorage = defineClientCheck({
     for (const [k, v] of Object.entries(dump.sessionStorage)) scan(`sessionStorage["${k}"]`, v);
     const readableCookies = dump.cookies.filter((c) => !c.httpOnly);
     for (const c of readableCookies) scan(`cookie ${c.name} (not HttpOnly)`, c.value);
+    // A readable cookie the browser was handed and has since dropped was readable meanwhile; one still
+    // kept is already counted above. (leak.page leaves these Set-Cookie headers to this check.)
+    const kept = new Set(readableCookies.map((c) => `${c.name}=${c.value}`));
+    for (const c of readableCookiesSet(login.session.transcript())) {
+      if (!kept.has(`${c.name}=${c.value}`)) {
+        scan(`cookie ${c.name} (not HttpOnly, set by ${stripQuery(c.url)} #${c.seq})`, c.value);
+      }
+    }
     ctx.observe(
       `Storage after login: ${Object.keys(dump.localStorage).length} localStorage, ${Object.keys(dump.sessionStorage).length} ` +
         `sessionStorage entries, ${readableCookies.length} of ${dump.cookies.length} cookies readable by script.`,

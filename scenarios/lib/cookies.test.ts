@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cookiesSetBy, parseSetCookie, splitSetCookie } from './cookies.js';
+import { cookiesSetBy, parseSetCookie, readableCookiesSet, splitSetCookie } from './cookies.js';
 
 describe('Set-Cookie parsing', () => {
   it('splits joined headers between cookies but not inside an Expires date', () => {
@@ -42,5 +42,32 @@ describe('Set-Cookie parsing', () => {
       'http://127.0.0.1:3000',
     );
     expect(got.map((c) => c.name)).toEqual(['sid']);
+  });
+
+  it('lists every cookie script could read that any response set, from any origin, deletions left out', () => {
+    const set = readableCookiesSet([
+      {
+        seq: 2,
+        at: 0,
+        agent: 'browser',
+        method: 'GET',
+        url: 'http://app/callback?code=c',
+        requestHeaders: {},
+        responseHeaders: { 'Set-Cookie': 'sid=s; HttpOnly\nrt=r1; Path=/\nold=; Max-Age=0' },
+      },
+      {
+        seq: 5,
+        at: 0,
+        agent: 'browser',
+        method: 'GET',
+        url: 'http://cdn/x',
+        requestHeaders: {},
+        responseHeaders: { 'set-cookie': 'seen=1' },
+      },
+    ]);
+    expect(set.map((c) => [c.name, c.value, c.seq])).toEqual([
+      ['rt', 'r1', 2],
+      ['seen', '1', 5],
+    ]);
   });
 });

@@ -70,6 +70,24 @@ export function cookiesSetBy(transcript: TranscriptEntry[], origin: string): Set
   return out;
 }
 
+/**
+ * Every cookie without HttpOnly that any response in the transcript set (deletions left out): script
+ * could read it while the browser kept it, even if it is gone by the time storage is read.
+ */
+export function readableCookiesSet(transcript: TranscriptEntry[]): SetCookie[] {
+  const out: SetCookie[] = [];
+  for (const e of transcript) {
+    for (const [name, value] of Object.entries(e.responseHeaders ?? {})) {
+      if (name.toLowerCase() !== 'set-cookie') continue;
+      for (const part of splitSetCookie(value)) {
+        const c = parseSetCookie(part, e.seq, e.url);
+        if (c && !c.httpOnly && !c.deleted) out.push(c);
+      }
+    }
+  }
+  return out;
+}
+
 function sameOrigin(url: string, origin: string): boolean {
   try {
     return new URL(url).origin === origin;

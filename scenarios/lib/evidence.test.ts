@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findSecrets, refererPlaces, scanPlaces, stripQuery, type KnownSecret } from './evidence.js';
+import { findSecrets, refererPlaces, scanPlaces, servedPlaces, stripQuery, type KnownSecret } from './evidence.js';
 
 const token: KnownSecret = { kind: 'refresh_token', value: 'rt/+ab=cd&ef' };
 
@@ -27,6 +27,45 @@ describe('leak scans', () => {
     ]);
     expect(scanPlaces(places, [token])).toEqual([
       { kind: 'refresh_token', where: 'Referer sent to https://cdn.example/x.js (#3)' },
+    ]);
+  });
+
+  it('leaves Location and script-readable cookies to leak.url and leak.storage, and keeps the rest of what was served', () => {
+    const v = token.value;
+    const places = servedPlaces(
+      [
+        {
+          seq: 4,
+          at: 0,
+          agent: 'http',
+          method: 'GET',
+          url: 'http://app/callback?code=c',
+          requestHeaders: {},
+          status: 303,
+          responseHeaders: {
+            Location: `/me?t=${encodeURIComponent(v)}`,
+            'set-cookie': `sid=1; HttpOnly\nrt=${v}; Path=/\nhrt=${v}; Path=/; HttpOnly`,
+            'x-debug': v,
+          },
+          responseBody: `<p>${v}</p>`,
+        },
+        // Another origin's response is not what the target served.
+        {
+          seq: 5,
+          at: 0,
+          agent: 'http',
+          method: 'GET',
+          url: 'http://idp/authorize',
+          requestHeaders: {},
+          responseBody: v,
+        },
+      ],
+      'http://app',
+    );
+    expect(scanPlaces(places, [token]).map((l) => l.where)).toEqual([
+      'body served at http://app/callback (#4)',
+      'HttpOnly cookie hrt in the set-cookie header served at http://app/callback (#4)',
+      'x-debug header served at http://app/callback (#4)',
     ]);
   });
 

@@ -6,6 +6,7 @@
 import type { IssuedKind } from '../../mock-idp/types.js';
 import type { TranscriptEntry } from '../../harness/types.js';
 import type { ClientCheckContext } from '../types.js';
+import { parseSetCookie, splitSetCookie } from './cookies.js';
 
 /** A value the provider issued (or registered) that must not show up where it does not belong. */
 export interface KnownSecret {
@@ -101,14 +102,32 @@ export function refererPlaces(transcript: TranscriptEntry[]): Place[] {
   return out;
 }
 
-/** Response bodies and headers of responses from `origin` (what the target served). */
+/**
+ * What the target served to the browser, for leak.page: the bodies of responses from `origin`, and their
+ * headers except what a more specific check owns, so each flaw is reported once. A `Location` is a URL:
+ * leak.url scans every one for every token. A cookie without HttpOnly is script-readable storage:
+ * leak.storage scans it, as set (`readableCookiesSet` in cookies.ts) and as kept. What no other check
+ * reads stays here: other headers, cookies marked HttpOnly, and what does not parse as a cookie.
+ */
 export function servedPlaces(transcript: TranscriptEntry[], origin: string): Place[] {
   const out: Place[] = [];
   for (const e of transcript) {
     if (originOf(e.url) !== origin) continue;
-    if (e.responseBody) out.push({ where: `body served at ${stripQuery(e.url)} (#${e.seq})`, text: e.responseBody });
+    const at = `served at ${stripQuery(e.url)} (#${e.seq})`;
+    if (e.responseBody) out.push({ where: `body ${at}`, text: e.responseBody });
     for (const [k, v] of Object.entries(e.responseHeaders ?? {})) {
-      out.push({ where: `${k} header served at ${stripQuery(e.url)} (#${e.seq})`, text: v });
+      const name = k.toLowerCase();
+      if (name === 'location') continue;
+      if (name === 'set-cookie') {
+        for (const part of splitSetCookie(v)) {
+          const c = parseSetCookie(part);
+          if (!c) out.push({ where: `set-cookie header ${at}`, text: part });
+          else if (c.httpOnly)
+            out.push({ where: `HttpOnly cookie ${c.name} in the set-cookie header ${at}`, text: part });
+        }
+        continue;
+      }
+      out.push({ where: `${k} header ${at}`, text: v });
     }
   }
   return out;

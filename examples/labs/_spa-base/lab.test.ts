@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExampleEnv } from '../../shared/env.js';
 import { lab as leakReferer } from '../spa-leak-referer/server.js';
+import { lab as leakSessionStorage } from '../spa-leak-session-storage/server.js';
 import { lab as leakStorage } from '../spa-leak-storage/server.js';
 import { lab as leakUrl } from '../spa-leak-url/server.js';
 import { lab as publicClientSecret } from '../spa-public-client-secret/server.js';
@@ -83,6 +84,11 @@ describe('the SPA labs against the current reference SPA', () => {
   it('spa-leak-storage writes the grant to localStorage', async () => {
     const js = await (await fetchFrom(leakStorage, '/app.js')).text();
     expect(js).toContain('localStorage.setItem(GRANT_KEY, JSON.stringify(grant));');
+  });
+
+  it('spa-leak-session-storage writes the grant to sessionStorage', async () => {
+    const js = await (await fetchFrom(leakSessionStorage, '/app.js')).text();
+    expect(js).toContain('sessionStorage.setItem(GRANT_KEY, JSON.stringify(grant));');
   });
 
   it('spa-leak-url no longer clears the callback from the address bar', async () => {

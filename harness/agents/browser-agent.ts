@@ -1,0 +1,409 @@
+/**
+ * One person's browser session in a real Chromium (Playwright), on a context the pool lends it
+ * (browser-pool.ts). Records the network (with Referer and cookies as sent), storage, and what scripts
+ * did (dialogs, `window.__lhXss` markers, console), so XSS and leak checks see what a browser would;
+ * navigates, stopping where the caller asks (stop-at.ts), and waits for the page to settle.
+ */
+import type { BrowserContext, Frame, Page, Request, Response, Route } from 'playwright-core';
+import type { StorageDump, TranscriptEntry } from '../types.js';
+import type { PooledContext } from './browser-pool.js';
+import { pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
+import { NavigationStop } from './stop-at.js';
+
+/** Something a script did in the page, recorded for XSS checks. */
+export interface ScriptEvent {
+  type: 'dialog' | 'marker' | 'console';
+  text: string;
+  url: string;
+}
+
+export interface BrowserSessionOptions {
+  /** Headers added to every request to `url` (the login tag for the provider's origin). */
+  extraHeaders?: (url: URL) => Record<string, string>;
+  /**
+   * Installs routes on the session's context before its page loads anything, e.g. the mock provider's Playwright
+   * transport that answers for the real lexoffice hosts. Requests it handles still get `extraHeaders`.
+   */
+  route?: (context: BrowserContext) => Promise<void>;
+  /** Time source for the transcript. */
+  clock?: () => number;
+}
+
+export interface GotoResult {
+  status: number;
+  /** The address bar after the navigation. */
+  url: string;
+  /** The final document as served. */
+  body: string;
+  /** The navigation `stopAt` matched; it was aborted before reaching the network. */
+  stoppedAt?: string;
+}
+
+/** Quiet period after the last request ended before the network counts as idle. */
+export const NETWORK_QUIET_MS = 100;
+
+/**
+ * How long one navigation may take. Generous: on a loaded machine a page load can take many seconds, and the
+ * check's own timeout (which is larger) is what bounds a check.
+ */
+const NAVIGATION_TIMEOUT_MS = 30_000;
+
+/** One person's browser session. `page` and `context` are exposed for anything not wrapped here. */
+export class BrowserAgent {
+  private readonly entries: TranscriptEntry[] = [];
+  private readonly events: ScriptEvent[] = [];
+  private readonly byRequest = new Map<Request, TranscriptEntry>();
+  private readonly work = new Set<Promise<unknown>>();
+  private readonly idleListeners = new Set<() => void>();
+  private readonly clock: () => number;
+  private readonly extraHeaders: (url: URL) => Record<string, string>;
+  private seq = 0;
+  private inflight = 0;
+  /** The main frame's own async work (fetch, body reads, WebCrypto) is pending: see busyInitScript. */
+  private pageBusy = false;
+  private lastActivity: number;
+  private readonly stop: NavigationStop;
+  private ended: Promise<void> | undefined;
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    opts: BrowserSessionOptions,
+    private readonly release: () => Promise<void>,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.extraHeaders = opts.extraHeaders ?? (() => ({}));
+    this.lastActivity = Date.now();
+    this.stop = new NavigationStop(context, page, {
+      entries: this.entries,
+      nextSeq: () => ++this.seq,
+      clock: this.clock,
+    });
+  }
+
+  /** Takes over a pooled context: the caller's routes, then ours, then every event of the context. */
+  static async attach(
+    slot: PooledContext,
+    opts: BrowserSessionOptions,
+    release: () => Promise<void>,
+  ): Promise<BrowserAgent> {
+    const agent = new BrowserAgent(slot.context, slot.page, opts, release);
+    // Playwright runs the route registered last first: ours sees every request, adds headers, and
+    // falls back to the caller's routes (which then see the added headers) or the network.
+    if (opts.route) await opts.route(slot.context);
+    await slot.context.route('**/*', (route, request) =>
+      slot.current === agent ? agent.routeRequest(route, request) : route.fallback(),
+    );
+    slot.current = agent;
+    return agent;
+  }
+
+  /** `window.__lhXss` reported `text` in a frame at `url`. */
+  onMarker(text: string, url: string): void {
+    this.events.push({ type: 'marker', text, url });
+  }
+
+  /** The main frame's scripts started or ended waiting for work of their own (busyInitScript). */
+  onBusy(frame: Frame, busy: boolean): void {
+    if (frame !== this.page.mainFrame()) return;
+    this.pageBusy = busy;
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  onDialog(text: string, url: string): void {
+    this.events.push({ type: 'dialog', text, url });
+  }
+
+  onConsole(text: string, url: string): void {
+    this.events.push({ type: 'console', text, url });
+  }
+
+  onFrameNavigated(frame: Frame): void {
+    // A new document has none of the old one's work; it reports its own.
+    if (frame === this.page.mainFrame()) this.pageBusy = false;
+  }
+
+  onLoaded(): void {
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  onResponse(r: Response): void {
+    const req = r.request();
+    const entry = this.byRequest.get(req);
+    if (!entry) return;
+    if (this.stop.isPinned(entry)) {
+      // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+      this.track(
+        (async () => {
+          const h = await r.allHeaders();
+          if (h['set-cookie'] && entry.responseHeaders) entry.responseHeaders['set-cookie'] = h['set-cookie'];
+          entry.requestHeaders = await req.allHeaders();
+        })(),
+      );
+      return;
+    }
+    const real = this.stop.takeRealResponse(req.url());
+    entry.status = real?.status ?? r.status();
+    const isMainDocument = req.resourceType() === 'document' && this.isMainFrame(req);
+    if (isMainDocument) this.stop.lastDocumentStatus = entry.status;
+    if (real) entry.responseHeaders = real.headers;
+    this.track(
+      (async () => {
+        if (!real) {
+          const headers = await r.allHeaders();
+          if (!this.stop.isPinned(entry)) entry.responseHeaders = headers;
+          else if (headers['set-cookie'] && entry.responseHeaders) {
+            // CDP's paused response omits Set-Cookie; Playwright's raw headers have it.
+            entry.responseHeaders['set-cookie'] = headers['set-cookie'];
+          }
+        }
+        entry.requestHeaders = await req.allHeaders();
+        if (!real && req.resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) {
+          entry.responseBody = await r.text();
+        }
+      })(),
+    );
+  }
+
+  onRequestFailed(r: Request): void {
+    const entry = this.byRequest.get(r);
+    if (entry && !entry.note) entry.note = `failed: ${r.failure()?.errorText ?? 'unknown'}`;
+    this.onRequestEnd(r);
+  }
+
+  private isMainFrame(req: Request): boolean {
+    try {
+      return req.frame() === this.page?.mainFrame();
+    } catch {
+      // Service-worker requests have no frame.
+      return false;
+    }
+  }
+
+  async routeRequest(route: Route, request: Request): Promise<void> {
+    if (await this.stop.abortAtRoute(route, request, this.byRequest.get(request), () => this.isMainFrame(request)))
+      return;
+    const url = new URL(request.url());
+    const extra = this.extraHeaders(url);
+    if (Object.keys(extra).length === 0) {
+      await route.fallback();
+      return;
+    }
+    const headers = { ...request.headers() };
+    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    await route.fallback({ headers });
+  }
+
+  onRequest(request: Request): void {
+    this.inflight++;
+    this.lastActivity = Date.now();
+    const entry: TranscriptEntry = {
+      seq: ++this.seq,
+      at: this.clock(),
+      agent: 'browser',
+      method: request.method(),
+      url: request.url(),
+      requestHeaders: request.headers(),
+    };
+    const body = request.postData();
+    if (body !== null) entry.requestBody = body;
+    this.entries.push(entry);
+    this.byRequest.set(request, entry);
+    this.notifyIdle();
+  }
+
+  onRequestEnd(request: Request): void {
+    if (this.byRequest.has(request)) this.inflight = Math.max(0, this.inflight - 1);
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    for (const l of this.idleListeners) l();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const settled = p.catch(() => undefined);
+    this.work.add(settled);
+    void settled.then(() => this.work.delete(settled));
+  }
+
+  /**
+   * Navigates the page to `url`. With `stopAt`, a main-frame navigation (this one, a redirect in it,
+   * or one the page's scripts start before the network goes quiet) whose URL matches is aborted before
+   * it reaches the network and reported as `stoppedAt`.
+   */
+  async goto(
+    url: string,
+    opts: {
+      stopAt?: (url: URL) => boolean;
+      timeoutMs?: number;
+      /**
+       * With `stopAt`: what counts as "the page's scripts are done" after the load, instead of the
+       * network going quiet (e.g. the app showing its signed-in element). Navigations the page starts
+       * until then are still stopped.
+       */
+      settle?: () => Promise<unknown>;
+    } = {},
+  ): Promise<GotoResult> {
+    const { seen: stopSeen } = await this.stop.arm(opts.stopAt);
+    try {
+      let response: Awaited<ReturnType<Page['goto']>> = null;
+      try {
+        response = await this.page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs ?? NAVIGATION_TIMEOUT_MS });
+        this.lastActivity = Date.now();
+      } catch (err) {
+        if (!this.stop.stopped()) throw err;
+      }
+      if (opts.stopAt && !this.stop.stopped()) {
+        // A browser app navigates to the provider from script, after its own requests.
+        await Promise.race([
+          stopSeen,
+          opts.settle ? opts.settle() : this.waitForNetworkIdle({ timeoutMs: opts.timeoutMs }),
+        ]);
+      }
+      const stopped = this.stop.stopped();
+      if (stopped) return { status: stopped.status, url: this.page.url(), body: '', stoppedAt: stopped.url };
+      let body = '';
+      try {
+        body = response ? await response.text() : await this.page.content();
+      } catch {
+        body = await this.page.content().catch(() => '');
+      }
+      return { status: response?.status() ?? 0, url: this.page.url(), body };
+    } finally {
+      await this.stop.disarm();
+    }
+  }
+
+  /**
+   * Resolves true once no request has been in flight, and the page has not been waiting for work of
+   * its own (see busyInitScript), for `quietMs` (default 100 ms) measured from the last activity;
+   * false if that does not happen within `timeoutMs` (default 10 s). Pending
+   * transcript details (headers, bodies) are complete when it resolves true.
+   */
+  async waitForNetworkIdle(opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<boolean> {
+    const quietMs = opts.quietMs ?? NETWORK_QUIET_MS;
+    const idle = await new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (value: boolean): void => {
+        clearTimeout(timer);
+        clearTimeout(deadline);
+        this.idleListeners.delete(check);
+        resolve(value);
+      };
+      const check = (): void => {
+        clearTimeout(timer);
+        if (this.inflight > 0 || this.pageBusy) return;
+        const remaining = quietMs - (Date.now() - this.lastActivity);
+        if (remaining <= 0) finish(true);
+        else timer = setTimeout(check, remaining);
+      };
+      const deadline = setTimeout(() => finish(false), opts.timeoutMs ?? 10_000);
+      this.idleListeners.add(check);
+      check();
+    });
+    if (idle) await Promise.all([...this.work]);
+    return idle;
+  }
+
+  /**
+   * Resolves true as soon as no request is in flight and the transcript details of the finished ones
+   * are complete, without any quiet period: for when the caller already knows, from an event, that
+   * the page is done starting requests. False if requests are still running after `timeoutMs`.
+   */
+  async waitForRequestsDone(opts: { timeoutMs?: number } = {}): Promise<boolean> {
+    const done = await new Promise<boolean>((resolve) => {
+      const finish = (value: boolean): void => {
+        clearTimeout(deadline);
+        this.idleListeners.delete(check);
+        resolve(value);
+      };
+      const check = (): void => {
+        if (this.inflight === 0) finish(true);
+      };
+      const deadline = setTimeout(() => finish(false), opts.timeoutMs ?? 10_000);
+      this.idleListeners.add(check);
+      check();
+    });
+    if (done) await Promise.all([...this.work]);
+    return done;
+  }
+
+  /** Every request the session made, oldest first (headers as sent, incl. Cookie and Referer). */
+  transcript(): TranscriptEntry[] {
+    return this.entries.map((e) => ({ ...e }));
+  }
+
+  /** Dialogs, `__lhXss` markers and console messages so far. */
+  scriptEvents(): ScriptEvent[] {
+    return [...this.events];
+  }
+
+  /**
+   * localStorage and sessionStorage of the tab's current document (the tab the session's login ran in),
+   * localStorage of every other origin the context holds, and every cookie of the context.
+   */
+  async storage(): Promise<StorageDump> {
+    let local: Record<string, string> = {};
+    let session: Record<string, string> = {};
+    // about:blank and other opaque documents have no storage. Anything else is read, and a read that
+    // fails is an error: sessionStorage exists only in the tab, so an empty dump would be a false "none".
+    if (safeOrigin(this.page.url())) {
+      let tab: TabStorage;
+      try {
+        tab = await this.page.evaluate<TabStorage>(pageScript(readTabStorage));
+      } catch (err) {
+        throw new Error(
+          `could not read the storage of the tab at ${this.page.url()}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      local = tab.localStorage;
+      session = tab.sessionStorage;
+    }
+    // The page may stand on another origin by now (the provider, an error page, about:blank): read
+    // localStorage of every origin the context holds too, so a token stored there is never missed.
+    // Keys of origins other than the page's are prefixed with their origin.
+    const pageOrigin = safeOrigin(this.page.url());
+    for (const o of (await this.context.storageState()).origins) {
+      for (const { name, value } of o.localStorage) {
+        const key = o.origin === pageOrigin ? name : `${o.origin} ${name}`;
+        if (!(key in local)) local[key] = value;
+      }
+    }
+    const cookies = (await this.context.cookies()).map((c) => ({
+      name: c.name,
+      value: c.value,
+      domain: c.domain,
+      path: c.path,
+      httpOnly: c.httpOnly,
+      secure: c.secure,
+      sameSite: c.sameSite,
+    }));
+    return { localStorage: local, sessionStorage: session, cookies };
+  }
+
+  /**
+   * Ends the session: nothing of the context reaches it any more, and the context is reset for the next
+   * session (or closed). The transcript, events and storage read before stay readable.
+   */
+  async close(): Promise<void> {
+    this.ended ??= (async () => {
+      await this.stop.detach();
+      await this.release();
+    })();
+    await this.ended;
+  }
+}
+
+/** The origin of a URL, or undefined for about:blank and other opaque URLs. */
+export function safeOrigin(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The run's Chromium and its browser contexts: a context per session, as isolated as a fresh one (a new
+ * context, or a used one reset: see PooledContext). The context's listeners, bindings and init scripts
+ * live here and forward to the session ({@link BrowserAgent}) that holds the context.
+ */
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
+import { BrowserAgent, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
+import { busyInitScript, clearTabState, markerInitScript, pageScript } from './page-scripts.js';
+
+/** The page binding `window.__lhXss` reports through (markerInitScript). */
+const MARKER_BINDING = '__lhXssReport';
+
+/** The page binding the main frame reports its own pending work through (busyInitScript). */
+const BUSY_BINDING = '__lhBusyReport';
+
+/** How long resetting a used context for the next session may take before it is closed instead. */
+const RECYCLE_TIMEOUT_MS = 5_000;
+
+/**
+ * One browser context with its page, kept across sessions. A fresh Chromium context costs a new renderer
+ * process (about 0.6 CPU-s on a small machine), so a context whose session has ended is reset instead:
+ * its page goes to about:blank (ending the app's scripts and requests), and cookies, every origin's
+ * storage, sessionStorage and the HTTP cache are cleared. A context that cannot be reset to that state
+ * (the page closed, documents of more than one origin in the tab, a reset that fails) is closed and
+ * the next session gets a new one. Listeners, bindings and init scripts are registered once and
+ * forward to the session that holds the context (`current`); nothing reaches a session after it ends.
+ */
+export class PooledContext {
+  current: BrowserAgent | undefined;
+  /** Origins that had a document (any frame) in the tab since the last reset. */
+  readonly documentOrigins = new Set<string>();
+  #cdp: CDPSession | undefined;
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async create(browser: Browser): Promise<PooledContext> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: false });
+    try {
+      // Listeners go in before the page exists; they reach the context object once it does.
+      const at: { slot?: PooledContext } = {};
+      await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
+        at.slot?.current?.onMarker(String(text), source.frame.url());
+      });
+      await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
+      await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
+        at.slot?.current?.onBusy(source.frame, state === 'busy');
+      });
+      await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
+      context.on('request', (r) => at.slot?.current?.onRequest(r));
+      context.on('response', (r) => at.slot?.current?.onResponse(r));
+      context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
+      context.on('requestfailed', (r) => at.slot?.current?.onRequestFailed(r));
+      // The context's first page opens before the context object exists; it is watched once that does.
+      const early: Page[] = [];
+      context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
+      const page = await context.newPage();
+      const slot = new PooledContext(context, page);
+      at.slot = slot;
+      for (const p of early) slot.watch(p);
+      return slot;
+    } catch (err) {
+      await context.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Page-level listeners, once per page, forwarding to the current session. */
+  watch(page: Page): void {
+    page.on('dialog', (dialog) => {
+      this.current?.onDialog(`${dialog.type()}: ${dialog.message()}`, page.url());
+      // A dialog blocks the page's scripts until answered; dismiss as a cautious person would.
+      void dialog.dismiss().catch(() => undefined);
+    });
+    page.on('console', (msg) =>
+      this.current?.onConsole(`${msg.type()}: ${msg.text()}`, msg.location().url || page.url()),
+    );
+    page.on('pageerror', (err) => this.current?.onConsole(`pageerror: ${err.message}`, page.url()));
+    page.on('framenavigated', (frame) => {
+      const origin = safeOrigin(frame.url());
+      if (origin) this.documentOrigins.add(origin);
+      this.current?.onFrameNavigated(frame);
+    });
+    // A document that has just loaded has just run its scripts: the quiet window starts at its load,
+    // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).
+    page.on('domcontentloaded', () => this.current?.onLoaded());
+    page.on('load', () => this.current?.onLoaded());
+  }
+
+  /**
+   * Brings the context back to the state of a fresh one for the next session; false when it cannot be
+   * (the caller closes it then).
+   */
+  async reset(): Promise<boolean> {
+    this.current = undefined;
+    if (this.page.isClosed()) return false;
+    const pageOrigin = safeOrigin(this.page.url());
+    // sessionStorage belongs to the tab and can only be cleared from a document of its origin.
+    for (const origin of this.documentOrigins) if (origin !== pageOrigin) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), RECYCLE_TIMEOUT_MS)));
+    const work = (async (): Promise<boolean> => {
+      for (const p of this.context.pages()) if (p !== this.page) await p.close();
+      if (pageOrigin) {
+        await this.page.evaluate(pageScript(clearTabState));
+      }
+      await this.page.goto('about:blank');
+      await this.context.clearCookies();
+      await this.context.unrouteAll({ behavior: 'ignoreErrors' });
+      this.#cdp ??= await this.context.newCDPSession(this.page);
+      for (const origin of this.documentOrigins) {
+        await this.#cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+      }
+      await this.#cdp.send('Network.clearBrowserCache');
+      this.documentOrigins.clear();
+      return true;
+    })();
+    try {
+      return await Promise.race([work, timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+      // A reset that timed out may still be running; its errors are of no interest.
+      work.catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.current = undefined;
+    await this.context.close().catch(() => undefined);
+  }
+}
+
+/** One Chromium for the run; sessions get their own context (cookies and storage). */
+export class BrowserPool {
+  /** Contexts whose session has ended, reset and ready for the next one. */
+  private readonly idle: PooledContext[] = [];
+  private readonly contexts = new Set<PooledContext>();
+  private closed = false;
+
+  private constructor(readonly browser: Browser) {}
+
+  /** Launches Chromium: `executablePath`, else Playwright's own, else the system's (find-chromium.ts). */
+  static async launch(opts: { executablePath?: string } = {}): Promise<BrowserPool> {
+    const executablePath = findChromium(opts.executablePath);
+    if (!executablePath) {
+      throw new Error(
+        'no Chromium found: install one (Debian: apt-get install chromium) or pass its path (--browser PATH)',
+      );
+    }
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    return new BrowserPool(browser);
+  }
+
+  /** A session as isolated as a fresh context: a new one, or a used one reset (see PooledContext). */
+  async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
+    const slot = this.idle.pop() ?? (await PooledContext.create(this.browser));
+    this.contexts.add(slot);
+    try {
+      return await BrowserAgent.attach(slot, opts, () => this.release(slot));
+    } catch (err) {
+      this.contexts.delete(slot);
+      await slot.close();
+      throw err;
+    }
+  }
+
+  private async release(slot: PooledContext): Promise<void> {
+    if (!this.closed && (await slot.reset()) && !this.closed) {
+      this.idle.push(slot);
+      return;
+    }
+    this.contexts.delete(slot);
+    await slot.close();
+  }
+
+  /** Closes every session and the browser. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.idle.length = 0;
+    await Promise.allSettled([...this.contexts].map((c) => c.close()));
+    await this.browser.close();
+  }
+}

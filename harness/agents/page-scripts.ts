@@ -1,0 +1,120 @@
+/**
+ * What the browser agent runs inside pages, and how it gets there.
+ *
+ * Playwright sends a function to the page as its source text. The command loads the harness through
+ * tsx, whose esbuild transform keeps function names by wrapping named inner functions in
+ * `__name(fn, "name")` calls; `__name` is a helper of the Node module, and the page has none, so a
+ * function sent as it is throws `ReferenceError: __name is not defined` there (vitest compiles without
+ * that wrapping, so tests alone would not show it). Every page script is therefore sent through
+ * {@link pageScript}, which binds `__name` in the script's own scope and leaves the page's globals alone.
+ */
+
+/**
+ * The source text of `fn` called with `arg` (JSON), runnable in a page however the harness was compiled:
+ * for `page.evaluate(source)` and `context.addInitScript(source)`.
+ */
+export function pageScript<A>(fn: (arg: A) => unknown, arg: A): string;
+export function pageScript(fn: () => unknown): string;
+export function pageScript(fn: (arg?: unknown) => unknown, ...args: unknown[]): string {
+  const call = args.length > 0 ? JSON.stringify(args[0]) : '';
+  return `(function (__name) { return (${fn.toString()})(${call}); })(function (f) { return f; })`;
+}
+
+/** Runs in every frame before the page's own scripts: `window.__lhXss = x` or `__lhXss(x)` reports x. */
+export function markerInitScript(binding: string): void {
+  const w = window as unknown as Record<string, unknown>;
+  const report = (value: unknown): void => {
+    try {
+      (w[binding] as (text: string) => void)(String(value));
+    } catch {
+      // The binding is gone while the page unloads.
+    }
+  };
+  const fn = (value?: unknown): void => report(value === undefined ? 'called' : value);
+  Object.defineProperty(window, '__lhXss', { configurable: false, get: () => fn, set: report });
+}
+
+/**
+ * Runs in every frame before the page's own scripts: reports when the page starts waiting for work it
+ * started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
+ * ended, one task after the last one settled so the continuation that awaited it has run (and has
+ * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
+ */
+export function busyInitScript(binding: string): void {
+  if (window.top !== window) return;
+  const w = window as unknown as Record<string, unknown>;
+  let pending = 0;
+  const report = (state: 'busy' | 'idle'): void => {
+    try {
+      void (w[binding] as (text: string) => Promise<void>)(state);
+    } catch {
+      // The binding is gone while the page unloads.
+    }
+  };
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    if (pending++ === 0) report('busy');
+    const settle = (): void => {
+      setTimeout(() => {
+        if (--pending === 0) report('idle');
+      }, 0);
+    };
+    p.then(settle, settle);
+    return p;
+  };
+  const wrap = (owner: Record<string, unknown>, name: string): void => {
+    const original = owner[name];
+    if (typeof original !== 'function') return;
+    owner[name] = function (this: unknown, ...args: unknown[]): unknown {
+      const result: unknown = (original as (...a: unknown[]) => unknown).apply(this, args);
+      return result instanceof Promise ? track(result) : result;
+    };
+  };
+  wrap(window as unknown as Record<string, unknown>, 'fetch');
+  for (const m of ['json', 'text', 'arrayBuffer', 'blob', 'formData'])
+    wrap(Response.prototype as unknown as Record<string, unknown>, m);
+  if (typeof crypto !== 'undefined' && crypto.subtle) {
+    const subtle = Object.getPrototypeOf(crypto.subtle) as Record<string, unknown>;
+    for (const m of ['digest', 'sign', 'verify', 'importKey', 'exportKey', 'generateKey', 'encrypt', 'decrypt'])
+      wrap(subtle, m);
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    // A send that throws (wrong state) starts nothing to wait for.
+    send.call(this, body);
+    track(new Promise<void>((resolve) => this.addEventListener('loadend', () => resolve(), { once: true })));
+  };
+}
+
+/** A document's localStorage and sessionStorage, as key-value records. */
+export interface TabStorage {
+  localStorage: Record<string, string>;
+  sessionStorage: Record<string, string>;
+}
+
+/**
+ * Runs in the tab's current document: its localStorage and the tab's sessionStorage for the document's
+ * origin. A document whose origin has no storage (a sandboxed one) reads as empty: it cannot write any.
+ */
+export function readTabStorage(): TabStorage {
+  const dump = (read: () => Storage): Record<string, string> => {
+    const out: Record<string, string> = {};
+    let s: Storage;
+    try {
+      s = read();
+    } catch {
+      return out;
+    }
+    for (let i = 0; i < s.length; i++) {
+      const k = s.key(i);
+      if (k !== null) out[k] = s.getItem(k) ?? '';
+    }
+    return out;
+  };
+  return { localStorage: dump(() => localStorage), sessionStorage: dump(() => sessionStorage) };
+}
+
+/** Runs in the tab's current document: empties what belongs to the tab (sessionStorage, window.name). */
+export function clearTabState(): void {
+  sessionStorage.clear();
+  window.name = '';
+}

@@ -1,0 +1,190 @@
+/**
+ * Stopping a navigation before it reaches the network ("stop at"): the login stops where the browser
+ * would go to the provider, so the harness plays the person's part there. A matching main-frame
+ * navigation is aborted at the route stage; a redirect to a matching URL (Playwright does not route the
+ * hops of a redirect) is caught at the response stage through CDP.
+ */
+import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
+import type { TranscriptEntry } from '../types.js';
+
+/** Where a navigation was stopped, and the status of the document the tab showed then. */
+export interface StoppedNavigation {
+  url: string;
+  status: number;
+}
+
+/** What the server really answered for a redirect the stop turned into a non-committing 204. */
+export interface RealResponse {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** The session's transcript, which a stop marks and extends. */
+export interface StopLog {
+  /** The transcript entries, oldest first (mutated in place). */
+  readonly entries: TranscriptEntry[];
+  nextSeq(): number;
+  clock(): number;
+}
+
+/** The part of CDP's `Fetch.requestPaused` event used here. */
+interface PausedResponse {
+  requestId: string;
+  frameId: string;
+  resourceType: string;
+  request: { url: string; method: string };
+  responseStatusCode?: number;
+  responseHeaders?: Array<{ name: string; value: string }>;
+}
+
+const NOT_FETCHED = 'navigation stopped before this request (not fetched)';
+
+/** One session's stop: armed for one `goto` at a time. */
+export class NavigationStop {
+  /** Status of the main frame's last document: what a stop started from script reports. */
+  lastDocumentStatus = 0;
+  #match: ((url: URL) => boolean) | undefined;
+  #stopped: StoppedNavigation | undefined;
+  #onStop: (() => void) | undefined;
+  #cdp: CDPSession | undefined;
+  #mainFrameId: string | undefined;
+  readonly #realResponses = new Map<string, RealResponse>();
+  /** Entries whose response was taken from CDP and must not be overwritten by Playwright's events. */
+  readonly #pinned = new WeakSet<TranscriptEntry>();
+
+  constructor(
+    private readonly context: BrowserContext,
+    private readonly page: Page,
+    private readonly log: StopLog,
+  ) {}
+
+  /**
+   * Stops, from now on, every main-frame navigation whose URL `match`es (none without one). `seen`
+   * resolves at the first stop (wrapped: an async function would wait for it).
+   */
+  async arm(match: ((url: URL) => boolean) | undefined): Promise<{ seen: Promise<void> }> {
+    this.#match = match;
+    this.#stopped = undefined;
+    const seen = new Promise<void>((resolve) => (this.#onStop = resolve));
+    if (match) await this.#interceptRedirects(true);
+    return { seen };
+  }
+
+  /** Stops nothing any more. */
+  async disarm(): Promise<void> {
+    const armed = this.#match !== undefined;
+    this.#match = undefined;
+    this.#onStop = undefined;
+    if (armed) await this.#interceptRedirects(false);
+  }
+
+  /** The navigation stopped since `arm`, if any (a method, so narrowing does not assume it unchanged). */
+  stopped(): StoppedNavigation | undefined {
+    return this.#stopped;
+  }
+
+  /**
+   * The route stage: aborts `request` when it is a main-frame navigation to a matching URL, marking its
+   * transcript `entry`. True when it did (the route is handled).
+   */
+  async abortAtRoute(
+    route: Route,
+    request: Request,
+    entry: TranscriptEntry | undefined,
+    isMainFrame: () => boolean,
+  ): Promise<boolean> {
+    if (!this.#match || !request.isNavigationRequest() || !isMainFrame() || !this.#match(new URL(request.url()))) {
+      return false;
+    }
+    this.#stopped = { url: new URL(request.url()).href, status: this.lastDocumentStatus };
+    if (entry) entry.note = NOT_FETCHED;
+    this.#onStop?.();
+    await route.abort('aborted');
+    return true;
+  }
+
+  /** Whether `entry`'s response was taken from CDP (Playwright's events must not overwrite it). */
+  isPinned(entry: TranscriptEntry): boolean {
+    return this.#pinned.has(entry);
+  }
+
+  /** The real answer to a redirect to `url` that the stop replaced, once. */
+  takeRealResponse(url: string): RealResponse | undefined {
+    const real = this.#realResponses.get(url);
+    this.#realResponses.delete(url);
+    return real;
+  }
+
+  /** Ends the CDP session. */
+  async detach(): Promise<void> {
+    await this.#cdp?.detach().catch(() => undefined);
+    this.#cdp = undefined;
+  }
+
+  /**
+   * Playwright does not route the hops of a redirect, so a redirect to the stop URL is caught at the
+   * response stage through CDP and answered to the browser as a 204 (a 204 navigation does not
+   * commit); the stop URL is never requested. Chromium has already stored the cookies the client set
+   * with its redirect (its state cookie, say) when the response stage is reached, so they are kept.
+   */
+  async #interceptRedirects(on: boolean): Promise<void> {
+    if (!on) {
+      await this.#cdp?.send('Fetch.disable').catch(() => undefined);
+      return;
+    }
+    if (!this.#cdp) {
+      this.#cdp = await this.context.newCDPSession(this.page);
+      this.#cdp.on('Fetch.requestPaused', (ev: PausedResponse) => void this.#onPausedResponse(ev));
+      const tree = (await this.#cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+      this.#mainFrameId = tree.frameTree.frame.id;
+    }
+    await this.#cdp.send('Fetch.enable', {
+      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
+    });
+  }
+
+  async #onPausedResponse(ev: PausedResponse): Promise<void> {
+    const cdp = this.#cdp;
+    if (!cdp) return;
+    const status = ev.responseStatusCode ?? 0;
+    const headers = ev.responseHeaders ?? [];
+    const location = headers.find((h) => h.name.toLowerCase() === 'location')?.value;
+    let target: URL | undefined;
+    try {
+      target = location && status >= 300 && status < 400 ? new URL(location, ev.request.url) : undefined;
+    } catch {
+      target = undefined;
+    }
+    if (target && this.#match && ev.frameId === this.#mainFrameId && this.#match(target)) {
+      this.#stopped = { url: target.href, status };
+      const record: Record<string, string> = {};
+      for (const h of headers) {
+        const k = h.name.toLowerCase();
+        record[k] = record[k] ? `${record[k]}\n${h.value}` : h.value;
+      }
+      this.#realResponses.set(ev.request.url, { status, headers: record });
+      const hop = this.log.entries.findLast((e) => e.url === ev.request.url && !this.#pinned.has(e));
+      if (hop) {
+        hop.status = status;
+        hop.responseHeaders = { ...hop.responseHeaders, ...record };
+        hop.note = 'redirect to the stop URL not followed';
+        this.#pinned.add(hop);
+      }
+      this.log.entries.push({
+        seq: this.log.nextSeq(),
+        at: this.log.clock(),
+        agent: 'browser',
+        method: 'GET',
+        url: target.href,
+        requestHeaders: {},
+        note: NOT_FETCHED,
+      });
+      this.#onStop?.();
+      await cdp
+        .send('Fetch.fulfillRequest', { requestId: ev.requestId, responseCode: 204, responseHeaders: [], body: '' })
+        .catch(() => undefined);
+      return;
+    }
+    await cdp.send('Fetch.continueRequest', { requestId: ev.requestId }).catch(() => undefined);
+  }
+}
