@@ -7,3 +7,4 @@ export { BUNDLED_PROFILES, type ProfileSettings } from './profiles/profile-setti
 export { DEFAULT_SETTINGS } from './settings.js';
 export { escapeHtml } from './http/responses.js';
 export { FAULT_DOCS, DISCOVERY_FAULT_DOCS, PERMISSIVE_MODE_DOCS } from './faults/fault-docs.js';
+export { DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './store/memory-limits.js';
