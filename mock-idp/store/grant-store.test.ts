@@ -129,6 +129,21 @@ describe('grant store limits', () => {
     expect([...store.codes.keys()]).toEqual(['code-2', 'code-3', 'code-4']);
   });
 
+  it('keeps a redeemed code whose grant lives when codes are over the cap, and drops it with its grant', () => {
+    const { clock, store } = setup({ limits: { maxCodes: 4, maxGrants: 2 } });
+    family(store, 'f1');
+    store.addToken(token('rt-1', 'f1', clock.now + HOUR, 'refresh_token'));
+    store.codes.set('redeemed', code('redeemed', clock.now + 60_000, 'f1'));
+    for (let i = 0; i < 10; i++) store.codes.set(`code-${i}`, code(`code-${i}`, clock.now + 60_000));
+    expect(store.codes.has('redeemed')).toBe(true);
+    expect(store.codes.size).toBeLessThanOrEqual(4);
+    family(store, 'f2');
+    family(store, 'f3');
+    expect(store.families.has('f1')).toBe(false);
+    store.sweep();
+    expect(store.codes.has('redeemed')).toBe(false);
+  });
+
   it('revokes a token issued into a grant that was revoked while it was being issued', () => {
     const { clock, journal, store } = setup();
     const f = family(store, 'f1', 't');

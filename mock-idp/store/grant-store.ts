@@ -99,7 +99,7 @@ class WatchedMap<V> extends Map<string, V> {
  *
  * Bounded: a code or token is forgotten `retainExpiredMs` after it expired (until then it is answered
  * as expired, not as unknown); a grant is forgotten once all its tokens are; beyond `maxGrants` the
- * oldest grant and beyond `maxCodes` the oldest code is forgotten early. A forgotten value is unknown,
+ * oldest grant and beyond `maxCodes` the oldest codes not redeemed are forgotten early. A forgotten value is unknown,
  * so it fails closed (`invalid_grant`, `invalid_token`), never open. A redeemed code and a rotated
  * refresh token are kept as long as their grant, so a replay still revokes the grant.
  */
@@ -113,6 +113,8 @@ export class GrantStore {
   /** The ID tokens of each grant, so their journal records are marked when the grant is revoked. */
   readonly #idTokens = new Map<string, string[]>();
   #writes = 0;
+  /** Codes held above which the next compaction runs. */
+  #codesThreshold: number;
   #lastSweep: number;
   #swept = 0;
   #evicted = 0;
@@ -122,9 +124,10 @@ export class GrantStore {
     this.#limits = { ...DEFAULT_MEMORY_LIMITS, ...opts.limits };
     this.#clock = opts.clock ?? Date.now;
     this.#lastSweep = this.#clock();
+    this.#codesThreshold = this.#limits.maxCodes;
     this.codes = new WatchedMap<CodeRecord>(() => {
       this.#wrote();
-      while (this.codes.size > this.#limits.maxCodes) this.#evictOldestCode();
+      if (this.codes.size > this.#codesThreshold) this.#compactCodes();
     });
     this.families = new WatchedMap<TokenFamily>((id) => {
       this.#wrote();
@@ -227,8 +230,10 @@ export class GrantStore {
       if (family.accessTokens.size === 0 && family.refreshTokens.size === 0) this.#forgetFamily(family.id);
     }
     for (const [value, code] of this.codes) {
-      // A redeemed code stays while its grant does: replaying it must still revoke the grant.
-      if (code.expiresAt > cutoff || (code.familyId !== undefined && this.families.has(code.familyId))) continue;
+      // A redeemed code stays while its grant does (replaying it must still revoke the grant), and goes
+      // with it: once the grant is gone, there is nothing left for a replay to revoke.
+      const forgottenGrant = code.familyId !== undefined && !this.families.has(code.familyId);
+      if (!forgottenGrant && (code.expiresAt > cutoff || code.familyId !== undefined)) continue;
       this.codes.delete(value);
       this.#swept += 1;
     }
@@ -249,11 +254,22 @@ export class GrantStore {
     if (this.#writes >= SWEEP_EVERY_WRITES || this.#clock() - this.#lastSweep >= SWEEP_EVERY_MS) this.sweep();
   }
 
-  #evictOldestCode(): void {
-    const oldest = this.codes.keys().next().value;
-    if (oldest === undefined) return;
-    this.codes.delete(oldest);
-    this.#evicted += 1;
+  /**
+   * Brings the codes back to three quarters of `maxCodes`, oldest first, keeping every redeemed code
+   * whose grant lives (its replay must still revoke the grant; those are bounded by `maxGrants`) and
+   * dropping redeemed codes whose grant is gone. The next compaction waits for another quarter of the
+   * cap, so the pass is paid once per that many new codes.
+   */
+  #compactCodes(): void {
+    const target = Math.floor((this.#limits.maxCodes * 3) / 4);
+    for (const [value, code] of this.codes) {
+      if (this.codes.size <= target) break;
+      const grantLives = code.familyId !== undefined && this.families.has(code.familyId);
+      if (code.state === 'redeemed' && grantLives) continue;
+      this.codes.delete(value);
+      this.#evicted += 1;
+    }
+    this.#codesThreshold = Math.max(this.#limits.maxCodes, this.codes.size + Math.ceil(this.#limits.maxCodes / 4));
   }
 
   /** Forgets a grant and every token it issued; they are unknown from now on (and so refused). */
