@@ -74,6 +74,18 @@ describe('fuzz regressions (shrunk sequences)', () => {
     await runSequence(commandsOf(ops), false);
   });
 
+  it('a refresh raced by a reuse from another client leaves the grant dead, and the model does not expect it alive', async () => {
+    // Found by the long run: the strict provider was right (the reuse revoked the grant, tokens issued
+    // meanwhile included); the model had counted the first step of a parallel group as running alone.
+    const ops: Op[] = [
+      authorize,
+      { kind: 'parallel', ops: [redeem, refresh, { kind: 'userinfo', pick: 0, mutation: 'none' }] },
+      { kind: 'parallel', ops: [refresh, { kind: 'refresh', pick: 0, mutation: 'other-client' }] },
+      { kind: 'userinfo', pick: 0, mutation: 'none' },
+    ];
+    await runSequence(commandsOf(ops), false);
+  });
+
   it('a redeemed code is kept while its grant lives, however many codes follow, so its replay still revokes the grant', async () => {
     // Was (bounded store): the code cap dropped the redeemed code, and its replay no longer revoked the grant.
     const ops: Op[] = [

@@ -257,9 +257,9 @@ function recordTokens(model: Model, grant: GrantModel, body: string): void {
 }
 
 /** Runs one operation against the provider and checks the promises it touches. */
-export async function execute(op: Op, model: Model, real: Real): Promise<void> {
+export async function execute(op: Op, model: Model, real: Real, concurrent = false): Promise<void> {
   if (op.kind === 'parallel') {
-    await Promise.all(op.ops.map((o) => execute(o, model, real)));
+    await Promise.all(op.ops.map((o) => execute(o, model, real, true)));
     return;
   }
   if (op.kind === 'clock') {
@@ -268,7 +268,8 @@ export async function execute(op: Op, model: Model, real: Real): Promise<void> {
     return;
   }
   const start = ++model.tick;
-  const alone = model.inFlight === 0;
+  // The first step of a parallel group starts with nothing in flight, but is not alone for all that.
+  const alone = !concurrent && model.inFlight === 0;
   model.inFlight += 1;
   try {
     await executeOne(op, model, real, start, alone);
