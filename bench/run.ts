@@ -31,7 +31,7 @@ const Args = z.object({
     .string()
     .regex(/^\d+$/, 'expected milliseconds')
     .transform(Number)
-    .pipe(z.number().int().min(100).max(600_000))
+    .pipe(z.number().int().min(100).max(86_400_000))
     .default(3000),
   concurrency: z
     .string()

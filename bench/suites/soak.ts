@@ -198,7 +198,15 @@ const suite: BenchSuite = {
           }
         }
       };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      // Also a sample every 30 s, so a slow run still shows how its memory develops.
+      const timer = setInterval(() => {
+        sampling = sampling.then(sample);
+      }, 30_000);
+      try {
+        await Promise.all(Array.from({ length: concurrency }, worker));
+      } finally {
+        clearInterval(timer);
+      }
       await sampling;
       if (samples.at(-1)?.flows !== flows) await sample();
     } finally {
