@@ -9,6 +9,18 @@ describe('npm run bench', () => {
     expect(typeof suite.run).toBe('function');
   });
 
+  it('registers the soak suite, which reads the provider process memory from /proc', async () => {
+    const suite = await SUITES.soak();
+    expect(suite.name).toBe('soak');
+    const { residentMb } = await import('./suites/soak.js');
+    expect(await residentMb(process.pid)).toBeGreaterThan(1);
+    expect(await residentMb(2 ** 22 + 12345)).toBeNaN();
+  });
+
+  it('refuses a malformed --flows with exit 2', async () => {
+    expect(await runBench(['soak', '--flows', 'lots'])).toBe(2);
+  });
+
   it('refuses an unknown suite or a malformed option with exit 2 before measuring anything', async () => {
     expect(await runBench(['no-such-suite'])).toBe(2);
     expect(await runBench(['idp', '--concurrency', '1,x'])).toBe(2);

@@ -15,13 +15,15 @@ export const SUITES: Record<string, () => Promise<BenchSuite>> = {
   idp: async () => (await import('./suites/idp.js')).default,
   'idp-handle': async () => (await import('./suites/idp-handle.js')).default,
   catalog: async () => (await import('./suites/catalog.js')).default,
+  soak: async () => (await import('./suites/soak.js')).default,
 };
 
-const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...]
+const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...] [--flows N]
 
 Suites: ${Object.keys(SUITES).join(', ')} (default: all)
   --duration MS        measuring time per cell (default 3000)
-  --concurrency LIST   concurrency levels (default 1,4,16)
+  --concurrency LIST   concurrency levels (default 1,4,16; soak uses the highest)
+  --flows N            soak: run this many flows instead of --duration
 `;
 
 const Args = z.object({
@@ -29,7 +31,7 @@ const Args = z.object({
     .string()
     .regex(/^\d+$/, 'expected milliseconds')
     .transform(Number)
-    .pipe(z.number().int().min(100).max(600_000))
+    .pipe(z.number().int().min(100).max(86_400_000))
     .default(3000),
   concurrency: z
     .string()
@@ -37,6 +39,12 @@ const Args = z.object({
     .transform((s) => s.split(',').map(Number))
     .pipe(z.array(z.number().int().min(1).max(256)))
     .default([1, 4, 16]),
+  flows: z
+    .string()
+    .regex(/^\d+$/, 'expected a number of flows')
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .optional(),
   help: z.boolean().default(false),
 });
 
@@ -50,6 +58,7 @@ export async function runBench(argv: string[]): Promise<number> {
       options: {
         duration: { type: 'string' },
         concurrency: { type: 'string' },
+        flows: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,6 +91,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const result = await suite.run({
       durationMs: args.data.duration,
       concurrency: args.data.concurrency,
+      ...(args.data.flows !== undefined ? { flows: args.data.flows } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`\n${result.table}\n`);

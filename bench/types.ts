@@ -9,6 +9,8 @@ export interface BenchOptions {
   durationMs: number;
   /** Concurrency levels to measure at. */
   concurrency: number[];
+  /** Suites that run a fixed amount of work (soak): how many flows, instead of `durationMs`. */
+  flows?: number;
   /** Progress lines (stderr). */
   log(line: string): void;
 }

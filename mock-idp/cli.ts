@@ -31,11 +31,26 @@ Options:
   --allow-non-loopback    required with a --host that is not a loopback address
   --login-form            show a login form instead of approving automatically
   --rate-limit            enforce lexoffice's 2 requests/second API limit (429)
+  --journal-tags N        login tags whose journal is kept (default 1000)
+  --journal-untagged N    untagged requests kept in the journal (default 2000)
+  --max-grants N          grants (token families) kept (default 10000)
   --help                  show this help
+
+Memory: the provider stays bounded however long it runs. The journal keeps each login tag's requests
+(least recently used tags dropped first; at most 10000 requests and 32 MB per tag, 128 MB for all tags)
+and the last untagged requests and codes/tokens in a ring; client secrets are kept. A code or token is
+forgotten an hour after it expired; beyond --max-grants (and 10000 codes) the oldest are forgotten
+early, and a forgotten code or token is refused like an unknown one.
 `;
 
 /** Demo client registered at start-up so a client can be pointed at the mock straight away. */
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:8080/callback';
+
+const count = z
+  .string()
+  .regex(/^\d{1,9}$/, 'expected a positive integer')
+  .transform(Number)
+  .pipe(z.number().int().min(1));
 
 const Flags = z.object({
   profile: z.string().min(1).default('lexoffice'),
@@ -54,6 +69,9 @@ const Flags = z.object({
   'allow-non-loopback': z.boolean().default(false),
   'login-form': z.boolean().default(false),
   'rate-limit': z.boolean().default(false),
+  'journal-tags': count.optional(),
+  'journal-untagged': count.optional(),
+  'max-grants': count.optional(),
 });
 
 const OPTIONS = {
@@ -64,6 +82,9 @@ const OPTIONS = {
   'allow-non-loopback': { type: 'boolean' },
   'login-form': { type: 'boolean' },
   'rate-limit': { type: 'boolean' },
+  'journal-tags': { type: 'string' },
+  'journal-untagged': { type: 'string' },
+  'max-grants': { type: 'string' },
 } as const;
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i;
@@ -186,6 +207,11 @@ export async function runIdpCommand(
       host: flags.host,
       allowNonLoopback: flags['allow-non-loopback'],
       settings: { loginForm: flags['login-form'], apiRateLimit: flags['rate-limit'] },
+      memory: {
+        ...(flags['journal-tags'] !== undefined ? { maxTags: flags['journal-tags'] } : {}),
+        ...(flags['journal-untagged'] !== undefined ? { untaggedEntries: flags['journal-untagged'] } : {}),
+        ...(flags['max-grants'] !== undefined ? { maxGrants: flags['max-grants'] } : {}),
+      },
     });
   } catch (err) {
     io.stderr.write(`login-harness idp: could not start: ${(err as Error).message}\n`);

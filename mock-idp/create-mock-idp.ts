@@ -12,6 +12,7 @@ import { providerRequest } from './http/provider-request.js';
 import { createRequestHandler, readExchange, type CoreHandler } from './route-request.js';
 import { resolveSettings } from './settings.js';
 import { GrantStore } from './store/grant-store.js';
+import { resolveMemoryLimits } from './store/memory-limits.js';
 import type { DiscoveryFault, MockIdp, MockIdpOptions, PermissiveMode } from './types.js';
 import { seededUsers } from './users/seeded-users.js';
 import { ValueDeriver } from './values/derive-value.js';
@@ -41,12 +42,14 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     discoveryFaults,
     permissive,
   });
-  const journal = new ProviderJournal();
-  // Secrets only ever grow: recompile the redaction pattern only when one was added since the last call.
-  let compiled: { count: number; apply: (text: string) => string } | undefined;
+  const memory = resolveMemoryLimits(opts.memory);
+  const journal = new ProviderJournal(memory);
+  // Recompile the redaction pattern only when a secret was issued or dropped since the last call.
+  let compiled: { version: number; apply: (text: string) => string } | undefined;
   const redactor = (): ((text: string) => string) => {
-    const secrets = journal.secrets();
-    if (compiled?.count !== secrets.length) compiled = { count: secrets.length, apply: compileRedaction(secrets) };
+    if (compiled?.version !== journal.secretsVersion) {
+      compiled = { version: journal.secretsVersion, apply: compileRedaction(journal.secrets()) };
+    }
     return compiled.apply;
   };
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
@@ -59,7 +62,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     seed,
     clock,
     clients: new Map(),
-    store: new GrantStore(journal),
+    store: new GrantStore(journal, { limits: memory, clock }),
     keys: await KeyStore.create(seed, built.idTokenAlg),
     faults: new FaultRegistry(),
     journal,

@@ -8,3 +8,4 @@ export { DEFAULT_SETTINGS } from './settings.js';
 export { escapeHtml } from './http/responses.js';
 export { FAULT_DOCS, DISCOVERY_FAULT_DOCS, PERMISSIVE_MODE_DOCS } from './faults/fault-docs.js';
 export { FAULTS, DISCOVERY_FAULTS, PERMISSIVE_MODES, faultSchema } from './faults/fault-catalog.js';
+export { DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './store/memory-limits.js';

@@ -5,6 +5,7 @@
  * The mock knows nothing of scenarios: it exposes named faults (per login tag) and permissive modes
  * (per issuer), and a journal of everything it saw and issued.
  */
+import type { MemoryLimits } from './store/memory-limits.js';
 
 /** Milliseconds since the epoch. Injected so tests can freeze and advance time. */
 export type Clock = () => number;
@@ -58,6 +59,8 @@ export interface MockIdpOptions {
   discoveryFaults?: DiscoveryFault[];
   permissive?: PermissiveMode[];
   settings?: Partial<MockIdpSettings>;
+  /** How much the provider remembers (journal and grant store caps); defaults in `DEFAULT_MEMORY_LIMITS`. */
+  memory?: Partial<MemoryLimits>;
 }
 
 export interface ClientRegistration {

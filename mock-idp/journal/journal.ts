@@ -1,3 +1,4 @@
+import { DEFAULT_MEMORY_LIMITS, type MemoryLimits } from '../store/memory-limits.js';
 import type { EndpointName, IssuedArtifact, IssuedKind, Journal, JournalEntry } from '../types.js';
 
 /** Request and response bodies are kept up to this many characters (a journal is evidence, not a mirror). */
@@ -9,41 +10,194 @@ export function capBody(body: string | undefined): string | undefined {
   return `${body.slice(0, JOURNAL_BODY_LIMIT)}…[${body.length - JOURNAL_BODY_LIMIT} more characters]`;
 }
 
+/** The journal limits (a subset of the provider's memory limits). */
+export type JournalLimits = Pick<
+  MemoryLimits,
+  | 'maxTags'
+  | 'maxEntriesPerTag'
+  | 'maxBytesPerTag'
+  | 'maxTaggedBytes'
+  | 'untaggedEntries'
+  | 'untaggedBytes'
+  | 'untaggedArtifacts'
+>;
+
+/** What the journal holds right now, for the memory documentation, tests and the soak benchmark. */
+export interface JournalStats {
+  tags: number;
+  taggedEntries: number;
+  taggedBytes: number;
+  untaggedEntries: number;
+  untaggedBytes: number;
+  artifacts: number;
+  /** Tags dropped (least recently used first) since the start. */
+  evictedTags: number;
+  /** Entries dropped from a tag or from the untagged ring since the start. */
+  droppedEntries: number;
+}
+
+/** A first-in first-out list with O(1) removal at the front (an array with a moving head). */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#head += 1;
+    // Compact once the dead front is as long as the live part, so the array stays within 2x the live size.
+    if (this.#head > 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  toArray(): T[] {
+    return this.#items.slice(this.#head);
+  }
+
+  find(predicate: (item: T) => boolean): T | undefined {
+    for (let i = this.#head; i < this.#items.length; i++) if (predicate(this.#items[i])) return this.#items[i];
+    return undefined;
+  }
+}
+
+interface Sized<T> {
+  item: T;
+  bytes: number;
+}
+
+/** One login tag's share of the journal. */
+interface Bucket {
+  entries: Fifo<Sized<JournalEntry>>;
+  issued: Fifo<Sized<IssuedArtifact>>;
+  bytes: number;
+  /** Holds on this tag (see `hold`): a held tag is never dropped for being least recently used. */
+  holds: number;
+}
+
+function stringBytes(record: Record<string, string> | undefined): number {
+  if (!record) return 0;
+  let n = 0;
+  for (const key in record) n += key.length + record[key].length + 16;
+  return n;
+}
+
 /**
- * The provider's memory: every exchange and every issued artifact. The writer side (`record`,
- * `recordIssued`, `updateIssued`) is internal to the provider; consumers see the read-only `Journal`.
+ * Approximate size of an entry in characters: what it holds as strings plus a fixed overhead. Only
+ * the proportions matter (the caps are estimates, documented as such), so nothing is serialized.
+ */
+function entryBytes(e: Omit<JournalEntry, 'seq'>): number {
+  return (
+    256 +
+    e.request.url.length +
+    (e.request.body?.length ?? 0) +
+    (e.response.body?.length ?? 0) +
+    stringBytes(e.request.headers) +
+    stringBytes(e.response.headers) +
+    stringBytes(e.token?.params) +
+    stringBytes(e.authorization?.params) +
+    (e.authorization?.location?.length ?? 0) +
+    (e.bearer?.token?.length ?? 0) +
+    (e.revocation?.token?.length ?? 0)
+  );
+}
+
+function artifactBytes(a: IssuedArtifact): number {
+  return (
+    128 +
+    a.value.length +
+    (a.parent?.length ?? 0) +
+    (a.scope?.length ?? 0) +
+    (a.redirectUri?.length ?? 0) +
+    (a.codeChallenge?.length ?? 0) +
+    (a.nonce?.length ?? 0)
+  );
+}
+
+/**
+ * The provider's memory: exchanges and issued artifacts, bounded. Each login tag has a bucket (entries
+ * and artifacts, capped in count and bytes, oldest dropped first); buckets are kept in least recently
+ * used order and the least recently used ones are dropped whole when there are more than `maxTags` or
+ * more than `maxTaggedBytes` (never the tag being written, never a held tag). Untagged entries and
+ * artifacts are rings; client secrets are kept for as long as the provider runs. A read or write of a
+ * tag counts as a use, so a check that is running keeps its tag fresh.
+ *
+ * The writer side (`record`, `recordIssued`, `artifact`, `hold`) is internal to the provider; consumers
+ * see the read-only `Journal`.
  */
 export class ProviderJournal implements Journal {
-  readonly #entries: JournalEntry[] = [];
-  readonly #issued: IssuedArtifact[] = [];
+  readonly #limits: JournalLimits;
+  /** Insertion order is use order: a use moves the tag to the end. */
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #untagged = new Fifo<Sized<JournalEntry>>();
+  readonly #untaggedIssued = new Fifo<IssuedArtifact>();
+  readonly #clientSecrets: IssuedArtifact[] = [];
   /** Per kind, by value: no `kind|value` key strings, which would copy every token once more. */
   readonly #byValue = new Map<IssuedKind, Map<string, IssuedArtifact>>();
+  /** Issue order of the artifacts held, so merged listings come out oldest first as before. */
+  readonly #issueOrder = new WeakMap<IssuedArtifact, number>();
   readonly #listeners = new Set<(e: JournalEntry) => void>();
+  #seq = 0;
+  #issuedCount = 0;
+  #taggedBytes = 0;
+  #untaggedBytes = 0;
+  #evictedTags = 0;
+  #droppedEntries = 0;
+  #secretsVersion = 0;
+
+  constructor(limits: Partial<JournalLimits> = {}) {
+    this.#limits = { ...DEFAULT_MEMORY_LIMITS, ...limits };
+  }
 
   entries(filter?: { tag?: string; endpoint?: EndpointName }): JournalEntry[] {
-    return this.#entries.filter(
-      (e) =>
-        (filter?.tag === undefined || e.tag === filter.tag) &&
-        (filter?.endpoint === undefined || e.endpoint === filter.endpoint),
-    );
+    const endpoint = filter?.endpoint;
+    const all =
+      filter?.tag !== undefined
+        ? (this.#use(filter.tag)?.entries.toArray() ?? [])
+        : this.#mergeBySeq([this.#untagged.toArray(), ...[...this.#buckets.values()].map((b) => b.entries.toArray())]);
+    const out: JournalEntry[] = [];
+    for (const { item } of all) if (endpoint === undefined || item.endpoint === endpoint) out.push(item);
+    return out;
   }
 
   issued(filter?: { tag?: string; kind?: IssuedKind }): IssuedArtifact[] {
-    return this.#issued.filter(
-      (a) =>
-        (filter?.tag === undefined || a.tag === filter.tag) && (filter?.kind === undefined || a.kind === filter.kind),
-    );
+    const kind = filter?.kind;
+    const all =
+      filter?.tag !== undefined
+        ? (this.#use(filter.tag)
+            ?.issued.toArray()
+            .map((s) => s.item) ?? [])
+        : this.#allIssued();
+    return kind === undefined ? all : all.filter((a) => a.kind === kind);
   }
 
   secrets(): IssuedArtifact[] {
-    return [...this.#issued];
+    return this.#allIssued();
+  }
+
+  /**
+   * Changes whenever the set of secrets changes (one issued, or dropped with its tag or from the ring),
+   * so a redaction compiled from `secrets()` knows when to compile again.
+   */
+  get secretsVersion(): number {
+    return this.#secretsVersion;
   }
 
   waitFor(
     predicate: (e: JournalEntry) => boolean,
     opts?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<JournalEntry> {
-    const present = this.#entries.find(predicate);
+    const present = this.entries().find(predicate);
     if (present) return Promise.resolve(present);
     return new Promise<JournalEntry>((resolve, reject) => {
       const timeoutMs = opts?.timeoutMs ?? 10_000;
@@ -77,10 +231,29 @@ export class ProviderJournal implements Journal {
     };
   }
 
-  /** Appends an entry (seq assigned here) and notifies subscribers. */
+  /** Appends an entry (seq assigned here), keeps the journal within its limits, notifies subscribers. */
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full: JournalEntry = { seq: this.#entries.length + 1, ...entry };
-    this.#entries.push(full);
+    this.#seq += 1;
+    const full: JournalEntry = { seq: this.#seq, ...entry };
+    const sized = { item: full, bytes: entryBytes(entry) };
+    if (full.tag === undefined) {
+      this.#untagged.push(sized);
+      this.#untaggedBytes += sized.bytes;
+      while (
+        this.#untagged.size > 1 &&
+        (this.#untagged.size > this.#limits.untaggedEntries || this.#untaggedBytes > this.#limits.untaggedBytes)
+      ) {
+        this.#untaggedBytes -= this.#untagged.shift()?.bytes ?? 0;
+        this.#droppedEntries += 1;
+      }
+    } else {
+      const bucket = this.#bucketFor(full.tag);
+      bucket.entries.push(sized);
+      bucket.bytes += sized.bytes;
+      this.#taggedBytes += sized.bytes;
+      this.#trimBucket(bucket);
+      this.#evictLeastRecentlyUsed(full.tag);
+    }
     for (const listener of [...this.#listeners]) {
       try {
         listener(full);
@@ -100,13 +273,151 @@ export class ProviderJournal implements Journal {
     }
     const existing = ofKind.get(artifact.value);
     if (existing) return existing;
-    this.#issued.push(artifact);
     ofKind.set(artifact.value, artifact);
+    this.#issuedCount += 1;
+    this.#issueOrder.set(artifact, this.#issuedCount);
+    this.#secretsVersion += 1;
+    if (artifact.tag === undefined) {
+      if (artifact.kind === 'client_secret') {
+        // A registered client's secret belongs to every login of that client: never dropped.
+        this.#clientSecrets.push(artifact);
+      } else {
+        this.#untaggedIssued.push(artifact);
+        while (this.#untaggedIssued.size > this.#limits.untaggedArtifacts) {
+          const dropped = this.#untaggedIssued.shift();
+          if (dropped) this.#forget(dropped);
+        }
+      }
+    } else {
+      const bucket = this.#bucketFor(artifact.tag);
+      const bytes = artifactBytes(artifact);
+      bucket.issued.push({ item: artifact, bytes });
+      bucket.bytes += bytes;
+      this.#taggedBytes += bytes;
+      this.#trimBucket(bucket);
+      this.#evictLeastRecentlyUsed(artifact.tag);
+    }
     return artifact;
   }
 
-  /** The artifact record for a value, to mark it revoked or redeemed. */
+  /** The artifact record for a value, to mark it revoked or redeemed (undefined once it was dropped). */
   artifact(kind: IssuedKind, value: string): IssuedArtifact | undefined {
     return this.#byValue.get(kind)?.get(value);
+  }
+
+  /**
+   * Keeps `tag` from being dropped for being least recently used until the returned function is called
+   * (per-tag count and byte caps still apply). For an embedding that knows when a login ends.
+   */
+  hold(tag: string): () => void {
+    const bucket = this.#bucketFor(tag);
+    bucket.holds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      bucket.holds -= 1;
+    };
+  }
+
+  /** Drops `tag`'s entries and artifacts now (a login that is over), unless it is held. */
+  release(tag: string): void {
+    const bucket = this.#buckets.get(tag);
+    if (bucket && bucket.holds === 0) this.#evict(tag, bucket);
+  }
+
+  stats(): JournalStats {
+    let taggedEntries = 0;
+    let artifacts = this.#clientSecrets.length + this.#untaggedIssued.size;
+    for (const b of this.#buckets.values()) {
+      taggedEntries += b.entries.size;
+      artifacts += b.issued.size;
+    }
+    return {
+      tags: this.#buckets.size,
+      taggedEntries,
+      taggedBytes: this.#taggedBytes,
+      untaggedEntries: this.#untagged.size,
+      untaggedBytes: this.#untaggedBytes,
+      artifacts,
+      evictedTags: this.#evictedTags,
+      droppedEntries: this.#droppedEntries,
+    };
+  }
+
+  /** The bucket of `tag`, marked as just used (moved to the end of the use order). */
+  #use(tag: string): Bucket | undefined {
+    const bucket = this.#buckets.get(tag);
+    if (bucket) {
+      this.#buckets.delete(tag);
+      this.#buckets.set(tag, bucket);
+    }
+    return bucket;
+  }
+
+  #bucketFor(tag: string): Bucket {
+    const existing = this.#use(tag);
+    if (existing) return existing;
+    const bucket: Bucket = { entries: new Fifo(), issued: new Fifo(), bytes: 0, holds: 0 };
+    this.#buckets.set(tag, bucket);
+    return bucket;
+  }
+
+  /** Per-tag caps: the oldest entries go first, then the oldest artifacts; the newest entry always stays. */
+  #trimBucket(bucket: Bucket): void {
+    const over = (): boolean => bucket.bytes > this.#limits.maxBytesPerTag;
+    while (bucket.entries.size > 1 && (bucket.entries.size > this.#limits.maxEntriesPerTag || over())) {
+      const dropped = bucket.entries.shift();
+      if (!dropped) break;
+      bucket.bytes -= dropped.bytes;
+      this.#taggedBytes -= dropped.bytes;
+      this.#droppedEntries += 1;
+    }
+    while (bucket.issued.size > 1 && (bucket.issued.size > this.#limits.maxEntriesPerTag || over())) {
+      const dropped = bucket.issued.shift();
+      if (!dropped) break;
+      bucket.bytes -= dropped.bytes;
+      this.#taggedBytes -= dropped.bytes;
+      this.#forget(dropped.item);
+    }
+  }
+
+  /** Drops least recently used tags while over the tag or byte cap, sparing `current` and held tags. */
+  #evictLeastRecentlyUsed(current: string): void {
+    if (this.#buckets.size <= this.#limits.maxTags && this.#taggedBytes <= this.#limits.maxTaggedBytes) return;
+    for (const [tag, bucket] of this.#buckets) {
+      if (this.#buckets.size <= this.#limits.maxTags && this.#taggedBytes <= this.#limits.maxTaggedBytes) return;
+      if (tag === current || bucket.holds > 0) continue;
+      this.#evict(tag, bucket);
+    }
+  }
+
+  #evict(tag: string, bucket: Bucket): void {
+    this.#buckets.delete(tag);
+    this.#taggedBytes -= bucket.bytes;
+    this.#droppedEntries += bucket.entries.size;
+    this.#evictedTags += 1;
+    for (const { item } of bucket.issued.toArray()) this.#forget(item);
+  }
+
+  /** Removes a dropped artifact from the value index (unless the index already holds a newer record). */
+  #forget(artifact: IssuedArtifact): void {
+    const ofKind = this.#byValue.get(artifact.kind);
+    if (ofKind?.get(artifact.value) === artifact) ofKind.delete(artifact.value);
+    this.#secretsVersion += 1;
+  }
+
+  #allIssued(): IssuedArtifact[] {
+    const all = [...this.#clientSecrets, ...this.#untaggedIssued.toArray()];
+    for (const bucket of this.#buckets.values()) for (const { item } of bucket.issued.toArray()) all.push(item);
+    const order = (a: IssuedArtifact): number => this.#issueOrder.get(a) ?? 0;
+    return all.sort((a, b) => order(a) - order(b));
+  }
+
+  /** Merges lists that are each in `seq` order into one. */
+  #mergeBySeq(lists: Array<Array<Sized<JournalEntry>>>): Array<Sized<JournalEntry>> {
+    const nonEmpty = lists.filter((l) => l.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+    return nonEmpty.flat().sort((a, b) => a.item.seq - b.item.seq);
   }
 }
