@@ -5,15 +5,65 @@
  * references; the engine reads references only through the {@link CheckCatalog} it is given.
  */
 import type { DiscoveryFault, Fault, FaultName, Journal, MockIdp } from '../mock-idp/types.js';
-import type { ErrorKind, Reference, Severity, Verdict } from '../reports/model.js';
+import type { ErrorKind, Reference, RequirementLevel, Severity, Verdict } from '../reports/model.js';
 import type { AgentNeed, ResolvedTarget, Session, TargetKind } from './types.js';
 
 /** How a check run ended. `error` carries who broke; `not-applicable` says why. */
 export interface Outcome {
+  /**
+   * What the check found. `fail` means the requirement was observed violated; the run's policy turns
+   * that finding into the reported verdict (see {@link Requirement}).
+   */
   verdict: Verdict;
   /** One sentence a reviewer reads first: what was observed. */
   summary: string;
   errorKind?: ErrorKind;
+  /**
+   * The requirement this finding violates, when it is not the check's own `requirement` (a check that
+   * tests a MUST and, beyond it, a SHOULD names the SHOULD here for a finding that breaks only that).
+   */
+  requirement?: Requirement;
+}
+
+/**
+ * A fact about the audited client that the cited text makes a condition, established from its
+ * manifest: `confidential-client` (it has a secret or an asymmetric key), `public-client` (it has
+ * neither), `single-provider` (`providers` absent or 1), `several-providers` (`providers` >= 2).
+ */
+export type TargetFact = 'confidential-client' | 'public-client' | 'single-provider' | 'several-providers';
+
+/**
+ * A condition under which the cited text allows what a check found. It holds when every fact holds
+ * and every control (another check of the same run: a compensating control) passed.
+ */
+export interface Allowance<R extends string = string> {
+  /** Short name a report shows, e.g. `PKCE binds the login to the browser`. */
+  name: string;
+  /** The condition as the cited text states it (quoted). */
+  text: string;
+  /** The exact section that states the condition. */
+  ref: R;
+  facts?: readonly TargetFact[];
+  /** Check ids that must pass in the same run; the run includes them when the check is selected. */
+  controls?: readonly string[];
+}
+
+/**
+ * The requirement a check tests: the rule in the cited text's words, its level there, the exact
+ * section, and the conditions under which the text allows otherwise. The run's policy turns a `fail`
+ * finding into a verdict from these (docs/verdicts.md).
+ */
+export interface Requirement<R extends string = string> {
+  /** The rule, quoted or closely paraphrased from the cited section. */
+  text: string;
+  level: RequirementLevel;
+  ref: R;
+  allowances?: readonly Allowance<R>[];
+  /**
+   * The FAPI 2.0 Security Profile's stricter rule, applied by the `fapi2` policy instead of this one
+   * (its own level, section and allowances; none when absent).
+   */
+  fapi2?: Omit<Requirement<R>, 'fapi2'>;
 }
 
 /** One thing a check observed, kept (redacted) as evidence. */
@@ -36,6 +86,8 @@ export interface CheckMeta {
   rationale: string;
   /** How to fix it. */
   remediation: string;
+  /** The requirement the check tests, with its level and the conditions the text allows otherwise. */
+  requirement?: Requirement;
 }
 
 /** A check of a client (a target described by a manifest). */

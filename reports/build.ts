@@ -4,7 +4,14 @@
  * apart from times and durations.
  */
 import { createRequire } from 'node:module';
-import { REPORT_SCHEMA_VERSION, ReportSchema, type CheckResult, type Report } from './model.js';
+import {
+  DEFAULT_POLICY,
+  REPORT_SCHEMA_VERSION,
+  ReportSchema,
+  type CheckResult,
+  type PolicyName,
+  type Report,
+} from './model.js';
 import { SEVERITY_ORDER } from './severity.js';
 import { formatZodIssues } from './zod-error.js';
 
@@ -18,6 +25,8 @@ export interface BuildReportInput {
   mode: Report['mode'];
   target: Report['target'];
   seed: number;
+  /** The policy that decided the verdicts (default `rfc9700`). */
+  policy?: PolicyName;
   /** ISO 8601 time the run started. */
   startedAt: string;
   /** ISO 8601 time the run ended (or was interrupted). */
@@ -87,6 +96,7 @@ export function buildReport(input: BuildReportInput): Report {
     mode: input.mode,
     target: input.target,
     seed: input.seed,
+    policy: input.policy ?? DEFAULT_POLICY,
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
     durationMs: durationBetween(input.startedAt, input.finishedAt),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '2.0.0';
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 export const VerdictSchema = z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error']);
@@ -19,6 +19,62 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 export type ErrorKind = z.infer<typeof ErrorKindSchema>;
 
 export const ReferenceSchema = z.strictObject({ key: z.string(), url: z.string(), label: z.string() });
+
+/**
+ * The level of a requirement in the text that states it (RFC 2119 keywords; `RECOMMENDED` also stands
+ * for a recommended practice or defence in depth that the text does not state as a keyword).
+ */
+export const RequirementLevelSchema = z.enum(['MUST', 'SHOULD', 'RECOMMENDED']);
+export type RequirementLevel = z.infer<typeof RequirementLevelSchema>;
+
+/**
+ * The policies that turn a finding into a verdict (docs/verdicts.md): `rfc9700` (default) fails a
+ * violated MUST and warns on the rest; `strict` fails every violated SHOULD and recommendation too;
+ * `fapi2` applies the FAPI 2.0 Security Profile where it is stricter.
+ */
+export const POLICY_NAMES = ['rfc9700', 'strict', 'fapi2'] as const;
+export const PolicyNameSchema = z.enum(POLICY_NAMES);
+export type PolicyName = z.infer<typeof PolicyNameSchema>;
+export const DEFAULT_POLICY: PolicyName = 'rfc9700';
+
+/** A requirement as a report shows it: the rule, its level in the cited text, and where it stands. */
+export const RequirementSchema = z.strictObject({
+  text: z.string(),
+  level: RequirementLevelSchema,
+  reference: ReferenceSchema,
+});
+
+/**
+ * A condition under which the cited text allows the behaviour the check found, and whether it held in
+ * this run: facts about the target (from its manifest) and compensating controls (other checks of the
+ * same run, with their verdicts; `not-run` when the run did not execute that check).
+ */
+export const AllowanceResultSchema = z.strictObject({
+  name: z.string(),
+  text: z.string(),
+  reference: ReferenceSchema,
+  facts: z.array(z.strictObject({ fact: z.string(), holds: z.boolean() })),
+  controls: z.array(z.strictObject({ id: z.string(), verdict: z.union([VerdictSchema, z.literal('not-run')]) })),
+  /** `unknown` when a control ended in `error` or did not run, so the condition could not be established. */
+  held: z.enum(['yes', 'no', 'unknown']),
+});
+
+/** How the verdict was reached from what the check observed (its finding). */
+export const JudgementSchema = z.strictObject({
+  /** The policy that decided `verdict`. */
+  policy: PolicyNameSchema,
+  /** What the check observed, before any policy: `fail` means the requirement was seen violated. */
+  finding: VerdictSchema,
+  requirement: RequirementSchema,
+  /** The conditions the text allows otherwise, as evaluated in this run (empty when it allows none). */
+  allowances: z.array(AllowanceResultSchema),
+  /** Why the policy gave this verdict, one or two sentences with the citation. */
+  reason: z.string(),
+  /** The verdict under every policy. */
+  verdicts: z.strictObject({ rfc9700: VerdictSchema, strict: VerdictSchema, fapi2: VerdictSchema }),
+});
+export type Judgement = z.infer<typeof JudgementSchema>;
+export type AllowanceResult = z.infer<typeof AllowanceResultSchema>;
 
 /** One redacted HTTP (or driver) exchange, as evidence. */
 export const TranscriptEntrySchema = z.strictObject({
@@ -45,6 +101,8 @@ export const CheckResultSchema = z.strictObject({
   verdict: VerdictSchema,
   summary: z.string(),
   errorKind: ErrorKindSchema.optional(),
+  /** The requirement tested, and how the policy turned the finding into `verdict`. */
+  judgement: JudgementSchema.optional(),
   references: z.array(ReferenceSchema),
   must: z.string(),
   rationale: z.string(),
@@ -72,6 +130,8 @@ export const ReportSchema = z.strictObject({
     manifest: z.string().optional(),
   }),
   seed: z.number().int(),
+  /** The policy that decided the verdicts (each result also records its verdict under the others). */
+  policy: PolicyNameSchema,
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),

@@ -19,6 +19,7 @@ import {
   type TranscriptEntryModel,
 } from '../../reports/model.js';
 import type { CheckMeta, Observation, Outcome } from '../check.js';
+import { attachRequirement } from '../verdicts/judge.js';
 import { CheckRunError } from './errors.js';
 
 export { CheckRunError };
@@ -294,7 +295,7 @@ function validateOutcome(o: unknown, observationCount: number): Outcome {
       summary: `The check recorded no observation (it claimed ${outcome.verdict}: ${summary})`,
     };
   }
-  return { verdict: outcome.verdict, summary };
+  return { verdict: outcome.verdict, summary, ...(outcome.requirement ? { requirement: outcome.requirement } : {}) };
 }
 
 function buildResult(item: ExecItem, redact: (text: string) => string, raw: RawRun): CheckResult {
@@ -327,6 +328,7 @@ function buildResult(item: ExecItem, redact: (text: string) => string, raw: RawR
   };
   if (raw.outcome.verdict === 'error') result.errorKind = raw.outcome.errorKind ?? 'harness';
   if (meta.fault !== undefined) result.fault = meta.fault;
+  attachRequirement(result, raw.outcome.requirement ?? meta.requirement);
   return result;
 }
 

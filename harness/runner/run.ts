@@ -5,7 +5,8 @@
  * run that ended.
  */
 import { buildReport } from '../../reports/build.js';
-import type { CheckResult, Report, RunnerEvent } from '../../reports/model.js';
+import { DEFAULT_POLICY, type CheckResult, type Report, type RunnerEvent } from '../../reports/model.js';
+import { createJudge, type JudgeOptions } from '../verdicts/judge.js';
 
 /** What a report says about the run besides its results. */
 export interface RunFrame {
@@ -18,6 +19,11 @@ export interface RunFrame {
   onEvent?(e: RunnerEvent): void;
   /** Clock of the report times (default `Date.now`). */
   now?: () => number;
+  /**
+   * How findings become verdicts (policy, target facts, reference table). Absent: results are
+   * reported as the checks found them, under the default policy's name.
+   */
+  judging?: JudgeOptions;
 }
 
 /** How the checks of a run ended: results in catalog order, and whether the run completed. */
@@ -41,19 +47,35 @@ export async function runAudit(
   const startedAt = new Date(startedAtMs).toISOString();
   // Results as they arrive, so a run that breaks half-way still ends with a (crashed) report.
   const finished = new Map<string, CheckResult>();
+  const judge = frame.judging ? createJudge(frame.judging, frame.checkIds) : undefined;
+  const announced = new Set<string>();
   const onEvent = (e: RunnerEvent): void => {
-    if (e.type === 'check-end') finished.set(e.result.id, e.result);
-    frame.onEvent?.(e);
+    if (e.type !== 'check-end') {
+      frame.onEvent?.(e);
+      return;
+    }
+    finished.set(e.result.id, e.result);
+    // A verdict that depends on another check of the run is announced once that check has finished.
+    for (const result of judge ? judge.accept(e.result) : [e.result]) {
+      announced.add(result.id);
+      frame.onEvent?.({ ...e, result });
+    }
   };
   const report = (run: RunResults): Report => {
+    const results = judge ? judge.finish(run.results) : run.results;
+    // Results still waiting on a control that never finished are judged now, and announced.
+    for (const result of results) {
+      if (finished.has(result.id) && !announced.has(result.id)) frame.onEvent?.({ type: 'check-end', result });
+    }
     const built = buildReport({
       mode: frame.mode,
       target: frame.target,
       seed: frame.seed,
+      policy: frame.judging?.policy ?? DEFAULT_POLICY,
       startedAt,
       finishedAt: new Date(now()).toISOString(),
       status: run.status,
-      results: run.results,
+      results,
       ...(frame.shard ? { shard: frame.shard } : {}),
     });
     frame.onEvent?.({ type: 'run-end', report: built });

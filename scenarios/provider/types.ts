@@ -4,6 +4,7 @@
  */
 import type { ProviderCheck as EngineProviderCheck } from '../../harness/provider/types.js';
 import type { RefKey } from '../refs.js';
+import type { Requirement } from '../types.js';
 
 export type {
   AuditClients,
@@ -16,4 +17,5 @@ export type {
 /** One provider check of the catalog. */
 export interface ProviderCheck extends EngineProviderCheck {
   refs: RefKey[];
+  requirement?: Requirement;
 }
