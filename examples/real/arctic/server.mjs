@@ -47,10 +47,13 @@ const app = createApp({
     const code = req.query.code ?? null;
     const state = req.query.state ?? null;
     const cookies = Object.fromEntries(
-      (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean).map((c) => {
-        const i = c.indexOf('=');
-        return [c.slice(0, i), decodeURIComponent(c.slice(i + 1))];
-      }),
+      (req.headers.cookie ?? '')
+        .split(/;\s*/)
+        .filter(Boolean)
+        .map((c) => {
+          const i = c.indexOf('=');
+          return [c.slice(0, i), decodeURIComponent(c.slice(i + 1))];
+        }),
     );
     const storedState = cookies.state ?? null;
     const codeVerifier = cookies.code_verifier ?? null;

@@ -72,7 +72,9 @@ app.get('/auth/example/callback', passport.authenticate('oauth2', { failureRedir
 app.get('/me', async (req, res) => {
   if (!req.user) return res.status(401).send('Not signed in');
   const base = env.LEXOFFICE_API_BASE_URL.endsWith('/') ? env.LEXOFFICE_API_BASE_URL : `${env.LEXOFFICE_API_BASE_URL}/`;
-  const api = await fetch(new URL('v1/profile', base), { headers: { authorization: `Bearer ${req.user.accessToken}` } });
+  const api = await fetch(new URL('v1/profile', base), {
+    headers: { authorization: `Bearer ${req.user.accessToken}` },
+  });
   if (api.status !== 200) return res.status(401).send('Not signed in');
   res.send('<p>Signed in</p>');
 });
