@@ -138,4 +138,6 @@ export interface CheckCatalog<C extends CheckMeta> {
   checks: readonly C[];
   /** The check's specification references, resolved to links (for results and `explain`). */
   references(check: C): Reference[];
+  /** Resolves one reference key (of a requirement or an allowance) to its link. */
+  resolve?(key: string): Reference;
 }

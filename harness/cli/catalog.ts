@@ -8,7 +8,7 @@
 import type { Reference } from '../../reports/model.js';
 import type { ClientCheck as CatalogClientCheck } from '../../scenarios/types.js';
 import type { ProviderCheck as CatalogProviderCheck } from '../../scenarios/provider/types.js';
-import { resolveRef, type RefKey } from '../../scenarios/refs.js';
+import { isRefKey, resolveRef, type RefKey } from '../../scenarios/refs.js';
 import type { CheckCatalog, CheckMeta, ClientCheck } from '../check.js';
 import type { ProviderCheck } from '../provider/types.js';
 
@@ -17,14 +17,20 @@ function references(check: { refs: readonly RefKey[] }): Reference[] {
   return check.refs.map((key) => resolveRef(key));
 }
 
+/** Resolves one key of the reference table (requirements and allowances cite only table keys). */
+function resolve(key: string): Reference {
+  if (!isRefKey(key)) throw new Error(`unknown reference key ${JSON.stringify(key)}`);
+  return resolveRef(key);
+}
+
 /** The engine's view of a list of catalog client checks (a subset, or checks changed for a run). */
 export function clientCatalogOf(checks: readonly CatalogClientCheck[]): CheckCatalog<ClientCheck> {
-  return { checks, references: (check) => references(check as CatalogClientCheck) };
+  return { checks, references: (check) => references(check as CatalogClientCheck), resolve };
 }
 
 /** The engine's view of a list of catalog provider checks. */
 export function providerCatalogOf(checks: readonly CatalogProviderCheck[]): CheckCatalog<ProviderCheck> {
-  return { checks, references: (check) => references(check as CatalogProviderCheck) };
+  return { checks, references: (check) => references(check as CatalogProviderCheck), resolve };
 }
 
 /** Every client check of the catalog. */

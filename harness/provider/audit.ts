@@ -3,11 +3,12 @@
  * the provider under audit, decides applicability (features, opt-ins) before running, and keeps every
  * exchange as evidence.
  */
-import type { Report, RunnerEvent, Severity } from '../../reports/model.js';
+import type { PolicyName, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import type { CheckCatalog } from '../check.js';
 import { executeChecksDetailed, type ExecItem } from '../runner/execute.js';
 import { runAudit, type RunResults } from '../runner/run.js';
-import { selectChecks, type Selection } from '../runner/select.js';
+import { selectChecks, withControls, type Selection } from '../runner/select.js';
+import { judgingOf } from '../verdicts/judge.js';
 import { hash32, seededRandom } from '../runner/seeded.js';
 import { waitMs } from '../runner/wait.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
@@ -164,7 +165,8 @@ export interface RunProviderChecksOptions extends Selection {
  * no check is a {@link ConfigurationError}, as for client audits.
  */
 export function planProviderChecks(catalog: CheckCatalog<ProviderCheck>, selection: Selection = {}): ProviderCheck[] {
-  return selectChecks(catalog.checks, selection);
+  // The compensating controls a selected check's verdict depends on run too (unless skipped by name).
+  return withControls(selectChecks(catalog.checks, selection), catalog.checks, selection.skip);
 }
 
 /**
@@ -191,6 +193,8 @@ export async function runProviderChecks(
 export interface ProviderAuditOptions extends Omit<RunProviderChecksOptions, 'deadline'> {
   /** The client file the audit was configured with, named in the report. */
   clientFile?: string;
+  /** How findings become verdicts (docs/verdicts.md). Default `rfc9700`. */
+  policy?: PolicyName;
 }
 
 /**
@@ -212,6 +216,7 @@ export async function runProviderAudit(
       seed: prepared.setup.seed,
       checkIds: checks.map((c) => c.id),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      judging: judgingOf(catalog, opts.policy),
     },
     (_startedAtMs, onEvent) =>
       runProviderChecks(providerCatalogOnly(catalog, checks), prepared.setup, { ...opts, only: [], skip: [], onEvent }),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLoginHarnessError } from '../../core/errors.js';
 import type { MockIdp } from '../../mock-idp/types.js';
-import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
+import type { CheckResult, PolicyName, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
 import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
 import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
@@ -21,7 +21,9 @@ import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
-import { selectChecks } from './select.js';
+import { selectChecks, withControls } from './select.js';
+import { targetFacts } from '../verdicts/facts.js';
+import { judgingOf } from '../verdicts/judge.js';
 import { taggedJournal } from './tagged-journal.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
@@ -59,6 +61,8 @@ export interface ClientAuditOptions {
   signal?: AbortSignal;
   /** The checks to choose from, injected by the caller (the CLI: harness/cli/catalog.ts). */
   catalog: CheckCatalog<ClientCheck>;
+  /** How findings become verdicts (docs/verdicts.md). Default `rfc9700`. */
+  policy?: PolicyName;
 }
 
 /**
@@ -83,6 +87,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     checkIds: checks.map((c) => c.check.id),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    judging: judgingOf(opts.catalog, opts.policy, targetFacts(template)),
   };
   try {
     return await runAudit(frame, (startedAtMs, onEvent) =>
@@ -191,7 +196,9 @@ export function planChecks(
     c.kinds.includes(template.kind),
   );
   const sharded = opts.shard ? selectShard(selected, opts.shard) : selected;
-  return sharded.map((check) => ({ check, severity: opts.severityOverrides?.[check.id] ?? check.severity }));
+  // The compensating controls a selected check's verdict depends on run too (unless skipped by name).
+  const planned = withControls(sharded, catalog, opts.skip).filter((c) => c.kinds.includes(template.kind));
+  return planned.map((check) => ({ check, severity: opts.severityOverrides?.[check.id] ?? check.severity }));
 }
 
 interface CheckDeps {

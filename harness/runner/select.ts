@@ -2,6 +2,8 @@
  * Which checks a run executes: `--only`/`--skip` by id or prefix. A name that matches
  * no check is a configuration error, so a typo in CI never silently audits nothing.
  */
+import type { Requirement } from '../check.js';
+import { controlsOf } from '../verdicts/judge.js';
 import { ConfigurationError } from './errors.js';
 
 /**
@@ -42,6 +44,29 @@ export function selectChecks<T extends { id: string }>(checks: readonly T[], sel
     (c) =>
       (only.length === 0 || only.some((p) => selectorMatches(c.id, p))) && !skip.some((p) => selectorMatches(c.id, p)),
   );
+}
+
+/**
+ * Adds to `selected` the checks their verdicts depend on (the compensating controls their
+ * requirements name, transitively), in catalog order. A control the run skips by name stays out:
+ * a verdict that depends on it then says that it did not run.
+ */
+export function withControls<T extends { id: string; requirement?: Requirement }>(
+  selected: readonly T[],
+  catalog: readonly T[],
+  skip: readonly string[] = [],
+): T[] {
+  const ids = new Set(selected.map((c) => c.id));
+  const queue = [...selected];
+  for (let check = queue.shift(); check; check = queue.shift()) {
+    for (const id of controlsOf(check.requirement)) {
+      const control = catalog.find((c) => c.id === id);
+      if (!control || ids.has(id) || skip.some((p) => selectorMatches(id, p))) continue;
+      ids.add(id);
+      queue.push(control);
+    }
+  }
+  return catalog.filter((c) => ids.has(c.id));
 }
 
 /** The id most like `name`, for "did you mean" hints (shared prefix, then edit distance). */

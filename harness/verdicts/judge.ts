@@ -4,8 +4,8 @@
  * announcement of a result whose verdict depends on another check waits for that check, and the
  * report is judged as a whole at the end of the run.
  */
-import type { CheckResult, PolicyName, Reference } from '../../reports/model.js';
-import type { Requirement, TargetFact } from '../check.js';
+import { DEFAULT_POLICY, type CheckResult, type PolicyName, type Reference } from '../../reports/model.js';
+import type { CheckCatalog, CheckMeta, Requirement, TargetFact } from '../check.js';
 import { judge, requirementUnder, type ControlResult } from './policy.js';
 
 /** The requirement each result was judged against: the outcome's, else the check's. */
@@ -22,6 +22,19 @@ export interface JudgeOptions {
   facts: ReadonlySet<TargetFact>;
   /** Resolves a reference key to its link (the catalog's table). */
   resolve(key: string): Reference;
+}
+
+/** The judging of a run over `catalog`'s reference table: `policy` (default `rfc9700`) and the target's facts. */
+export function judgingOf(
+  catalog: Pick<CheckCatalog<CheckMeta>, 'resolve'>,
+  policy: PolicyName = DEFAULT_POLICY,
+  facts: ReadonlySet<TargetFact> = new Set(),
+): JudgeOptions {
+  return {
+    policy,
+    facts,
+    resolve: (key) => catalog.resolve?.(key) ?? { key, url: '', label: key },
+  };
 }
 
 /** The ids of the checks a requirement's verdict depends on, under any policy. */
@@ -85,12 +98,14 @@ export function createJudge(opts: JudgeOptions, checkIds: readonly string[]): Ju
         verdict: result.verdict,
         ...(result.errorKind ? { errorKind: result.errorKind } : {}),
       });
-      waiting.set(result.id, result);
+      // The result itself first, then those that waited for it.
       const out: CheckResult[] = [];
-      for (const [id, r] of waiting) {
+      for (const r of [result, ...waiting.values()]) {
         if (ready(r)) {
-          waiting.delete(id);
+          waiting.delete(r.id);
           out.push(judgeOne(r));
+        } else {
+          waiting.set(r.id, r);
         }
       }
       return out;
