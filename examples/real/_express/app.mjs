@@ -13,7 +13,8 @@
  *   shows one at sign-out.
  *
  * Routes: `/health`, `/`, `/login`, the redirect URI's path, `/me` (calls the lexoffice API with the
- * session's access token and answers "Signed in" on 200), `/logout`.
+ * session's access token, refreshing it when it has expired or the API refuses it, and answers
+ * "Signed in" on 200), `/logout`.
  */
 import { randomBytes } from 'node:crypto';
 import express from 'express';
@@ -86,17 +87,27 @@ export function createApp({ name, config, login, callback, refresh, callApi }) {
   });
 
   app.get('/me', async (req, res) => {
-    let tokens = req.session.tokens;
-    if (!tokens) return res.status(401).send('Not signed in');
-    if (refresh && tokens.refreshToken && tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now()) {
-      const fresh = await refresh(tokens.refreshToken);
-      tokens = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken };
-      req.session.tokens = tokens;
-    }
+    if (!req.session.tokens) return res.status(401).send('Not signed in');
     const url = new URL('v1/profile', config.apiBaseUrl.endsWith('/') ? config.apiBaseUrl : `${config.apiBaseUrl}/`);
-    const status = callApi
-      ? await callApi(tokens.accessToken, url)
-      : (await fetch(url, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status;
+    const call = (accessToken) =>
+      callApi
+        ? callApi(accessToken, url)
+        : fetch(url, { headers: { authorization: `Bearer ${accessToken}` } }).then((r) => r.status);
+    const renew = async () => {
+      const old = req.session.tokens;
+      const fresh = await refresh(old.refreshToken);
+      req.session.tokens = { ...fresh, refreshToken: fresh.refreshToken ?? old.refreshToken };
+    };
+    const canRefresh = () => Boolean(refresh && req.session.tokens.refreshToken);
+    // Refresh when the token has expired by its expires_in, or when the API refuses it (a clock skew
+    // between this app and the provider makes either come first).
+    const expiresAt = req.session.tokens.expiresAt;
+    if (canRefresh() && expiresAt !== undefined && expiresAt <= Date.now()) await renew();
+    let status = await call(req.session.tokens.accessToken);
+    if (status === 401 && canRefresh()) {
+      await renew();
+      status = await call(req.session.tokens.accessToken);
+    }
     if (status !== 200) return res.status(401).send('Not signed in');
     res.send('<p>Signed in</p>');
   });
