@@ -3,10 +3,18 @@
  * with it. A report that says exactly what the file says gives no difference; one changed verdict in
  * either direction, a missing check, or an incomplete run gives one naming it.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { POLICY_NAMES, type PolicyName } from '../../reports/model.js';
-import { CORPUS_DIR, compareWithExpected, discoverCorpus, type ComparedReport, type Expected } from './corpus.js';
+import {
+  CORPUS_DIR,
+  compareWithExpected,
+  discoverCorpus,
+  expectedFailCounts,
+  type ComparedReport,
+  type Expected,
+} from './corpus.js';
 
 const { entries } = await discoverCorpus();
 const entry = entries.find((e) => e.folder === 'openid-client');
@@ -74,5 +82,17 @@ describe('comparing a report with a corpus expectation file', () => {
     const diff = compareWithExpected(report, expected);
     expect(diff).toHaveLength(1);
     expect(diff[0]).toMatch(/^rfc9700 /);
+  });
+});
+
+describe('the corpus README', () => {
+  it('gives each entry the fail counts per policy that its expectation file records', async () => {
+    const readme = await readFile(path.join(CORPUS_DIR, 'README.md'), 'utf8');
+    for (const e of entries) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${e.folder}/\` |`));
+      expect(row, `README row of ${e.folder}`).toBeDefined();
+      const c = expectedFailCounts(e.expected);
+      expect(row!.trim().endsWith(`| ${c.rfc9700} / ${c.strict} / ${c.fapi2} |`), `${e.folder}: ${row}`).toBe(true);
+    }
   });
 });

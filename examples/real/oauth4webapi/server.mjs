@@ -76,7 +76,13 @@ const app = createApp({
     return toTokens(await oauth.processRefreshTokenResponse(as, client, response));
   },
   async callApi(accessToken, url) {
-    return (await oauth.protectedResourceRequest(accessToken, 'GET', url, undefined, undefined, insecure)).status;
+    try {
+      return (await oauth.protectedResourceRequest(accessToken, 'GET', url, undefined, undefined, insecure)).status;
+    } catch (err) {
+      // A 401 with a WWW-Authenticate challenge is thrown, not returned.
+      if (err instanceof oauth.WWWAuthenticateChallengeError) return err.status;
+      throw err;
+    }
   },
 });
 listen(app, NAME, config.port);
