@@ -12,17 +12,18 @@ import { isLoginHarnessError } from '../../core/errors.js';
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
-import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
+import type { CheckCatalog, ClientCheck, ClientCheckContext, Outcome } from '../check.js';
 import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
-import { executeChecksDetailed, type ExecItem } from './execute.js';
+import { executeChecksDetailed, type ExecContext, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks } from './select.js';
-import { taggedJournal } from './tagged-journal.js';
+import { taggedJournal, timedJournal } from './tagged-journal.js';
+import { RunTimings, timedSession, timedStep, withCheckTimer } from './timings.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
 export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
@@ -59,6 +60,11 @@ export interface ClientAuditOptions {
   signal?: AbortSignal;
   /** The checks to choose from, injected by the caller (the CLI: harness/cli/catalog.ts). */
   catalog: CheckCatalog<ClientCheck>;
+  /**
+   * `performance.now()` when the CLI called the audit: how long the process took to get there (node,
+   * module loading, arguments), reported as the `cli` phase of the report's `timings`.
+   */
+  cliStartMs?: number;
 }
 
 /**
@@ -107,16 +113,35 @@ async function executeClientChecks(
   const idps: MockIdp[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const resources: SessionResources = { browserPath: opts.browserPath };
+  const timings = new RunTimings(performance.now() - (Date.now() - startedAtMs), opts.cliStartMs);
   let status: Report['status'] = 'complete';
   let results: CheckResult[] = [];
   try {
     let shared: ClientEnvironment | undefined;
     let setupError: Error | undefined;
+    const own = new Map<string, Promise<OwnEnvironment>>();
     try {
-      if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
-      shared = await createEnvironment(template, opts.seed, [], signal, idps, cleanups);
+      if (checks.some((c) => usesBrowser(c.check, template.kind))) {
+        const launchStart = performance.now();
+        prelaunchBrowser(resources);
+        resources.launching?.then(
+          () => timings.record('browser', launchStart, performance.now()),
+          () => undefined,
+        );
+      }
+      shared = await timings.phase('provider', () =>
+        createEnvironment(template, opts.seed, [], signal, idps, cleanups),
+      );
+      // The checks that change discovery metadata get their own provider and target; they start now,
+      // alongside the shared target, instead of when their check's turn comes.
+      for (const { check } of checks) {
+        if (check.discoveryFaults?.length)
+          own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
+      }
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
-      if (checks.some((c) => !c.check.discoveryFaults?.length)) await shared.instance.ensure();
+      const env = shared;
+      if (checks.some((c) => !c.check.discoveryFaults?.length))
+        await timings.phase('target', () => env.instance.ensure());
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
       setupError = err instanceof Error ? err : new Error(String(err));
@@ -149,19 +174,20 @@ async function executeClientChecks(
           template,
           shared: env,
           resources,
-          idps,
-          cleanups,
-          signal: signal,
+          own: own.get(check.id),
+          timings,
         }),
       );
-      const outcome = await executeChecksDetailed(items, {
-        concurrency: opts.concurrency,
-        checkTimeoutMs: opts.checkTimeoutMs,
-        ...(opts.deadlineMs !== undefined ? { deadline: startedAtMs + opts.deadlineMs } : {}),
-        redact,
-        signal: signal,
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      });
+      const outcome = await timings.phase('checks', () =>
+        executeChecksDetailed(items, {
+          concurrency: opts.concurrency,
+          checkTimeoutMs: opts.checkTimeoutMs,
+          ...(opts.deadlineMs !== undefined ? { deadline: startedAtMs + opts.deadlineMs } : {}),
+          redact,
+          signal: signal,
+          ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+        }),
+      );
       results = outcome.results;
       status = outcome.status;
     }
@@ -174,7 +200,45 @@ async function executeClientChecks(
     await pool?.close().catch(() => undefined);
   }
 
-  return { results, status };
+  return { results, status, timings: timings.toModel(checks.map((c) => c.check.id)) };
+}
+
+/** A check's own provider and target (discovery faults), with what stops them. */
+interface OwnEnvironment {
+  env: ClientEnvironment;
+  cleanups: Array<() => Promise<void>>;
+}
+
+/**
+ * Starts the provider and target of a check with discovery faults. The cleanups are also registered
+ * run-wide, so they are stopped at the end of the run even when the check never runs or is abandoned.
+ */
+function startOwnEnvironment(
+  check: ClientCheck,
+  template: ManifestTemplate,
+  seed: number,
+  signal: AbortSignal,
+  idps: MockIdp[],
+  runCleanups: Array<() => Promise<void>>,
+  timings: RunTimings,
+): Promise<OwnEnvironment> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const started = timings.phase(
+    'environment',
+    async () => {
+      try {
+        const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
+        await env.instance.ensure();
+        return { env, cleanups };
+      } finally {
+        runCleanups.push(...cleanups);
+      }
+    },
+    check.id,
+  );
+  // The check reports a failed start; until it awaits the promise, the rejection is not unhandled.
+  started.catch(() => undefined);
+  return started;
 }
 
 /** The checks this run executes, with their effective severities, in catalog order. */
@@ -200,9 +264,9 @@ interface CheckDeps {
   template: ManifestTemplate;
   shared: ClientEnvironment;
   resources: SessionResources;
-  idps: MockIdp[];
-  cleanups: Array<() => Promise<void>>;
-  signal: AbortSignal;
+  /** The check's own provider and target, started at the beginning of the run (discovery faults). */
+  own: Promise<OwnEnvironment> | undefined;
+  timings: RunTimings;
 }
 
 function checkItem(check: ClientCheck, severity: Severity, references: Reference[], deps: CheckDeps): ExecItem {
@@ -211,63 +275,59 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
     references,
     severity,
     timeoutMs: deps.timeoutMs,
-    async run(exec) {
-      const tag = loginTag(check.id, deps.seed);
-      const sessions: Session[] = [];
-      let env = deps.shared;
-      let ownCleanups: Array<() => Promise<void>> | undefined;
-      let finished = false;
-      const finish = async (): Promise<void> => {
-        if (finished) return;
-        finished = true;
-        env.idp.faults.clear(tag);
-        await Promise.allSettled(sessions.map((s) => s.close()));
-        exec.addTranscript(sessions.flatMap((s) => s.transcript()));
-        exec.addTranscript(providerTranscript(env.idp, tag));
-        if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
-      };
-      // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
-      const onAbort = (): void => void finish();
-      exec.signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        if (check.discoveryFaults?.length) {
-          ownCleanups = [];
-          env = await createEnvironment(
-            deps.template,
-            deps.seed,
-            check.discoveryFaults,
-            deps.signal,
-            deps.idps,
-            ownCleanups,
-          );
-          // Also registered run-wide, so an abandoned check's provider and target are stopped at the end.
-          deps.cleanups.push(...ownCleanups);
-        }
-        const handle = await env.instance.ensure();
-        const agent = usesBrowser(check, env.target.kind)
-          ? 'browser'
-          : env.target.kind === 'driver'
-            ? 'driver'
-            : 'http';
-        let sessionCount = 0;
-        const ctx: ClientCheckContext = {
-          target: env.target,
-          idp: env.idp,
-          tag,
-          arm: (fault) => {
-            // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
-            if (!check.faults?.includes(fault.name)) {
-              throw new CheckRunError(
-                `the check armed the fault ${fault.name}, which its declaration does not list`,
-                'harness',
-              );
-            }
-            env.idp.faults.arm(tag, fault);
-          },
-          session: async (name) => {
-            if (finished) throw new CheckRunError('the check has ended', 'harness');
-            const id = `${tag}:${name ?? `s${++sessionCount}`}`;
-            const session = await openSession({
+    run(exec) {
+      const timer = deps.timings.check(check.id);
+      timer.start();
+      return withCheckTimer(timer, () => runCheck(exec)).finally(() => timer.end());
+    },
+  };
+
+  async function runCheck(exec: ExecContext): Promise<Outcome> {
+    const tag = loginTag(check.id, deps.seed);
+    const sessions: Session[] = [];
+    let env = deps.shared;
+    let ownCleanups: Array<() => Promise<void>> | undefined;
+    let finished = false;
+    const finish = async (): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      env.idp.faults.clear(tag);
+      await Promise.allSettled(sessions.map((s) => s.close()));
+      exec.addTranscript(sessions.flatMap((s) => s.transcript()));
+      exec.addTranscript(providerTranscript(env.idp, tag));
+      if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
+    };
+    // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
+    const onAbort = (): void => void finish();
+    exec.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (deps.own) {
+        const own = await timedStep('setup', () => deps.own!);
+        env = own.env;
+        ownCleanups = own.cleanups;
+      }
+      const handle = await timedStep('setup', () => env.instance.ensure());
+      const agent = usesBrowser(check, env.target.kind) ? 'browser' : env.target.kind === 'driver' ? 'driver' : 'http';
+      let sessionCount = 0;
+      const ctx: ClientCheckContext = {
+        target: env.target,
+        idp: env.idp,
+        tag,
+        arm: (fault) => {
+          // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
+          if (!check.faults?.includes(fault.name)) {
+            throw new CheckRunError(
+              `the check armed the fault ${fault.name}, which its declaration does not list`,
+              'harness',
+            );
+          }
+          env.idp.faults.arm(tag, fault);
+        },
+        session: async (name) => {
+          if (finished) throw new CheckRunError('the check has ended', 'harness');
+          const id = `${tag}:${name ?? `s${++sessionCount}`}`;
+          const session = await timedStep('session', () =>
+            openSession({
               id,
               tag,
               agent,
@@ -276,24 +336,24 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
               driver: handle.driver,
               resources: deps.resources,
               signal: exec.signal,
-            });
-            sessions.push(session);
-            return session;
-          },
-          journal: taggedJournal(env.idp.journal, tag),
-          fullJournal: env.idp.journal,
-          targetLogs: () => env.instance.logs(),
-          observe: (text, data) => exec.observe(text, data),
-          random: checkRandom(check.id, deps.seed),
-          signal: exec.signal,
-        };
-        return await env.instance.watch(handle, check.run(ctx));
-      } finally {
-        exec.signal.removeEventListener('abort', onAbort);
-        await finish();
-      }
-    },
-  };
+            }),
+          );
+          sessions.push(session);
+          return timedSession(session);
+        },
+        journal: taggedJournal(env.idp.journal, tag),
+        fullJournal: timedJournal(env.idp.journal),
+        targetLogs: () => env.instance.logs(),
+        observe: (text, data) => exec.observe(text, data),
+        random: checkRandom(check.id, deps.seed),
+        signal: exec.signal,
+      };
+      return await env.instance.watch(handle, check.run(ctx));
+    } finally {
+      exec.signal.removeEventListener('abort', onAbort);
+      await finish();
+    }
+  }
 }
 
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */
