@@ -226,18 +226,20 @@ function startOwnEnvironment(
   const started = timings.phase(
     'environment',
     async () => {
-      try {
-        const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
-        await env.instance.ensure();
-        return { env, cleanups };
-      } finally {
-        runCleanups.push(...cleanups);
-      }
+      const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
+      await env.instance.ensure();
+      return { env, cleanups };
     },
     check.id,
   );
   // The check reports a failed start; until it awaits the promise, the rejection is not unhandled.
   started.catch(() => undefined);
+  // Registered now, not when the start ends: a run that ends while the start is under way still stops
+  // what it started (the run's signal cuts the start short).
+  runCleanups.push(async () => {
+    await started.catch(() => undefined);
+    for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
+  });
   return started;
 }
 
