@@ -132,16 +132,19 @@ async function executeClientChecks(
       shared = await timings.phase('provider', () =>
         createEnvironment(template, opts.seed, [], signal, idps, cleanups),
       );
-      // The checks that change discovery metadata get their own provider and target; they start now,
-      // alongside the shared target, instead of when their check's turn comes.
-      for (const { check } of checks) {
-        if (check.discoveryFaults?.length)
-          own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
-      }
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
       const env = shared;
-      if (checks.some((c) => !c.check.discoveryFaults?.length))
-        await timings.phase('target', () => env.instance.ensure());
+      const sharedStart = checks.some((c) => !c.check.discoveryFaults?.length)
+        ? timings.phase('target', () => env.instance.ensure())
+        : Promise.resolve(undefined);
+      // The checks that change discovery metadata get their own provider and target. They start with the
+      // run, once the shared target (which every other check waits for) is up, and not when their check's
+      // turn comes: started together with it they would only slow it down on a busy machine.
+      await sharedStart;
+      for (const { check } of checks) {
+        if (check.discoveryFaults?.length && !signal.aborted)
+          own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
+      }
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
       setupError = err instanceof Error ? err : new Error(String(err));
@@ -174,7 +177,11 @@ async function executeClientChecks(
           template,
           shared: env,
           resources,
-          own: own.get(check.id),
+          // Started above; started now if it was not (the run was being interrupted).
+          own: check.discoveryFaults?.length
+            ? () =>
+                own.get(check.id) ?? startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings)
+            : undefined,
           timings,
         }),
       );
@@ -267,7 +274,7 @@ interface CheckDeps {
   shared: ClientEnvironment;
   resources: SessionResources;
   /** The check's own provider and target, started at the beginning of the run (discovery faults). */
-  own: Promise<OwnEnvironment> | undefined;
+  own: (() => Promise<OwnEnvironment>) | undefined;
   timings: RunTimings;
 }
 
@@ -304,7 +311,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
     exec.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (deps.own) {
-        const own = await timedStep('setup', () => deps.own!);
+        const own = await timedStep('setup', deps.own);
         env = own.env;
         ownCleanups = own.cleanups;
       }
