@@ -9,6 +9,7 @@ import { executeChecksDetailed, type ExecItem } from '../runner/execute.js';
 import { runAudit, type RunResults } from '../runner/run.js';
 import { selectChecks, type Selection } from '../runner/select.js';
 import { hash32, seededRandom } from '../runner/seeded.js';
+import { RunTimings, timedItem } from '../runner/timings.js';
 import { waitMs } from '../runner/wait.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
 import { Recorder, SecretBook } from './evidence.js';
@@ -101,8 +102,9 @@ export function providerExecItems(
   checks: readonly ProviderCheck[],
   setup: ProviderAuditSetup,
   severities: Record<string, Severity> = {},
+  timings?: RunTimings,
 ): ExecItem[] {
-  return checks.map((check) => ({
+  const items = checks.map((check): ExecItem => ({
     meta: check,
     references: catalog.references(check),
     severity: severities[check.id] ?? check.severity,
@@ -147,6 +149,7 @@ export function providerExecItems(
       }
     },
   }));
+  return timings ? items.map((item) => timedItem(item, timings)) : items;
 }
 
 /** Options of {@link runProviderChecks}. */
@@ -177,14 +180,19 @@ export async function runProviderChecks(
   opts: RunProviderChecksOptions = {},
 ): Promise<RunResults> {
   const checks = planProviderChecks(catalog, opts);
-  return executeChecksDetailed(providerExecItems(catalog, checks, setup, opts.severities), {
-    concurrency: opts.concurrency ?? 4,
-    checkTimeoutMs: opts.checkTimeoutMs ?? 30_000,
-    deadline: opts.deadline,
-    redact: setup.redact ?? setup.secrets.redact,
-    onEvent: opts.onEvent,
-    signal: opts.signal,
-  });
+  // Phases are relative to the start of the checks, which is the start of the run in runProviderAudit.
+  const timings = new RunTimings(performance.now());
+  const outcome = await timings.phase('checks', () =>
+    executeChecksDetailed(providerExecItems(catalog, checks, setup, opts.severities, timings), {
+      concurrency: opts.concurrency ?? 4,
+      checkTimeoutMs: opts.checkTimeoutMs ?? 30_000,
+      deadline: opts.deadline,
+      redact: setup.redact ?? setup.secrets.redact,
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+    }),
+  );
+  return { ...outcome, timings: timings.toModel(checks.map((c) => c.id)) };
 }
 
 /** Options of {@link runProviderAudit}. */

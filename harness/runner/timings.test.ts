@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../types.js';
-import { CheckTimer, RunTimings, timedSession, timedStep, withCheckTimer } from './timings.js';
+import type { ExecContext, ExecItem } from './execute.js';
+import { CheckTimer, RunTimings, timedItem, timedSession, timedStep, withCheckTimer } from './timings.js';
 
 /** Resolves once `ms` have passed on the real clock (the timer under test reads `performance.now`). */
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,5 +109,24 @@ describe('run timings', () => {
     ]);
     expect(model.phases[0]).toMatchObject({ durationMs: 100 });
     expect(model.checks.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  it('times an executor item as its check, with the steps inside its run', async () => {
+    const t = new RunTimings(performance.now());
+    const item: ExecItem = {
+      meta: { id: 'provider.pkce.required' } as ExecItem['meta'],
+      references: [],
+      severity: 'high',
+      run: async () => {
+        await timedStep('wait', () => pause(20));
+        return { verdict: 'pass', summary: 'ok' };
+      },
+    };
+    const outcome = await timedItem(item, t).run({} as ExecContext);
+    expect(outcome.verdict).toBe('pass');
+    const [timing] = t.toModel(['provider.pkce.required', 'provider.other']).checks;
+    expect(timing.id).toBe('provider.pkce.required');
+    expect(timing.waitMs).toBeGreaterThanOrEqual(15);
+    expect(timing.durationMs).toBeGreaterThanOrEqual(timing.waitMs);
   });
 });

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CheckTiming, PhaseTiming, Timings } from '../../reports/model.js';
 import type { Session } from '../types.js';
+import type { ExecItem } from './execute.js';
 
 /** The kinds of time a check's breakdown separates (fields of `CheckTiming` without `Ms`). */
 export type StepKind = 'setup' | 'session' | 'login' | 'wait';
@@ -83,6 +84,18 @@ export function withCheckTimer<T>(timer: CheckTimer, fn: () => Promise<T>): Prom
 export function timedStep<T>(kind: StepKind, fn: () => Promise<T>): Promise<T> {
   const timer = current.getStore();
   return timer ? timer.step(kind, fn) : fn();
+}
+
+/** `item` with its run timed as check `item.meta.id` of `timings` (its steps find the check's timer). */
+export function timedItem(item: ExecItem, timings: RunTimings): ExecItem {
+  return {
+    ...item,
+    run(exec) {
+      const timer = timings.check(item.meta.id);
+      timer.start();
+      return withCheckTimer(timer, () => item.run(exec)).finally(() => timer.end());
+    },
+  };
 }
 
 /** Session methods that are user-agent steps (logins, the signed-in oracle, API calls, logout). */
