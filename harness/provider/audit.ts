@@ -149,7 +149,7 @@ export function providerExecItems(
       }
     },
   }));
-  return timings ? items.map((item) => timedItem(item, timings)) : items;
+  return timings ? items.map((item) => timedItem(timings, item)) : items;
 }
 
 /** Options of {@link runProviderChecks}. */

@@ -12,18 +12,18 @@ import { isLoginHarnessError } from '../../core/errors.js';
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
-import type { CheckCatalog, ClientCheck, ClientCheckContext, Outcome } from '../check.js';
+import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
 import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
-import { executeChecksDetailed, type ExecContext, type ExecItem } from './execute.js';
+import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks } from './select.js';
 import { taggedJournal, timedJournal } from './tagged-journal.js';
-import { RunTimings, timedSession, timedStep, withCheckTimer } from './timings.js';
+import { RunTimings, timedItem, timedSession, timedStep } from './timings.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
 export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
@@ -279,90 +279,88 @@ interface CheckDeps {
 }
 
 function checkItem(check: ClientCheck, severity: Severity, references: Reference[], deps: CheckDeps): ExecItem {
-  return {
+  return timedItem(deps.timings, {
     meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     references,
     severity,
     timeoutMs: deps.timeoutMs,
-    run(exec) {
-      const timer = deps.timings.check(check.id);
-      timer.start();
-      return withCheckTimer(timer, () => runCheck(exec)).finally(() => timer.end());
-    },
-  };
-
-  async function runCheck(exec: ExecContext): Promise<Outcome> {
-    const tag = loginTag(check.id, deps.seed);
-    const sessions: Session[] = [];
-    let env = deps.shared;
-    let ownCleanups: Array<() => Promise<void>> | undefined;
-    let finished = false;
-    const finish = async (): Promise<void> => {
-      if (finished) return;
-      finished = true;
-      env.idp.faults.clear(tag);
-      await Promise.allSettled(sessions.map((s) => s.close()));
-      exec.addTranscript(sessions.flatMap((s) => s.transcript()));
-      exec.addTranscript(providerTranscript(env.idp, tag));
-      if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
-    };
-    // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
-    const onAbort = (): void => void finish();
-    exec.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (deps.own) {
-        const own = await timedStep('setup', deps.own);
-        env = own.env;
-        ownCleanups = own.cleanups;
-      }
-      const handle = await timedStep('setup', () => env.instance.ensure());
-      const agent = usesBrowser(check, env.target.kind) ? 'browser' : env.target.kind === 'driver' ? 'driver' : 'http';
-      let sessionCount = 0;
-      const ctx: ClientCheckContext = {
-        target: env.target,
-        idp: env.idp,
-        tag,
-        arm: (fault) => {
-          // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
-          if (!check.faults?.includes(fault.name)) {
-            throw new CheckRunError(
-              `the check armed the fault ${fault.name}, which its declaration does not list`,
-              'harness',
-            );
-          }
-          env.idp.faults.arm(tag, fault);
-        },
-        session: async (name) => {
-          if (finished) throw new CheckRunError('the check has ended', 'harness');
-          const id = `${tag}:${name ?? `s${++sessionCount}`}`;
-          const session = await timedStep('session', () =>
-            openSession({
-              id,
-              tag,
-              agent,
-              target: env.target,
-              idp: env.idp,
-              driver: handle.driver,
-              resources: deps.resources,
-              signal: exec.signal,
-            }),
-          );
-          sessions.push(session);
-          return timedSession(session);
-        },
-        journal: taggedJournal(env.idp.journal, tag),
-        fullJournal: timedJournal(env.idp.journal),
-        targetLogs: () => env.instance.logs(),
-        observe: (text, data) => exec.observe(text, data),
-        random: checkRandom(check.id, deps.seed),
-        signal: exec.signal,
+    async run(exec) {
+      const tag = loginTag(check.id, deps.seed);
+      const sessions: Session[] = [];
+      let env = deps.shared;
+      let ownCleanups: Array<() => Promise<void>> | undefined;
+      let finished = false;
+      const finish = async (): Promise<void> => {
+        if (finished) return;
+        finished = true;
+        env.idp.faults.clear(tag);
+        await Promise.allSettled(sessions.map((s) => s.close()));
+        exec.addTranscript(sessions.flatMap((s) => s.transcript()));
+        exec.addTranscript(providerTranscript(env.idp, tag));
+        if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
       };
-      return await env.instance.watch(handle, check.run(ctx));
-    } finally {
-      exec.signal.removeEventListener('abort', onAbort);
-      await finish();
-    }
-  }
+      // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
+      const onAbort = (): void => void finish();
+      exec.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        if (deps.own) {
+          const own = await timedStep('setup', deps.own);
+          env = own.env;
+          ownCleanups = own.cleanups;
+        }
+        const handle = await timedStep('setup', () => env.instance.ensure());
+        const agent = usesBrowser(check, env.target.kind)
+          ? 'browser'
+          : env.target.kind === 'driver'
+            ? 'driver'
+            : 'http';
+        let sessionCount = 0;
+        const ctx: ClientCheckContext = {
+          target: env.target,
+          idp: env.idp,
+          tag,
+          arm: (fault) => {
+            // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
+            if (!check.faults?.includes(fault.name)) {
+              throw new CheckRunError(
+                `the check armed the fault ${fault.name}, which its declaration does not list`,
+                'harness',
+              );
+            }
+            env.idp.faults.arm(tag, fault);
+          },
+          session: async (name) => {
+            if (finished) throw new CheckRunError('the check has ended', 'harness');
+            const id = `${tag}:${name ?? `s${++sessionCount}`}`;
+            const session = await timedStep('session', () =>
+              openSession({
+                id,
+                tag,
+                agent,
+                target: env.target,
+                idp: env.idp,
+                driver: handle.driver,
+                resources: deps.resources,
+                signal: exec.signal,
+              }),
+            );
+            sessions.push(session);
+            return timedSession(session);
+          },
+          journal: taggedJournal(env.idp.journal, tag),
+          fullJournal: timedJournal(env.idp.journal),
+          targetLogs: () => env.instance.logs(),
+          observe: (text, data) => exec.observe(text, data),
+          random: checkRandom(check.id, deps.seed),
+          signal: exec.signal,
+        };
+        return await env.instance.watch(handle, check.run(ctx));
+      } finally {
+        exec.signal.removeEventListener('abort', onAbort);
+        await finish();
+      }
+    },
+  });
 }
 
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */

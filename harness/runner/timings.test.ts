@@ -122,7 +122,7 @@ describe('run timings', () => {
         return { verdict: 'pass', summary: 'ok' };
       },
     };
-    const outcome = await timedItem(item, t).run({} as ExecContext);
+    const outcome = await timedItem(t, item).run({} as ExecContext);
     expect(outcome.verdict).toBe('pass');
     const [timing] = t.toModel(['provider.pkce.required', 'provider.other']).checks;
     expect(timing.id).toBe('provider.pkce.required');

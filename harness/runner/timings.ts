@@ -87,7 +87,7 @@ export function timedStep<T>(kind: StepKind, fn: () => Promise<T>): Promise<T> {
 }
 
 /** `item` with its run timed as check `item.meta.id` of `timings` (its steps find the check's timer). */
-export function timedItem(item: ExecItem, timings: RunTimings): ExecItem {
+export function timedItem(timings: RunTimings, item: ExecItem): ExecItem {
   return {
     ...item,
     run(exec) {
