@@ -17,6 +17,35 @@ describe('npm run bench', () => {
     expect(await residentMb(2 ** 22 + 12345)).toBeNaN();
   });
 
+  it('registers the audit suites, which take the phase breakdown from the reports they write', async () => {
+    expect((await SUITES.audit()).name).toBe('audit');
+    expect((await SUITES['audit-spa']()).name).toBe('audit-spa');
+    const { summarizeRuns } = await import('./suites/audit.js');
+    const { makeReport } = await import('../reports/testing/fixtures.js');
+    const run = (wallMs: number, provider: number, env: number) => ({
+      wallMs,
+      report: {
+        ...makeReport(),
+        timings: {
+          phases: [
+            { name: 'provider' as const, startMs: 0, durationMs: provider },
+            { name: 'environment' as const, check: 'authz-response.iss', startMs: 1, durationMs: env },
+          ],
+          checks: [{ id: 'state.entropy', durationMs: wallMs / 10, setupMs: 0, sessionMs: 1, loginMs: 5, waitMs: 0 }],
+        },
+      },
+    });
+    const s = summarizeRuns([run(3000, 30, 900), run(1000, 10, 700), run(2000, 20, 800)]);
+    expect(s.wallMs).toBe(2000);
+    expect(s.phases).toEqual([
+      { phase: 'provider', startMs: 0, durationMs: 20 },
+      { phase: 'environment authz-response.iss', startMs: 1, durationMs: 800 },
+    ]);
+    expect(s.checks).toEqual([
+      { id: 'state.entropy', durationMs: 200, setupMs: 0, sessionMs: 1, loginMs: 5, waitMs: 0 },
+    ]);
+  });
+
   it('refuses a malformed --flows with exit 2', async () => {
     expect(await runBench(['soak', '--flows', 'lots'])).toBe(2);
   });

@@ -16,6 +16,8 @@ export const SUITES: Record<string, () => Promise<BenchSuite>> = {
   'idp-handle': async () => (await import('./suites/idp-handle.js')).default,
   catalog: async () => (await import('./suites/catalog.js')).default,
   soak: async () => (await import('./suites/soak.js')).default,
+  audit: async () => (await import('./suites/audit.js')).webAuditSuite,
+  'audit-spa': async () => (await import('./suites/audit.js')).spaAuditSuite,
 };
 
 const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...] [--flows N]

@@ -11,6 +11,7 @@ import {
   type CheckResult,
   type PolicyName,
   type Report,
+  type Timings,
 } from './model.js';
 import { SEVERITY_ORDER } from './severity.js';
 import { formatZodIssues } from './zod-error.js';
@@ -36,6 +37,8 @@ export interface BuildReportInput {
   results: CheckResult[];
   /** 1-based shard index and shard count when the run was one shard of a split audit. */
   shard?: { index: number; count: number };
+  /** Where the run's time went (phases and per-check breakdown), when measured. */
+  timings?: Timings;
 }
 
 /** Counts verdicts, and failures by severity (every severity present, zero when none). */
@@ -104,6 +107,7 @@ export function buildReport(input: BuildReportInput): Report {
     ...(input.shard ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
     results: input.results,
     summary: summarize(input.results),
+    ...(input.timings ? { timings: input.timings } : {}),
   };
   const parsed = ReportSchema.safeParse(report);
   if (!parsed.success) throw new Error(`invalid report: ${formatZodIssues(parsed.error)}`);

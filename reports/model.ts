@@ -119,6 +119,48 @@ export const CheckResultSchema = z.strictObject({
   durationMs: z.number(),
 });
 
+/**
+ * One phase of a run (reports/model.ts `Timings`): `cli` (process start to run start: node, module
+ * loading, argument parsing), `provider` (the shared mock provider), `target` (the shared target
+ * process, until ready), `environment` (a check's own provider and target, for discovery faults;
+ * `check` names it), `browser` (Chromium launch), `checks` (first check start to last check end),
+ * `report` (building the report and writing the other formats; the JSON file is written last).
+ */
+export const PhaseTimingSchema = z.strictObject({
+  name: z.enum(['cli', 'provider', 'target', 'environment', 'browser', 'checks', 'report']),
+  /** The check whose phase this is (`environment`). */
+  check: z.string().optional(),
+  /** Start, in ms relative to the run's `startedAt` (negative for `cli`). */
+  startMs: z.number(),
+  durationMs: z.number(),
+});
+
+/**
+ * Where one check's time went. Categories are wall time during which at least one step of that kind
+ * was in progress; they may overlap (a wait inside a login) and do not add up to `durationMs`.
+ */
+export const CheckTimingSchema = z.strictObject({
+  id: z.string(),
+  durationMs: z.number(),
+  /** Starting the check's own provider and target (discovery faults), and waiting for a target to be ready. */
+  setupMs: z.number(),
+  /** Opening user-agent sessions (a browser context per session). */
+  sessionMs: z.number(),
+  /** User-agent steps: logins (start, approve, callback), the signed-in oracle, API calls, refresh, logout. */
+  loginMs: z.number(),
+  /** Waiting for time to pass or for the provider journal to show an expected request. */
+  waitMs: z.number(),
+});
+
+/** Where a run's time went: the phases in a fixed order, and every check's breakdown in catalog order. */
+export const TimingsSchema = z.strictObject({
+  phases: z.array(PhaseTimingSchema),
+  checks: z.array(CheckTimingSchema),
+});
+export type PhaseTiming = z.infer<typeof PhaseTimingSchema>;
+export type CheckTiming = z.infer<typeof CheckTimingSchema>;
+export type Timings = z.infer<typeof TimingsSchema>;
+
 export const ReportSchema = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.strictObject({ name: z.literal('lexoffice-login-harness'), version: z.string() }),
@@ -149,6 +191,8 @@ export const ReportSchema = z.strictObject({
     error: z.number().int(),
     failBySeverity: z.record(SeveritySchema, z.number().int()),
   }),
+  /** Where the run's time went. Only its numbers vary between runs of the same selection, not its entries. */
+  timings: TimingsSchema.optional(),
 });
 
 export type Report = z.infer<typeof ReportSchema>;

@@ -34,6 +34,21 @@ describe('parseFormats', () => {
 });
 
 describe('writeReports', () => {
+  it('adds the time spent rendering the other formats to a measured report, in the JSON file only', async () => {
+    const report = {
+      ...makeReport(),
+      timings: { phases: [{ name: 'checks' as const, startMs: 5, durationMs: 10 }], checks: [] },
+    };
+    await writeReports(report, { formats: ['json', 'md'], outDir: dir });
+    const written = ReportSchema.parse(JSON.parse(await readFile(join(dir, REPORT_FILE_NAMES.json), 'utf8')));
+    expect(written.timings?.phases.map((p) => p.name)).toEqual(['checks', 'report']);
+    expect(written.results).toEqual(report.results);
+    // A report without timings is written as it is.
+    await writeReports(makeReport(), { formats: ['json'], outDir: dir });
+    const plain = JSON.parse(await readFile(join(dir, REPORT_FILE_NAMES.json), 'utf8')) as Record<string, unknown>;
+    expect(plain.timings).toBeUndefined();
+  });
+
   it('writes every format into a new folder and returns the paths', async () => {
     const out = join(dir, 'a', 'b');
     const paths = await writeReports(makeReport(), { formats: REPORT_FORMATS, outDir: out });

@@ -85,14 +85,31 @@ export async function writeReports(report: Report, opts: WriteReportsOptions): P
   const redact = opts.redact;
   // Redacted twice: in the report's strings before rendering, because escaping (Markdown, HTML, XML)
   // can change how a value is spelled in the file; then in each file's text, for anything a writer adds.
-  const source = redact ? redactReport(report, redact) : report;
-  const files = opts.formats.map((format) => {
+  let source = redact ? redactReport(report, redact) : report;
+  const render = (format: ReportFormat): { path: string; text: string } => {
     const text = RENDERERS[format](source);
     return { path: join(outDir, REPORT_FILE_NAMES[format]), text: redact ? redact(text) : text };
-  });
+  };
+  // JSON is rendered last, so a measured report also says how long rendering the other formats took.
+  const start = performance.now();
+  const rendered = new Map<ReportFormat, { path: string; text: string }>(
+    opts.formats.filter((f) => f !== 'json').map((f) => [f, render(f)]),
+  );
+  if (source.timings) source = withReportPhase(source, start, performance.now());
+  if (opts.formats.includes('json')) rendered.set('json', render('json'));
+  const files = opts.formats.map((format) => rendered.get(format)!);
   await mkdir(outDir, { recursive: true });
   for (const f of files) await writeFileAtomic(f.path, f.text);
   return files.map((f) => f.path);
+}
+
+/** `report` with the `report` phase (rendering, from `start` to `end` on `performance.now()`) added to its timings. */
+function withReportPhase(report: Report, start: number, end: number): Report {
+  if (!report.timings) return report;
+  const origin = performance.now() - (Date.now() - Date.parse(report.startedAt));
+  const phase = { name: 'report' as const, startMs: Math.round(start - origin), durationMs: Math.round(end - start) };
+  const phases = [...report.timings.phases.filter((p) => p.name !== 'report'), phase];
+  return { ...report, timings: { ...report.timings, phases } };
 }
 
 /** Applies `redact` to every string of a report (object keys of observation data included). */

@@ -114,6 +114,7 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
         ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}),
         ...(opts.browserPath ? { browserPath: opts.browserPath } : {}),
         severityOverrides: opts.severityOverrides,
+        cliStartMs: performance.now(),
         onEvent,
         signal,
       }),

@@ -10,6 +10,7 @@ import { runAudit, type RunResults } from '../runner/run.js';
 import { selectChecks, withControls, type Selection } from '../runner/select.js';
 import { judgingOf } from '../verdicts/judge.js';
 import { hash32, seededRandom } from '../runner/seeded.js';
+import { RunTimings, timedItem } from '../runner/timings.js';
 import { waitMs } from '../runner/wait.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
 import { Recorder, SecretBook } from './evidence.js';
@@ -102,8 +103,9 @@ export function providerExecItems(
   checks: readonly ProviderCheck[],
   setup: ProviderAuditSetup,
   severities: Record<string, Severity> = {},
+  timings?: RunTimings,
 ): ExecItem[] {
-  return checks.map((check) => ({
+  const items = checks.map((check): ExecItem => ({
     meta: check,
     references: catalog.references(check),
     severity: severities[check.id] ?? check.severity,
@@ -148,6 +150,7 @@ export function providerExecItems(
       }
     },
   }));
+  return timings ? items.map((item) => timedItem(timings, item)) : items;
 }
 
 /** Options of {@link runProviderChecks}. */
@@ -179,14 +182,19 @@ export async function runProviderChecks(
   opts: RunProviderChecksOptions = {},
 ): Promise<RunResults> {
   const checks = planProviderChecks(catalog, opts);
-  return executeChecksDetailed(providerExecItems(catalog, checks, setup, opts.severities), {
-    concurrency: opts.concurrency ?? 4,
-    checkTimeoutMs: opts.checkTimeoutMs ?? 30_000,
-    deadline: opts.deadline,
-    redact: setup.redact ?? setup.secrets.redact,
-    onEvent: opts.onEvent,
-    signal: opts.signal,
-  });
+  // Phases are relative to the start of the checks, which is the start of the run in runProviderAudit.
+  const timings = new RunTimings(performance.now());
+  const outcome = await timings.phase('checks', () =>
+    executeChecksDetailed(providerExecItems(catalog, checks, setup, opts.severities, timings), {
+      concurrency: opts.concurrency ?? 4,
+      checkTimeoutMs: opts.checkTimeoutMs ?? 30_000,
+      deadline: opts.deadline,
+      redact: setup.redact ?? setup.secrets.redact,
+      onEvent: opts.onEvent,
+      signal: opts.signal,
+    }),
+  );
+  return { ...outcome, timings: timings.toModel(checks.map((c) => c.id)) };
 }
 
 /** Options of {@link runProviderAudit}. */

@@ -145,7 +145,7 @@ describe('runClientAudit with a fragile target', () => {
       ctx.observe('recorded');
       return { verdict: 'pass' as const, summary: 'ok' };
     };
-    await runClientAudit({
+    const report = await runClientAudit({
       ...base,
       concurrency: 2,
       catalog: clientCatalogOf([
@@ -154,6 +154,17 @@ describe('runClientAudit with a fragile target', () => {
         fake('shared.two', record('shared.two')),
       ]),
     });
+    // The own provider and target started with the run, before any check: not when the check's turn came.
+    const phases = report.timings?.phases ?? [];
+    expect(phases.map((p) => (p.check ? `${p.name} ${p.check}` : p.name))).toEqual([
+      'provider',
+      'target',
+      'environment own.issuer',
+      'checks',
+    ]);
+    const environment = phases.find((p) => p.name === 'environment')!;
+    expect(environment.startMs).toBeLessThanOrEqual(phases.find((p) => p.name === 'checks')!.startMs);
+    expect(report.timings?.checks.map((c) => c.id)).toEqual(['shared.one', 'own.issuer', 'shared.two']);
     expect(seen['shared.one'].issuer).toBe(seen['shared.two'].issuer);
     expect(seen['shared.one'].pid).toBe(seen['shared.two'].pid);
     expect(seen['own.issuer'].issuer).not.toBe(seen['shared.one'].issuer);

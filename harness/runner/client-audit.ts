@@ -24,7 +24,8 @@ import { checkRandom, loginTag } from './seeded.js';
 import { selectChecks, withControls } from './select.js';
 import { targetFacts } from '../verdicts/facts.js';
 import { judgingOf } from '../verdicts/judge.js';
-import { taggedJournal } from './tagged-journal.js';
+import { taggedJournal, timedJournal } from './tagged-journal.js';
+import { RunTimings, timedItem, timedSession, timedStep } from './timings.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
 export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
@@ -63,6 +64,11 @@ export interface ClientAuditOptions {
   catalog: CheckCatalog<ClientCheck>;
   /** How findings become verdicts (docs/verdicts.md). Default `rfc9700`. */
   policy?: PolicyName;
+  /**
+   * `performance.now()` when the CLI called the audit: how long the process took to get there (node,
+   * module loading, arguments), reported as the `cli` phase of the report's `timings`.
+   */
+  cliStartMs?: number;
 }
 
 /**
@@ -112,16 +118,38 @@ async function executeClientChecks(
   const idps: MockIdp[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const resources: SessionResources = { browserPath: opts.browserPath };
+  const timings = new RunTimings(performance.now() - (Date.now() - startedAtMs), opts.cliStartMs);
   let status: Report['status'] = 'complete';
   let results: CheckResult[] = [];
   try {
     let shared: ClientEnvironment | undefined;
     let setupError: Error | undefined;
+    const own = new Map<string, Promise<OwnEnvironment>>();
     try {
-      if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
-      shared = await createEnvironment(template, opts.seed, [], signal, idps, cleanups);
+      if (checks.some((c) => usesBrowser(c.check, template.kind))) {
+        const launchStart = performance.now();
+        prelaunchBrowser(resources);
+        resources.launching?.then(
+          () => timings.record('browser', launchStart, performance.now()),
+          () => undefined,
+        );
+      }
+      shared = await timings.phase('provider', () =>
+        createEnvironment(template, opts.seed, [], signal, idps, cleanups),
+      );
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
-      if (checks.some((c) => !c.check.discoveryFaults?.length)) await shared.instance.ensure();
+      const env = shared;
+      const sharedStart = checks.some((c) => !c.check.discoveryFaults?.length)
+        ? timings.phase('target', () => env.instance.ensure())
+        : Promise.resolve(undefined);
+      // The checks that change discovery metadata get their own provider and target. They start with the
+      // run, once the shared target (which every other check waits for) is up, and not when their check's
+      // turn comes: started together with it they would only slow it down on a busy machine.
+      await sharedStart;
+      for (const { check } of checks) {
+        if (check.discoveryFaults?.length && !signal.aborted)
+          own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
+      }
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
       setupError = err instanceof Error ? err : new Error(String(err));
@@ -154,19 +182,24 @@ async function executeClientChecks(
           template,
           shared: env,
           resources,
-          idps,
-          cleanups,
-          signal: signal,
+          // Started above; started now if it was not (the run was being interrupted).
+          own: check.discoveryFaults?.length
+            ? () =>
+                own.get(check.id) ?? startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings)
+            : undefined,
+          timings,
         }),
       );
-      const outcome = await executeChecksDetailed(items, {
-        concurrency: opts.concurrency,
-        checkTimeoutMs: opts.checkTimeoutMs,
-        ...(opts.deadlineMs !== undefined ? { deadline: startedAtMs + opts.deadlineMs } : {}),
-        redact,
-        signal: signal,
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      });
+      const outcome = await timings.phase('checks', () =>
+        executeChecksDetailed(items, {
+          concurrency: opts.concurrency,
+          checkTimeoutMs: opts.checkTimeoutMs,
+          ...(opts.deadlineMs !== undefined ? { deadline: startedAtMs + opts.deadlineMs } : {}),
+          redact,
+          signal: signal,
+          ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+        }),
+      );
       results = outcome.results;
       status = outcome.status;
     }
@@ -179,7 +212,47 @@ async function executeClientChecks(
     await pool?.close().catch(() => undefined);
   }
 
-  return { results, status };
+  return { results, status, timings: timings.toModel(checks.map((c) => c.check.id)) };
+}
+
+/** A check's own provider and target (discovery faults), with what stops them. */
+interface OwnEnvironment {
+  env: ClientEnvironment;
+  cleanups: Array<() => Promise<void>>;
+}
+
+/**
+ * Starts the provider and target of a check with discovery faults. The cleanups are also registered
+ * run-wide, so they are stopped at the end of the run even when the check never runs or is abandoned.
+ */
+function startOwnEnvironment(
+  check: ClientCheck,
+  template: ManifestTemplate,
+  seed: number,
+  signal: AbortSignal,
+  idps: MockIdp[],
+  runCleanups: Array<() => Promise<void>>,
+  timings: RunTimings,
+): Promise<OwnEnvironment> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const started = timings.phase(
+    'environment',
+    async () => {
+      const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
+      await env.instance.ensure();
+      return { env, cleanups };
+    },
+    check.id,
+  );
+  // The check reports a failed start; until it awaits the promise, the rejection is not unhandled.
+  started.catch(() => undefined);
+  // Registered now, not when the start ends: a run that ends while the start is under way still stops
+  // what it started (the run's signal cuts the start short).
+  runCleanups.push(async () => {
+    await started.catch(() => undefined);
+    for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
+  });
+  return started;
 }
 
 /** The checks this run executes, with their effective severities, in catalog order. */
@@ -207,13 +280,13 @@ interface CheckDeps {
   template: ManifestTemplate;
   shared: ClientEnvironment;
   resources: SessionResources;
-  idps: MockIdp[];
-  cleanups: Array<() => Promise<void>>;
-  signal: AbortSignal;
+  /** The check's own provider and target, started at the beginning of the run (discovery faults). */
+  own: (() => Promise<OwnEnvironment>) | undefined;
+  timings: RunTimings;
 }
 
 function checkItem(check: ClientCheck, severity: Severity, references: Reference[], deps: CheckDeps): ExecItem {
-  return {
+  return timedItem(deps.timings, {
     meta: { ...check, ...(check.faults?.length ? { fault: check.faults.join(', ') } : {}) },
     references,
     severity,
@@ -237,20 +310,12 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       const onAbort = (): void => void finish();
       exec.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        if (check.discoveryFaults?.length) {
-          ownCleanups = [];
-          env = await createEnvironment(
-            deps.template,
-            deps.seed,
-            check.discoveryFaults,
-            deps.signal,
-            deps.idps,
-            ownCleanups,
-          );
-          // Also registered run-wide, so an abandoned check's provider and target are stopped at the end.
-          deps.cleanups.push(...ownCleanups);
+        if (deps.own) {
+          const own = await timedStep('setup', deps.own);
+          env = own.env;
+          ownCleanups = own.cleanups;
         }
-        const handle = await env.instance.ensure();
+        const handle = await timedStep('setup', () => env.instance.ensure());
         const agent = usesBrowser(check, env.target.kind)
           ? 'browser'
           : env.target.kind === 'driver'
@@ -274,21 +339,23 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           session: async (name) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
-            const session = await openSession({
-              id,
-              tag,
-              agent,
-              target: env.target,
-              idp: env.idp,
-              driver: handle.driver,
-              resources: deps.resources,
-              signal: exec.signal,
-            });
+            const session = await timedStep('session', () =>
+              openSession({
+                id,
+                tag,
+                agent,
+                target: env.target,
+                idp: env.idp,
+                driver: handle.driver,
+                resources: deps.resources,
+                signal: exec.signal,
+              }),
+            );
             sessions.push(session);
-            return session;
+            return timedSession(session);
           },
           journal: taggedJournal(env.idp.journal, tag),
-          fullJournal: env.idp.journal,
+          fullJournal: timedJournal(env.idp.journal),
           targetLogs: () => env.instance.logs(),
           observe: (text, data) => exec.observe(text, data),
           random: checkRandom(check.id, deps.seed),
@@ -300,7 +367,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         await finish();
       }
     },
-  };
+  });
 }
 
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */

@@ -3,7 +3,7 @@ import { buildReport } from '../../reports/build.js';
 import type { CheckResult } from '../../reports/model.js';
 import { normalizeReportForComparison } from './determinism.js';
 
-function run(at: number, port: number, cookie: string) {
+function run(at: number, port: number, cookie: string, timedChecks = ['state.present']) {
   const result: CheckResult = {
     id: 'state.present',
     title: 't',
@@ -29,6 +29,20 @@ function run(at: number, port: number, cookie: string) {
     finishedAt: new Date(at + 5000 + (at % 13)).toISOString(),
     status: 'complete',
     results: [result],
+    timings: {
+      phases: [
+        { name: 'provider', startMs: at % 7, durationMs: at % 11 },
+        { name: 'checks', startMs: at % 5, durationMs: at % 17 },
+      ],
+      checks: timedChecks.map((id) => ({
+        id,
+        durationMs: at % 19,
+        setupMs: 0,
+        sessionMs: at % 3,
+        loginMs: 1,
+        waitMs: 2,
+      })),
+    },
   });
 }
 
@@ -38,6 +52,15 @@ describe('normalizeReportForComparison', () => {
     const b = normalizeReportForComparison(run(2_000_123, 51234, 'sid=bbb'));
     expect(a).toEqual(b);
     expect(a.results[0].summary).toBe('state sent to http://127.0.0.1:PORT/authorize');
+  });
+
+  it('keeps which checks were timed but not how long they took', () => {
+    const a = normalizeReportForComparison(run(1_000_000, 40001, 'sid=aaa'));
+    expect(a.timings?.checks).toEqual([
+      { id: 'state.present', durationMs: 0, setupMs: 0, sessionMs: 0, loginMs: 0, waitMs: 0 },
+    ]);
+    const other = normalizeReportForComparison(run(1_000_000, 40001, 'sid=aaa', ['state.other']));
+    expect(other).not.toEqual(a);
   });
 
   it('still tells different verdicts apart', () => {

@@ -26,14 +26,30 @@ const LOOPBACK_PORT = /\b(127\.0\.0\.1|localhost|\[::1\]):\d+/g;
 
 /**
  * Returns a copy of `report` without `startedAt`, `finishedAt`, `durationMs` (report and results) and
- * the manifest path, with loopback ports replaced by `:PORT`, and (unless `keepEvidence`) without
+ * the manifest path, with every number of `timings` zeroed, with loopback ports replaced by `:PORT`, and (unless `keepEvidence`) without
  * observations and transcripts. Verdicts, severities, error kinds, summaries and the counts are kept.
  */
 export function normalizeReportForComparison(report: Report, opts: NormalizeOptions = {}): ComparableReport {
-  const { startedAt: _s, finishedAt: _f, durationMs: _d, results, target, ...rest } = report;
+  const { startedAt: _s, finishedAt: _f, durationMs: _d, results, target, timings, ...rest } = report;
   const { manifest: _m, ...stableTarget } = target;
   const stripped: ComparableReport = {
     ...rest,
+    // Which phases and checks were timed is part of the run; how long they took is not.
+    ...(timings
+      ? {
+          timings: {
+            phases: timings.phases.map((p) => ({ ...p, startMs: 0, durationMs: 0 })),
+            checks: timings.checks.map((c) => ({
+              id: c.id,
+              durationMs: 0,
+              setupMs: 0,
+              sessionMs: 0,
+              loginMs: 0,
+              waitMs: 0,
+            })),
+          },
+        }
+      : {}),
     target: stableTarget,
     results: results.map(({ startedAt: _rs, durationMs: _rd, ...r }) =>
       opts.keepEvidence

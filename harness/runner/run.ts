@@ -5,7 +5,7 @@
  * run that ended.
  */
 import { buildReport } from '../../reports/build.js';
-import { DEFAULT_POLICY, type CheckResult, type Report, type RunnerEvent } from '../../reports/model.js';
+import { DEFAULT_POLICY, type CheckResult, type Report, type RunnerEvent, type Timings } from '../../reports/model.js';
 import { createJudge, type JudgeOptions } from '../verdicts/judge.js';
 
 /** What a report says about the run besides its results. */
@@ -30,6 +30,8 @@ export interface RunFrame {
 export interface RunResults {
   results: CheckResult[];
   status: Report['status'];
+  /** Where the run's time went, when the audit measured it. */
+  timings?: Timings;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function runAudit(
       status: run.status,
       results,
       ...(frame.shard ? { shard: frame.shard } : {}),
+      ...(run.timings ? { timings: run.timings } : {}),
     });
     frame.onEvent?.({ type: 'run-end', report: built });
     return built;

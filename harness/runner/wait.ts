@@ -1,8 +1,13 @@
 /** Waiting that an aborted check stops at once. */
+import { timedStep } from './timings.js';
 
 /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
 export function waitMs(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
+  return timedStep('wait', () => sleep(ms, signal));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

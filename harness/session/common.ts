@@ -2,7 +2,7 @@
  * What every kind of session shares: its identity and login tag, the target and provider it works
  * against, and the header that binds a request to this check's login (ARCHITECTURE.md, "Login tags").
  */
-import { interceptedOrigins } from '../../mock-idp/transports/msw.js';
+import { interceptedOrigins } from '../../mock-idp/transports/origins.js';
 import { LOGIN_TAG_HEADER, type MockIdp } from '../../mock-idp/types.js';
 import { CheckRunError } from '../runner/errors.js';
 import type { ResolvedTarget, Session, SessionResponse, TranscriptEntry } from '../types.js';

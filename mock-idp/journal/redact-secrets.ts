@@ -13,6 +13,9 @@ export function redactionMark(secret: SecretValue): string {
   return `[redacted:${secret.kind}:${secret.value.slice(0, 4)}…]`;
 }
 
+/** Characters of a form that locate it; every form is at least this long (shorter values are not redacted). */
+const PREFIX_LENGTH = 6;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -50,12 +53,35 @@ export function compileRedaction(values: readonly SecretValue[]): (text: string)
     }
     for (const variant of variants) if (!forms.has(variant)) forms.set(variant, secret);
   }
-  const ordered = [...forms.keys()].sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return (text) => text;
-  const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
-  return (text) =>
-    text.replace(pattern, (match) => {
-      const secret = forms.get(match);
-      return secret ? redactionMark(secret) : match;
-    });
+  if (forms.size === 0) return (text) => text;
+  // One pattern over every form would be recompiled each time a secret is issued, and JWTs make it
+  // long; instead a short pattern finds where a form may start (its first characters, which many
+  // tokens share), and the forms with that start are tried there, longest first. Same result as
+  // the alternation of every form, longest first: leftmost match, the longest form at that position.
+  const byPrefix = new Map<string, string[]>();
+  for (const form of forms.keys()) {
+    const prefix = form.slice(0, PREFIX_LENGTH);
+    const list = byPrefix.get(prefix);
+    if (list) list.push(form);
+    else byPrefix.set(prefix, [form]);
+  }
+  for (const list of byPrefix.values()) list.sort((a, b) => b.length - a.length);
+  const starts = new RegExp([...byPrefix.keys()].map(escapeRegExp).join('|'), 'g');
+  return (text) => {
+    starts.lastIndex = 0;
+    let out = '';
+    let last = 0;
+    for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+      const at = m.index;
+      const form = byPrefix.get(m[0])!.find((f) => text.startsWith(f, at));
+      if (form === undefined) {
+        starts.lastIndex = at + 1;
+        continue;
+      }
+      out += text.slice(last, at) + redactionMark(forms.get(form)!);
+      last = at + form.length;
+      starts.lastIndex = last;
+    }
+    return last === 0 ? text : out + text.slice(last);
+  };
 }

@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportSPKI, importJWK, type CryptoKey, type JWK } from 'jose';
 import fixtures from './fixtures.json' with { type: 'json' };
 
@@ -21,6 +22,7 @@ export class KeyStore {
   #current: SigningKey | undefined;
   readonly #published: SigningKey[] = [];
   readonly #imported = new Map<string, Promise<CryptoKey>>();
+  readonly #keyObjects = new Map<string, KeyObject>();
 
   private constructor(seed: number, alg: string) {
     this.#alg = alg;
@@ -82,6 +84,16 @@ export class KeyStore {
     if (!imported) {
       imported = importJWK(key.privateJwk, alg) as Promise<CryptoKey>;
       this.#imported.set(cacheKey, imported);
+    }
+    return imported;
+  }
+
+  /** The private key as a node:crypto `KeyObject` (imported once per key), for signing in this thread. */
+  privateKeyObject(key: SigningKey): KeyObject {
+    let imported = this.#keyObjects.get(key.kid);
+    if (!imported) {
+      imported = createPrivateKey({ key: key.privateJwk as JsonWebKey, format: 'jwk' });
+      this.#keyObjects.set(key.kid, imported);
     }
     return imported;
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { constants, createHash, sign } from 'node:crypto';
 import { SignJWT, base64url, type JWTPayload } from 'jose';
 import type { SigningKey } from '../keys/key-store.js';
 import type { ProviderContext } from '../provider-context.js';
@@ -14,6 +14,20 @@ export function atHash(accessToken: string, alg: string): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
+/**
+ * The RSA algorithms signed with node:crypto directly (RFC 7518 3.3, 3.5): the same signature jose
+ * computes through WebCrypto, without a WebCrypto job and a claims builder per token. PS* use a salt
+ * as long as the hash, as WebCrypto does for JOSE.
+ */
+const NATIVE_RSA: Readonly<Record<string, { hash: string; pss: boolean }>> = {
+  RS256: { hash: 'sha256', pss: false },
+  RS384: { hash: 'sha384', pss: false },
+  RS512: { hash: 'sha512', pss: false },
+  PS256: { hash: 'sha256', pss: true },
+  PS384: { hash: 'sha384', pss: true },
+  PS512: { hash: 'sha512', pss: true },
+};
+
 /** Signs a JWT with the given key (the store's algorithm unless overridden). */
 export async function signJwt(
   ctx: ProviderContext,
@@ -22,6 +36,20 @@ export async function signJwt(
 ): Promise<string> {
   const key = opts.key ?? ctx.keys.current;
   const alg = opts.alg ?? ctx.keys.alg;
+  const native = NATIVE_RSA[alg];
+  if (native && key.privateJwk.kty === 'RSA') {
+    // JWS Compact Serialization (RFC 7515 7.1), header members in the order jose writes them.
+    const input = `${jsonSegment({ alg, kid: key.kid, typ: opts.typ ?? 'JWT' })}.${jsonSegment(payload)}`;
+    const privateKey = ctx.keys.privateKeyObject(key);
+    const signature = sign(
+      native.hash,
+      Buffer.from(input),
+      native.pss
+        ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+        : privateKey,
+    );
+    return `${input}.${signature.toString('base64url')}`;
+  }
   return new SignJWT(payload)
     .setProtectedHeader({ alg, kid: key.kid, typ: opts.typ ?? 'JWT' })
     .sign(await ctx.keys.privateKey(key, alg));
@@ -35,6 +63,11 @@ function rotatedKeyFor(ctx: ProviderContext, tag: string): Promise<SigningKey> {
     ctx.tagKeys.set(tag, key);
   }
   return key;
+}
+
+/** base64url of the UTF-8 JSON of `value` (a JWS header or payload segment). */
+function jsonSegment(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 function encodeSegment(value: unknown): string {

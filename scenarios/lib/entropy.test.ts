@@ -80,6 +80,16 @@ describe('estimateEntropy', () => {
     expect(e.findings.join(' ')).toMatch(/sha256 of the integer/);
   });
 
+  it.each([
+    ['md5', 'hex'],
+    ['sha1', 'base64url'],
+    ['sha256', 'base64url'],
+  ] as const)('finds the %s (%s) of a small counter among random values', (algorithm, encoding) => {
+    const hashed = createHash(algorithm).update('4711').digest(encoding);
+    const e = estimateEntropy([randomBytes(32).toString('base64url'), hashed, randomUUID()]);
+    expect(e.findings.join(' ')).toContain(`is the ${algorithm} of the integer 4711`);
+  });
+
   it('cannot tell a hash of a large counter from random data (documented limitation)', () => {
     const e = estimateEntropy(
       many(5, (i) =>

@@ -281,25 +281,40 @@ function decodeAsText(samples: string[]): { encoding: string; texts: string[] } 
 }
 
 const SMALL_INTEGER_LIMIT = 10_000;
-let hashTable: Map<string, { algorithm: string; input: number }> | undefined;
+
+/** Which digest and encoding a value of each length can be: hex or base64url (no padding) of md5, sha1, sha256. */
+const DIGEST_FORMS: ReadonlyMap<number, { algorithm: string; encoding: 'hex' | 'base64url' }> = new Map([
+  [32, { algorithm: 'md5', encoding: 'hex' }],
+  [40, { algorithm: 'sha1', encoding: 'hex' }],
+  [64, { algorithm: 'sha256', encoding: 'hex' }],
+  [22, { algorithm: 'md5', encoding: 'base64url' }],
+  [27, { algorithm: 'sha1', encoding: 'base64url' }],
+  [43, { algorithm: 'sha256', encoding: 'base64url' }],
+]);
+
+/** Digest of each small integer, by length of the encoded digest; built for a length when first needed. */
+const hashTables = new Map<number, Map<string, number>>();
+
+function hashTableFor(length: number): Map<string, number> | undefined {
+  const form = DIGEST_FORMS.get(length);
+  if (!form) return undefined;
+  let table = hashTables.get(length);
+  if (!table) {
+    table = new Map();
+    for (let i = 0; i < SMALL_INTEGER_LIMIT; i++) {
+      table.set(createHash(form.algorithm).update(String(i)).digest(form.encoding), i);
+    }
+    hashTables.set(length, table);
+  }
+  return table;
+}
 
 function hashOfSmallInteger(samples: string[]): { sample: string; algorithm: string; input: number } | undefined {
-  const lengths = new Set([32, 40, 64, 22, 27, 43]);
-  const candidates = samples.filter((s) => lengths.has(s.length));
-  if (candidates.length === 0) return undefined;
-  if (!hashTable) {
-    hashTable = new Map();
-    for (const algorithm of ['md5', 'sha1', 'sha256']) {
-      for (let i = 0; i < SMALL_INTEGER_LIMIT; i++) {
-        const digest = createHash(algorithm).update(String(i)).digest();
-        hashTable.set(digest.toString('hex'), { algorithm, input: i });
-        hashTable.set(digest.toString('base64url'), { algorithm, input: i });
-      }
-    }
-  }
-  for (const s of candidates) {
-    const hit = hashTable.get(/^[0-9A-F]+$/.test(s) ? s.toLowerCase() : s);
-    if (hit) return { sample: s, ...hit };
+  for (const s of samples) {
+    const table = hashTableFor(s.length);
+    if (!table) continue;
+    const input = table.get(/^[0-9A-F]+$/.test(s) ? s.toLowerCase() : s);
+    if (input !== undefined) return { sample: s, algorithm: DIGEST_FORMS.get(s.length)!.algorithm, input };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClientCheckContext } from '../types.js';
-import { GUESSABLE_BELOW_BITS, judgeEntropy, type EntropyBound } from './samples.js';
+import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, type EntropyBound } from './samples.js';
 
 const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
 
@@ -63,5 +63,60 @@ describe('judgeEntropy', () => {
       VERIFIER,
     );
     expect(full.verdict, full.summary).toBe('pass');
+  });
+});
+
+describe('sampleAuthorizationRequests', () => {
+  /** Sessions whose logins finish only when the test releases them, recording the order they started in. */
+  function sessions() {
+    const started: string[] = [];
+    const pending: Array<{ id: string; release: () => void }> = [];
+    const ctx = {
+      observe: () => undefined,
+      session: async (name: string) => ({
+        id: name,
+        startLogin: () =>
+          new Promise((resolve) => {
+            started.push(name);
+            pending.push({
+              id: name,
+              release: () => resolve({ url: `http://127.0.0.1/authorize?state=${name}`, params: { state: name } }),
+            });
+          }),
+      }),
+    } as unknown as ClientCheckContext;
+    return { ctx, started, pending };
+  }
+
+  it('starts the logins of the other sessions while the first session does its two, and keeps session order', async () => {
+    const { ctx, started, pending } = sessions();
+    const sampling = sampleAuthorizationRequests(ctx, 4);
+    await vi.waitFor(() => expect(started).toEqual(['sample-1', 'sample-2', 'sample-3']));
+    // Release the later sessions first: the result is still in session order.
+    for (const p of pending.splice(1).reverse()) p.release();
+    pending.shift()!.release();
+    // The first session's second login starts only after its first one ended.
+    await vi.waitFor(() => expect(started).toEqual(['sample-1', 'sample-2', 'sample-3', 'sample-1']));
+    pending.shift()!.release();
+    const requests = await sampling;
+    expect(requests.map((r) => r.params.state)).toEqual(['sample-1', 'sample-1', 'sample-2', 'sample-3']);
+  });
+
+  it('ends with the first failure in session order once every login has settled', async () => {
+    let n = 0;
+    const ctx = {
+      observe: () => undefined,
+      session: async (name: string) => ({
+        id: name,
+        startLogin: async () => {
+          n++;
+          if (name === 'sample-3') throw new Error('third session broke');
+          if (name === 'sample-2') throw new Error('second session broke');
+          return { url: 'http://127.0.0.1/authorize', params: {} };
+        },
+      }),
+    } as unknown as ClientCheckContext;
+    await expect(sampleAuthorizationRequests(ctx, 4)).rejects.toThrow(/second session/);
+    expect(n).toBe(4);
   });
 });

@@ -3,32 +3,52 @@
  * logins, and judges them. Two of the logins share one session: a value generated once per session or
  * once per process instead of once per login repeats there.
  */
-import type { AuthorizationRequest } from '../../harness/types.js';
+import type { AuthorizationRequest, Session } from '../../harness/types.js';
 import type { ClientCheckContext, Outcome, Requirement } from '../types.js';
 import { estimateEntropy } from './entropy.js';
 import { beginLogin, completeLogin, type CompletedLogin } from './flow.js';
 import { fail, pass, warn } from './outcome.js';
 
-/** Starts `count` logins (stopping at the provider's door): two in the first session, then one per new session. */
+/**
+ * Starts `count` logins (stopping at the provider's door): two in the first session, then one per new
+ * session. The sessions run side by side; the values come back in session order.
+ */
 export async function sampleAuthorizationRequests(
   ctx: ClientCheckContext,
   count: number,
 ): Promise<AuthorizationRequest[]> {
-  const out: AuthorizationRequest[] = [];
-  const first = await ctx.session('sample-1');
-  out.push(await beginLogin(ctx, first));
-  out.push(await beginLogin(ctx, first));
-  for (let i = 2; i < count; i++) out.push(await beginLogin(ctx, await ctx.session(`sample-${i}`)));
-  return out;
+  return collectSamples(ctx, count, (session) => beginLogin(ctx, session));
 }
 
-/** Runs `count` full logins: two in the first session, then one per new session. */
+/** Runs `count` full logins: two in the first session, then one per new session, side by side. */
 export async function sampleLogins(ctx: ClientCheckContext, count: number): Promise<CompletedLogin[]> {
-  const out: CompletedLogin[] = [];
-  const first = await ctx.session('sample-1');
-  out.push(await completeLogin(ctx, first));
-  out.push(await completeLogin(ctx, first));
-  for (let i = 2; i < count; i++) out.push(await completeLogin(ctx, await ctx.session(`sample-${i}`)));
+  return collectSamples(ctx, count, (session) => completeLogin(ctx, session));
+}
+
+/**
+ * Runs `one` twice in the first session (one after the other: a value generated once per session then
+ * repeats) and once in each of `count - 2` new sessions, all sessions concurrently. Results are in
+ * session order; when logins fail, the first failure in that order ends the check, after all settled.
+ */
+async function collectSamples<T>(
+  ctx: ClientCheckContext,
+  count: number,
+  one: (session: Session) => Promise<T>,
+): Promise<T[]> {
+  const firstSession = (async (): Promise<T[]> => {
+    const first = await ctx.session('sample-1');
+    const a = await one(first);
+    return [a, await one(first)];
+  })();
+  const others = Array.from({ length: Math.max(0, count - 2) }, async (_, i) => [
+    await one(await ctx.session(`sample-${i + 2}`)),
+  ]);
+  const settled = await Promise.allSettled([firstSession, ...others]);
+  const out: T[] = [];
+  for (const s of settled) {
+    if (s.status === 'rejected') throw s.reason;
+    out.push(...s.value);
+  }
   return out;
 }
 

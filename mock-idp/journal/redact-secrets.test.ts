@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileRedaction, redactionMark, redactSecrets, type SecretValue } from './redact-secrets.js';
+
+/** The plain definition: one alternation of every secret, longest first (verbatim forms only). */
+function reference(text: string, values: SecretValue[]): string {
+  const forms = new Map<string, SecretValue>();
+  for (const v of values) if (v.value.length >= 6 && !forms.has(v.value)) forms.set(v.value, v);
+  const ordered = [...forms.keys()].sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return text;
+  const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(ordered.map(escape).join('|'), 'g'), (m) => redactionMark(forms.get(m)!));
+}
+
+describe('compileRedaction', () => {
+  it('redacts the longer of two secrets that share a start, and both when they stand apart', () => {
+    const short: SecretValue = { kind: 'code', value: 'eyJhbGciOi.short' };
+    const long: SecretValue = { kind: 'access_token', value: 'eyJhbGciOi.short.and-longer' };
+    const redact = compileRedaction([short, long]);
+    expect(redact('a eyJhbGciOi.short.and-longer b eyJhbGciOi.short c')).toBe(
+      `a ${redactionMark(long)} b ${redactionMark(short)} c`,
+    );
+    expect(redact('eyJhbGciOi.sho')).toBe('eyJhbGciOi.sho');
+  });
+
+  it('finds URL-encoded forms and leaves values shorter than six characters alone', () => {
+    const secret: SecretValue = { kind: 'refresh_token', value: 'ab/cd+ef==' };
+    expect(
+      redactSecrets(`x=${encodeURIComponent(secret.value)}&y=abc12`, [secret, { kind: 'code', value: 'abc12' }]),
+    ).toBe(`x=${redactionMark(secret)}&y=abc12`);
+  });
+
+  it('gives the same text as one alternation of every secret, longest first', () => {
+    // Secrets from a small alphabet share starts and contain each other, the hard cases.
+    const alphabet = fc.constantFrom('a', 'b', 'c', '.', 'e', 'y', 'J');
+    const value = fc.string({ unit: alphabet, minLength: 4, maxLength: 14 });
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.oneof(value, fc.string({ unit: alphabet, maxLength: 5 })), { maxLength: 12 }),
+        (values, parts) => {
+          const secrets = values.map((v, i) => ({ kind: i % 2 ? 'code' : 'access_token', value: v }));
+          const text = parts.join('');
+          expect(compileRedaction(secrets)(text)).toBe(reference(text, secrets));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
