@@ -64,7 +64,7 @@ export async function authenticate(req: Request, url: URL, ctx: ApiContext): Pro
     location: found.location,
     token: found.token,
     valid: usable,
-    scheme: found.scheme ?? 'Bearer',
+    ...(ctx.checkDpop ? { scheme: found.scheme ?? 'Bearer' } : {}),
     ...(token?.jkt !== undefined ? { bound: true } : {}),
   };
   if (!usable) {
