@@ -42,6 +42,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     keepOriginalUrls: opts.keepOriginalUrls,
     discoveryFaults,
     permissive,
+    ...(opts.features ? { features: opts.features } : {}),
   });
   const memory = resolveMemoryLimits(opts.memory);
   const journal = new ProviderJournal(memory);
@@ -109,6 +110,10 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
       currentPublicJwk: async () => ({ ...ctx.keys.current.publicJwk }),
     },
     redact: (text) => redactor()(text),
+    pushedRequest: (requestUri) => {
+      const pushed = ctx.pushed.get(requestUri);
+      return pushed ? { ...pushed.params } : undefined;
+    },
   };
   coreHandlers.set(idp, core);
   return idp;

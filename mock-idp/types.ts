@@ -62,6 +62,13 @@ export interface MockIdpOptions {
   clock?: Clock;
   discoveryFaults?: DiscoveryFault[];
   permissive?: PermissiveMode[];
+  /**
+   * Features to offer beyond what the profile advertises: `dpop` adds `dpop_signing_alg_values_supported`
+   * (RFC 9449), `par` a pushed authorization request endpoint next to the authorization endpoint (RFC
+   * 9126, not required). A client audit turns them on for a manifest that declares `client.dpop` /
+   * `client.par`.
+   */
+  features?: { dpop?: boolean; par?: boolean };
   settings?: Partial<MockIdpSettings>;
   /** How much the provider remembers (journal and grant store caps); defaults in `DEFAULT_MEMORY_LIMITS`. */
   memory?: Partial<MemoryLimits>;
@@ -284,6 +291,8 @@ export interface MockIdp {
   };
   /** Replaces every secret the provider issued in `text` (also URL-encoded) with a redacted form. */
   redact(text: string): string;
+  /** The parameters a client pushed for `requestUri` (RFC 9126), without using it up; unknown: undefined. */
+  pushedRequest(requestUri: string): Record<string, string> | undefined;
 }
 
 /** A mock provider served by the node:http transport on loopback. */

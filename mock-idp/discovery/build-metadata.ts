@@ -99,8 +99,15 @@ export function buildMetadata(input: {
   keepOriginalUrls?: boolean;
   discoveryFaults: readonly DiscoveryFault[];
   permissive: ReadonlySet<PermissiveMode>;
+  features?: { dpop?: boolean; par?: boolean };
 }): BuiltMetadata {
-  const { document, settings, permissive } = input;
+  const { settings, permissive } = input;
+  const document: DiscoveryDocument = { ...input.document };
+  // Offered on request (a client audit of a DPoP or PAR client): the profile's own values win.
+  if (input.features?.dpop && document.dpop_signing_alg_values_supported === undefined)
+    document.dpop_signing_alg_values_supported = ['ES256', 'PS256', 'EdDSA'];
+  if (input.features?.par && document.pushed_authorization_request_endpoint === undefined)
+    document.pushed_authorization_request_endpoint = new URL('par', document.authorization_endpoint).href;
   const base = input.baseUrl && !input.keepOriginalUrls ? new URL(input.baseUrl).origin : undefined;
   const rebase = (value: string): string => (base ? base + value.slice(new URL(value).origin.length) : value);
 
