@@ -148,10 +148,13 @@ export interface TokenRequestInfo {
 }
 
 export interface AuthorizationRequestInfo {
-  /** The parameters as sent (at the authorization endpoint: the front channel's, even with a `request_uri`). */
+  /**
+   * The request's parameters as the provider acted on them: with a `request_uri` that resolved, the
+   * pushed ones (RFC 9126 4) with the front channel's `client_id`.
+   */
   params: Record<string, string>;
-  /** Authorization endpoint: the pushed request a `request_uri` stood for, when it resolved (RFC 9126 4). */
-  pushed?: Record<string, string>;
+  /** With a `request_uri` that resolved: the parameters the browser carried (the front channel). */
+  frontChannel?: Record<string, string>;
   clientId?: string;
   outcome: 'redirect' | 'error-page' | 'login-form';
   /** Location the provider redirected to, if it did. */

@@ -172,9 +172,9 @@ describe('the fapi2 profile: PAR and DPoP required', () => {
 
     const plain = await authorize(idp, codeRequest(FAPI_CLIENT));
     expect(plain.location?.searchParams.get('error')).toBe('invalid_request');
-    const entry = idp.journal.entries({ endpoint: 'authorization' }).find((e) => e.authorization?.pushed);
-    expect(Object.keys(entry!.authorization!.params).sort()).toEqual(['client_id', 'request_uri']);
-    expect(entry!.authorization!.pushed!.code_challenge).toBe(pkce.challenge);
+    const entry = idp.journal.entries({ endpoint: 'authorization' }).find((e) => e.authorization?.frontChannel);
+    expect(Object.keys(entry!.authorization!.frontChannel!).sort()).toEqual(['client_id', 'request_uri']);
+    expect(entry!.authorization!.params.code_challenge).toBe(pkce.challenge);
   });
 
   it('refuses an expired request_uri and a pushed request_uri parameter', async () => {

@@ -284,7 +284,7 @@ export async function authorizationEndpoint(
       ...(flow.via === 'login-form' ? { endpoint: 'login-form' as const } : {}),
       authorization: {
         ...info,
-        ...(flow.pushed ? { pushed: flow.pushed.params } : {}),
+        ...(flow.pushed ? { params: flow.params, frontChannel: info.params } : {}),
         ...(location ? { outcome: 'redirect', location } : {}),
         ...extra,
       },
