@@ -49,7 +49,7 @@ export const dpopProof = defineClientCheck({
   rationale:
     'DPoP ties the tokens to a key only the client holds: each request carries a short-lived proof signed with that key, naming the request (method and URL), the moment, and, at the API, the token. A proof that is reused, names another request, is old, or lacks the token hash can be replayed by whoever captured it, and a client that changes keys mid-session loses its own tokens.',
   remediation:
-    'Use your library’s DPoP support (oauth4webapi / openid-client `DPoP()` handles, one key pair per session) rather than building proofs by hand: a new proof per request with a random `jti`, `htm` and `htu` of that request (without query), `iat` from the clock, and `ath` when an access token is presented.',
+    'Use your library’s DPoP support (oauth4webapi / openid-client `DPoP()` handles) rather than building proofs by hand, with one key pair per session. Each request needs a new proof with a random `jti`, `htm` and `htu` of that request (without query), `iat` from the clock, and `ath` when an access token is presented.',
   requirement: {
     text: 'A DPoP proof is a JWT signed with the private key, with the public key in its `jwk` header, carrying jti (a unique identifier with a negligible probability of being assigned to any other proof), htm and htu of the request it is attached to, iat (its creation time) and, when it is presented with an access token, ath (the hash of that token) (closely paraphrased).',
     level: 'MUST',
@@ -163,7 +163,7 @@ export const dpopScheme = defineClientCheck({
   rationale:
     'A DPoP-bound token presented as `Bearer` carries no proof. A resource server that knows DPoP refuses it; one that does not (or a misconfigured one) accepts it, and then the binding protects nothing.',
   remediation:
-    'Send `Authorization: DPoP <access token>` together with a `DPoP` proof header carrying `ath` for every API call made with a token whose `token_type` was `DPoP`.',
+    'Send `Authorization: DPoP <access token>` together with a `DPoP` proof header carrying `ath` for every API call made with a token whose `token_type` was `DPoP`. Libraries do this for you when you pass their DPoP handle to the resource call (openid-client `fetchProtectedResource`, oauth4webapi `protectedResourceRequest`).',
   requirement: {
     text: 'A DPoP-bound access token is sent using the Authorization request header field with the DPoP authentication scheme, together with a DPoP proof in the DPoP header field (closely paraphrased).',
     level: 'MUST',
@@ -200,7 +200,7 @@ export const parFrontChannel = defineClientCheck({
   rationale:
     'Pushed authorization requests move the login’s parameters (redirect URI, scope, state, PKCE challenge) from the browser’s address bar to an authenticated back-channel request, where nobody can read or change them. A client that pushes and then sends the parameters through the browser again exposes them anyway, and a client that does not push at all gets none of it.',
   remediation:
-    'POST the authorization parameters to the `pushed_authorization_request_endpoint`, then send the person to the authorization endpoint with `client_id` and the returned `request_uri` only (openid-client `buildAuthorizationUrlWithPAR`, oauth4webapi `pushedAuthorizationRequest`).',
+    'POST the authorization parameters to the `pushed_authorization_request_endpoint`, then send the person to the authorization endpoint with `client_id` and the returned `request_uri` only. Libraries do both steps for you (openid-client `buildAuthorizationUrlWithPAR`, oauth4webapi `pushedAuthorizationRequest`).',
   requirement: {
     text: 'The client uses the request_uri value returned by the authorization server to build an authorization request as defined in [RFC9101] (the example sends client_id and request_uri only); authorization request data passed through the browser is exposed to it.',
     level: 'RECOMMENDED',
