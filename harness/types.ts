@@ -23,6 +23,10 @@ export interface ResolvedTarget {
     authMethod: ClientAuthMethod;
     redirectUri: string;
     scopes: string[];
+    /** TARGETS.md §1.1: the client sends DPoP proofs (RFC 9449). */
+    dpop?: boolean;
+    /** TARGETS.md §1.1: the client pushes its authorization requests (RFC 9126). */
+    par?: boolean;
   };
   start?: {
     command: string[];

@@ -1,10 +1,11 @@
 import { buildMetadata } from './discovery/build-metadata.js';
+import { DpopVerifier } from './dpop/dpop-proof.js';
 import { loadProfile } from './discovery/load-discovery.js';
 import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
 import { compileRedaction } from './journal/redact-secrets.js';
 import { KeyStore } from './keys/key-store.js';
-import type { ProviderContext } from './provider-context.js';
+import { PushedRequestStore, type ProviderContext } from './provider-context.js';
 import { checkFault, checkOptions } from './options-schema.js';
 import { registerClient } from './register-client.js';
 import { materialize } from './http/response-text.js';
@@ -41,6 +42,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     keepOriginalUrls: opts.keepOriginalUrls,
     discoveryFaults,
     permissive,
+    ...(opts.features ? { features: opts.features } : {}),
   });
   const memory = resolveMemoryLimits(opts.memory);
   const journal = new ProviderJournal(memory);
@@ -69,6 +71,12 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     values,
     users: seededUsers(seed, values),
     tagKeys: new Map(),
+    dpop: new DpopVerifier({
+      clock,
+      checkReplay: !permissive.has('dpop-replay-not-detected'),
+      mintNonce: () => values.next('dpop_nonce'),
+    }),
+    pushed: new PushedRequestStore(clock),
   };
   const core = createRequestHandler(ctx);
   const handle = async (request: Request): Promise<Response> => {
@@ -102,6 +110,10 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
       currentPublicJwk: async () => ({ ...ctx.keys.current.publicJwk }),
     },
     redact: (text) => redactor()(text),
+    pushedRequest: (requestUri) => {
+      const pushed = ctx.pushed.get(requestUri);
+      return pushed ? { ...pushed.params } : undefined;
+    },
   };
   coreHandlers.set(idp, core);
   return idp;

@@ -6,6 +6,7 @@ const optionsSchema = z.object({
   seed: z.number().int().optional(),
   permissive: z.array(z.enum(PERMISSIVE_MODE_NAMES)).optional(),
   discoveryFaults: z.array(z.enum(DISCOVERY_FAULT_NAMES)).optional(),
+  features: z.strictObject({ dpop: z.boolean().optional(), par: z.boolean().optional() }).optional(),
   baseUrl: z
     .string()
     .refine((v) => URL.canParse(v), { message: 'expected an absolute URL' })

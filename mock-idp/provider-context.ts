@@ -1,4 +1,5 @@
 import type { BuiltMetadata } from './discovery/build-metadata.js';
+import type { DpopVerifier } from './dpop/dpop-proof.js';
 import type { FaultRegistry } from './faults/fault-registry.js';
 import type { ProviderJournal } from './journal/journal.js';
 import type { KeyStore, SigningKey } from './keys/key-store.js';
@@ -6,6 +7,7 @@ import type { ProfileSettings } from './profiles/profile-settings.js';
 import type { GrantStore } from './store/grant-store.js';
 import type {
   AuthorizationRequestInfo,
+  DpopProofInfo,
   BearerInfo,
   ClientRegistration,
   Clock,
@@ -36,6 +38,52 @@ export interface ProviderContext {
   users: MockUser[];
   /** Keys published for the `id-token.rotated-key` fault, per tag. */
   tagKeys: Map<string, Promise<SigningKey>>;
+  /** DPoP proof verification: the `jti` replay cache and the server nonces (RFC 9449). */
+  dpop: DpopVerifier;
+  /** Pushed authorization requests by `request_uri` (RFC 9126), bounded. */
+  pushed: PushedRequestStore;
+}
+
+/** One pushed authorization request (RFC 9126 2.2). */
+export interface PushedRequest {
+  clientId: string;
+  params: Record<string, string>;
+  expiresAt: number;
+  used: boolean;
+  tag?: string;
+  /** RFC 9449 10: the key a DPoP proof at the PAR endpoint (or `dpop_jkt`) bound the login to. */
+  dpopJkt?: string;
+}
+
+/** Most pushed requests held at once; the oldest go first (a forgotten `request_uri` is refused). */
+export const MAX_PUSHED_REQUESTS = 10_000;
+
+/** Pushed requests by `request_uri`, bounded: expired ones are swept, and beyond the cap the oldest go. */
+export class PushedRequestStore {
+  readonly #byUri = new Map<string, PushedRequest>();
+
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  add(uri: string, request: PushedRequest): void {
+    const now = this.#clock();
+    for (const [key, r] of this.#byUri) {
+      if (r.expiresAt > now && this.#byUri.size < MAX_PUSHED_REQUESTS) break;
+      this.#byUri.delete(key);
+    }
+    this.#byUri.set(uri, request);
+  }
+
+  get(uri: string): PushedRequest | undefined {
+    return this.#byUri.get(uri);
+  }
+
+  get size(): number {
+    return this.#byUri.size;
+  }
 }
 
 /**
@@ -71,6 +119,7 @@ export interface EndpointResult {
   authorization?: AuthorizationRequestInfo;
   token?: TokenRequestInfo;
   bearer?: BearerInfo;
+  dpop?: DpopProofInfo;
   revocation?: JournalEntry['revocation'];
 }
 

@@ -12,6 +12,8 @@ const clientSchema = z
     redirectUris: z.array(absoluteUrl).min(1),
     scopes: z.array(z.string().min(1)).optional(),
     postLogoutRedirectUris: z.array(absoluteUrl).optional(),
+    dpopBoundAccessTokens: z.boolean().optional(),
+    requirePushedAuthorizationRequests: z.boolean().optional(),
   })
   .strict()
   .superRefine((c, issue) => {

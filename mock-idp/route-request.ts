@@ -4,6 +4,7 @@ import { discoveryEndpoint } from './endpoints/discovery.js';
 import { endSessionEndpoint } from './endpoints/end-session.js';
 import { introspectionEndpoint } from './endpoints/introspection.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
+import { parEndpoint } from './endpoints/par.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
@@ -23,6 +24,7 @@ const ENDPOINTS: Record<Exclude<EndpointName, 'api' | 'unknown' | 'login-form'>,
   discovery: { run: discoveryEndpoint, cors: true },
   authorization: { run: authorizationEndpoint, cors: false },
   token: { run: tokenEndpoint, cors: true },
+  par: { run: parEndpoint, cors: true },
   jwks: { run: jwksEndpoint, cors: true },
   userinfo: { run: userinfoEndpoint, cors: true },
   revocation: { run: revocationEndpoint, cors: true },
@@ -129,6 +131,7 @@ export function createRequestHandler(ctx: ProviderContext): CoreHandler {
       ...(result.authorization ? { authorization: result.authorization } : {}),
       ...(result.token ? { token: result.token } : {}),
       ...(result.bearer ? { bearer: result.bearer } : {}),
+      ...(result.dpop ? { dpop: result.dpop } : {}),
       ...(result.revocation ? { revocation: result.revocation } : {}),
     });
     return response;

@@ -14,6 +14,10 @@ export const DEFAULT_SETTINGS: MockIdpSettings = {
   loginForm: false,
   /** lexoffice's 2 requests/second limit is opt-in, so ordinary test flows are not throttled. */
   apiRateLimit: false,
+  /** RFC 9449 8: server nonces are the server's choice; on per login with the `dpop.use-nonce` fault. */
+  dpopNonce: false,
+  /** RFC 9126 2.2 gives 5 to 600 seconds as typical; short, since a request_uri is used at once. */
+  requestUriTtl: 60,
 };
 
 const seconds = z.number().int().positive();
@@ -27,6 +31,8 @@ export const settingsSchema = z
     idTokenTtl: seconds,
     loginForm: z.boolean(),
     apiRateLimit: z.boolean(),
+    dpopNonce: z.boolean(),
+    requestUriTtl: seconds,
   })
   .partial()
   .strict();

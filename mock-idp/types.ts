@@ -14,7 +14,7 @@ export type Clock = () => number;
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 /** Names of the bundled profiles. Anything else passed as `profile` is a path to a discovery document. */
-export type BundledProfile = 'lexoffice' | 'lexoffice-partner';
+export type BundledProfile = 'lexoffice' | 'lexoffice-partner' | 'fapi2';
 
 /**
  * The HTTP request header with which a user agent driven by the harness marks the requests it sends to
@@ -42,6 +42,10 @@ export interface MockIdpSettings {
   loginForm: boolean;
   /** lexoffice's 2 requests/second limit on the mock API (429). Off by default. */
   apiRateLimit: boolean;
+  /** Every DPoP proof at the token endpoint must carry a server nonce (RFC 9449 8). Off by default. */
+  dpopNonce: boolean;
+  /** Lifetime of a `request_uri` from the PAR endpoint, seconds (RFC 9126 2.2 `expires_in`; default 60). */
+  requestUriTtl: number;
 }
 
 export interface MockIdpOptions {
@@ -58,6 +62,13 @@ export interface MockIdpOptions {
   clock?: Clock;
   discoveryFaults?: DiscoveryFault[];
   permissive?: PermissiveMode[];
+  /**
+   * Features to offer beyond what the profile advertises: `dpop` adds `dpop_signing_alg_values_supported`
+   * (RFC 9449), `par` a pushed authorization request endpoint next to the authorization endpoint (RFC
+   * 9126, not required). A client audit turns them on for a manifest that declares `client.dpop` /
+   * `client.par`.
+   */
+  features?: { dpop?: boolean; par?: boolean };
   settings?: Partial<MockIdpSettings>;
   /** How much the provider remembers (journal and grant store caps); defaults in `DEFAULT_MEMORY_LIMITS`. */
   memory?: Partial<MemoryLimits>;
@@ -76,12 +87,24 @@ export interface ClientRegistration {
    * origin of one of `redirectUris`.
    */
   postLogoutRedirectUris?: string[];
+  /**
+   * RFC 9449 5.2 `dpop_bound_access_tokens`: the client always sends DPoP proofs to the token endpoint,
+   * and a token request without one is refused. Default: DPoP is used when the client sends a proof
+   * (and required when the profile requires it).
+   */
+  dpopBoundAccessTokens?: boolean;
+  /**
+   * RFC 9126 6 `require_pushed_authorization_requests`: this client may start a login only with a
+   * `request_uri` from the pushed authorization request endpoint. Default: as the profile says.
+   */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 /** Endpoint names as journaled. `api` is the mock lexoffice API. */
 export type EndpointName =
   | 'discovery'
   | 'authorization'
+  | 'par'
   | 'login-form'
   | 'token'
   | 'jwks'
@@ -125,7 +148,13 @@ export interface TokenRequestInfo {
 }
 
 export interface AuthorizationRequestInfo {
+  /**
+   * The request's parameters as the provider acted on them: with a `request_uri` that resolved, the
+   * pushed ones (RFC 9126 4) with the front channel's `client_id`.
+   */
   params: Record<string, string>;
+  /** With a `request_uri` that resolved: the parameters the browser carried (the front channel). */
+  frontChannel?: Record<string, string>;
   clientId?: string;
   outcome: 'redirect' | 'error-page' | 'login-form';
   /** Location the provider redirected to, if it did. */
@@ -138,6 +167,31 @@ export interface BearerInfo {
   location: 'header' | 'query' | 'body' | 'none';
   token?: string;
   valid: boolean;
+  /** The Authorization scheme used in the header: `Bearer` (RFC 6750) or `DPoP` (RFC 9449 7.1). */
+  scheme?: 'Bearer' | 'DPoP';
+  /** The token is DPoP-bound (`cnf.jkt`, RFC 9449 6). */
+  bound?: boolean;
+}
+
+/** A DPoP proof as the provider read it (RFC 9449 4.2), for the journal. */
+export interface DpopProofInfo {
+  /** A `DPoP` header was sent. */
+  present: boolean;
+  /** Every check of RFC 9449 4.3 held. */
+  valid: boolean;
+  /** Why not, when not. */
+  error?: string;
+  alg?: string;
+  /** JWK SHA-256 thumbprint of the proof key (RFC 7638). */
+  jkt?: string;
+  jti?: string;
+  htm?: string;
+  htu?: string;
+  iat?: number;
+  ath?: string;
+  nonce?: string;
+  /** The `jti` had been seen before. */
+  replayed?: boolean;
 }
 
 export interface JournalEntry {
@@ -151,6 +205,8 @@ export interface JournalEntry {
   authorization?: AuthorizationRequestInfo;
   token?: TokenRequestInfo;
   bearer?: BearerInfo;
+  /** The DPoP proof of a token, PAR, userinfo or API request (RFC 9449), when one was sent or required. */
+  dpop?: DpopProofInfo;
   revocation?: { token?: string; tokenTypeHint?: string; clientId?: string };
 }
 
@@ -197,6 +253,8 @@ export interface IdpEndpoints {
   discovery: string;
   authorization: string;
   token: string;
+  /** RFC 9126 pushed authorization request endpoint. */
+  par?: string;
   jwks?: string;
   userinfo?: string;
   revocation?: string;
@@ -236,6 +294,8 @@ export interface MockIdp {
   };
   /** Replaces every secret the provider issued in `text` (also URL-encoded) with a redacted form. */
   redact(text: string): string;
+  /** The parameters a client pushed for `requestUri` (RFC 9126), without using it up; unknown: undefined. */
+  pushedRequest(requestUri: string): Record<string, string> | undefined;
 }
 
 /** A mock provider served by the node:http transport on loopback. */

@@ -7,6 +7,7 @@ import { authzResponseIss, authzResponseIssMissing } from './client/authz-respon
 import { bearerHeader } from './client/bearer-header.js';
 import { callbackErrorXss } from './client/callback-error-xss.js';
 import { callbackErrorResponse, callbackMissingCode } from './client/callback-errors.js';
+import { dpopNonce, dpopProof, dpopScheme, parFrontChannel } from './client/dpop-par.js';
 import { flowCodeOnly } from './client/flow-code-only.js';
 import { idTokenKidRotation } from './client/id-token-kid-rotation.js';
 import { idTokenSubUserinfo } from './client/id-token-userinfo.js';
@@ -91,6 +92,10 @@ export const clientChecks: ClientCheck[] = [
   sessionCookieFlags,
   sessionFixation,
   logoutRevoke,
+  dpopProof,
+  dpopNonce,
+  dpopScheme,
+  parFrontChannel,
 ];
 
 /**

@@ -18,6 +18,12 @@ const SPECS = {
   RFC8725: { label: 'RFC 8725', base: 'https://www.rfc-editor.org/rfc/rfc8725#section-' },
   RFC9207: { label: 'RFC 9207', base: 'https://www.rfc-editor.org/rfc/rfc9207#section-' },
   RFC9700: { label: 'RFC 9700', base: 'https://www.rfc-editor.org/rfc/rfc9700#section-' },
+  RFC9126: { label: 'RFC 9126', base: 'https://www.rfc-editor.org/rfc/rfc9126#section-' },
+  RFC9449: { label: 'RFC 9449', base: 'https://www.rfc-editor.org/rfc/rfc9449#section-' },
+  FAPI2: {
+    label: 'FAPI 2.0 Security Profile',
+    base: 'https://openid.net/specs/fapi-security-profile-2_0-final.html#section-',
+  },
   OIDC: { label: 'OpenID Connect Core', base: 'https://openid.net/specs/openid-connect-core-1_0.html#section-' },
   FAPI2SP: {
     label: 'FAPI 2.0 Security Profile',
@@ -103,6 +109,24 @@ const REFS = {
   'RFC9700-4.11.2': section('RFC9700', '4.11.2'),
   'RFC9700-4.14': section('RFC9700', '4.14'),
   'RFC9700-4.14.2': section('RFC9700', '4.14.2'),
+  'RFC9126-2.1': section('RFC9126', '2.1'),
+  'RFC9126-2.2': section('RFC9126', '2.2'),
+  'RFC9126-4': section('RFC9126', '4'),
+  'RFC9126-5': section('RFC9126', '5'),
+  'RFC9126-6': section('RFC9126', '6'),
+  'RFC9449-4.2': section('RFC9449', '4.2'),
+  'RFC9449-4.3': section('RFC9449', '4.3'),
+  'RFC9449-5': section('RFC9449', '5'),
+  'RFC9449-7.1': section('RFC9449', '7.1'),
+  'RFC9449-7.2': section('RFC9449', '7.2'),
+  'RFC9449-8': section('RFC9449', '8'),
+  'RFC9449-8.2': section('RFC9449', '8.2'),
+  'RFC9449-9': section('RFC9449', '9'),
+  'RFC9449-11.1': section('RFC9449', '11.1'),
+  /** Requirements for authorization servers. */
+  'FAPI2-5.3.2': section('FAPI2', '5.3.2'),
+  /** Requirements for clients. */
+  'FAPI2-5.3.3': section('FAPI2', '5.3.3'),
   'OIDC-2': section('OIDC', '2'),
   'OIDC-3.1.2.1': section('OIDC', '3.1.2.1'),
   /** ID token validation as a whole (a provider issuing tokens that pass every step). */

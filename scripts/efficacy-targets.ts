@@ -216,6 +216,19 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
     },
   },
   {
+    name: 'reference-fapi2',
+    kind: 'web',
+    manifestPath: path.join(ROOT, 'examples', 'reference-fapi2', 'target.json'),
+    httpAgentOnlyInTest: true,
+    expectation: {
+      mode: 'clean',
+      allowedWarns: {
+        'session.cookie-flags': LOOPBACK_SECURE,
+        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+      },
+    },
+  },
+  {
     name: 'reference-spa',
     kind: 'spa',
     manifestPath: path.join(ROOT, 'examples', 'reference-spa', 'target.json'),

@@ -28,6 +28,10 @@ export const clientSchema = z.strictObject({
   redirectUri: nonEmpty,
   /** What the client is expected to need (scope.minimal compares the requests against it). */
   scopes: z.array(nonEmpty),
+  /** The client sends DPoP proofs (RFC 9449); the mock offers DPoP and issues DPoP-bound tokens. */
+  dpop: z.boolean().optional(),
+  /** The client pushes its authorization requests (RFC 9126); the mock offers PAR and requires it of this client. */
+  par: z.boolean().optional(),
 });
 
 export const startSchema = z.strictObject({

@@ -25,7 +25,7 @@ export interface ManifestTemplate extends Omit<ResolvedTarget, 'start'> {
   file?: string;
 }
 
-const BUNDLED_PROFILES = ['lexoffice', 'lexoffice-partner'];
+const BUNDLED_PROFILES = ['lexoffice', 'lexoffice-partner', 'fapi2'];
 
 const quoteAll = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(' | ');
 
@@ -208,7 +208,7 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
     if (!existsSync(abs)) {
       throw ManifestError.expected(
         'profile',
-        `"lexoffice", "lexoffice-partner" or the path of a discovery document (no file at ${abs})`,
+        `"lexoffice", "lexoffice-partner", "fapi2" or the path of a discovery document (no file at ${abs})`,
         profile,
       );
     }
@@ -244,6 +244,8 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       authMethod,
       redirectUri: m.client.redirectUri,
       scopes: m.client.scopes,
+      ...(m.client.dpop !== undefined ? { dpop: m.client.dpop } : {}),
+      ...(m.client.par !== undefined ? { par: m.client.par } : {}),
     },
     ...(m.start
       ? {

@@ -42,6 +42,11 @@ export interface ProviderAuditSetup {
   redact?: (text: string) => string;
   /** How waits happen (default: real timers). Tests with a frozen provider clock advance it instead. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Every token request of the ordinary flows carries a DPoP proof (a provider that requires DPoP,
+   * such as the mock's `fapi2` profile). Checks that test DPoP ask for it themselves.
+   */
+  dpop?: boolean;
 }
 
 /** Why a feature is missing, for `not-applicable` summaries. */
@@ -57,6 +62,9 @@ const MISSING: Record<ProviderFeature, string> = {
   'public-client': 'no public client is registered (the provider supports none, or the client file names none)',
   'confidential-client': 'no confidential client is registered',
   'second-client': 'no second client is registered',
+  par: 'the provider advertises no pushed_authorization_request_endpoint (RFC 9126 5)',
+  'par-required': 'the provider does not advertise require_pushed_authorization_requests: true (RFC 9126 5)',
+  dpop: 'the provider does not advertise DPoP (dpop_signing_alg_values_supported with ES256, RFC 9449 5.1)',
 };
 
 /** Describes what a missing feature means for a check. */
@@ -82,6 +90,10 @@ export function detectFeatures(provider: ProviderInfo, clients: AuditClients, sc
   if (clients.public) f.add('public-client');
   if (clients.confidential) f.add('confidential-client');
   if (clients.second) f.add('second-client');
+  if (m.pushed_authorization_request_endpoint) f.add('par');
+  if (m.pushed_authorization_request_endpoint && m.require_pushed_authorization_requests === true)
+    f.add('par-required');
+  if (m.dpop_signing_alg_values_supported?.includes('ES256')) f.add('dpop');
   return f;
 }
 
@@ -136,6 +148,7 @@ export function providerExecItems(
             signal: exec.signal,
             scope: setup.scope,
             authorizationParams: setup.authorizationParams,
+            ...(setup.dpop ? { dpop: true } : {}),
           }),
         observe: (text, data) => exec.observe(text, data),
         wait: (ms) => (setup.wait ?? waitMs)(ms, exec.signal),

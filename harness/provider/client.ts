@@ -6,6 +6,7 @@
  * of each call.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
 import type { Recorder, SecretBook } from './evidence.js';
@@ -43,6 +44,46 @@ export function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
+/** A DPoP key pair (RFC 9449): ES256, the private key never leaves the harness. */
+export interface DpopKey {
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  /** JWK SHA-256 thumbprint (RFC 7638), as `cnf.jkt` names it. */
+  jkt: string;
+}
+
+/** A fresh ES256 DPoP key. */
+export async function newDpopKey(): Promise<DpopKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const publicJwk = await exportJWK(publicKey);
+  return { privateKey, publicJwk, jkt: await calculateJwkThumbprint(publicJwk, 'sha256') };
+}
+
+/** A DPoP proof JWT (RFC 9449 4.2) for one request; `ath` when an access token is presented. */
+export async function dpopProof(
+  key: DpopKey,
+  htm: string,
+  htu: string,
+  opts: { accessToken?: string; nonce?: string; jti?: string; iat?: number } = {},
+): Promise<string> {
+  const url = new URL(htu);
+  url.search = '';
+  url.hash = '';
+  const claims: Record<string, unknown> = {
+    htm,
+    htu: url.href,
+    jti: opts.jti ?? randomBytes(16).toString('base64url'),
+    iat: opts.iat ?? Math.floor(Date.now() / 1000),
+  };
+  if (opts.accessToken !== undefined) {
+    claims.ath = createHash('sha256').update(opts.accessToken, 'ascii').digest('base64url');
+  }
+  if (opts.nonce !== undefined) claims.nonce = opts.nonce;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk })
+    .sign(key.privateKey);
+}
+
 /** Options of one authorization request; anything unset is what a correct client sends. */
 export interface AuthorizationOptions {
   /** PKCE method: `S256` (default), `plain`, or `none` (no challenge at all). */
@@ -54,6 +95,11 @@ export interface AuthorizationOptions {
   responseType?: string;
   /** Additional or replaced parameters; `undefined` removes a parameter. */
   extra?: Record<string, string | undefined>;
+  /**
+   * Push the request to the PAR endpoint first (RFC 9126) and send only `client_id` and `request_uri`
+   * through the browser. Default: when the provider requires it (`require_pushed_authorization_requests`).
+   */
+  par?: boolean;
 }
 
 /** An authorization request as sent, with the secrets the client keeps for the token request. */
@@ -66,6 +112,10 @@ export interface PendingAuthorization {
   nonce?: string;
   verifier?: string;
   challenge?: string;
+  /** Set when the request goes through the PAR endpoint (pushed when the person visits it). */
+  par?: boolean;
+  /** The `request_uri` the PAR endpoint answered, once pushed. */
+  requestUri?: string;
 }
 
 /** A token endpoint answer, parsed where it is JSON. */
@@ -80,6 +130,8 @@ export interface TokenResponse {
   refreshToken?: string;
   idToken?: string;
   error?: string;
+  /** `token_type` of a successful answer (`Bearer`, or `DPoP` for a DPoP-bound token). */
+  tokenType?: string;
 }
 
 /** How a token request authenticates the client. */
@@ -97,6 +149,11 @@ export interface TokenRequestOptions {
   auth?: ClientAuthMode;
   /** Extra query on the token endpoint URL (never used by a correct client). */
   query?: Record<string, string>;
+  /**
+   * DPoP (RFC 9449 5): `true` proves this client's key, a key proves that one, `false` sends no proof;
+   * a string is sent as the `DPoP` header verbatim (a replayed proof). Default: the audit's setting.
+   */
+  dpop?: boolean | DpopKey | string;
 }
 
 /** Overrides for a code redemption: `null` omits a parameter, a string replaces it. */
@@ -137,6 +194,16 @@ export interface ProviderClientDeps {
   scope: string;
   /** Extra authorization parameters a correct client sends to this provider (e.g. `prompt=consent`). */
   authorizationParams?: Record<string, string>;
+  /** Every token request carries a DPoP proof of this client's key unless a call says otherwise. */
+  dpop?: boolean;
+}
+
+/** How a resource call presents its token and proof (RFC 6750 2, RFC 9449 7.1). */
+export interface ResourceDpopOptions {
+  /** The key to prove (default: the key the token is bound to, else this client's). */
+  key?: DpopKey;
+  /** A `DPoP` header to send verbatim (a replayed proof), or null to send none. */
+  proof?: string | null;
 }
 
 function headersOf(h: Headers): Record<string, string> {
@@ -152,6 +219,23 @@ function basic(id: string, secret: string): string {
 /** A correct client of one registered client id, recording every exchange. */
 export class ProviderClient {
   constructor(readonly deps: ProviderClientDeps) {}
+
+  #dpopKey: Promise<DpopKey> | undefined;
+  /** The last `DPoP-Nonce` the token endpoint handed out (RFC 9449 8). */
+  #dpopNonce: string | undefined;
+  /** Access tokens issued DPoP-bound, with the key they are bound to. */
+  readonly #bound = new Map<string, DpopKey>();
+
+  /** This client's DPoP key (one per client flow, as one per session for a real client). */
+  dpopKey(): Promise<DpopKey> {
+    this.#dpopKey ??= newDpopKey();
+    return this.#dpopKey;
+  }
+
+  /** The key an access token was issued bound to, when this client obtained it DPoP-bound. */
+  boundKey(accessToken: string): DpopKey | undefined {
+    return this.#bound.get(accessToken);
+  }
 
   get client(): RegisteredClient {
     return this.deps.client;
@@ -195,11 +279,67 @@ export class ProviderClient {
     }
     const url = new URL(this.metadata.authorization_endpoint);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    return { url: url.href, params, client, redirectUri, state: params.state ?? state, nonce, verifier, challenge };
+    const par =
+      opts.par ??
+      (this.metadata.require_pushed_authorization_requests === true &&
+        this.metadata.pushed_authorization_request_endpoint !== undefined);
+    return {
+      url: url.href,
+      params,
+      client,
+      redirectUri,
+      state: params.state ?? state,
+      nonce,
+      verifier,
+      challenge,
+      ...(par ? { par: true } : {}),
+    };
+  }
+
+  /**
+   * Pushes the request's parameters to the PAR endpoint (RFC 9126 2.1), authenticated as the client
+   * registered (or as `client`), and on success points `pending.url` at the authorization endpoint with
+   * only `client_id` and `request_uri` (RFC 9126 4).
+   */
+  async push(pending: PendingAuthorization, client: RegisteredClient = pending.client): Promise<TokenResponse> {
+    const endpoint = this.metadata.pushed_authorization_request_endpoint;
+    if (!endpoint) throw new FlowError('the provider advertises no pushed_authorization_request_endpoint');
+    const answer = await this.post(endpoint, pending.params, client, 'push the authorization request');
+    const requestUri = typeof answer.json?.request_uri === 'string' ? answer.json.request_uri : undefined;
+    if (answer.status === 201 && requestUri) {
+      pending.requestUri = requestUri;
+      const url = new URL(this.metadata.authorization_endpoint);
+      url.searchParams.set('client_id', pending.params.client_id ?? client.id);
+      url.searchParams.set('request_uri', requestUri);
+      pending.url = url.href;
+    }
+    return answer;
+  }
+
+  /** The front-channel URL of a pushed request for `requestUri`, as `clientId` would send it. */
+  requestUriUrl(requestUri: string, clientId: string): string {
+    const url = new URL(this.metadata.authorization_endpoint);
+    url.searchParams.set('client_id', clientId);
+    url.searchParams.set('request_uri', requestUri);
+    return url.href;
   }
 
   /** Lets the person visit the request; returns where the provider sent them. */
   async authorize(pending: PendingAuthorization): Promise<AuthorizeResult> {
+    if (pending.par && pending.requestUri === undefined) {
+      const pushed = await this.push(pending);
+      // The PAR endpoint refused the request: to the person that is a refusal without any redirect,
+      // which is what an error page is (RFC 9126 2.3 answers errors to the client, never to the browser).
+      if (!pending.requestUri) {
+        return {
+          kind: 'page',
+          status: pushed.status,
+          contentType: pushed.headers['content-type'] ?? '',
+          body: pushed.body,
+          url: this.metadata.pushed_authorization_request_endpoint ?? '',
+        };
+      }
+    }
     const result = await this.deps.person.visit(
       pending.url,
       { redirectUri: pending.redirectUri, state: pending.params.state },
@@ -277,9 +417,40 @@ export class ProviderClient {
     }
     const url = new URL(this.metadata.token_endpoint);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    const res = await fetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
-    const text = await res.text();
+    const dpop = opts.dpop ?? this.deps.dpop ?? false;
+    const key = dpop === true ? await this.dpopKey() : typeof dpop === 'object' ? dpop : undefined;
+    const send = async (): Promise<{ res: Response; text: string }> => {
+      if (typeof dpop === 'string') headers.dpop = dpop;
+      else if (key) {
+        headers.dpop = await dpopProof(key, 'POST', this.metadata.token_endpoint, {
+          ...(this.#dpopNonce !== undefined ? { nonce: this.#dpopNonce } : {}),
+        });
+      }
+      const res = await fetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
+      return { res, text: await res.text() };
+    };
+    let { res, text } = await send();
+    // RFC 9449 8: a server that demands a nonce answers use_dpop_nonce with one; retry once with it.
+    const nonce = res.headers.get('dpop-nonce');
+    if (nonce !== null) this.#dpopNonce = nonce;
+    if (key && res.status === 400 && nonce !== null && /"use_dpop_nonce"/.test(text)) {
+      this.deps.recorder.record({
+        method: 'POST',
+        url: url.href,
+        requestHeaders: { ...headers },
+        requestBody: body.toString(),
+        status: res.status,
+        responseHeaders: headersOf(res.headers),
+        responseBody: text,
+        note: `${note} as ${client.label} client: the provider asks for a DPoP nonce`,
+      });
+      ({ res, text } = await send());
+      const next = res.headers.get('dpop-nonce');
+      if (next !== null) this.#dpopNonce = next;
+    }
     const tokens = parseTokenResponse(res.status, headersOf(res.headers), text);
+    if (key && tokens.accessToken && tokens.tokenType?.toLowerCase() === 'dpop')
+      this.#bound.set(tokens.accessToken, key);
     this.deps.secrets.add(tokens.accessToken, 'access_token');
     this.deps.secrets.add(tokens.refreshToken, 'refresh_token');
     this.deps.secrets.add(tokens.idToken, 'id_token');
@@ -300,13 +471,25 @@ export class ProviderClient {
   async callResource(
     url: string,
     token: string,
-    how: 'header' | 'query' = 'header',
+    how: 'header' | 'query' | 'bearer' | 'dpop' = 'header',
     note = 'call the protected resource',
-  ): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    dpop: ResourceDpopOptions = {},
+  ): Promise<{ status: number; body: string; headers: Record<string, string>; proof?: string }> {
     const target = new URL(url);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (how === 'header') headers.authorization = `Bearer ${token}`;
-    else target.searchParams.set('access_token', token);
+    // `header` is what a correct client sends: the DPoP scheme with a proof for a DPoP-bound token
+    // (RFC 9449 7.1), Bearer otherwise (RFC 6750 2.1). `bearer` and `dpop` force one scheme.
+    const bound = this.#bound.get(token);
+    const scheme = how === 'dpop' || (how === 'header' && bound) ? 'DPoP' : how === 'query' ? undefined : 'Bearer';
+    if (scheme === 'Bearer') headers.authorization = `Bearer ${token}`;
+    else if (scheme === 'DPoP') {
+      headers.authorization = `DPoP ${token}`;
+      if (typeof dpop.proof === 'string') headers.dpop = dpop.proof;
+      else if (dpop.proof !== null) {
+        const key = dpop.key ?? bound ?? (await this.dpopKey());
+        headers.dpop = await dpopProof(key, 'GET', target.href, { accessToken: token });
+      }
+    } else target.searchParams.set('access_token', token);
     const res = await fetch(target, { headers, signal: this.deps.signal });
     const body = await res.text();
     this.deps.recorder.record({
@@ -316,9 +499,14 @@ export class ProviderClient {
       status: res.status,
       responseHeaders: headersOf(res.headers),
       responseBody: body,
-      note: `${note} (token in the ${how})`,
+      note: `${note} (${scheme ? `${scheme} scheme` : 'token in the query'})`,
     });
-    return { status: res.status, body, headers: headersOf(res.headers) };
+    return {
+      status: res.status,
+      body,
+      headers: headersOf(res.headers),
+      ...(headers.dpop !== undefined ? { proof: headers.dpop } : {}),
+    };
   }
 
   /**
@@ -425,6 +613,7 @@ export function parseTokenResponse(status: number, headers: Record<string, strin
     refreshToken: str('refresh_token'),
     idToken: str('id_token'),
     error: str('error'),
+    tokenType: str('token_type'),
   };
 }
 

@@ -42,6 +42,8 @@ export interface PreparedAudit {
 /** Options of {@link prepareEmbeddedAudit}. */
 export interface EmbeddedAuditOptions {
   profile?: BundledProfile;
+  /** A discovery document to serve instead of the profile's (the profile still names the vocabulary). */
+  discovery?: unknown;
   permissive?: PermissiveMode[];
   seed?: number;
   optIns?: ProviderOptIn[];
@@ -62,7 +64,13 @@ export async function prepareEmbeddedAudit(opts: EmbeddedAuditOptions = {}): Pro
   await listener.listen();
   let mock: RunningMockIdp | undefined;
   try {
-    mock = await startMockIdp({ profile, seed, permissive: opts.permissive ?? [], clock: opts.clock });
+    mock = await startMockIdp({
+      profile,
+      seed,
+      permissive: opts.permissive ?? [],
+      clock: opts.clock,
+      ...(opts.discovery !== undefined ? { discovery: opts.discovery } : {}),
+    });
     const { idp } = mock;
     const redirectUri = `${listener.origin}/callback`;
     const alternateRedirectUri = `${listener.origin}/callback-alt`;
@@ -96,7 +104,7 @@ export async function prepareEmbeddedAudit(opts: EmbeddedAuditOptions = {}): Pro
     const scopes = (metadata.scopes_supported as string[] | undefined) ?? [];
     // Request what a lexoffice integration asks for: openid when offered, and a read scope for the API.
     const scope =
-      profile === 'lexoffice'
+      profile === 'lexoffice' || profile === 'fapi2'
         ? ['openid', 'profile'].filter((s) => scopes.includes(s)).join(' ')
         : (scopes.find((s) => s.startsWith('profile')) ?? '');
     const secrets = new SecretBook();
@@ -116,6 +124,8 @@ export async function prepareEmbeddedAudit(opts: EmbeddedAuditOptions = {}): Pro
       secrets,
       redact: (text) => idp.redact(secrets.redact(text)),
       wait: opts.wait,
+      // The fapi2 profile refuses token requests without a DPoP proof, so the ordinary flows send one.
+      ...(profile === 'fapi2' ? { dpop: true } : {}),
     };
     const running = mock;
     return {

@@ -26,6 +26,9 @@ export const ProviderMetadataSchema = z.looseObject({
   code_challenge_methods_supported: z.array(z.string()).optional(),
   id_token_signing_alg_values_supported: z.array(z.string()).optional(),
   authorization_response_iss_parameter_supported: z.boolean().optional(),
+  pushed_authorization_request_endpoint: url.optional(),
+  require_pushed_authorization_requests: z.boolean().optional(),
+  dpop_signing_alg_values_supported: z.array(z.string()).optional(),
 });
 
 export type ProviderMetadata = z.infer<typeof ProviderMetadataSchema>;

@@ -20,6 +20,9 @@ import type { ProviderInfo } from './metadata.js';
  *   lexoffice API, or the userinfo endpoint).
  * - `iss-param`: `authorization_response_iss_parameter_supported: true` (RFC 9207 3).
  * - `public-client`, `confidential-client`, `second-client`: the client file registers one.
+ * - `par`: a `pushed_authorization_request_endpoint` is advertised (RFC 9126 5).
+ * - `par-required`: `require_pushed_authorization_requests: true` with that endpoint (RFC 9126 5).
+ * - `dpop`: `dpop_signing_alg_values_supported` lists an algorithm the harness signs with (RFC 9449 5.1).
  */
 export type ProviderFeature =
   | 'pkce'
@@ -32,7 +35,10 @@ export type ProviderFeature =
   | 'iss-param'
   | 'public-client'
   | 'confidential-client'
-  | 'second-client';
+  | 'second-client'
+  | 'par'
+  | 'par-required'
+  | 'dpop';
 
 /** Opt-in groups: `slow` checks wait out a lifetime (code lifetime, idle refresh expiry). */
 export type ProviderOptIn = 'slow';

@@ -33,10 +33,13 @@ export async function createEnvironment(
   idps: MockIdp[],
   cleanups: Array<() => Promise<void>>,
 ): Promise<ClientEnvironment> {
+  // TARGETS.md §1.1: a client that declares DPoP or PAR gets a provider that offers them.
+  const features = { dpop: template.client.dpop === true, par: template.client.par === true };
   const running: RunningMockIdp = await startMockIdp({
     profile: template.profile,
     seed,
     ...(discoveryFaults.length ? { discoveryFaults } : {}),
+    ...(features.dpop || features.par ? { features } : {}),
   });
   cleanups.push(() => running.close());
   const idp = running.idp;
@@ -48,6 +51,10 @@ export async function createEnvironment(
     ...(target.client.secret !== undefined ? { clientSecret: target.client.secret } : {}),
     authMethod: target.client.authMethod,
     redirectUris: [target.client.redirectUri],
+    // The mock holds the client to what its manifest declares: proofs on every token request (RFC 9449
+    // 5.2 dpop_bound_access_tokens) and pushed requests only (RFC 9126 6).
+    ...(target.client.dpop ? { dpopBoundAccessTokens: true } : {}),
+    ...(target.client.par ? { requirePushedAuthorizationRequests: true } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());

@@ -10,12 +10,22 @@ export interface ProviderVisitor {
   request(req: SessionRequest): Promise<SessionResponse>;
 }
 
-/** Parses an authorization request URL (RFC 6749 4.1.1) into its query parameters. */
-export function parseAuthorizationRequest(url: string): AuthorizationRequest {
+/** Looks up the parameters a client pushed for a `request_uri` (RFC 9126), without using it up. */
+export type PushedLookup = (requestUri: string) => Record<string, string> | undefined;
+
+/**
+ * Parses an authorization request URL (RFC 6749 4.1.1) into its query parameters. With a `request_uri`
+ * from the provider's PAR endpoint, the parameters are the pushed ones (RFC 9126 4: the provider acts
+ * on those), with the front channel's `client_id` and `request_uri`; the URL keeps what the browser saw.
+ */
+export function parseAuthorizationRequest(url: string, pushed?: PushedLookup): AuthorizationRequest {
   const parsed = new URL(url);
   const params: Record<string, string> = {};
   // The first occurrence wins, as most providers read it; duplicates are visible in the URL itself.
   for (const [k, v] of parsed.searchParams) if (!(k in params)) params[k] = v;
+  const resolved = params.request_uri !== undefined ? pushed?.(params.request_uri) : undefined;
+  if (resolved)
+    return { url, params: { ...resolved, client_id: params.client_id ?? '', request_uri: params.request_uri! } };
   return { url, params };
 }
 

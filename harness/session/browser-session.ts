@@ -96,7 +96,7 @@ export class BrowserSession implements Session {
       let status = 0;
       try {
         const res = await this.#browser.goto(addQuery(login.url, opts?.loginQuery), { stopAt: this.#isAuthorization });
-        if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt);
+        if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt, (uri) => this.#ctx.idp.pushedRequest(uri));
         status = res.status;
       } catch (err) {
         // A server-side redirect to the provider is held by the page route during `goto`, which then
@@ -104,7 +104,7 @@ export class BrowserSession implements Session {
         if (held === undefined) throw err;
       }
       const url = held ?? (await this.#within(atDoor, LOGIN_NAVIGATION_TIMEOUT_MS));
-      if (url) return parseAuthorizationRequest(url);
+      if (url) return parseAuthorizationRequest(url, (uri) => this.#ctx.idp.pushedRequest(uri));
       throw new CheckRunError(
         `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status})`,
         'target',

@@ -45,7 +45,7 @@ export class DriverSession implements Session {
     if (typeof answer.url !== 'string')
       throw new CheckRunError('the driver answered authorize without a url', 'target');
     try {
-      return parseAuthorizationRequest(answer.url);
+      return parseAuthorizationRequest(answer.url, (uri) => this.#ctx.idp.pushedRequest(uri));
     } catch {
       throw new CheckRunError(`the driver answered authorize with a URL that does not parse: ${answer.url}`, 'target');
     }

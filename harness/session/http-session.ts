@@ -40,7 +40,7 @@ export class HttpSession implements Session {
     if (!login)
       throw new CheckRunError('the manifest has no `login.url`, so a login cannot be started', 'configuration');
     const res = await this.#send({ url: addQuery(login.url, opts?.loginQuery), stopAt: this.#isAuthorization });
-    if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt);
+    if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt, (uri) => this.#ctx.idp.pushedRequest(uri));
     throw new CheckRunError(
       `the login URL did not send the person to the provider's authorization endpoint (ended at ${res.url} with status ${res.status})`,
       'target',

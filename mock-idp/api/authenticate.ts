@@ -2,14 +2,14 @@
  * Bearer authentication of an API call (RFC 6750): find the token, look it up at the provider, and
  * answer as lexoffice's gateway does when it is missing, malformed, unknown, expired or revoked.
  */
-import type { BearerInfo } from '../types.js';
+import type { BearerInfo, DpopProofInfo } from '../types.js';
 import { findBearer } from './bearer.js';
 import { gatewayError, jsonResponse } from './errors.js';
 import type { ApiAccessToken, ApiContext } from './types.js';
 
 export type AuthOutcome =
-  | { ok: true; token: ApiAccessToken; value: string; bearer: BearerInfo }
-  | { ok: false; response: Response; bearer: BearerInfo; tag?: string };
+  | { ok: true; token: ApiAccessToken; value: string; bearer: BearerInfo; dpop?: DpopProofInfo }
+  | { ok: false; response: Response; bearer: BearerInfo; tag?: string; dpop?: DpopProofInfo };
 
 /** RFC 6750 3: the challenge, with an error code when the request carried a token. */
 function challenge(error?: 'invalid_request' | 'invalid_token', description?: string): Record<string, string> {
@@ -20,8 +20,8 @@ function challenge(error?: 'invalid_request' | 'invalid_token', description?: st
 }
 
 /** Authenticates `req`. On failure the response is ready to send. */
-export function authenticate(req: Request, url: URL, ctx: ApiContext): AuthOutcome {
-  const found = findBearer(req, url);
+export async function authenticate(req: Request, url: URL, ctx: ApiContext): Promise<AuthOutcome> {
+  const found = findBearer(req, url, { dpop: ctx.checkDpop !== undefined });
   if (found.location === 'query' && (!ctx.acceptQueryToken || found.multiple)) {
     const bearer: BearerInfo = { location: 'query', token: found.token, valid: false };
     const tag = found.token === undefined ? undefined : ctx.lookupAccessToken(found.token)?.tag;
@@ -60,7 +60,13 @@ export function authenticate(req: Request, url: URL, ctx: ApiContext): AuthOutco
   }
   const token = ctx.lookupAccessToken(found.token);
   const usable = token !== undefined && !token.revoked && token.expiresAt > ctx.clock();
-  const bearer: BearerInfo = { location: found.location, token: found.token, valid: usable };
+  const bearer: BearerInfo = {
+    location: found.location,
+    token: found.token,
+    valid: usable,
+    ...(ctx.checkDpop ? { scheme: found.scheme ?? 'Bearer' } : {}),
+    ...(token?.jkt !== undefined ? { bound: true } : {}),
+  };
   if (!usable) {
     return {
       ok: false,
@@ -68,6 +74,25 @@ export function authenticate(req: Request, url: URL, ctx: ApiContext): AuthOutco
       tag: token?.tag,
       response: gatewayError(401, 'Unauthorized', challenge('invalid_token')),
     };
+  }
+  if (ctx.checkDpop) {
+    const checked = await ctx.checkDpop({
+      req,
+      url,
+      scheme: found.scheme ?? 'Bearer',
+      token: found.token,
+      ...(token.jkt !== undefined ? { jkt: token.jkt } : {}),
+    });
+    if (!checked.ok) {
+      return {
+        ok: false,
+        bearer: { ...bearer, valid: false },
+        tag: token.tag,
+        ...(checked.dpop ? { dpop: checked.dpop } : {}),
+        response: gatewayError(401, 'Unauthorized', { 'www-authenticate': checked.challenge }),
+      };
+    }
+    return { ok: true, token, value: found.token, bearer, ...(checked.dpop ? { dpop: checked.dpop } : {}) };
   }
   return { ok: true, token, value: found.token, bearer };
 }

@@ -71,10 +71,17 @@ export function createLexofficeApi(ctx: ApiContext): (req: Request, url: URL) =>
       return { response: new Response(null, { status: 204, headers: { allow: 'GET, OPTIONS' } }) };
     }
 
-    const auth = authenticate(req, url, ctx);
-    if (!auth.ok) return { response: auth.response, bearer: auth.bearer, tag: auth.tag };
+    const auth = await authenticate(req, url, ctx);
+    if (!auth.ok) {
+      return { response: auth.response, bearer: auth.bearer, tag: auth.tag, ...(auth.dpop ? { dpop: auth.dpop } : {}) };
+    }
     const { token, value, bearer } = auth;
-    const done = (response: Response): ApiResult => ({ response, bearer, tag: token.tag });
+    const done = (response: Response): ApiResult => ({
+      response,
+      bearer,
+      tag: token.tag,
+      ...(auth.dpop ? { dpop: auth.dpop } : {}),
+    });
 
     if (ctx.rateLimit && !limiter.take(value)) {
       return done(gatewayError(429, 'API rate limit exceeded', { 'retry-after': String(limiter.retryAfter(value)) }));

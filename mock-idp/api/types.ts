@@ -2,7 +2,7 @@
  * Contract between the provider core and the mock lexoffice API. The core owns tokens (it issues and
  * revokes them); the API only looks them up, so the two never disagree about what is valid.
  */
-import type { BearerInfo, Clock } from '../types.js';
+import type { BearerInfo, Clock, DpopProofInfo } from '../types.js';
 
 /** An access token as the provider knows it, in the shape the API needs to authorise a call. */
 export interface ApiAccessToken {
@@ -14,7 +14,20 @@ export interface ApiAccessToken {
   revoked: boolean;
   /** Login tag the token inherited from its authorization request, if any. */
   tag?: string;
+  /** The DPoP key the token is bound to (`cnf.jkt`, RFC 9449 6), when it is. */
+  jkt?: string;
 }
+
+/** The sender-constraint check of a resource request (RFC 9449 7), as the provider answers it. */
+export type ApiDpopCheck = (presented: {
+  req: Request;
+  url: URL;
+  scheme: 'Bearer' | 'DPoP';
+  token: string;
+  jkt?: string;
+}) => Promise<
+  { ok: true; dpop?: DpopProofInfo } | { ok: false; description: string; challenge: string; dpop?: DpopProofInfo }
+>;
 
 /** Everything the API needs from the provider that mounts it. */
 export interface ApiContext {
@@ -28,6 +41,8 @@ export interface ApiContext {
   /** The scope each resource needs, in the profile's vocabulary (e.g. `profile`, `contact.read`, `invoice.read`). */
   requiredScopes: { profile: string; contacts: string; invoices: string };
   lookupAccessToken(token: string): ApiAccessToken | undefined;
+  /** RFC 9449 7: DPoP-bound tokens need the DPoP scheme and a proof of their key. Absent: Bearer only. */
+  checkDpop?: ApiDpopCheck;
   /** RFC 7009 revocation (partner profile's /v1/revoke) delegated to the provider. */
   revoke(req: Request): Promise<Response>;
 }
@@ -38,4 +53,6 @@ export interface ApiResult {
   bearer?: BearerInfo;
   /** Login tag of the token used, so the journal entry is scoped to that login. */
   tag?: string;
+  /** The DPoP proof of the call, when one was checked. */
+  dpop?: DpopProofInfo;
 }

@@ -1,6 +1,7 @@
 import type { DiscoveryFault, EndpointName, IdpEndpoints, PermissiveMode } from '../types.js';
 import type { DiscoveryDocument } from './discovery-schema.js';
 import type { ProfileSettings } from '../profiles/profile-settings.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/dpop-proof.js';
 
 /** Grant types, response types and client authentication methods this mock implements. */
 const IMPLEMENTED_GRANTS = ['authorization_code', 'refresh_token'];
@@ -12,12 +13,10 @@ export const IMPLEMENTED_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS
 /**
  * Metadata members naming features this mock does not implement. They are removed so that nothing is
  * advertised that is not implemented (dynamic registration, PAR, device flow, CIBA, session iframes,
- * signed/encrypted responses, request objects, mTLS, DPoP, JWT client authentication).
+ * signed/encrypted responses, request objects, mTLS, JWT client authentication).
  */
 const UNIMPLEMENTED_MEMBERS = [
   'registration_endpoint',
-  'pushed_authorization_request_endpoint',
-  'require_pushed_authorization_requests',
   'device_authorization_endpoint',
   'backchannel_authentication_endpoint',
   'backchannel_token_delivery_modes_supported',
@@ -28,7 +27,6 @@ const UNIMPLEMENTED_MEMBERS = [
   'check_session_iframe',
   'mtls_endpoint_aliases',
   'tls_client_certificate_bound_access_tokens',
-  'dpop_signing_alg_values_supported',
   'request_parameter_supported',
   'request_uri_parameter_supported',
   'require_request_uri_registration',
@@ -76,6 +74,12 @@ export interface BuiltMetadata {
   idTokenAlg: string;
   /** RFC 9207 `iss` in authorization responses. */
   issParameter: boolean;
+  /** RFC 9126: every client must push its authorization requests (`require_pushed_authorization_requests`). */
+  requirePar: boolean;
+  /** RFC 9449: the proof algorithms advertised (`dpop_signing_alg_values_supported`); empty = no DPoP. */
+  dpopAlgs: string[];
+  /** Every token request must carry a DPoP proof (the profile's policy; no metadata member says so). */
+  requireDpop: boolean;
 }
 
 function intersect(advertised: readonly string[] | undefined, implemented: readonly string[]): string[] {
@@ -95,8 +99,15 @@ export function buildMetadata(input: {
   keepOriginalUrls?: boolean;
   discoveryFaults: readonly DiscoveryFault[];
   permissive: ReadonlySet<PermissiveMode>;
+  features?: { dpop?: boolean; par?: boolean };
 }): BuiltMetadata {
-  const { document, settings, permissive } = input;
+  const { settings, permissive } = input;
+  const document: DiscoveryDocument = { ...input.document };
+  // Offered on request (a client audit of a DPoP or PAR client): the profile's own values win.
+  if (input.features?.dpop && document.dpop_signing_alg_values_supported === undefined)
+    document.dpop_signing_alg_values_supported = ['ES256', 'PS256', 'EdDSA'];
+  if (input.features?.par && document.pushed_authorization_request_endpoint === undefined)
+    document.pushed_authorization_request_endpoint = new URL('par', document.authorization_endpoint).href;
   const base = input.baseUrl && !input.keepOriginalUrls ? new URL(input.baseUrl).origin : undefined;
   const rebase = (value: string): string => (base ? base + value.slice(new URL(value).origin.length) : value);
 
@@ -113,6 +124,7 @@ export function buildMetadata(input: {
     revocation: 'revocation_endpoint',
     introspection: 'introspection_endpoint',
     endSession: 'end_session_endpoint',
+    par: 'pushed_authorization_request_endpoint',
   } as const;
   const endpointNames: Record<keyof typeof endpointMembers, EndpointName> = {
     authorization: 'authorization',
@@ -122,6 +134,7 @@ export function buildMetadata(input: {
     revocation: 'revocation',
     introspection: 'introspection',
     endSession: 'end-session',
+    par: 'par',
   };
 
   const oidc =
@@ -197,6 +210,14 @@ export function buildMetadata(input: {
     permissive.has('iss-param-wrong');
   if (issParameter) metadata.authorization_response_iss_parameter_supported = true;
 
+  // RFC 9126 5: requiring PAR only means something when the endpoint is advertised.
+  const requirePar = endpoints.par !== undefined && document.require_pushed_authorization_requests === true;
+  if (endpoints.par === undefined) delete metadata.require_pushed_authorization_requests;
+  const dpopAlgs = intersect(document.dpop_signing_alg_values_supported, DPOP_SIGNING_ALGS);
+  if (dpopAlgs.length > 0) metadata.dpop_signing_alg_values_supported = dpopAlgs;
+  else delete metadata.dpop_signing_alg_values_supported;
+  const requireDpop = dpopAlgs.length > 0 && settings.requireDpop === true;
+
   const apiBaseUrl = rebase(settings.apiBaseUrl);
   return {
     issuer,
@@ -211,5 +232,8 @@ export function buildMetadata(input: {
     oidc,
     idTokenAlg,
     issParameter,
+    requirePar,
+    dpopAlgs,
+    requireDpop,
   };
 }

@@ -1,4 +1,5 @@
 import { createLexofficeApi } from '../api/index.js';
+import { checkResourceDpop } from '../dpop/resource-dpop.js';
 import type { ApiContext } from '../api/types.js';
 import type { Exchange, ProviderContext, EndpointResult } from '../provider-context.js';
 import { providerRequest } from '../http/provider-request.js';
@@ -29,8 +30,23 @@ export function mountApi(ctx: ProviderContext): MountedApi {
         expiresAt: record.expiresAt,
         revoked: record.revoked,
         tag: record.tag,
+        ...(record.jkt !== undefined ? { jkt: record.jkt } : {}),
       };
     },
+    // The API speaks DPoP when the provider advertises it (RFC 9449 7).
+    ...(ctx.built.dpopAlgs.length > 0
+      ? {
+          checkDpop: ({ req, url, scheme, token, jkt }) =>
+            checkResourceDpop(ctx, {
+              method: req.method,
+              url: url.href,
+              scheme,
+              token,
+              proof: req.headers.get('dpop'),
+              ...(jkt !== undefined ? { jkt } : {}),
+            }),
+        }
+      : {}),
     async revoke(request) {
       const body = request.method === 'POST' ? await request.text() : '';
       const result = await revocationEndpoint(ctx, {
@@ -54,6 +70,11 @@ export function mountApi(ctx: ProviderContext): MountedApi {
     });
     const result = await api(replay, exchange.url);
     if (!result) return undefined;
-    return { response: result.response, bearer: result.bearer, tag: result.tag ?? exchange.headerTag };
+    return {
+      response: result.response,
+      bearer: result.bearer,
+      tag: result.tag ?? exchange.headerTag,
+      ...(result.dpop ? { dpop: result.dpop } : {}),
+    };
   };
 }

@@ -19,6 +19,13 @@ import {
 } from './authorization/check-steps.js';
 import { applyCallbackFault, rejectS256 } from './authorization/fault-steps.js';
 import {
+  allowPlainRequest,
+  allowRequestUriOfOtherClient,
+  allowRequestUriReuse,
+  checkParRequired,
+  resolveRequestUri,
+} from './authorization/par-steps.js';
+import {
   PageRefusal,
   RedirectRefusal,
   appendToUri,
@@ -71,6 +78,21 @@ const BOTH: readonly AuthorizationVia[] = ['authorization', 'login-form'];
 export const AUTHORIZATION_STEPS: readonly AuthorizationStep[] = [
   { name: 'check_client', on: BOTH, phase: 'check', run: checkClient },
   {
+    name: 'allow_request_uri_reuse',
+    on: ['authorization'],
+    when: { permissive: 'request-uri-reusable' },
+    phase: 'check',
+    run: allowRequestUriReuse,
+  },
+  {
+    name: 'allow_request_uri_of_other_client',
+    on: ['authorization'],
+    when: { permissive: 'request-uri-not-bound' },
+    phase: 'check',
+    run: allowRequestUriOfOtherClient,
+  },
+  { name: 'resolve_request_uri', on: ['authorization'], phase: 'check', run: resolveRequestUri },
+  {
     name: 'allow_redirect_uri_prefix',
     on: BOTH,
     when: { permissive: 'redirect-uri-prefix-match' },
@@ -86,6 +108,14 @@ export const AUTHORIZATION_STEPS: readonly AuthorizationStep[] = [
   },
   { name: 'check_redirect_uri', on: BOTH, phase: 'check', run: checkRedirectUri },
   { name: 'check_repeated_params', on: BOTH, phase: 'check', run: checkRepeatedParams },
+  {
+    name: 'allow_plain_request',
+    on: ['authorization'],
+    when: { permissive: 'par-not-required' },
+    phase: 'check',
+    run: allowPlainRequest,
+  },
+  { name: 'check_par_required', on: ['authorization'], phase: 'check', run: checkParRequired },
   {
     name: 'allow_implicit_response',
     on: BOTH,
@@ -252,7 +282,12 @@ export async function authorizationEndpoint(
       response,
       tag: flow.tag,
       ...(flow.via === 'login-form' ? { endpoint: 'login-form' as const } : {}),
-      authorization: { ...info, ...(location ? { outcome: 'redirect', location } : {}), ...extra },
+      authorization: {
+        ...info,
+        ...(flow.pushed ? { params: flow.params, frontChannel: info.params } : {}),
+        ...(location ? { outcome: 'redirect', location } : {}),
+        ...extra,
+      },
     };
   };
   const steps = AUTHORIZATION_STEPS.filter((s) => applies(s, flow));

@@ -5,7 +5,7 @@ import type { GrantHandler, GrantOutcome } from '../grants/grant-types.js';
 import { passwordGrant } from '../grants/password.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import type { EndpointResult, Exchange, ProviderContext } from '../provider-context.js';
-import type { TokenRequestInfo } from '../types.js';
+import type { DpopProofInfo, TokenRequestInfo } from '../types.js';
 
 const GRANTS: Record<string, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
@@ -80,10 +80,12 @@ export async function tokenEndpoint(ctx: ProviderContext, exchange: Exchange): P
     scope: params.scope ?? params.scopes,
     outcome: 'error',
   };
+  let dpop: DpopProofInfo | undefined;
   const fail = (response: Response, error: string): EndpointResult => ({
     response,
     tag,
     token: { ...info, outcome: 'error', error },
+    ...(dpop ? { dpop } : {}),
   });
 
   if (request.method !== 'POST') {
@@ -119,13 +121,35 @@ export async function tokenEndpoint(ctx: ProviderContext, exchange: Exchange): P
       'unsupported_grant_type',
     );
   }
+  // RFC 9449 5: a proof when the client sends one, or when the profile or the client requires DPoP.
+  let dpopJkt: string | undefined;
+  const extraHeaders: Record<string, string> = {};
+  const proof = request.headers.get('dpop');
+  const dpopRequired = ctx.built.requireDpop || auth.client.dpopBoundAccessTokens === true;
+  if (ctx.built.dpopAlgs.length > 0 && (proof !== null || dpopRequired)) {
+    const nonceRequired = ctx.settings.dpopNonce || ctx.faults.get(tag, 'dpop.use-nonce') !== undefined;
+    const result = await ctx.dpop.verify(proof, {
+      htm: 'POST',
+      htu: ctx.built.endpoints.token,
+      nonceRequired,
+    });
+    dpop = result.info;
+    // RFC 9449 8: the server hands out the nonce to use with DPoP-Nonce (also on success, for the next).
+    if (nonceRequired) extraHeaders['dpop-nonce'] = ctx.dpop.nonce();
+    if (!result.ok) {
+      const description = proof === null ? 'a DPoP proof is required for this client (RFC 9449 5)' : result.description;
+      const error = proof === null ? 'invalid_request' : result.error;
+      return fail(oauthError(ctx, error, description, 400, extraHeaders), error);
+    }
+    dpopJkt = result.jkt;
+  }
   if (ctx.faults.get(tag, 'token.invalid-grant')) {
     return fail(oauthError(ctx, 'invalid_grant', 'the grant is invalid'), 'invalid_grant');
   }
 
   let outcome: GrantOutcome;
   try {
-    outcome = await handler(ctx, { client: auth.client, params, exchange });
+    outcome = await handler(ctx, { client: auth.client, params, exchange, ...(dpopJkt ? { dpopJkt } : {}) });
   } catch (error) {
     return fail(
       oauthError(ctx, 'server_error', `token issuance failed: ${(error as Error).message}`, 500),
@@ -138,6 +162,8 @@ export async function tokenEndpoint(ctx: ProviderContext, exchange: Exchange): P
       tag: outcome.tag ?? tag,
     };
   }
-  const response = malformed(ctx, outcome.tag, outcome.body) ?? jsonResponse(outcome.body, 200, noStoreHeaders(ctx));
-  return { response, tag: outcome.tag ?? tag, token: { ...info, outcome: 'issued' } };
+  const response =
+    malformed(ctx, outcome.tag, outcome.body) ??
+    jsonResponse(outcome.body, 200, { ...noStoreHeaders(ctx), ...extraHeaders });
+  return { response, tag: outcome.tag ?? tag, token: { ...info, outcome: 'issued' }, ...(dpop ? { dpop } : {}) };
 }

@@ -1,3 +1,4 @@
+import { checkResourceDpop } from '../dpop/resource-dpop.js';
 import { extractBearer } from '../http/extract-bearer.js';
 import { jsonResponse, noStoreHeaders } from '../http/responses.js';
 import type { Endpoint, ProviderContext } from '../provider-context.js';
@@ -32,7 +33,13 @@ export const userinfoEndpoint: Endpoint = async (ctx, exchange) => {
   const found = extractBearer(exchange);
   const record = found.token ? ctx.store.activeToken(found.token, ctx.clock(), 'access_token') : undefined;
   const location: BearerInfo['location'] = found.location === 'multiple' ? 'header' : found.location;
-  const bearer: BearerInfo = { location, token: found.token, valid: record !== undefined };
+  const bearer: BearerInfo = {
+    location,
+    token: found.token,
+    valid: record !== undefined,
+    ...(found.scheme ? { scheme: found.scheme } : {}),
+    ...(record?.jkt !== undefined ? { bound: true } : {}),
+  };
   const tag = record?.tag ?? (found.token ? ctx.store.tokens.get(found.token)?.tag : undefined) ?? exchange.headerTag;
   const answer = (response: Response): ReturnType<Endpoint> =>
     Promise.resolve({ response, tag, bearer: { ...bearer, valid: bearer.valid && response.status === 200 } });
@@ -47,8 +54,32 @@ export const userinfoEndpoint: Endpoint = async (ctx, exchange) => {
     );
   }
   if (!record) return answer(bearerError(ctx, 401, 'invalid_token', 'access token is invalid, expired or revoked'));
+  const dpopCheck = await checkResourceDpop(ctx, {
+    method: exchange.request.method,
+    url: exchange.url.href,
+    scheme: found.scheme ?? 'Bearer',
+    token: found.token!,
+    proof: exchange.request.headers.get('dpop'),
+    ...(record.jkt !== undefined ? { jkt: record.jkt } : {}),
+  });
+  if (!dpopCheck.ok) {
+    const refused = jsonResponse({ error: dpopCheck.error, error_description: dpopCheck.description }, 401, {
+      'www-authenticate': dpopCheck.challenge,
+      ...noStoreHeaders(ctx),
+    });
+    return {
+      response: refused,
+      tag,
+      bearer: { ...bearer, valid: false },
+      ...(dpopCheck.dpop ? { dpop: dpopCheck.dpop } : {}),
+    };
+  }
+  const withDpop = async (r: ReturnType<Endpoint>): ReturnType<Endpoint> => ({
+    ...(await r),
+    ...(dpopCheck.dpop ? { dpop: dpopCheck.dpop } : {}),
+  });
   if (!record.scopes.includes('openid')) {
-    return answer(bearerError(ctx, 403, 'insufficient_scope', 'the openid scope is required'));
+    return withDpop(answer(bearerError(ctx, 403, 'insufficient_scope', 'the openid scope is required')));
   }
   const user = ctx.users.find((u) => u.sub === record.sub);
   const claims: Record<string, unknown> = { sub: record.sub };
@@ -66,5 +97,5 @@ export const userinfoEndpoint: Endpoint = async (ctx, exchange) => {
   if (ctx.faults.get(record.tag, 'userinfo.wrong-sub')) {
     claims.sub = ctx.users.find((u) => u.sub !== record.sub)?.sub ?? ctx.values.fixed('other-sub');
   }
-  return answer(jsonResponse(claims, 200, noStoreHeaders(ctx)));
+  return withDpop(answer(jsonResponse(claims, 200, noStoreHeaders(ctx))));
 };

@@ -100,6 +100,11 @@ export const FAULTS = {
     at: 'ID token',
     doc: 'The ID token is signed with a new key that appears in the JWKS only from that moment.',
   }),
+  /** Used by dpop.nonce. */
+  'dpop.use-nonce': fault({
+    at: 'token endpoint',
+    doc: 'The token endpoint demands a server nonce in DPoP proofs (RFC 9449 8): a proof without the current nonce is answered `400 use_dpop_nonce` with a fresh `DPoP-Nonce` header.',
+  }),
   'userinfo.wrong-sub': fault({
     at: 'userinfo',
     doc: 'Userinfo answers with another `sub` than the ID token (OIDC Core 5.3.2).',
@@ -205,6 +210,20 @@ export const PERMISSIVE_MODES = {
   'errors-not-rfc': { doc: 'OAuth errors are 200 HTML pages instead of RFC 6749 5.2 JSON.' },
   'errors-reflect-unescaped': { doc: 'Error pages reflect request parameters as raw HTML (and drop their CSP).' },
   'api-bearer-query-accepted': { doc: 'The API and userinfo accept `?access_token=` (RFC 6750 2.3).' },
+  'par-not-required': {
+    doc: '`require_pushed_authorization_requests` is advertised, but a plain authorization request (no `request_uri`) is accepted.',
+  },
+  'request-uri-reusable': { doc: 'A `request_uri` from the PAR endpoint works any number of times and never expires.' },
+  'request-uri-not-bound': {
+    doc: 'Any client may use any `request_uri` (it is not bound to the client that pushed it).',
+  },
+  'dpop-binding-not-checked': {
+    doc: 'The API and userinfo accept a DPoP-bound access token without a proof, with another key’s proof, and as a Bearer token.',
+  },
+  'dpop-replay-not-detected': { doc: 'DPoP proofs are not checked for a repeated `jti` (no replay cache).' },
+  'dpop-refresh-not-bound': {
+    doc: 'A refresh token issued to a DPoP public client is accepted without a proof of its key (or with another key).',
+  },
 } satisfies Record<string, IssuerWideDeclaration>;
 
 /** Names of the permissive modes. */

@@ -13,6 +13,7 @@ import {
 } from '../testing/login-flow.js';
 import type { Fault, RunningMockIdp } from '../types.js';
 import { FAULT_DOCS } from './fault-docs.js';
+import { PAR_DPOP_FAULTS } from '../dpop/par-dpop-modes.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 let running: RunningMockIdp;
@@ -265,6 +266,7 @@ describe('discovery.pkce-plain-only', () => {
 describe('fault coverage', () => {
   // Runs last in this file (vitest runs a file's tests in order).
   it('every documented fault was armed by a test above', () => {
-    expect([...exercised].sort()).toEqual(Object.keys(FAULT_DOCS).sort());
+    // The DPoP faults need a provider that advertises DPoP; dpop/dpop-par.test.ts arms them.
+    expect([...exercised, ...PAR_DPOP_FAULTS].sort()).toEqual(Object.keys(FAULT_DOCS).sort());
   });
 });

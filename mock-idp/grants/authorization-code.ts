@@ -42,7 +42,7 @@ function checkPkce(ctx: ProviderContext, code: CodeRecord, verifier: string | un
  * replay revokes everything the code issued, RFC 6749 4.1.2), check_expiry, check_client_binding,
  * check_redirect_uri (identical to the authorization request's), check_pkce, issue_tokens.
  */
-export const authorizationCodeGrant: GrantHandler = async (ctx, { client, params }) => {
+export const authorizationCodeGrant: GrantHandler = async (ctx, { client, params, dpopJkt }) => {
   const value = params.code;
   if (!value) return { ok: false, error: 'invalid_request', description: 'code is missing' };
   const code = ctx.store.codes.get(value);
@@ -73,6 +73,15 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, { client, params
   }
   const pkceFailure = checkPkce(ctx, code, params.code_verifier);
   if (pkceFailure) return pkceFailure;
+  // RFC 9449 10: a code bound to a DPoP key (dpop_jkt) is redeemed only with a proof of that key.
+  if (code.dpopJkt !== undefined && code.dpopJkt !== dpopJkt) {
+    return {
+      ok: false,
+      error: 'invalid_grant',
+      description: 'the DPoP proof key is not the one the authorization request was bound to (RFC 9449 10)',
+      tag,
+    };
+  }
 
   code.state = 'redeemed';
   const artifact = ctx.journal.artifact('code', value);
@@ -96,6 +105,10 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, { client, params
     includeRefresh: ctx.built.grantTypes.includes('refresh_token'),
     includeIdToken: ctx.built.oidc && code.scopes.includes('openid'),
     nonce: code.nonce,
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
+    // RFC 9449 5: refresh tokens of public clients are bound to the DPoP key; confidential clients' are
+    // bound to their client authentication already.
+    bindRefresh: dpopJkt !== undefined && client.authMethod === 'none',
   });
   return { ok: true, body: tokens.body, tag };
 };

@@ -7,6 +7,8 @@ export interface GrantInput {
   client: ClientRegistration;
   params: Record<string, string>;
   exchange: Exchange;
+  /** Thumbprint of the key of the request's verified DPoP proof (RFC 9449 5), if there was one. */
+  dpopJkt?: string;
 }
 
 /** A grant's answer: a token response body, or an RFC 6749 5.2 error. `tag` is the login it belongs to. */

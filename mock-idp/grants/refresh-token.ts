@@ -6,7 +6,7 @@ import { tokenRequestScopes, type GrantHandler } from './grant-types.js';
  * again revokes the whole family, RFC 9700 4.14.2), check_client_binding, check_scope (may narrow, never
  * widen), rotate (the old token stops working), issue_tokens.
  */
-export const refreshTokenGrant: GrantHandler = async (ctx, { client, params }) => {
+export const refreshTokenGrant: GrantHandler = async (ctx, { client, params, dpopJkt }) => {
   const value = params.refresh_token;
   if (!value) return { ok: false, error: 'invalid_request', description: 'refresh_token is missing' };
   const record = ctx.store.tokens.get(value);
@@ -25,6 +25,15 @@ export const refreshTokenGrant: GrantHandler = async (ctx, { client, params }) =
   }
   if (record.clientId !== client.clientId && !p.has('refresh-not-bound-to-client')) {
     return { ok: false, error: 'invalid_grant', description: 'refresh_token was issued to another client', tag };
+  }
+  // RFC 9449 5: a refresh token bound to a DPoP key is used only with a proof of that key.
+  if (record.jkt !== undefined && record.jkt !== dpopJkt && !p.has('dpop-refresh-not-bound')) {
+    return {
+      ok: false,
+      error: 'invalid_grant',
+      description: 'the refresh token is bound to a DPoP key; a proof of that key is required (RFC 9449 5)',
+      tag,
+    };
   }
   const family = ctx.store.families.get(record.familyId);
   if (!family || family.revoked) return { ok: false, error: 'invalid_grant', description: 'grant revoked', tag };
@@ -51,6 +60,10 @@ export const refreshTokenGrant: GrantHandler = async (ctx, { client, params }) =
     ...(rotate ? {} : { keepRefreshToken: value }),
     includeIdToken: ctx.built.oidc && scopes.includes('openid'),
     scopes,
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
+    // A rotated refresh token stays bound to the key its predecessor was bound to.
+    bindRefresh: record.jkt !== undefined,
+    ...(record.jkt !== undefined ? { refreshJkt: record.jkt } : {}),
   });
   return { ok: true, body: tokens.body, tag };
 };

@@ -5,6 +5,8 @@ import type { BearerInfo } from '../types.js';
 export interface ExtractedBearer {
   location: BearerInfo['location'] | 'multiple';
   token?: string;
+  /** The Authorization header's scheme (`DPoP` for RFC 9449 7.1); Bearer elsewhere. */
+  scheme?: 'Bearer' | 'DPoP';
 }
 
 /**
@@ -13,11 +15,17 @@ export interface ExtractedBearer {
  * unless permissive `api-bearer-query-accepted`). RFC 6750 2: more than one method MUST NOT be used.
  */
 export function extractBearer(exchange: Exchange): ExtractedBearer {
-  const found: Array<{ location: BearerInfo['location']; token: string }> = [];
+  const found: Array<{ location: BearerInfo['location']; token: string; scheme?: 'Bearer' | 'DPoP' }> = [];
   const header = exchange.request.headers.get('authorization');
   if (header !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match) found.push({ location: 'header', token: match[1] });
+    const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(header);
+    if (match) {
+      found.push({
+        location: 'header',
+        token: match[2],
+        scheme: match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer',
+      });
+    }
   }
   const contentType = exchange.request.headers.get('content-type') ?? '';
   if (exchange.request.method === 'POST' && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -28,5 +36,5 @@ export function extractBearer(exchange: Exchange): ExtractedBearer {
   if (query !== null) found.push({ location: 'query', token: query });
   if (found.length === 0) return { location: 'none' };
   if (found.length > 1) return { location: 'multiple', token: found[0].token };
-  return found[0];
+  return { ...found[0], scheme: found[0].scheme ?? 'Bearer' };
 }

@@ -1,5 +1,6 @@
 import lexofficeDiscovery from './lexoffice.json' with { type: 'json' };
 import lexofficePartnerDiscovery from './lexoffice-partner.json' with { type: 'json' };
+import fapi2Discovery from './fapi2.json' with { type: 'json' };
 import type { BundledProfile } from '../types.js';
 
 /** What a profile says beyond its discovery document: where things live and how parameters are spelled. */
@@ -12,6 +13,11 @@ export interface ProfileSettings {
   scopeParams: string[];
   /** Scopes the API requires per resource (the API checks them, answering 403 otherwise). */
   apiScopes: { profile: string; contacts: string; invoices: string };
+  /**
+   * Every token request must carry a DPoP proof, so every access token is sender-constrained (FAPI 2.0
+   * Security Profile). No metadata member can say this; it is the profile's policy.
+   */
+  requireDpop?: boolean;
 }
 
 /** A bundled profile: a plain discovery document plus its settings. */
@@ -31,6 +37,11 @@ export interface BundledProfileDefinition {
  *   no PKCE: the metadata has no `code_challenge_methods_supported`, so a `code_challenge` sent to it is
  *   ignored and never verified, exactly like a provider that does not know RFC 7636. Revocation lives on
  *   the API host (`https://api.lexoffice.io/v1/revoke`).
+ * - `fapi2`: the `lexoffice` OpenID provider as the FAPI 2.0 Security Profile has it: pushed
+ *   authorization requests required (RFC 9126), DPoP required for every token request so every access
+ *   token is sender-constrained (RFC 9449), RFC 9207 `iss`, PKCE S256 only, and no public clients.
+ *   Client authentication is `client_secret_basic` / `client_secret_post` until `private_key_jwt` is
+ *   implemented: add it to `token_endpoint_auth_methods_supported` in `fapi2.json` then.
  */
 export const BUNDLED_PROFILES: Record<BundledProfile, BundledProfileDefinition> = {
   lexoffice: {
@@ -40,6 +51,16 @@ export const BUNDLED_PROFILES: Record<BundledProfile, BundledProfileDefinition> 
       apiBaseUrl: 'https://api.lexoffice.io',
       scopeParams: ['scope'],
       apiScopes: { profile: 'profile', contacts: 'contact.read', invoices: 'invoice.read' },
+    },
+  },
+  fapi2: {
+    discovery: fapi2Discovery,
+    settings: {
+      discoveryPath: '/.well-known/openid-configuration',
+      apiBaseUrl: 'https://api.lexoffice.io',
+      scopeParams: ['scope'],
+      apiScopes: { profile: 'profile', contacts: 'contact.read', invoices: 'invoice.read' },
+      requireDpop: true,
     },
   },
   'lexoffice-partner': {

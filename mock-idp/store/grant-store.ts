@@ -18,6 +18,8 @@ export interface CodeRecord {
   state: 'active' | 'redeemed' | 'burned';
   /** The grant (token family) its redemption created. */
   familyId?: string;
+  /** RFC 9449 10: the DPoP key the authorization request bound the code to (`dpop_jkt`). */
+  dpopJkt?: string;
 }
 
 /** Everything issued from one authorization grant: revoked together on code replay or refresh reuse. */
@@ -54,6 +56,8 @@ export interface TokenRecord {
   revoked: boolean;
   /** Refresh tokens: replaced by a newer one (RFC 9700 4.14.2); using it again is reuse. */
   rotated?: boolean;
+  /** RFC 9449 6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string;
 }
 
 /** What the store holds right now (the soak benchmark and tests read it). */

@@ -16,6 +16,12 @@ export interface IssueInput {
   keepRefreshToken?: string;
   /** Narrower scopes for this access token (a refresh request may narrow, never widen: RFC 6749 6). */
   scopes?: string[];
+  /** RFC 9449 6: bind the access token to this DPoP key (`cnf.jkt`, `token_type` DPoP). */
+  dpopJkt?: string;
+  /** RFC 9449 5: bind the new refresh token to the DPoP key too (public clients). */
+  bindRefresh?: boolean;
+  /** The key a rotated refresh token stays bound to (default: `dpopJkt`). */
+  refreshJkt?: string;
 }
 
 export interface IssuedTokens {
@@ -74,6 +80,7 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
         iat,
         exp: iat + expiresIn,
         jti,
+        ...(input.dpopJkt !== undefined ? { cnf: { jkt: input.dpopJkt } } : {}),
       },
       // RS256 as the lexoffice.login paper shows, whatever the ID token algorithm is.
       { typ: 'at+jwt', alg: 'RS256' },
@@ -94,6 +101,7 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
     tag,
     jti,
     revoked: false,
+    ...(input.dpopJkt !== undefined ? { jkt: input.dpopJkt } : {}),
   });
   ctx.journal.recordIssued({
     kind: 'access_token',
@@ -107,9 +115,11 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
 
   const body: Record<string, string | number> = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    // RFC 9449 5: a DPoP-bound access token has token_type DPoP.
+    token_type: input.dpopJkt !== undefined ? 'DPoP' : 'Bearer',
     expires_in: expiresIn,
   };
+  const refreshJkt = input.bindRefresh ? (input.refreshJkt ?? input.dpopJkt) : undefined;
 
   let refreshToken: string | undefined;
   if (input.keepRefreshToken) {
@@ -127,6 +137,7 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
       familyId: family.id,
       tag,
       revoked: false,
+      ...(refreshJkt !== undefined ? { jkt: refreshJkt } : {}),
     });
     ctx.journal.recordIssued({
       kind: 'refresh_token',

@@ -1,7 +1,17 @@
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** What a derived value is for; part of the HMAC input so kinds never collide. */
-export type ValueKind = 'code' | 'access_token' | 'refresh_token' | 'jti' | 'sub' | 'state' | 'nonce' | 'family';
+export type ValueKind =
+  | 'code'
+  | 'access_token'
+  | 'refresh_token'
+  | 'jti'
+  | 'sub'
+  | 'state'
+  | 'nonce'
+  | 'family'
+  | 'request_uri'
+  | 'dpop_nonce';
 
 /**
  * Deterministic, unguessable values: `HMAC-SHA256(seedKey, "<tag>|<kind>|<n>")`, base64url, where `n`

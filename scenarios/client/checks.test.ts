@@ -97,10 +97,23 @@ const CORRECT_CLIENT: Record<string, string> = {
   'session.cookie-flags': 'warn',
 };
 
+/** Checks that need `client.dpop` / `client.par`. */
+const DPOP_PAR_IDS = ['dpop.proof', 'dpop.nonce', 'dpop.scheme', 'par.front-channel'];
+
 describe('client checks against the fake client', () => {
   it('covers every check in the catalog', () => {
-    expect(CASES.map((c) => c.id).sort()).toEqual(clientChecks.map((c) => c.id).sort());
+    expect([...CASES.map((c) => c.id), ...DPOP_PAR_IDS].sort()).toEqual(clientChecks.map((c) => c.id).sort());
   });
+
+  // The fake client speaks neither DPoP nor PAR: those checks are proven both ways by their labs and
+  // examples/reference-fapi2 (scenarios/efficacy.test.ts); here, that they need the manifest field.
+  for (const id of DPOP_PAR_IDS) {
+    it(`${id} is not applicable to a client whose manifest does not declare ${id.startsWith('par') ? 'client.par' : 'client.dpop'}`, async () => {
+      const { outcome } = await (await createFakeWorld({})).run(checkById(id)!);
+      expect(outcome.verdict).toBe('not-applicable');
+      expect(outcome.summary).toContain(id.startsWith('par') ? '`client.par`' : '`client.dpop`');
+    });
+  }
 
   for (const c of MORE_CASES) {
     it(`${c.id} ends in ${c.flawed ?? 'fail'} when the client ${Object.keys(c.flaws).join(', ')}`, async () => {

@@ -5,6 +5,21 @@ import { PERMISSIVE_MODES } from '../../harness/provider/embedded.js';
 import { EXPECTED } from './testing/matrix.js';
 
 /** The "Provider checks" table of CHECKS.md, in its order (ids are stable). */
+/** The CHECKS.md "Second wave: provider checks" table, in its order. */
+const SECOND_WAVE_IDS = [
+  'provider.par.required',
+  'provider.par.request-uri-single-use',
+  'provider.par.request-uri-bound',
+  'provider.dpop.bound',
+  'provider.dpop.replay',
+  'provider.dpop.refresh-bound',
+  'provider.code.concurrent',
+  'provider.refresh.concurrent',
+  'provider.authz.clickjacking',
+  'provider.authz.no-307',
+  'provider.client-auth.private-key-jwt',
+];
+
 const CHECKS_MD_IDS = [
   'provider.discovery.valid',
   'provider.discovery.pkce-advertised',
@@ -51,7 +66,12 @@ describe('the provider check catalog', () => {
   it('lists every check of the CHECKS.md provider table in its order, then the opt-in checks', () => {
     const ids = providerChecks.map((c) => c.id);
     expect(ids.slice(0, CHECKS_MD_IDS.length)).toEqual(CHECKS_MD_IDS);
-    expect(providerChecks.slice(CHECKS_MD_IDS.length).every((c) => c.optIn === 'slow')).toBe(true);
+    // Then checks of the CHECKS.md second-wave table, in its order, then the opt-in checks.
+    const rest = providerChecks.slice(CHECKS_MD_IDS.length);
+    const firstOptIn = rest.findIndex((c) => c.optIn !== undefined);
+    const secondWave = rest.slice(0, firstOptIn).map((c) => c.id);
+    expect(secondWave).toEqual(SECOND_WAVE_IDS.filter((id) => secondWave.includes(id)));
+    expect(rest.slice(firstOptIn).every((c) => c.optIn === 'slow')).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -5,6 +5,14 @@
 import { apiBearerQueryRefused } from './api.js';
 import { codeBoundClient, codeBoundRedirectUri, codeLifetime, codeReplayRevokes, codeSingleUse } from './code.js';
 import { discoveryPkceAdvertised, discoveryValid } from './discovery.js';
+import {
+  dpopBound,
+  dpopRefreshBound,
+  dpopReplay,
+  parRequestUriBound,
+  parRequestUriSingleUse,
+  parRequired,
+} from './dpop-par.js';
 import { errorsEscaped, errorsFormat } from './errors.js';
 import { implicitDisabled, ropcDisabled } from './flows.js';
 import { idTokenValid } from './id-token.js';
@@ -54,6 +62,12 @@ export const providerChecks: ProviderCheck[] = [
   errorsEscaped,
   idTokenValid,
   apiBearerQueryRefused,
+  parRequired,
+  parRequestUriSingleUse,
+  parRequestUriBound,
+  dpopBound,
+  dpopReplay,
+  dpopRefreshBound,
   codeLifetime,
   refreshIdleExpiry,
 ];

@@ -163,21 +163,26 @@ export const errorsEscaped = defineProviderCheck({
     );
     const tag = `lhx${Math.floor(ctx.random() * 1e9).toString(36)}`;
     const markup = `<${tag} onmouseover=alert(1)>"'`;
+    // An attacker's link goes straight to the authorization endpoint, never through PAR.
     const probes = [
       {
         name: 'redirect_uri',
-        pending: client.authorizationRequest({ redirectUri: `https://attacker.example/${markup}` }),
+        pending: client.authorizationRequest({ redirectUri: `https://attacker.example/${markup}`, par: false }),
       },
-      { name: 'client_id', pending: client.authorizationRequest({ extra: { client_id: markup } }) },
+      { name: 'client_id', pending: client.authorizationRequest({ extra: { client_id: markup }, par: false }) },
       {
         name: 'response_type',
         pending: client.authorizationRequest({
           extra: { response_type: markup, redirect_uri: 'https://attacker.example/cb' },
+          par: false,
         }),
       },
       {
         name: 'scope',
-        pending: client.authorizationRequest({ extra: { scope: markup, redirect_uri: 'https://attacker.example/cb' } }),
+        pending: client.authorizationRequest({
+          extra: { scope: markup, redirect_uri: 'https://attacker.example/cb' },
+          par: false,
+        }),
       },
     ];
     const reflected: string[] = [];

@@ -93,6 +93,13 @@ describe('provider audit of the lexoffice-partner profile as the mock serves it'
       // Not an OpenID provider; no RFC 9207.
       'provider.id-token.valid': 'not-applicable',
       'provider.iss-param': 'not-applicable',
+      // No PAR and no DPoP advertised.
+      'provider.par.required': 'not-applicable',
+      'provider.par.request-uri-single-use': 'not-applicable',
+      'provider.par.request-uri-bound': 'not-applicable',
+      'provider.dpop.bound': 'not-applicable',
+      'provider.dpop.replay': 'not-applicable',
+      'provider.dpop.refresh-bound': 'not-applicable',
       'provider.code.lifetime': 'not-applicable',
       'provider.refresh.idle-expiry': 'not-applicable',
     });

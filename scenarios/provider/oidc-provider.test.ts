@@ -35,8 +35,11 @@ async function audit(
 //   consumeGrantSource, so a failed verifier leaves the code usable. No RFC requires burning it, so
 //   the check warns instead of failing.
 // - the opt-in slow checks do not run without --opt-in slow.
+// - PAR is offered (its request_uri checks run and pass) but not required by default.
+// DPoP is on by default: the DPoP checks run against its userinfo endpoint and pass.
 const BASELINE: Record<string, Verdict> = {
   'provider.pkce.failed-attempt-burns-code': 'warn',
+  'provider.par.required': 'not-applicable',
   'provider.code.lifetime': 'not-applicable',
   'provider.refresh.idle-expiry': 'not-applicable',
 };
@@ -47,6 +50,27 @@ describe('provider audit of oidc-provider v9 (a certified authorization server) 
     expect(nonPass).toEqual(BASELINE);
     expect(summaries['provider.iss-param']).toContain('iss equal to the issuer');
     expect(summaries['provider.id-token.valid']).toContain('verified');
+  });
+
+  it('with PAR required, provider.par.required applies and passes', async () => {
+    const { nonPass, summaries } = await audit({ par: 'required' });
+    const { ['provider.par.required']: _dropped, ...rest } = BASELINE;
+    expect(nonPass).toEqual(rest);
+    expect(summaries['provider.par.required']).toContain('refused');
+  });
+
+  it('with PAR and DPoP off, the PAR and DPoP checks are not applicable, naming the metadata', async () => {
+    const { nonPass, summaries } = await audit({ par: 'off', dpop: false });
+    expect(nonPass).toEqual({
+      ...BASELINE,
+      'provider.par.request-uri-single-use': 'not-applicable',
+      'provider.par.request-uri-bound': 'not-applicable',
+      'provider.dpop.bound': 'not-applicable',
+      'provider.dpop.replay': 'not-applicable',
+      'provider.dpop.refresh-bound': 'not-applicable',
+    });
+    expect(summaries['provider.dpop.bound']).toContain('dpop_signing_alg_values_supported');
+    expect(summaries['provider.par.request-uri-bound']).toContain('pushed_authorization_request_endpoint');
   });
 
   it('with pkce.required false, provider.pkce.required fails and nothing else changes', async () => {
@@ -78,7 +102,7 @@ describe('provider audit of oidc-provider v9 (a certified authorization server) 
       Object.entries(nonPass)
         .filter(([, v]) => v !== 'error')
         .map(([id]) => id),
-    ).toEqual(['provider.code.lifetime', 'provider.refresh.idle-expiry']);
+    ).toEqual(['provider.par.required', 'provider.code.lifetime', 'provider.refresh.idle-expiry']);
     expect(summaries['provider.redirect-uri.exact']).toContain('use playwright or manual');
   });
 });

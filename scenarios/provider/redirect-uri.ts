@@ -74,7 +74,8 @@ export const redirectUriExact = defineProviderCheck({
     ctx.observe(`Control: the registered redirect URI ${registered} got a code.`);
     const leaked: string[] = [];
     for (const v of redirectUriVariants(registered)) {
-      const pending = client.authorizationRequest({ redirectUri: v.uri });
+      // An attacker's link goes straight to the authorization endpoint, never through PAR.
+      const pending = client.authorizationRequest({ redirectUri: v.uri, par: false });
       const r = await client.authorize(pending);
       const read = readAuthorize(r);
       if (read.accepted === undefined) return configError(`The provider's answer could not be observed: ${read.how}.`);
@@ -111,11 +112,13 @@ export const redirectUriErrorNoRedirect = defineProviderCheck({
     );
     const foreign = 'https://attacker.example/callback';
     const probes = [
-      { name: 'unregistered redirect_uri', pending: client.authorizationRequest({ redirectUri: foreign }) },
+      // An attacker's link goes straight to the authorization endpoint, never through PAR.
+      { name: 'unregistered redirect_uri', pending: client.authorizationRequest({ redirectUri: foreign, par: false }) },
       {
         name: 'unknown client_id with that redirect_uri',
         pending: client.authorizationRequest({
           redirectUri: foreign,
+          par: false,
           extra: { client_id: `lh-unknown-${Math.floor(ctx.random() * 1e9)}` },
         }),
       },

@@ -22,6 +22,10 @@ export interface OidcProviderOptions {
    * login and consent pages (devInteractions), for driving a real browser through them.
    */
   interactions?: 'auto' | 'dev';
+  /** Pushed authorization requests: `required` sets `requirePushedAuthorizationRequests` (default: offered). */
+  par?: 'offered' | 'required' | 'off';
+  /** DPoP (`features.dPoP`, the library's default: on). */
+  dpop?: boolean;
 }
 
 export interface RunningOidcProvider {
@@ -149,7 +153,15 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
     ...(opts.pkceRequired === false ? { pkceRequired: false } : {}),
     ...(opts.rotation === false ? { rotation: false } : {}),
     interactions: opts.interactions ?? 'auto',
-    features: { revocation: { enabled: true }, introspection: { enabled: true } },
+    features: {
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      pushedAuthorizationRequests: {
+        enabled: opts.par !== 'off',
+        requirePushedAuthorizationRequests: opts.par === 'required',
+      },
+      dPoP: { enabled: opts.dpop !== false },
+    },
   });
   const client = (id: string) => ({
     id,

@@ -1,4 +1,4 @@
-import type { Exchange, ProviderContext } from '../../provider-context.js';
+import type { Exchange, ProviderContext, PushedRequest } from '../../provider-context.js';
 import type { ClientRegistration } from '../../types.js';
 import type { MockUser } from '../../users/seeded-users.js';
 
@@ -22,15 +22,26 @@ export type Allowance =
   /** A public client may leave PKCE out although S256 is advertised. */
   | 'missing-pkce'
   /** `plain` PKCE although only S256 is advertised. */
-  | 'plain-pkce';
+  | 'plain-pkce'
+  /** A plain authorization request although PAR is required (RFC 9126 5, 6). */
+  | 'no-par'
+  /** A `request_uri` may be used again and after it expired. */
+  | 'request-uri-reuse'
+  /** A `request_uri` pushed by another client. */
+  | 'request-uri-other-client';
 
 /** One authorization request on its way through the steps; each step reads and fills in its part. */
 export interface AuthorizationFlow {
   readonly ctx: ProviderContext;
   readonly exchange: Exchange;
   readonly via: AuthorizationVia;
-  /** The request parameters (first value of each), without the login form's own fields. */
-  readonly params: Record<string, string>;
+  /**
+   * The request parameters (first value of each), without the login form's own fields. With a
+   * `request_uri`, resolve_request_uri replaces them with the pushed request's (RFC 9126 4).
+   */
+  params: Record<string, string>;
+  /** Set by resolve_request_uri: the pushed request the front channel's `request_uri` stood for. */
+  pushed?: PushedRequest;
   /** Parameter names that came more than once. */
   readonly repeated: readonly string[];
   /** The login form's own fields (the chosen user), on a form submission. */

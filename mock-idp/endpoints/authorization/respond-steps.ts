@@ -19,6 +19,7 @@ export function issueCode(flow: AuthorizationFlow): void {
   const scopes = flow.scopes!;
   const { codeChallenge, codeChallengeMethod } = flow;
   const nonce = flow.params.nonce;
+  const dpopJkt = flow.pushed?.dpopJkt ?? flow.params.dpop_jkt;
   ctx.store.codes.set(code, {
     value: code,
     clientId,
@@ -32,6 +33,7 @@ export function issueCode(flow: AuthorizationFlow): void {
     codeChallenge,
     codeChallengeMethod,
     state: 'active',
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
   });
   ctx.journal.recordIssued({
     kind: 'code',

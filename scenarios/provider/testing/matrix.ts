@@ -19,9 +19,47 @@ import type { Verdict } from '../../types.js';
 import { runProviderChecks } from '../../../harness/provider/audit.js';
 import { providerChecks } from '../catalog.js';
 import { prepareEmbeddedAudit } from '../../../harness/provider/embedded.js';
+import lexofficeDiscovery from '../../../mock-idp/profiles/lexoffice.json' with { type: 'json' };
 
-/** Non-pass verdicts of the strict lexoffice profile: it does not advertise RFC 9207; opt-in checks are off. */
-export const STRICT_NOT_APPLICABLE = ['provider.iss-param', 'provider.code.lifetime', 'provider.refresh.idle-expiry'];
+/**
+ * Non-pass verdicts of the strict lexoffice profile: it does not advertise RFC 9207, PAR or DPoP;
+ * opt-in checks are off.
+ */
+export const STRICT_NOT_APPLICABLE = [
+  'provider.iss-param',
+  'provider.par.required',
+  'provider.par.request-uri-single-use',
+  'provider.par.request-uri-bound',
+  'provider.dpop.bound',
+  'provider.dpop.replay',
+  'provider.dpop.refresh-bound',
+  'provider.code.lifetime',
+  'provider.refresh.idle-expiry',
+];
+
+/**
+ * The permissive modes of PAR and DPoP, audited against the `lexoffice` document with PAR required and
+ * DPoP offered (so public clients exist for the refresh binding), see {@link MODERN_DISCOVERY}.
+ */
+export const DPOP_PAR_MODES: readonly PermissiveMode[] = [
+  'par-not-required',
+  'request-uri-reusable',
+  'request-uri-not-bound',
+  'dpop-binding-not-checked',
+  'dpop-replay-not-detected',
+  'dpop-refresh-not-bound',
+];
+
+/** The lexoffice discovery document plus a required PAR endpoint and DPoP (RFC 9126, RFC 9449). */
+export const MODERN_DISCOVERY = {
+  ...lexofficeDiscovery,
+  pushed_authorization_request_endpoint: 'https://login.lexoffice.io/oauth2/par',
+  require_pushed_authorization_requests: true,
+  dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
+};
+
+/** Non-pass verdicts of the strict mock serving {@link MODERN_DISCOVERY}. */
+export const MODERN_NOT_APPLICABLE = ['provider.iss-param', 'provider.code.lifetime', 'provider.refresh.idle-expiry'];
 
 export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
   'pkce-not-required': { 'provider.pkce.required': 'fail' },
@@ -57,6 +95,13 @@ export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
   'errors-not-rfc': { 'provider.errors.format': 'fail', 'provider.flows.ropc-disabled': 'error' },
   'errors-reflect-unescaped': { 'provider.errors.escaped': 'fail' },
   'api-bearer-query-accepted': { 'provider.api.bearer-query-refused': 'fail' },
+  'par-not-required': { 'provider.par.required': 'fail' },
+  // RFC 9126 4: one-time use is a SHOULD: the finding is fail, which the default policy reports as a warning.
+  'request-uri-reusable': { 'provider.par.request-uri-single-use': 'fail' },
+  'request-uri-not-bound': { 'provider.par.request-uri-bound': 'fail' },
+  'dpop-binding-not-checked': { 'provider.dpop.bound': 'fail' },
+  'dpop-replay-not-detected': { 'provider.dpop.replay': 'fail' },
+  'dpop-refresh-not-bound': { 'provider.dpop.refresh-bound': 'fail' },
 };
 
 /** Audits the mock with one permissive mode (full catalog) and returns every verdict other than pass, by id. */
@@ -80,13 +125,22 @@ export const PKCE_CODE_MODES: readonly PermissiveMode[] = [
   'redirect-on-invalid-redirect-uri',
 ];
 export const REST_MODES: readonly PermissiveMode[] = (Object.keys(EXPECTED) as PermissiveMode[]).filter(
-  (m) => !PKCE_CODE_MODES.includes(m),
+  (m) => !PKCE_CODE_MODES.includes(m) && !DPOP_PAR_MODES.includes(m),
 );
 
-export async function auditWithMode(mode: PermissiveMode | undefined): Promise<Record<string, Verdict>> {
-  const audit = await prepareEmbeddedAudit({ permissive: mode ? [mode] : [] });
+export async function auditWithMode(
+  mode: PermissiveMode | undefined,
+  opts: { discovery?: unknown; only?: string[] } = {},
+): Promise<Record<string, Verdict>> {
+  const audit = await prepareEmbeddedAudit({
+    permissive: mode ? [mode] : [],
+    ...(opts.discovery !== undefined ? { discovery: opts.discovery } : {}),
+  });
   try {
-    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), audit.setup, { concurrency: 6 });
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), audit.setup, {
+      concurrency: 6,
+      ...(opts.only ? { only: opts.only } : {}),
+    });
     return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [r.id, r.verdict]));
   } finally {
     await audit.close();

@@ -1,0 +1,20 @@
+/**
+ * The FAPI 2.0-style reference web app on openid-client: a confidential client (client_secret_basic)
+ * that pushes its authorization requests and sender-constrains its tokens with DPoP. Start:
+ * `node --import tsx server.ts` with the environment its target.json sets.
+ */
+import type { CustomFetch } from 'openid-client';
+import { readEnv } from '../shared/env.js';
+import { listen, runMain } from '../shared/listen.js';
+import { createWebApp } from '../shared/web-app.js';
+import { configure, createFapi2Flow, type Fapi2Steps } from './flow.js';
+
+/** Starts the app; a lab passes the steps it replaces (and, for the HTTP layer, a fetch). */
+export function runFapi2App(name: string, steps: Partial<Fapi2Steps> = {}, customFetch?: CustomFetch): void {
+  runMain(name, async () => {
+    const env = readEnv(process.env, { secretRequired: true });
+    const config = await configure(env, customFetch);
+    const server = createWebApp({ name, flow: createFapi2Flow(config, env, steps), redirectUri: env.redirectUri });
+    await listen(server, name, env.host, env.port);
+  });
+}
