@@ -1,9 +1,11 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type { BuiltMetadata } from './discovery/build-metadata.js';
 import type { FaultRegistry } from './faults/fault-registry.js';
 import type { ProviderJournal } from './journal/journal.js';
 import type { KeyStore, SigningKey } from './keys/key-store.js';
 import type { ProfileSettings } from './profiles/profile-settings.js';
 import type { GrantStore } from './store/grant-store.js';
+import type { ReplayCache } from './store/replay-cache.js';
 import type {
   AuthorizationRequestInfo,
   BearerInfo,
@@ -36,6 +38,10 @@ export interface ProviderContext {
   users: MockUser[];
   /** Keys published for the `id-token.rotated-key` fault, per tag. */
   tagKeys: Map<string, Promise<SigningKey>>;
+  /** `private_key_jwt`: each client's key set (its `jwks`, or its `jwks_uri` fetched by jose), built once. */
+  clientKeySets: Map<string, JWTVerifyGetKey>;
+  /** `private_key_jwt`: the `jti` of every assertion accepted and not yet expired (bounded). */
+  assertionJtis: ReplayCache;
 }
 
 /**
