@@ -55,6 +55,8 @@ const MISSING: Record<ProviderFeature, string> = {
   'public-client': 'no public client is registered (the provider supports none, or the client file names none)',
   'confidential-client': 'no confidential client is registered',
   'second-client': 'no second client is registered',
+  'private-key-jwt':
+    'the provider does not advertise private_key_jwt in token_endpoint_auth_methods_supported, or no client with a private key is registered for it (client file: privateKeyJwtClient)',
 };
 
 /** Describes what a missing feature means for a check. */
@@ -80,6 +82,8 @@ export function detectFeatures(provider: ProviderInfo, clients: AuditClients, sc
   if (clients.public) f.add('public-client');
   if (clients.confidential) f.add('confidential-client');
   if (clients.second) f.add('second-client');
+  if (clients.privateKeyJwt && m.token_endpoint_auth_methods_supported?.includes('private_key_jwt'))
+    f.add('private-key-jwt');
   return f;
 }
 
@@ -88,11 +92,19 @@ export function arrangeClients(list: {
   primary: AuditClients['primary'];
   second?: AuditClients['second'];
   extra?: AuditClients['primary'][];
+  privateKeyJwt?: AuditClients['privateKeyJwt'];
 }): AuditClients {
   const all = [list.primary, ...(list.second ? [list.second] : []), ...(list.extra ?? [])];
   const pub = all.find((c) => !isConfidential(c));
-  const conf = all.find((c) => isConfidential(c));
-  return { primary: list.primary, public: pub, confidential: conf, second: list.second };
+  // The confidential role is a secret-based client: the client-auth checks send it a wrong or no secret.
+  const conf = all.find((c) => isConfidential(c) && c.authMethod !== 'private_key_jwt');
+  return {
+    primary: list.primary,
+    public: pub,
+    confidential: conf,
+    second: list.second,
+    ...(list.privateKeyJwt ? { privateKeyJwt: list.privateKeyJwt } : {}),
+  };
 }
 
 /** Turns provider checks into executor items over one prepared setup. */

@@ -20,6 +20,8 @@ import type { ProviderInfo } from './metadata.js';
  *   lexoffice API, or the userinfo endpoint).
  * - `iss-param`: `authorization_response_iss_parameter_supported: true` (RFC 9207 3).
  * - `public-client`, `confidential-client`, `second-client`: the client file registers one.
+ * - `private-key-jwt`: `private_key_jwt` is advertised in `token_endpoint_auth_methods_supported` and a
+ *   client with a private key is registered for it.
  */
 export type ProviderFeature =
   | 'pkce'
@@ -32,7 +34,8 @@ export type ProviderFeature =
   | 'iss-param'
   | 'public-client'
   | 'confidential-client'
-  | 'second-client';
+  | 'second-client'
+  | 'private-key-jwt';
 
 /** Opt-in groups: `slow` checks wait out a lifetime (code lifetime, idle refresh expiry). */
 export type ProviderOptIn = 'slow';
@@ -59,6 +62,8 @@ export interface AuditClients {
   confidential?: RegisteredClient;
   /** A second client of the primary's kind, for the binding checks. */
   second?: RegisteredClient;
+  /** A client that authenticates with `private_key_jwt` (RFC 7523), when registered. */
+  privateKeyJwt?: RegisteredClient;
 }
 
 /** Waits the checks in the `slow` group need, in ms. */
