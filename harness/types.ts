@@ -23,6 +23,9 @@ export interface ResolvedTarget {
     authMethod: ClientAuthMethod;
     redirectUri: string;
     scopes: string[];
+    /** `private_key_jwt`: the client's registered public keys, or where it serves them. */
+    jwks?: { keys: Array<Record<string, unknown>> };
+    jwksUri?: string;
   };
   start?: {
     command: string[];

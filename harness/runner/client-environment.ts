@@ -48,6 +48,8 @@ export async function createEnvironment(
     ...(target.client.secret !== undefined ? { clientSecret: target.client.secret } : {}),
     authMethod: target.client.authMethod,
     redirectUris: [target.client.redirectUri],
+    ...(target.client.jwks ? { jwks: target.client.jwks } : {}),
+    ...(target.client.jwksUri ? { jwksUri: target.client.jwksUri } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());
