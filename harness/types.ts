@@ -27,6 +27,9 @@ export interface ResolvedTarget {
     dpop?: boolean;
     /** TARGETS.md §1.1: the client pushes its authorization requests (RFC 9126). */
     par?: boolean;
+    /** `private_key_jwt`: the client's registered public keys, or where it serves them. */
+    jwks?: { keys: Array<Record<string, unknown>> };
+    jwksUri?: string;
   };
   start?: {
     command: string[];

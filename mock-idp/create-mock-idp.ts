@@ -13,6 +13,7 @@ import { providerRequest } from './http/provider-request.js';
 import { createRequestHandler, readExchange, type CoreHandler } from './route-request.js';
 import { resolveSettings } from './settings.js';
 import { GrantStore } from './store/grant-store.js';
+import { ReplayCache } from './store/replay-cache.js';
 import { resolveMemoryLimits } from './store/memory-limits.js';
 import type { DiscoveryFault, MockIdp, MockIdpOptions, PermissiveMode } from './types.js';
 import { seededUsers } from './users/seeded-users.js';
@@ -77,6 +78,8 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
       mintNonce: () => values.next('dpop_nonce'),
     }),
     pushed: new PushedRequestStore(clock),
+    clientKeySets: new Map(),
+    assertionJtis: new ReplayCache(),
   };
   const core = createRequestHandler(ctx);
   const handle = async (request: Request): Promise<Response> => {

@@ -17,6 +17,8 @@ import {
 import { PERMISSIVE_MODE_DOCS } from './faults/fault-docs.js';
 import { PAR_DPOP_MODES } from './dpop/par-dpop-modes.js';
 import type { MockIdp, PermissiveMode, RunningMockIdp } from './types.js';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { JWT_BEARER_ASSERTION_TYPE } from './http/client-assertion.js';
 
 /** Something observable about one rule; the strict provider and the permissive one must differ. */
 type Probe = (idp: MockIdp) => Promise<unknown>;
@@ -40,6 +42,55 @@ const refreshWith = (idp: MockIdp, token: string, client = PUBLIC_CLIENT) =>
 
 const userinfoStatus = async (idp: MockIdp, token: string): Promise<number> =>
   (await fetch(idp.endpoints.userinfo!, { headers: { authorization: `Bearer ${token}` } })).status;
+
+/** A private_key_jwt client, registered on demand at each provider a probe runs against. */
+const keyed = (() => {
+  let pair: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
+  const keys = () =>
+    (pair ??= generateKeyPair('ES256', { extractable: true }).then(async (p) => ({
+      privateKey: p.privateKey,
+      jwk: { ...(await exportJWK(p.publicKey)), kid: 'k1' },
+    })));
+  let n = 0;
+  return {
+    /** Redeems a fresh code with the assertion `claims` (over sensible defaults) built, or `raw` as given. */
+    async redeem(idp: MockIdp, claims: Record<string, unknown> = {}, raw?: string): Promise<number> {
+      const { privateKey, jwk } = await keys();
+      const client = {
+        clientId: 'keyed',
+        authMethod: 'private_key_jwt' as const,
+        redirectUris: [REDIRECT_URI],
+        jwks: { keys: [jwk] },
+      };
+      idp.registerClient(client);
+      const now = Date.parse('2026-03-01T10:00:00Z') / 1000;
+      const assertion =
+        raw ??
+        (await new SignJWT({ iss: 'keyed', sub: 'keyed', aud: idp.issuer, exp: now + 60, jti: `j${++n}`, ...claims })
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+          .sign(privateKey));
+      const { code, verifier } = await obtainCode(idp, client);
+      return (
+        await postForm(
+          idp.endpoints.token,
+          {
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: REDIRECT_URI,
+            code_verifier: verifier,
+            client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+            client_assertion: assertion,
+          },
+          { kind: 'nothing' },
+        )
+      ).status;
+    },
+  };
+})();
+
+/** How many of two simultaneous requests succeeded. */
+const bothAtOnce = async (send: () => Promise<{ status: number }>): Promise<number> =>
+  (await Promise.all([send(), send()])).filter((a) => a.status === 200).length;
 
 /** Each mode, a probe, and what the strict and the permissive provider answer. */
 const CASES: Array<{ mode: PermissiveMode; probe: Probe; strict: unknown; permissive: unknown }> = [
@@ -289,6 +340,74 @@ const CASES: Array<{ mode: PermissiveMode; probe: Probe; strict: unknown; permis
     },
     strict: [401, 400],
     permissive: [200, 200],
+  },
+  {
+    mode: 'client-assertion-aud-not-checked',
+    probe: (idp) => keyed.redeem(idp, { aud: 'https://other.example' }),
+    strict: 401,
+    permissive: 200,
+  },
+  {
+    mode: 'client-assertion-exp-not-checked',
+    probe: (idp) => keyed.redeem(idp, { exp: Date.parse('2026-03-01T09:00:00Z') / 1000 }),
+    strict: 401,
+    permissive: 200,
+  },
+  {
+    mode: 'client-assertion-replay-allowed',
+    probe: async (idp) => {
+      const once = { jti: `replayed-${idp.issuer}` };
+      return [await keyed.redeem(idp, once), await keyed.redeem(idp, once)];
+    },
+    strict: [200, 401],
+    permissive: [200, 200],
+  },
+  {
+    mode: 'client-assertion-alg-none-accepted',
+    probe: (idp) => {
+      const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const now = Date.parse('2026-03-01T10:00:00Z') / 1000;
+      const claims = { iss: 'keyed', sub: 'keyed', aud: idp.issuer, exp: now + 60, jti: 'none-1' };
+      return keyed.redeem(idp, {}, `${enc({ alg: 'none' })}.${enc(claims)}.`);
+    },
+    strict: 401,
+    permissive: 200,
+  },
+  {
+    mode: 'code-redemption-race',
+    probe: async (idp) => {
+      const { code, verifier } = await obtainCode(idp, PUBLIC_CLIENT);
+      return bothAtOnce(() => redeem(idp, PUBLIC_CLIENT, code, verifier));
+    },
+    strict: 1,
+    permissive: 2,
+  },
+  {
+    mode: 'refresh-rotation-race',
+    probe: async (idp) => {
+      const tokens = await login(idp, PUBLIC_CLIENT);
+      return bothAtOnce(() => refreshWith(idp, tokens.json.refresh_token as string));
+    },
+    strict: 1,
+    permissive: 2,
+  },
+  {
+    mode: 'framing-allowed',
+    probe: async (idp) => {
+      const page = await authorize(idp, codeRequest(PUBLIC_CLIENT, { redirect_uri: 'http://127.0.0.1:1/other' }));
+      return [
+        page.headers.get('x-frame-options'),
+        /frame-ancestors 'none'/.test(page.headers.get('content-security-policy') ?? ''),
+      ];
+    },
+    strict: ['DENY', true],
+    permissive: [null, false],
+  },
+  {
+    mode: 'redirect-307-after-post',
+    probe: async (idp) => (await authorize(idp, codeRequest(PUBLIC_CLIENT), { method: 'POST' })).status,
+    strict: 303,
+    permissive: 307,
   },
 ];
 

@@ -1,3 +1,4 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type { BuiltMetadata } from './discovery/build-metadata.js';
 import type { DpopVerifier } from './dpop/dpop-proof.js';
 import type { FaultRegistry } from './faults/fault-registry.js';
@@ -5,6 +6,7 @@ import type { ProviderJournal } from './journal/journal.js';
 import type { KeyStore, SigningKey } from './keys/key-store.js';
 import type { ProfileSettings } from './profiles/profile-settings.js';
 import type { GrantStore } from './store/grant-store.js';
+import type { ReplayCache } from './store/replay-cache.js';
 import type {
   AuthorizationRequestInfo,
   DpopProofInfo,
@@ -42,6 +44,10 @@ export interface ProviderContext {
   dpop: DpopVerifier;
   /** Pushed authorization requests by `request_uri` (RFC 9126), bounded. */
   pushed: PushedRequestStore;
+  /** `private_key_jwt`: each client's key set (its `jwks`, or its `jwks_uri` fetched by jose), built once. */
+  clientKeySets: Map<string, JWTVerifyGetKey>;
+  /** `private_key_jwt`: the `jti` of every assertion accepted and not yet expired (bounded). */
+  assertionJtis: ReplayCache;
 }
 
 /** One pushed authorization request (RFC 9126 2.2). */

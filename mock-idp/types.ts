@@ -10,8 +10,11 @@ import type { MemoryLimits } from './store/memory-limits.js';
 /** Milliseconds since the epoch. Injected so tests can freeze and advance time. */
 export type Clock = () => number;
 
-/** Client authentication methods at the token endpoint (RFC 6749 2.3.1, OIDC Core 9). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+/**
+ * Client authentication methods at the token endpoint (RFC 6749 2.3.1, OIDC Core 9). `private_key_jwt`
+ * is a JWT client assertion signed with a key the client registered (RFC 7523 2.2, 3).
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none' | 'private_key_jwt';
 
 /** Names of the bundled profiles. Anything else passed as `profile` is a path to a discovery document. */
 export type BundledProfile = 'lexoffice' | 'lexoffice-partner' | 'fapi2';
@@ -98,6 +101,22 @@ export interface ClientRegistration {
    * `request_uri` from the pushed authorization request endpoint. Default: as the profile says.
    */
   requirePushedAuthorizationRequests?: boolean;
+  /**
+   * `private_key_jwt` only: the client's public keys (a JWK Set), or where to fetch them (`jwksUri`,
+   * fetched when an assertion is verified). Exactly one of the two.
+   */
+  jwks?: { keys: Array<Record<string, unknown>> };
+  jwksUri?: string;
+}
+
+/** A client assertion (RFC 7523 2.2) as the token endpoint saw it: decoded, never trusted. */
+export interface ClientAssertionInfo {
+  /** The protected header (`alg`, `kid`, ...), decoded; absent when the assertion is not a JWT. */
+  header?: Record<string, unknown>;
+  /** The claims, decoded without verification; absent when the assertion is not a JWT. */
+  claims?: Record<string, unknown>;
+  /** Why the provider refused the assertion; absent when it authenticated the client. */
+  error?: string;
 }
 
 /** Endpoint names as journaled. `api` is the mock lexoffice API. */
@@ -138,6 +157,8 @@ export interface TokenRequestInfo {
   clientId?: string;
   /** Credentials seen in the request URL's query (a finding for token-request.client-auth). */
   secretInQuery: boolean;
+  /** `private_key_jwt`: the client assertion, decoded (what the client-auth checks judge). */
+  clientAssertion?: ClientAssertionInfo;
   code?: string;
   codeVerifier?: string;
   redirectUri?: string;
@@ -210,7 +231,11 @@ export interface JournalEntry {
   revocation?: { token?: string; tokenTypeHint?: string; clientId?: string };
 }
 
-export type IssuedKind = 'code' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret';
+/**
+ * What the provider knows as a secret. `client_assertion` is not issued by it but received: a signed
+ * assertion is a credential until it expires, so leak scans and redaction treat it like one.
+ */
+export type IssuedKind = 'code' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'client_assertion';
 
 export interface IssuedArtifact {
   kind: IssuedKind;

@@ -42,6 +42,7 @@ import { stateReplay } from './client/state-replay.js';
 import { stateSessionBinding } from './client/state-session-binding.js';
 import { tokenErrorHandled, tokenResponseMalformed } from './client/token-errors.js';
 import { tokenRequestClientAuth, tokenRequestRedirectUri } from './client/token-request.js';
+import { clientAuthPrivateKeyJwt } from './client/client-auth-private-key-jwt.js';
 
 /** Every client check, in a stable order. */
 export const clientChecks: ClientCheck[] = [
@@ -96,6 +97,8 @@ export const clientChecks: ClientCheck[] = [
   dpopNonce,
   dpopScheme,
   parFrontChannel,
+  // Second wave (CHECKS.md, "Second wave: client checks (modern OAuth)").
+  clientAuthPrivateKeyJwt,
 ];
 
 /**

@@ -13,7 +13,9 @@ const SPECS = {
   RFC6819: { label: 'RFC 6819', base: 'https://www.rfc-editor.org/rfc/rfc6819#section-' },
   RFC7009: { label: 'RFC 7009', base: 'https://www.rfc-editor.org/rfc/rfc7009#section-' },
   RFC7636: { label: 'RFC 7636', base: 'https://www.rfc-editor.org/rfc/rfc7636#section-' },
+  RFC7523: { label: 'RFC 7523', base: 'https://www.rfc-editor.org/rfc/rfc7523#section-' },
   RFC7662: { label: 'RFC 7662', base: 'https://www.rfc-editor.org/rfc/rfc7662#section-' },
+  RFC8252: { label: 'RFC 8252', base: 'https://www.rfc-editor.org/rfc/rfc8252#section-' },
   RFC8414: { label: 'RFC 8414', base: 'https://www.rfc-editor.org/rfc/rfc8414#section-' },
   RFC8725: { label: 'RFC 8725', base: 'https://www.rfc-editor.org/rfc/rfc8725#section-' },
   RFC9207: { label: 'RFC 9207', base: 'https://www.rfc-editor.org/rfc/rfc9207#section-' },
@@ -85,6 +87,17 @@ const REFS = {
   'RFC7636-4.6': section('RFC7636', '4.6'),
   'RFC7636-7.1': section('RFC7636', '7.1'),
   'RFC7636-7.2': section('RFC7636', '7.2'),
+  'RFC7523-3': section('RFC7523', '3'),
+  /** `aud` identifies the authorization server; the server rejects any JWT without its own identity. */
+  'RFC7523-3-3': item('RFC7523', '3', 3),
+  /** `exp` limits the time window; the server rejects a JWT whose expiration time has passed. */
+  'RFC7523-3-4': item('RFC7523', '3', 4),
+  /** `jti` may be present; the server MAY keep the used values to refuse replays. */
+  'RFC7523-3-7': item('RFC7523', '3', 7),
+  /** The JWT is signed (or MACed); the server rejects an invalid signature. */
+  'RFC7523-3-9': item('RFC7523', '3', 9),
+  'RFC8252-7.3': section('RFC8252', '7.3'),
+  'RFC8252-8.3': section('RFC8252', '8.3'),
   'RFC8414-2': section('RFC8414', '2'),
   'RFC8414-3': section('RFC8414', '3'),
   'RFC8725-3.1': section('RFC8725', '3.1'),
@@ -99,8 +112,11 @@ const REFS = {
   'RFC9700-4.2': section('RFC9700', '4.2'),
   'RFC9700-4.2.4': section('RFC9700', '4.2.4'),
   'RFC9700-4.3': section('RFC9700', '4.3'),
+  'RFC9700-2.5': section('RFC9700', '2.5'),
   'RFC9700-4.4': section('RFC9700', '4.4'),
+  'RFC9700-4.4.1': section('RFC9700', '4.4.1'),
   'RFC9700-4.4.2': section('RFC9700', '4.4.2'),
+  'RFC9700-4.4.2.1': section('RFC9700', '4.4.2.1'),
   'RFC9700-4.7': section('RFC9700', '4.7'),
   'RFC9700-4.7.1': section('RFC9700', '4.7.1'),
   'RFC9700-4.8': section('RFC9700', '4.8'),
@@ -108,6 +124,7 @@ const REFS = {
   'RFC9700-4.11.1': section('RFC9700', '4.11.1'),
   'RFC9700-4.11.2': section('RFC9700', '4.11.2'),
   'RFC9700-4.14': section('RFC9700', '4.14'),
+  'RFC9700-4.12': section('RFC9700', '4.12'),
   'RFC9700-4.14.2': section('RFC9700', '4.14.2'),
   'RFC9126-2.1': section('RFC9126', '2.1'),
   'RFC9126-2.2': section('RFC9126', '2.2'),
@@ -127,6 +144,7 @@ const REFS = {
   'FAPI2-5.3.2': section('FAPI2', '5.3.2'),
   /** Requirements for clients. */
   'FAPI2-5.3.3': section('FAPI2', '5.3.3'),
+  'RFC9700-4.16': section('RFC9700', '4.16'),
   'OIDC-2': section('OIDC', '2'),
   'OIDC-3.1.2.1': section('OIDC', '3.1.2.1'),
   /** ID token validation as a whole (a provider issuing tokens that pass every step). */
@@ -154,6 +172,8 @@ const REFS = {
   'OIDC-5.3.2': section('OIDC', '5.3.2'),
   'OIDC-15.5.2': section('OIDC', '15.5.2'),
   'OIDC-10.1.1': section('OIDC', '10.1.1'),
+  /** Client authentication: `private_key_jwt`, and the claims of its assertion (`jti` used only once). */
+  'OIDC-9': section('OIDC', '9'),
   'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
   /** FAPI 2.0: requirements for authorization servers of the authorization code grant (PKCE S256, PAR, code only). */
   'FAPI2-SP-5.3.2.2': section('FAPI2SP', '5.3.2.2'),

@@ -16,14 +16,22 @@ export interface PendingLogin {
 }
 
 /**
- * Discovers the provider and configures client_secret_basic authentication. Plain-http issuers are
- * accepted only on loopback, through openid-client's explicit opt-in.
+ * Discovers the provider and configures client_secret_basic authentication, or `private_key_jwt` (RFC
+ * 7523) when a private key is given: the library signs a fresh assertion for every token request.
+ * Plain-http issuers are accepted only on loopback, through openid-client's explicit opt-in.
  */
-export async function configure(env: ExampleEnv): Promise<client.Configuration> {
+export async function configure(
+  env: ExampleEnv,
+  privateKey?: { key: CryptoKey; kid: string },
+): Promise<client.Configuration> {
   const issuer = new URL(env.issuer);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
   const execute = issuer.protocol === 'http:' && loopback ? [client.allowInsecureRequests] : [];
-  const auth = env.clientSecret ? client.ClientSecretBasic(env.clientSecret) : client.None();
+  const auth = privateKey
+    ? client.PrivateKeyJwt(privateKey)
+    : env.clientSecret
+      ? client.ClientSecretBasic(env.clientSecret)
+      : client.None();
   const config = await client.discovery(issuer, env.clientId, undefined, auth, { execute });
   // openid-client trusts TLS for ID tokens from the token endpoint (OIDC Core 3.1.3.7 step 6) and skips
   // their signature unless asked; this app checks signatures, as the harness expects of every client.

@@ -1,7 +1,11 @@
 /**
  * The reference web app built on openid-client: a confidential client (client_secret_basic) on
- * node:http. Start: `node --import tsx server.ts` with the environment its target.json sets.
+ * node:http. Start: `node --import tsx server.ts` with the environment its target.json sets. With
+ * `OAUTH_CLIENT_AUTH=private_key_jwt` it authenticates with the example key pair instead
+ * (target-private-key-jwt.json registers its public half).
  */
+import { readFileSync } from 'node:fs';
+import { importJWK } from 'jose';
 import { readEnv } from '../shared/env.js';
 import { listen, runMain } from '../shared/listen.js';
 import { createWebApp } from '../shared/web-app.js';
@@ -10,8 +14,15 @@ import { configure, createOpenIdClientFlow } from './flow.js';
 const NAME = 'openid-client-web';
 
 runMain(NAME, async () => {
-  const env = readEnv(process.env, { secretRequired: true });
-  const config = await configure(env);
+  const keyed = process.env.OAUTH_CLIENT_AUTH === 'private_key_jwt';
+  const env = readEnv(process.env, { secretRequired: !keyed });
+  let privateKey: { key: CryptoKey; kid: string } | undefined;
+  if (keyed) {
+    const file = new URL('../shared/example-client-key.json', import.meta.url);
+    const { privateJwk } = JSON.parse(readFileSync(file, 'utf8')) as { privateJwk: { kid: string; alg: string } };
+    privateKey = { key: (await importJWK(privateJwk, privateJwk.alg)) as CryptoKey, kid: privateJwk.kid };
+  }
+  const config = await configure(env, privateKey);
   const server = createWebApp({ name: NAME, flow: createOpenIdClientFlow(config, env), redirectUri: env.redirectUri });
   await listen(server, NAME, env.host, env.port);
 });

@@ -74,7 +74,7 @@ describe('manifest validation', () => {
     const err = await loadError(m);
     expect(err.path).toBe('client.authMethod');
     expect(err.message).toBe(
-      'client.authMethod: expected one of "client_secret_basic" | "client_secret_post" | "none", got "basic"',
+      'client.authMethod: expected one of "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt", got "basic"',
     );
   });
 
@@ -144,6 +144,41 @@ describe('manifest validation', () => {
     const err = await loadError(b);
     expect(err.path).toBe('client.secret');
     expect(err.message).toContain('client_secret_post');
+  });
+
+  it('requires exactly one of jwks or jwksUri, and no secret, for private_key_jwt (TARGETS.md 1.1)', async () => {
+    const keyed = (): ReturnType<typeof good> => {
+      const m = good();
+      const c = m.client as Record<string, unknown>;
+      delete c.secret;
+      c.authMethod = 'private_key_jwt';
+      return m;
+    };
+    expect((await loadError(keyed())).path).toBe('client.jwks');
+    const both = keyed();
+    Object.assign(both.client, { jwks: { keys: [{ kty: 'EC' }] }, jwksUri: 'http://127.0.0.1:{{target.port}}/jwks' });
+    expect((await loadError(both)).path).toBe('client.jwks');
+    const secret = keyed();
+    Object.assign(secret.client, { secret: 'x', jwks: { keys: [{ kty: 'EC' }] } });
+    expect((await loadError(secret)).path).toBe('client.secret');
+    const keysWithoutMethod = good();
+    Object.assign(keysWithoutMethod.client, { jwks: { keys: [{ kty: 'EC' }] } });
+    expect((await loadError(keysWithoutMethod)).path).toBe('client.jwks');
+  });
+
+  it('resolves the placeholders of a jwksUri and keeps registered keys as given', async () => {
+    const m = good();
+    const c = m.client as Record<string, unknown>;
+    delete c.secret;
+    Object.assign(c, { authMethod: 'private_key_jwt', jwksUri: 'http://127.0.0.1:{{target.port}}/jwks.json' });
+    const target = resolveTarget(await loadManifest(await writeJson(m)), vars);
+    expect(target.client.authMethod).toBe('private_key_jwt');
+    expect(target.client.jwksUri).toBe('http://127.0.0.1:5123/jwks.json');
+    const n = good();
+    const d = n.client as Record<string, unknown>;
+    delete d.secret;
+    Object.assign(d, { authMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] } });
+    expect(resolveTarget(await loadManifest(await writeJson(n)), vars).client.jwks?.keys[0]?.crv).toBe('P-256');
   });
 
   it('names the array element that has the wrong type', async () => {

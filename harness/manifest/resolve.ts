@@ -43,6 +43,9 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
     profile: template.profile,
     client: { ...template.client, scopes: [...template.client.scopes], redirectUri },
   };
+  if (template.client.jwksUri !== undefined) {
+    target.client.jwksUri = httpUrl(sub(template.client.jwksUri, 'client.jwksUri'), 'client.jwksUri');
+  }
 
   if (template.start) {
     const s = template.start;

@@ -9,7 +9,7 @@ const nonEmpty = z.string().min(1);
 const stringMap = z.record(z.string(), z.string());
 
 /** Client authentication methods at the token endpoint (RFC 6749 section 2.3.1, OIDC Core section 9). */
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
 
 /** Target kinds (TARGETS.md section 3). */
 export const TARGET_KINDS = ['web', 'spa', 'driver'] as const;
@@ -24,6 +24,10 @@ export const clientSchema = z.strictObject({
   secret: nonEmpty.optional(),
   /** Default: `client_secret_basic` with a secret, `none` without. */
   authMethod: z.enum(AUTH_METHODS).optional(),
+  /** `private_key_jwt` (TARGETS.md §1.1): the client's public keys as a JWK Set ... */
+  jwks: z.strictObject({ keys: z.array(z.looseObject({ kty: nonEmpty })).min(1) }).optional(),
+  /** ... or the URL it serves them at (placeholders allowed, e.g. `{{target.port}}`). */
+  jwksUri: nonEmpty.optional(),
   /** Registered at the mock provider exactly as written (after placeholders): exact match. */
   redirectUri: nonEmpty,
   /** What the client is expected to need (scope.minimal compares the requests against it). */

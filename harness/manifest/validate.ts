@@ -117,7 +117,26 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       authMethod,
     );
   }
-  if (authMethod !== 'none' && !m.client.secret) {
+  const keyed = authMethod === 'private_key_jwt';
+  if (keyed) {
+    // RFC 7523 / OIDC Core 9: the client signs with its private key; the provider knows the public one.
+    if (m.client.secret)
+      throw ManifestError.expected('client.secret', 'no secret for authMethod "private_key_jwt"', m.client.secret);
+    if ((m.client.jwks === undefined) === (m.client.jwksUri === undefined)) {
+      throw ManifestError.expected(
+        'client.jwks',
+        'exactly one of "jwks" (the public keys) or "jwksUri" for authMethod "private_key_jwt"',
+        m.client.jwks ?? m.client.jwksUri,
+      );
+    }
+    if (m.client.jwksUri !== undefined) checkPlaceholders(m.client.jwksUri, 'client.jwksUri');
+  } else if (m.client.jwks !== undefined || m.client.jwksUri !== undefined) {
+    throw ManifestError.expected(
+      m.client.jwks !== undefined ? 'client.jwks' : 'client.jwksUri',
+      'keys only with authMethod "private_key_jwt"',
+      m.client.jwks ?? m.client.jwksUri,
+    );
+  } else if (authMethod !== 'none' && !m.client.secret) {
     throw ManifestError.expected('client.secret', `a secret for authMethod ${JSON.stringify(authMethod)}`, undefined);
   }
   // The redirect URI cannot refer to itself.
@@ -246,6 +265,8 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       scopes: m.client.scopes,
       ...(m.client.dpop !== undefined ? { dpop: m.client.dpop } : {}),
       ...(m.client.par !== undefined ? { par: m.client.par } : {}),
+      ...(m.client.jwks !== undefined ? { jwks: m.client.jwks as { keys: Array<Record<string, unknown>> } } : {}),
+      ...(m.client.jwksUri !== undefined ? { jwksUri: m.client.jwksUri } : {}),
     },
     ...(m.start
       ? {

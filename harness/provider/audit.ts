@@ -65,6 +65,8 @@ const MISSING: Record<ProviderFeature, string> = {
   par: 'the provider advertises no pushed_authorization_request_endpoint (RFC 9126 5)',
   'par-required': 'the provider does not advertise require_pushed_authorization_requests: true (RFC 9126 5)',
   dpop: 'the provider does not advertise DPoP (dpop_signing_alg_values_supported with ES256, RFC 9449 5.1)',
+  'private-key-jwt':
+    'the provider does not advertise private_key_jwt in token_endpoint_auth_methods_supported, or no client with a private key is registered for it (client file: privateKeyJwtClient)',
 };
 
 /** Describes what a missing feature means for a check. */
@@ -94,6 +96,8 @@ export function detectFeatures(provider: ProviderInfo, clients: AuditClients, sc
   if (m.pushed_authorization_request_endpoint && m.require_pushed_authorization_requests === true)
     f.add('par-required');
   if (m.dpop_signing_alg_values_supported?.includes('ES256')) f.add('dpop');
+  if (clients.privateKeyJwt && m.token_endpoint_auth_methods_supported?.includes('private_key_jwt'))
+    f.add('private-key-jwt');
   return f;
 }
 
@@ -102,11 +106,19 @@ export function arrangeClients(list: {
   primary: AuditClients['primary'];
   second?: AuditClients['second'];
   extra?: AuditClients['primary'][];
+  privateKeyJwt?: AuditClients['privateKeyJwt'];
 }): AuditClients {
   const all = [list.primary, ...(list.second ? [list.second] : []), ...(list.extra ?? [])];
   const pub = all.find((c) => !isConfidential(c));
-  const conf = all.find((c) => isConfidential(c));
-  return { primary: list.primary, public: pub, confidential: conf, second: list.second };
+  // The confidential role is a secret-based client: the client-auth checks send it a wrong or no secret.
+  const conf = all.find((c) => isConfidential(c) && c.authMethod !== 'private_key_jwt');
+  return {
+    primary: list.primary,
+    public: pub,
+    confidential: conf,
+    second: list.second,
+    ...(list.privateKeyJwt ? { privateKeyJwt: list.privateKeyJwt } : {}),
+  };
 }
 
 /** Turns provider checks into executor items over one prepared setup. */

@@ -6,7 +6,7 @@
  * of each call.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
 import type { Recorder, SecretBook } from './evidence.js';
@@ -27,6 +27,26 @@ export interface RegisteredClient {
   redirectUri: string;
   /** A second redirect URI registered for the same client (makes the redirect binding check unambiguous). */
   alternateRedirectUri?: string;
+  /** `private_key_jwt`: the private key (JWK with `alg`) the client signs its assertions with. */
+  privateJwk?: JWK;
+}
+
+/** RFC 7523 2.2: the `client_assertion_type` of a JWT client assertion. */
+export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * One deviation in a `private_key_jwt` assertion: `aud` replaced, `exp` (and `iat`) moved, a fixed `jti`
+ * (to replay one), `alg: none` (unsigned), or an assertion sent verbatim (`raw`).
+ */
+export interface AssertionOptions {
+  aud?: string;
+  /** Seconds from now (negative: already expired). Default 60. */
+  expiresIn?: number;
+  /** Seconds from now for `iat`. Default 0. */
+  issuedAt?: number;
+  jti?: string;
+  unsigned?: boolean;
+  raw?: string;
 }
 
 /** True for a client that authenticates with a secret (RFC 6749 2.1 confidential). */
@@ -132,6 +152,8 @@ export interface TokenResponse {
   error?: string;
   /** `token_type` of a successful answer (`Bearer`, or `DPoP` for a DPoP-bound token). */
   tokenType?: string;
+  /** The client assertion the request carried (`private_key_jwt`), to replay it. */
+  assertion?: string;
 }
 
 /** How a token request authenticates the client. */
@@ -147,6 +169,8 @@ export type ClientAuthMode =
 export interface TokenRequestOptions {
   client?: RegisteredClient;
   auth?: ClientAuthMode;
+  /** `private_key_jwt` clients: how the assertion deviates (default: a correct one). */
+  assertion?: AssertionOptions;
   /** Extra query on the token endpoint URL (never used by a correct client). */
   query?: Record<string, string>;
   /**
@@ -407,7 +431,14 @@ export class ProviderClient {
     };
     const body = new URLSearchParams(grant);
     const secret = auth === 'wrong-secret' ? `${client.secret ?? 'none'}-wrong` : client.secret;
-    if (auth === 'omit' || client.authMethod === 'none' || !secret) {
+    let assertion: string | undefined;
+    if (client.authMethod === 'private_key_jwt' && auth !== 'omit') {
+      assertion = await this.clientAssertion(client, opts.assertion);
+      body.set('client_id', client.id);
+      body.set('client_assertion_type', JWT_BEARER);
+      body.set('client_assertion', assertion);
+      this.deps.secrets.add(assertion, 'client_assertion');
+    } else if (auth === 'omit' || client.authMethod === 'none' || !secret) {
       body.set('client_id', client.id);
     } else if (client.authMethod === 'client_secret_basic') {
       headers.authorization = basic(client.id, secret);
@@ -454,6 +485,7 @@ export class ProviderClient {
     this.deps.secrets.add(tokens.accessToken, 'access_token');
     this.deps.secrets.add(tokens.refreshToken, 'refresh_token');
     this.deps.secrets.add(tokens.idToken, 'id_token');
+    if (assertion !== undefined) tokens.assertion = assertion;
     this.deps.recorder.record({
       method: 'POST',
       url: url.href,
@@ -465,6 +497,32 @@ export class ProviderClient {
       note: `${note} as ${client.label} client${auth === 'registered' ? '' : ` (${auth})`}`,
     });
     return tokens;
+  }
+
+  /**
+   * A `private_key_jwt` client assertion (RFC 7523 3, OIDC Core 9): `iss` and `sub` the client id, `aud`
+   * the issuer, `exp` a minute away, a fresh `jti`, signed with the client's key; `opts` splices in one
+   * deviation.
+   */
+  async clientAssertion(client: RegisteredClient, opts: AssertionOptions = {}): Promise<string> {
+    if (opts.raw !== undefined) return opts.raw;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: client.id,
+      sub: client.id,
+      aud: opts.aud ?? this.deps.provider.issuer,
+      iat: now + (opts.issuedAt ?? 0),
+      exp: now + (opts.expiresIn ?? 60),
+      jti: opts.jti ?? randomBytes(16).toString('base64url'),
+    };
+    if (opts.unsigned) {
+      const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(claims)}.`;
+    }
+    const jwk = client.privateJwk;
+    if (!jwk?.alg) throw new FlowError(`the ${client.label} client has no private key (with alg) to sign with`);
+    const key = await importJWK(jwk, jwk.alg);
+    return new SignJWT(claims).setProtectedHeader({ alg: jwk.alg, ...(jwk.kid ? { kid: jwk.kid } : {}) }).sign(key);
   }
 
   /** Calls a protected resource with a bearer token: in the header (RFC 6750 2.1) or the query (2.3). */
@@ -556,7 +614,13 @@ export class ProviderClient {
     const body = new URLSearchParams(form);
     if (client.authMethod === 'client_secret_basic' && client.secret)
       headers.authorization = basic(client.id, client.secret);
-    else {
+    else if (client.authMethod === 'private_key_jwt') {
+      const assertion = await this.clientAssertion(client);
+      this.deps.secrets.add(assertion, 'client_assertion');
+      body.set('client_id', client.id);
+      body.set('client_assertion_type', JWT_BEARER);
+      body.set('client_assertion', assertion);
+    } else {
       body.set('client_id', client.id);
       if (client.secret) body.set('client_secret', client.secret);
     }

@@ -65,4 +65,26 @@ describe('provider audit client file', () => {
       '$.client.secretEnv: environment variable LH_NOT_SET is not set',
     );
   });
+  it('reads a private_key_jwt client with its private key, inline or from the environment, and refuses one without', () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', alg: 'ES256', kid: 'k' };
+    const file = parseClientFile({
+      client: { id: 'app', redirectUri: 'http://127.0.0.1:8765/callback' },
+      privateKeyJwtClient: {
+        id: 'keyed',
+        authMethod: 'private_key_jwt',
+        privateJwkEnv: 'LH_KEY',
+        redirectUri: 'http://127.0.0.1:8765/callback',
+      },
+    });
+    const keyed = toRegisteredClient(file.privateKeyJwtClient!, 'private_key_jwt', '$.privateKeyJwtClient', {
+      LH_KEY: JSON.stringify(jwk),
+    });
+    expect(keyed).toMatchObject({ authMethod: 'private_key_jwt', privateJwk: { kid: 'k', alg: 'ES256' } });
+    expect(() =>
+      parseClientFile({
+        client: { id: 'app', redirectUri: 'http://127.0.0.1:8765/callback' },
+        privateKeyJwtClient: { id: 'k', authMethod: 'private_key_jwt', redirectUri: 'http://127.0.0.1:8765/cb' },
+      }),
+    ).toThrow(/privateJwk/);
+  });
 });

@@ -17,6 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { JWK } from 'jose';
 import { z } from 'zod';
 import type { RegisteredClient } from './client.js';
 import { formatIssues, ProviderConfigError } from './metadata.js';
@@ -28,7 +29,11 @@ const ClientSchema = z
     secret: z.string().min(1).optional(),
     /** ... or the name of the environment variable that holds it. */
     secretEnv: z.string().min(1).optional(),
-    authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
+    authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt']).optional(),
+    /** `private_key_jwt`: the private key (a JWK with `alg`) ... */
+    privateJwk: z.looseObject({ kty: z.string(), alg: z.string() }).optional(),
+    /** ... or the environment variable holding it as JSON. */
+    privateJwkEnv: z.string().min(1).optional(),
     redirectUri: z.string().url(),
     /** Another redirect URI registered for this client, for provider.code.bound-redirect-uri. */
     alternateRedirectUri: z.string().url().optional(),
@@ -38,7 +43,16 @@ const ClientSchema = z
       ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: 'give secret or secretEnv, not both' });
     if (c.authMethod === 'none' && (c.secret || c.secretEnv))
       ctx.addIssue({ code: 'custom', path: ['authMethod'], message: 'a public client (none) has no secret' });
-    if (c.authMethod && c.authMethod !== 'none' && !c.secret && !c.secretEnv) {
+    const keyed = c.authMethod === 'private_key_jwt';
+    if (keyed && !c.privateJwk && !c.privateJwkEnv)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privateJwk'],
+        message: 'required for private_key_jwt (or privateJwkEnv)',
+      });
+    if (keyed && (c.secret || c.secretEnv))
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a private_key_jwt client has no secret' });
+    if (c.authMethod && c.authMethod !== 'none' && !keyed && !c.secret && !c.secretEnv) {
       ctx.addIssue({ code: 'custom', path: ['secret'], message: `required for ${c.authMethod} (or secretEnv)` });
     }
   });
@@ -73,6 +87,8 @@ export const ClientFileSchema = z.strictObject({
   client: ClientSchema,
   secondClient: ClientSchema.optional(),
   confidentialClient: ClientSchema.optional(),
+  /** A client registered with `private_key_jwt` (RFC 7523), for provider.client-auth.private-key-jwt. */
+  privateKeyJwtClient: ClientSchema.optional(),
   scopes: z.array(z.string().min(1)).min(1).optional(),
   authorizationParams: z.record(z.string(), z.string()).optional(),
   api: z.strictObject({ url: z.string().url() }).optional(),
@@ -124,6 +140,17 @@ export function toRegisteredClient(
     secret = env[c.secretEnv];
     if (!secret) throw new ProviderConfigError(`${jsonPath}.secretEnv: environment variable ${c.secretEnv} is not set`);
   }
+  let privateJwk = c.privateJwk as JWK | undefined;
+  if (c.privateJwkEnv) {
+    const text = env[c.privateJwkEnv];
+    if (!text)
+      throw new ProviderConfigError(`${jsonPath}.privateJwkEnv: environment variable ${c.privateJwkEnv} is not set`);
+    try {
+      privateJwk = JSON.parse(text) as JWK;
+    } catch {
+      throw new ProviderConfigError(`${jsonPath}.privateJwkEnv: ${c.privateJwkEnv} does not hold a JWK as JSON`);
+    }
+  }
   const authMethod = c.authMethod ?? (secret ? 'client_secret_basic' : 'none');
   return {
     label,
@@ -132,5 +159,6 @@ export function toRegisteredClient(
     authMethod,
     redirectUri: c.redirectUri,
     alternateRedirectUri: c.alternateRedirectUri,
+    ...(privateJwk ? { privateJwk } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * Setting up an audit: of the embedded mock provider (the default, registering its own clients), or
  * of any provider from its metadata and a client file.
  */
+import { exportJWK, generateKeyPair } from 'jose';
 import { PERMISSIVE_MODE_DOCS } from '../../mock-idp/faults/fault-docs.js';
 import { startMockIdp } from '../../mock-idp/index.js';
 import type {
@@ -89,7 +90,15 @@ export async function prepareEmbeddedAudit(opts: EmbeddedAuditOptions = {}): Pro
     const primary = register('primary', 'lh-audit-a', primaryMethod);
     const second = register('second', 'lh-audit-b', primaryMethod);
     const confidential = publicOk && secretMethod ? register('confidential', 'lh-audit-conf', secretMethod) : undefined;
-    const clients = arrangeClients({ primary, second, extra: confidential ? [confidential] : [] });
+    const privateKeyJwt = methods.includes('private_key_jwt')
+      ? await registerKeyedClient(idp, 'lh-audit-keyed', [redirectUri, alternateRedirectUri])
+      : undefined;
+    const clients = arrangeClients({
+      primary,
+      second,
+      extra: confidential ? [confidential] : [],
+      ...(privateKeyJwt ? { privateKeyJwt } : {}),
+    });
     const metadata = idp.metadata;
     const { metadata: parsed } = await loadMetadata(idp.endpoints.discovery);
     const apiUrl = `${idp.apiBaseUrl.replace(/\/$/, '')}/v1/profile`;
@@ -145,6 +154,33 @@ export async function prepareEmbeddedAudit(opts: EmbeddedAuditOptions = {}): Pro
   }
 }
 
+/**
+ * Registers a `private_key_jwt` client at the embedded mock with a fresh ES256 key pair (the mock gets the
+ * public key; the audit's client signs with the private one).
+ */
+async function registerKeyedClient(
+  idp: RunningMockIdp['idp'],
+  clientId: string,
+  redirectUris: [string, string],
+): Promise<RegisteredClient> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = `${clientId}-key`;
+  idp.registerClient({
+    clientId,
+    authMethod: 'private_key_jwt',
+    redirectUris,
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
+  });
+  return {
+    label: 'private_key_jwt',
+    id: clientId,
+    authMethod: 'private_key_jwt',
+    redirectUri: redirectUris[0],
+    alternateRedirectUri: redirectUris[1],
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' },
+  };
+}
+
 /** Options of {@link prepareProviderAudit}. */
 export interface ProviderAuditOptions {
   /** Discovery URL (or issuer) or path of a metadata file. */
@@ -169,7 +205,18 @@ export async function prepareProviderAudit(opts: ProviderAuditOptions): Promise<
   const confidential = file.confidentialClient
     ? toRegisteredClient(file.confidentialClient, 'confidential', '$.confidentialClient', env)
     : undefined;
-  const clients = arrangeClients({ primary, second, extra: confidential ? [confidential] : [] });
+  const privateKeyJwt = file.privateKeyJwtClient
+    ? toRegisteredClient(file.privateKeyJwtClient, 'private_key_jwt', '$.privateKeyJwtClient', env)
+    : undefined;
+  if (privateKeyJwt && privateKeyJwt.authMethod !== 'private_key_jwt') {
+    throw new ProviderConfigError('$.privateKeyJwtClient.authMethod: expected "private_key_jwt"');
+  }
+  const clients = arrangeClients({
+    primary,
+    second,
+    extra: confidential ? [confidential] : [],
+    ...(privateKeyJwt ? { privateKeyJwt } : {}),
+  });
   const provider: ProviderInfo = {
     source: opts.discovery,
     discoveryUrl,

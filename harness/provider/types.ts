@@ -23,6 +23,8 @@ import type { ProviderInfo } from './metadata.js';
  * - `par`: a `pushed_authorization_request_endpoint` is advertised (RFC 9126 5).
  * - `par-required`: `require_pushed_authorization_requests: true` with that endpoint (RFC 9126 5).
  * - `dpop`: `dpop_signing_alg_values_supported` lists an algorithm the harness signs with (RFC 9449 5.1).
+ * - `private-key-jwt`: `private_key_jwt` is advertised in `token_endpoint_auth_methods_supported` and a
+ *   client with a private key is registered for it.
  */
 export type ProviderFeature =
   | 'pkce'
@@ -38,7 +40,8 @@ export type ProviderFeature =
   | 'second-client'
   | 'par'
   | 'par-required'
-  | 'dpop';
+  | 'dpop'
+  | 'private-key-jwt';
 
 /** Opt-in groups: `slow` checks wait out a lifetime (code lifetime, idle refresh expiry). */
 export type ProviderOptIn = 'slow';
@@ -65,6 +68,8 @@ export interface AuditClients {
   confidential?: RegisteredClient;
   /** A second client of the primary's kind, for the binding checks. */
   second?: RegisteredClient;
+  /** A client that authenticates with `private_key_jwt` (RFC 7523), when registered. */
+  privateKeyJwt?: RegisteredClient;
 }
 
 /** Waits the checks in the `slow` group need, in ms. */

@@ -55,6 +55,8 @@ export async function createEnvironment(
     // 5.2 dpop_bound_access_tokens) and pushed requests only (RFC 9126 6).
     ...(target.client.dpop ? { dpopBoundAccessTokens: true } : {}),
     ...(target.client.par ? { requirePushedAuthorizationRequests: true } : {}),
+    ...(target.client.jwks ? { jwks: target.client.jwks } : {}),
+    ...(target.client.jwksUri ? { jwksUri: target.client.jwksUri } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());

@@ -2,10 +2,11 @@ import type { DiscoveryFault, EndpointName, IdpEndpoints, PermissiveMode } from 
 import type { DiscoveryDocument } from './discovery-schema.js';
 import type { ProfileSettings } from '../profiles/profile-settings.js';
 import { DPOP_SIGNING_ALGS } from '../dpop/dpop-proof.js';
+import { ASSERTION_SIGNING_ALGS } from '../http/client-assertion.js';
 
 /** Grant types, response types and client authentication methods this mock implements. */
 const IMPLEMENTED_GRANTS = ['authorization_code', 'refresh_token'];
-const IMPLEMENTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+const IMPLEMENTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'];
 const IMPLEMENTED_PKCE_METHODS = ['S256', 'plain'];
 /** The fixture keys are RSA, so every RSA signature algorithm jose offers can be served. */
 export const IMPLEMENTED_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -13,7 +14,8 @@ export const IMPLEMENTED_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS
 /**
  * Metadata members naming features this mock does not implement. They are removed so that nothing is
  * advertised that is not implemented (dynamic registration, PAR, device flow, CIBA, session iframes,
- * signed/encrypted responses, request objects, mTLS, JWT client authentication).
+ * signed/encrypted responses, request objects, mTLS). JWT client authentication (`private_key_jwt`) and DPoP
+ * are implemented; their signing algorithms are narrowed below like every other list.
  */
 const UNIMPLEMENTED_MEMBERS = [
   'registration_endpoint',
@@ -41,7 +43,6 @@ const UNIMPLEMENTED_MEMBERS = [
   'authorization_signing_alg_values_supported',
   'authorization_encryption_alg_values_supported',
   'authorization_encryption_enc_values_supported',
-  'token_endpoint_auth_signing_alg_values_supported',
   'revocation_endpoint_auth_signing_alg_values_supported',
   'introspection_endpoint_auth_signing_alg_values_supported',
   'introspection_signing_alg_values_supported',
@@ -69,6 +70,8 @@ export interface BuiltMetadata {
   grantTypes: string[];
   responseTypes: string[];
   tokenAuthMethods: string[];
+  /** `private_key_jwt` assertion algorithms accepted (advertised); empty when the method is not offered. */
+  assertionSigningAlgs: string[];
   /** Whether ID tokens are issued (the document is OpenID Connect). */
   oidc: boolean;
   idTokenAlg: string;
@@ -180,6 +183,18 @@ export function buildMetadata(input: {
   );
   if (document.token_endpoint_auth_methods_supported !== undefined)
     metadata.token_endpoint_auth_methods_supported = tokenAuthMethods;
+  // RFC 8414 2: the algorithms for private_key_jwt at the token endpoint; only asymmetric ones (OIDC Core 9).
+  let assertionSigningAlgs: string[] = [];
+  if (tokenAuthMethods.includes('private_key_jwt')) {
+    assertionSigningAlgs = intersect(
+      document.token_endpoint_auth_signing_alg_values_supported ?? ASSERTION_SIGNING_ALGS,
+      ASSERTION_SIGNING_ALGS,
+    );
+    if (assertionSigningAlgs.length === 0) assertionSigningAlgs = ['RS256', 'PS256', 'ES256'];
+    metadata.token_endpoint_auth_signing_alg_values_supported = assertionSigningAlgs;
+  } else {
+    delete metadata.token_endpoint_auth_signing_alg_values_supported;
+  }
   for (const member of [
     'revocation_endpoint_auth_methods_supported',
     'introspection_endpoint_auth_methods_supported',
@@ -229,6 +244,7 @@ export function buildMetadata(input: {
     grantTypes,
     responseTypes,
     tokenAuthMethods,
+    assertionSigningAlgs,
     oidc,
     idTokenAlg,
     issParameter,

@@ -46,6 +46,7 @@ export const discoverySchema = z.looseObject({
   response_modes_supported: stringList.optional(),
   grant_types_supported: stringList.optional(),
   token_endpoint_auth_methods_supported: stringList.optional(),
+  token_endpoint_auth_signing_alg_values_supported: stringList.optional(),
   revocation_endpoint_auth_methods_supported: stringList.optional(),
   introspection_endpoint_auth_methods_supported: stringList.optional(),
   code_challenge_methods_supported: stringList.optional(),

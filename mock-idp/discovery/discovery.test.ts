@@ -63,7 +63,8 @@ describe('served metadata', () => {
         device_authorization_endpoint: 'https://idp.example.com/device',
         grant_types_supported: ['authorization_code', 'implicit', 'client_credentials', 'refresh_token'],
         response_types_supported: ['code', 'id_token token', 'token'],
-        token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic'],
+        token_endpoint_auth_methods_supported: ['tls_client_auth', 'private_key_jwt', 'client_secret_basic'],
+        token_endpoint_auth_signing_alg_values_supported: ['HS256', 'ES256'],
         id_token_signing_alg_values_supported: ['ES256', 'RS256'],
         code_challenge_methods_supported: ['S256', 'S512'],
         x_custom: 'kept',
@@ -73,7 +74,9 @@ describe('served metadata', () => {
     expect(idp.metadata.device_authorization_endpoint).toBeUndefined();
     expect(idp.metadata.grant_types_supported).toEqual(['authorization_code', 'refresh_token']);
     expect(idp.metadata.response_types_supported).toEqual(['code']);
-    expect(idp.metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);
+    expect(idp.metadata.token_endpoint_auth_methods_supported).toEqual(['private_key_jwt', 'client_secret_basic']);
+    // private_key_jwt is asymmetric only (OIDC Core 9): HS256 is dropped.
+    expect(idp.metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(['ES256']);
     expect(idp.metadata.id_token_signing_alg_values_supported).toEqual(['RS256']);
     expect(idp.metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(idp.metadata.x_custom).toBe('kept');

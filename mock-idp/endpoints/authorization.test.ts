@@ -201,7 +201,8 @@ describe('login form', () => {
         ]),
       );
       const submit = await authorize(formIdp.idp, { ...fields, login_harness_user: '1' }, { method: 'POST' });
-      expect(submit.status).toBe(302);
+      // RFC 9700 4.12: the redirect answering the form post is 303, so the browser does not post it again.
+      expect(submit.status).toBe(303);
       expect(submit.location?.searchParams.get('state')).toBe('"><script>x()</script>');
       const entry = formIdp.idp.journal.entries({ endpoint: 'login-form' })[0];
       expect(entry.tag).toBe('form');

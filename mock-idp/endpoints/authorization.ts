@@ -253,7 +253,21 @@ async function redirectToClient(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   for (const step of steps) await step.run(flow);
-  return redirectResponse(appendToUri(flow.redirectUri!, flow.response, flow.responseIn), headers);
+  return redirectResponse(
+    appendToUri(flow.redirectUri!, flow.response, flow.responseIn),
+    headers,
+    redirectStatus(flow),
+  );
+}
+
+/**
+ * A redirect answering a POST (the login form carries the person's choice; a real one, their password)
+ * is 303, so the browser follows with a GET and drops the form (RFC 9700 4.12); GET requests keep 302.
+ * Permissive mode `redirect-307-after-post` answers a POST with 307, which re-posts the form to the client.
+ */
+function redirectStatus(flow: AuthorizationFlow): 302 | 303 | 307 {
+  if (flow.exchange.request.method !== 'POST') return 302;
+  return flow.ctx.permissive.has('redirect-307-after-post') ? 307 : 303;
 }
 
 /**

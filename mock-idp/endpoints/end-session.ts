@@ -1,5 +1,5 @@
 import { appendToUri } from './authorization.js';
-import { errorPage, htmlResponse, redirectResponse } from '../http/responses.js';
+import { errorPage, htmlResponse, pageSecurityHeaders, redirectResponse } from '../http/responses.js';
 import type { Endpoint } from '../provider-context.js';
 import type { ClientRegistration } from '../types.js';
 
@@ -54,9 +54,12 @@ export const endSessionEndpoint: Endpoint = async (ctx, exchange) => {
     return { response: redirectResponse(appendToUri(redirect, state !== undefined ? { state } : {})), tag };
   }
   return {
-    response: htmlResponse('Signed out', '<h1>Signed out</h1><p>You have been signed out.</p>', 200, {
-      'content-security-policy': "default-src 'none'",
-    }),
+    response: htmlResponse(
+      'Signed out',
+      '<h1>Signed out</h1><p>You have been signed out.</p>',
+      200,
+      pageSecurityHeaders(ctx),
+    ),
     tag,
   };
 };

@@ -15,7 +15,7 @@ export const introspectionEndpoint: Endpoint = async (ctx, exchange) => {
   if (request.method !== 'POST') {
     return { response: oauthError(ctx, 'invalid_request', 'POST only', 405, { allow: 'POST' }), tag };
   }
-  const auth = authenticateClient(ctx, exchange, { allowPublic: false });
+  const auth = await authenticateClient(ctx, exchange, { allowPublic: false, tag });
   if (!auth.ok) return { response: auth.response, tag };
   if (!token) return { response: oauthError(ctx, 'invalid_request', 'token is missing'), tag };
   const active = token ? ctx.store.activeToken(token, ctx.clock()) : undefined;

@@ -26,7 +26,7 @@ export const parEndpoint: Endpoint = async (ctx, exchange) => {
   if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     return fail(oauthError(ctx, 'invalid_request', 'expected application/x-www-form-urlencoded (RFC 9126 2.1)'));
   }
-  const auth = authenticateClient(ctx, exchange);
+  const auth = await authenticateClient(ctx, exchange, { allowPublic: true, tag });
   if (!auth.ok) return fail(auth.response);
   const params: Record<string, string> = {};
   const repeated = new Set<string>();

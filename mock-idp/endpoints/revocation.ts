@@ -17,7 +17,7 @@ export const revocationEndpoint: Endpoint = async (ctx, exchange) => {
   if (request.method !== 'POST') {
     return { response: oauthError(ctx, 'invalid_request', 'POST only', 405, { allow: 'POST' }), tag, revocation };
   }
-  const auth = authenticateClient(ctx, exchange);
+  const auth = await authenticateClient(ctx, exchange, { allowPublic: true, tag });
   if (!auth.ok) return { response: auth.response, tag, revocation: { ...revocation, clientId: auth.clientId } };
   revocation.clientId = auth.client.clientId;
   if (!token) return { response: oauthError(ctx, 'invalid_request', 'token is missing'), tag, revocation };

@@ -101,8 +101,9 @@ export async function tokenEndpoint(ctx: ProviderContext, exchange: Exchange): P
       'invalid_request',
     );
   }
-  const auth = authenticateClient(ctx, exchange);
+  const auth = await authenticateClient(ctx, exchange, { allowPublic: true, tag });
   info.clientAuth = auth.method;
+  if (auth.assertion) info.clientAssertion = auth.assertion;
   info.clientId = auth.ok ? auth.client.clientId : (auth.clientId ?? info.clientId);
   if (!auth.ok) return fail(auth.response, auth.error);
   if (repeated.size > 0) {

@@ -53,6 +53,12 @@ export const FAULTS = {
     at: 'authorization response',
     doc: 'The RFC 9207 `iss` parameter names another issuer.',
   }),
+  /** Used by mixup.token-endpoint: the response names the run's other provider, as a mix-up attacker would. */
+  'callback.iss-other': fault({
+    at: 'authorization response',
+    params: { issuer: z.string().url() },
+    doc: "The RFC 9207 `iss` parameter names `issuer` (the run's second provider): a client that picks its token endpoint from `iss` sends the code there.",
+  }),
   'callback.iss-missing': fault({
     at: 'authorization response',
     doc: 'The RFC 9207 `iss` parameter is left out even though the metadata advertises it.',
@@ -223,6 +229,30 @@ export const PERMISSIVE_MODES = {
   'dpop-replay-not-detected': { doc: 'DPoP proofs are not checked for a repeated `jti` (no replay cache).' },
   'dpop-refresh-not-bound': {
     doc: 'A refresh token issued to a DPoP public client is accepted without a proof of its key (or with another key).',
+  },
+  'client-assertion-aud-not-checked': {
+    doc: '`private_key_jwt`: a client assertion is accepted whatever its `aud` names (RFC 7523 3).',
+  },
+  'client-assertion-exp-not-checked': {
+    doc: '`private_key_jwt`: an expired client assertion, or one valid for hours, is accepted (RFC 7523 3).',
+  },
+  'client-assertion-replay-allowed': {
+    doc: '`private_key_jwt`: a client assertion may be used again; its `jti` is not remembered (OIDC Core 9).',
+  },
+  'client-assertion-alg-none-accepted': {
+    doc: '`private_key_jwt`: an unsigned assertion (`alg: none`) whose `iss` and `sub` name the client is accepted.',
+  },
+  'code-redemption-race': {
+    doc: 'A code is marked used only after its tokens are issued (a simulated 50 ms store round-trip), so simultaneous redemptions can both succeed.',
+  },
+  'refresh-rotation-race': {
+    doc: 'A refresh token is marked rotated only after the new tokens are issued (a simulated 50 ms store round-trip), so simultaneous refreshes can both succeed.',
+  },
+  'framing-allowed': {
+    doc: 'HTML pages (login form, error pages) carry neither `X-Frame-Options` nor CSP `frame-ancestors`: they can be framed (clickjacking, RFC 9700 4.16).',
+  },
+  'redirect-307-after-post': {
+    doc: 'Redirects that answer a POST (the login form, a POSTed authorization request) use 307, so the browser posts the form again to the client (RFC 9700 4.12).',
   },
 } satisfies Record<string, IssuerWideDeclaration>;
 

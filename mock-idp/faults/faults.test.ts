@@ -96,6 +96,13 @@ describe('callback faults', () => {
     expect(answer.location?.searchParams.get('iss')).toBeTruthy();
   });
 
+  it('callback.iss-other names the issuer it is given', async () => {
+    const answer = await authorize(running.idp, codeRequest(PUBLIC_CLIENT), {
+      tag: armed({ name: 'callback.iss-other', issuer: 'http://127.0.0.1:9/second' }),
+    });
+    expect(answer.location?.searchParams.get('iss')).toBe('http://127.0.0.1:9/second');
+  });
+
   it('callback.iss-missing leaves iss out although advertised', async () => {
     const answer = await authorize(running.idp, codeRequest(PUBLIC_CLIENT), {
       tag: armed({ name: 'callback.iss-missing' }),

@@ -2,7 +2,7 @@ import { VERIFIER_ABNF, verifierMatches } from '../pkce/pkce-rules.js';
 import type { ProviderContext } from '../provider-context.js';
 import type { CodeRecord } from '../store/grant-store.js';
 import { createFamily, issueTokens } from '../tokens/issue-tokens.js';
-import type { GrantHandler, GrantOutcome } from './grant-types.js';
+import { storeRoundTrip, type GrantHandler, type GrantOutcome } from './grant-types.js';
 
 /** RFC 9700 4.8: a failed PKCE verification burns the code (unless `failed-verifier-keeps-code`). */
 function burn(ctx: ProviderContext, code: CodeRecord): void {
@@ -83,6 +83,9 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, { client, params
     };
   }
 
+  // Strict: nothing is awaited between the checks above and this write, so of two simultaneous
+  // redemptions exactly one finds the code active (RFC 6749 4.1.2: used more than once, "MUST deny").
+  if (p.has('code-redemption-race')) await storeRoundTrip();
   code.state = 'redeemed';
   const artifact = ctx.journal.artifact('code', value);
   if (artifact) artifact.redeemed = true;

@@ -26,3 +26,12 @@ export function tokenRequestScopes(ctx: ProviderContext, params: Record<string, 
   }
   return undefined;
 }
+
+/**
+ * Permissive race modes only: the round-trip a provider makes to a shared store between reading a grant
+ * and writing it back. Real time on purpose (not the provider clock): the race it opens is between real
+ * concurrent requests.
+ */
+export function storeRoundTrip(ms = 50): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,5 +1,5 @@
 import { issueTokens } from '../tokens/issue-tokens.js';
-import { tokenRequestScopes, type GrantHandler } from './grant-types.js';
+import { storeRoundTrip, tokenRequestScopes, type GrantHandler } from './grant-types.js';
 
 /**
  * The refresh_token grant (RFC 6749 6). Steps: find_refresh_token, detect_reuse (a rotated token used
@@ -52,6 +52,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx, { client, params, dpo
   }
   const scopes = requested && requested.length > 0 ? requested : record.scopes;
   const rotate = !p.has('no-refresh-rotation');
+  // Strict: checked and rotated with nothing awaited in between, so one of two simultaneous refreshes wins.
+  if (rotate && p.has('refresh-rotation-race')) await storeRoundTrip();
   if (rotate) record.rotated = true;
   const tokens = await issueTokens(ctx, {
     family,

@@ -28,7 +28,27 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
   });
 }
 
-/** An HTML page; every page sends a restrictive CSP so nothing reflected could run even if unescaped. */
+/** The CSP of the provider's pages: nothing loads, nothing runs, and nobody frames them. */
+export const PAGE_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * RFC 9700 4.16: "Authorization servers MUST prevent clickjacking attacks" (X-Frame-Options), and
+ * "SHOULD also use Content Security Policy (CSP) level 2 [W3C.CSP-2] or greater" (`frame-ancestors`).
+ * Permissive mode `framing-allowed` sends neither (an empty value removes the header, see
+ * {@link htmlResponse}). `csp` is the page's policy without `frame-ancestors`.
+ */
+export function pageSecurityHeaders(ctx: ProviderContext, csp = "default-src 'none'"): Record<string, string> {
+  if (ctx.permissive.has('framing-allowed')) return { 'x-frame-options': '', 'content-security-policy': csp };
+  return {
+    'x-frame-options': 'DENY',
+    'content-security-policy': csp === '' ? "frame-ancestors 'none'" : `${csp}; frame-ancestors 'none'`,
+  };
+}
+
+/**
+ * An HTML page; every page sends a restrictive CSP so nothing reflected could run even if unescaped, and
+ * forbids framing. A header given with an empty value is left out.
+ */
 export function htmlResponse(
   title: string,
   bodyHtml: string,
@@ -36,20 +56,28 @@ export function htmlResponse(
   headers: Record<string, string> = {},
 ): Response {
   const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>\n${bodyHtml}\n</body></html>\n`;
-  return textResponse(page, {
-    status,
-    headers: {
-      'content-type': 'text/html;charset=utf-8',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      ...headers,
-    },
-  });
+  const merged: Record<string, string> = {
+    'content-type': 'text/html;charset=utf-8',
+    'x-frame-options': 'DENY',
+    'content-security-policy': PAGE_CSP,
+    'referrer-policy': 'no-referrer',
+    ...headers,
+  };
+  for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
+  return textResponse(page, { status, headers: merged });
 }
 
-/** A redirect (302) to `location`. */
-export function redirectResponse(location: string, headers: Record<string, string> = {}): Response {
-  return textResponse(null, { status: 302, headers: { location, ...headers } });
+/**
+ * A redirect to `location`: 302 by default. RFC 9700 4.12: a redirect answering a request that may carry
+ * the person's credentials (a POST) "MUST NOT use the HTTP 307 status code" and "SHOULD use HTTP status
+ * code 303 (See Other)".
+ */
+export function redirectResponse(
+  location: string,
+  headers: Record<string, string> = {},
+  status: 302 | 303 | 307 = 302,
+): Response {
+  return textResponse(null, { status, headers: { location, ...headers } });
 }
 
 /** RFC 6749 5.2 error codes (and RFC 6750 3.1 / RFC 7009 2.2.1 ones used at the same endpoints). */
@@ -79,7 +107,10 @@ export function oauthError(
   headers: Record<string, string> = {},
 ): Response {
   if (ctx.permissive.has('errors-not-rfc')) {
-    return htmlResponse('Error', `<p>Error: ${escapeHtml(error)} (${escapeHtml(description)})</p>`, 200, headers);
+    return htmlResponse('Error', `<p>Error: ${escapeHtml(error)} (${escapeHtml(description)})</p>`, 200, {
+      ...pageSecurityHeaders(ctx),
+      ...headers,
+    });
   }
   return jsonResponse({ error, error_description: description }, status, { ...noStoreHeaders(ctx), ...headers });
 }
@@ -104,6 +135,7 @@ export function errorPage(
     'Sign-in error',
     `<h1>Sign-in error</h1><p>${escapeHtml(error)}: ${show(description)}</p>${rows ? `<ul>${rows}</ul>` : ''}`,
     status,
-    ctx.permissive.has('errors-reflect-unescaped') ? {} : { 'content-security-policy': "default-src 'none'" },
+    // errors-reflect-unescaped drops the script-blocking policy only; framing stays forbidden.
+    pageSecurityHeaders(ctx, ctx.permissive.has('errors-reflect-unescaped') ? '' : "default-src 'none'"),
   );
 }

@@ -50,6 +50,12 @@ const CHECKS_MD_IDS = [
   'provider.errors.escaped',
   'provider.id-token.valid',
   'provider.api.bearer-query-refused',
+  // "Second wave: provider checks", in the table's order.
+  'provider.code.concurrent',
+  'provider.refresh.concurrent',
+  'provider.authz.clickjacking',
+  'provider.authz.no-307',
+  'provider.client-auth.private-key-jwt',
 ];
 
 const CHECKS_MD_SEVERITY: Record<string, string> = {
@@ -60,6 +66,11 @@ const CHECKS_MD_SEVERITY: Record<string, string> = {
   'provider.errors.format': 'low',
   'provider.discovery.valid': 'high',
   'provider.token.entropy': 'medium',
+  'provider.code.concurrent': 'high',
+  'provider.refresh.concurrent': 'medium',
+  'provider.authz.clickjacking': 'medium',
+  'provider.authz.no-307': 'low',
+  'provider.client-auth.private-key-jwt': 'high',
 };
 
 describe('the provider check catalog', () => {

@@ -3,6 +3,9 @@
  * opt-in slow checks.
  */
 import { apiBearerQueryRefused } from './api.js';
+import { authzClickjacking, authzNo307 } from './authz-pages.js';
+import { clientAuthPrivateKeyJwt } from './client-auth.js';
+import { codeConcurrent, refreshConcurrent } from './concurrent.js';
 import { codeBoundClient, codeBoundRedirectUri, codeLifetime, codeReplayRevokes, codeSingleUse } from './code.js';
 import { discoveryPkceAdvertised, discoveryValid } from './discovery.js';
 import {
@@ -68,6 +71,12 @@ export const providerChecks: ProviderCheck[] = [
   dpopBound,
   dpopReplay,
   dpopRefreshBound,
+  // Second wave (CHECKS.md, "Second wave: provider checks").
+  codeConcurrent,
+  refreshConcurrent,
+  authzClickjacking,
+  authzNo307,
+  clientAuthPrivateKeyJwt,
   codeLifetime,
   refreshIdleExpiry,
 ];

@@ -102,7 +102,10 @@ describe('provider audit of the lexoffice-partner profile as the mock serves it'
       'provider.dpop.refresh-bound': 'not-applicable',
       'provider.code.lifetime': 'not-applicable',
       'provider.refresh.idle-expiry': 'not-applicable',
+      // client_secret_basic only: private_key_jwt is not advertised.
+      'provider.client-auth.private-key-jwt': 'not-applicable',
     });
+    expect(by['provider.client-auth.private-key-jwt'].summary).toContain('private_key_jwt');
     expect(by['provider.discovery.pkce-advertised'].summary).toContain('no code_challenge_methods_supported');
     // The reason comes first, so even a one-line console summary says it.
     for (const id of [

@@ -37,9 +37,12 @@ async function audit(
 // - the opt-in slow checks do not run without --opt-in slow.
 // - PAR is offered (its request_uri checks run and pass) but not required by default.
 // DPoP is on by default: the DPoP checks run against its userinfo endpoint and pass.
+// - authz.no-307: with interactions approved at once there is no form to submit, and the library answers a
+//   POSTed authorization request with 404, so no redirect answering a POST can be observed.
 const BASELINE: Record<string, Verdict> = {
   'provider.pkce.failed-attempt-burns-code': 'warn',
   'provider.par.required': 'not-applicable',
+  'provider.authz.no-307': 'not-applicable',
   'provider.code.lifetime': 'not-applicable',
   'provider.refresh.idle-expiry': 'not-applicable',
 };
@@ -73,6 +76,25 @@ describe('provider audit of oidc-provider v9 (a certified authorization server) 
     expect(summaries['provider.par.request-uri-bound']).toContain('pushed_authorization_request_endpoint');
   });
 
+  it('with private_key_jwt, simultaneous redemptions and refreshes and framing, the second-wave checks pass', async () => {
+    const { summaries } = await audit({});
+    expect(summaries['provider.client-auth.private-key-jwt']).toContain('were refused');
+    expect(summaries['provider.code.concurrent']).toContain('Exactly one');
+    expect(summaries['provider.refresh.concurrent']).toContain('Exactly one');
+    expect(summaries['provider.authz.clickjacking']).toContain('frame-ancestors');
+  });
+
+  it("with the library's placeholder error page (no X-Frame-Options, no CSP), provider.authz.clickjacking fails", async () => {
+    const { nonPass } = await audit({ framingRefused: false });
+    expect(nonPass).toEqual({ ...BASELINE, 'provider.authz.clickjacking': 'fail' });
+  });
+
+  it('with its own login and consent pages, the form submission is answered with 303 (provider.authz.no-307 passes)', async () => {
+    const { summaries, nonPass } = await audit({ interactions: 'dev' });
+    expect(nonPass['provider.authz.no-307']).toBeUndefined();
+    expect(summaries['provider.authz.no-307']).toContain('303');
+  });
+
   it('with pkce.required false, provider.pkce.required fails and nothing else changes', async () => {
     const { nonPass } = await audit({ pkceRequired: false });
     expect(nonPass).toEqual({ ...BASELINE, 'provider.pkce.required': 'fail' });
@@ -84,6 +106,7 @@ describe('provider audit of oidc-provider v9 (a certified authorization server) 
       ...BASELINE,
       'provider.refresh.rotation': 'fail',
       'provider.refresh.reuse-revokes': 'not-applicable',
+      'provider.refresh.concurrent': 'not-applicable',
     });
     expect(summaries['provider.refresh.reuse-revokes']).toContain('does not rotate');
   });
@@ -91,18 +114,22 @@ describe('provider audit of oidc-provider v9 (a certified authorization server) 
   it('with a login page the auto login cannot get past, nothing that needs a login passes: those checks end in error', async () => {
     const { nonPass, summaries } = await audit({ interactions: 'dev' });
     const passed = providerChecks.map((c) => c.id).filter((id) => !(id in nonPass));
-    // Only what needs no login at all can be observed: the metadata and the token endpoint's refusals.
+    // Only what needs no login at all can be observed: the metadata, the token endpoint's refusals, and
+    // the login page itself (its form post is answered with 303).
     expect(passed).toEqual([
       'provider.discovery.valid',
       'provider.discovery.pkce-advertised',
       'provider.flows.ropc-disabled',
       'provider.errors.format',
+      'provider.authz.no-307',
     ]);
-    expect(
-      Object.entries(nonPass)
-        .filter(([, v]) => v !== 'error')
-        .map(([id]) => id),
-    ).toEqual(['provider.par.required', 'provider.code.lifetime', 'provider.refresh.idle-expiry']);
+    // The library's development login page (devInteractions) sends no X-Frame-Options and no CSP.
+    expect(Object.fromEntries(Object.entries(nonPass).filter(([, v]) => v !== 'error'))).toEqual({
+      'provider.par.required': 'not-applicable',
+      'provider.authz.clickjacking': 'fail',
+      'provider.code.lifetime': 'not-applicable',
+      'provider.refresh.idle-expiry': 'not-applicable',
+    });
     expect(summaries['provider.redirect-uri.exact']).toContain('use playwright or manual');
   });
 });

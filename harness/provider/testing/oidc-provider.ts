@@ -26,11 +26,16 @@ export interface OidcProviderOptions {
   par?: 'offered' | 'required' | 'off';
   /** DPoP (`features.dPoP`, the library's default: on). */
   dpop?: boolean;
+  /**
+   * Error pages refuse framing (default true), as a deployment's own `renderError` should: the library's
+   * default error page is a placeholder it asks to be replaced, and sends no X-Frame-Options or CSP.
+   */
+  framingRefused?: boolean;
 }
 
 export interface RunningOidcProvider {
   issuer: string;
-  /** A client file for the audit: two public clients and a confidential one. */
+  /** A client file for the audit: two public clients, a confidential one and a private_key_jwt one. */
   clientFile: ClientFile;
   close(): Promise<void>;
 }
@@ -62,6 +67,8 @@ export interface OidcProviderServerOptions {
   interactions?: 'auto' | 'dev';
   /** Features besides interactions, e.g. `{ revocation: { enabled: true } }`. */
   features?: Record<string, unknown>;
+  /** Error pages send `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'` (a `renderError` of ours). */
+  framingRefused?: boolean;
 }
 
 /** Starts oidc-provider on 127.0.0.1 with an RS256 key, explicit lifetimes and the chosen interactions. */
@@ -103,6 +110,19 @@ export async function startOidcProviderServer(
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     };
   }
+  if (opts.framingRefused) {
+    // RFC 9700 4.16: error pages too. The library leaves the look of the error page to the application.
+    configuration.renderError = (
+      ctx: { type: string; body: string; set(name: string, value: string): void },
+      out: Record<string, string>,
+    ) => {
+      ctx.set('x-frame-options', 'DENY');
+      ctx.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      ctx.type = 'html';
+      const escape = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.body = `<!doctype html><title>Error</title><p>${escape(out.error ?? 'error')}: ${escape(out.error_description ?? '')}</p>`;
+    };
+  }
   if (opts.pkceRequired !== undefined) configuration.pkce = { required: () => opts.pkceRequired };
   if (opts.rotation === false) configuration.rotateRefreshToken = false;
   const provider = new Provider(issuer, configuration);
@@ -136,6 +156,9 @@ export async function startOidcProviderServer(
 /** Starts oidc-provider on 127.0.0.1 with a public pair and a confidential client registered. */
 export async function startOidcProvider(opts: OidcProviderOptions): Promise<RunningOidcProvider> {
   const secret = 'lh-oidc-provider-confidential-secret-0123456789';
+  // A private_key_jwt client (RFC 7523): oidc-provider gets the public key, the audit signs with the private one.
+  const keys = await generateKeyPair('ES256', { extractable: true });
+  const keyedJwk = { ...(await exportJWK(keys.publicKey)), kid: 'lh-keyed', alg: 'ES256', use: 'sig' };
   const common = {
     redirect_uris: [opts.redirectUri, `${opts.redirectUri}-alt`],
     grant_types: ['authorization_code', 'refresh_token'],
@@ -146,6 +169,13 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
       { client_id: 'lh-public-a', token_endpoint_auth_method: 'none', ...common },
       { client_id: 'lh-public-b', token_endpoint_auth_method: 'none', ...common },
       { client_id: 'lh-conf', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', ...common },
+      {
+        client_id: 'lh-keyed',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [keyedJwk] },
+        ...common,
+      },
     ],
     scopes: ['openid', 'offline_access'],
     accountId: 'audit-user',
@@ -153,6 +183,7 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
     ...(opts.pkceRequired === false ? { pkceRequired: false } : {}),
     ...(opts.rotation === false ? { rotation: false } : {}),
     interactions: opts.interactions ?? 'auto',
+    framingRefused: opts.framingRefused ?? true,
     features: {
       revocation: { enabled: true },
       introspection: { enabled: true },
@@ -175,6 +206,13 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
       client: client('lh-public-a'),
       secondClient: client('lh-public-b'),
       confidentialClient: { id: 'lh-conf', secret, authMethod: 'client_secret_basic', redirectUri: opts.redirectUri },
+      privateKeyJwtClient: {
+        id: 'lh-keyed',
+        authMethod: 'private_key_jwt',
+        privateJwk: { kty: 'EC', ...(await exportJWK(keys.privateKey)), kid: 'lh-keyed', alg: 'ES256' },
+        redirectUri: opts.redirectUri,
+        alternateRedirectUri: `${opts.redirectUri}-alt`,
+      },
       scopes: ['openid', 'offline_access'],
       // oidc-provider issues refresh tokens for offline_access only with prompt=consent (OIDC Core 11).
       authorizationParams: { prompt: 'consent' },

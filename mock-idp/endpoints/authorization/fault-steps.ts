@@ -46,6 +46,9 @@ export function applyCallbackFault(flow: AuthorizationFlow): void {
     case 'callback.iss-wrong':
       out.iss = 'https://issuer.invalid';
       break;
+    case 'callback.iss-other':
+      out.iss = fault.issuer;
+      break;
     case 'callback.iss-missing':
       delete out.iss;
       break;

@@ -1,4 +1,4 @@
-import { escapeHtml, htmlResponse, noStoreHeaders } from '../../http/responses.js';
+import { escapeHtml, htmlResponse, noStoreHeaders, pageSecurityHeaders } from '../../http/responses.js';
 import type { AuthorizationFlow } from './flow.js';
 
 /** Hidden form field that marks a login-form submission (POST to the authorization endpoint). */
@@ -33,7 +33,7 @@ export function showLoginForm(flow: AuthorizationFlow): Response {
     loginFormHtml(flow),
     200,
     // No form-action: browsers apply it to the redirect after the POST, which goes to the client.
-    { ...noStoreHeaders(flow.ctx), 'content-security-policy': "default-src 'none'" },
+    { ...noStoreHeaders(flow.ctx), ...pageSecurityHeaders(flow.ctx) },
   );
 }
 

@@ -11,6 +11,9 @@
  * - `no-refresh-rotation`: there is no rotated token to reuse (reuse-revokes not-applicable).
  * - `errors-not-rfc`: the password grant probe's answer carries no error code, so ropc-disabled cannot
  *   tell refused from processed (error, target).
+ * - `codes-reusable` also lets simultaneous redemptions all succeed (code.concurrent); with
+ *   `no-refresh-rotation` simultaneous refreshes may all succeed, which is not a race (not-applicable).
+ * - `redirect-on-invalid-redirect-uri` leaves the audit no page of the authorization endpoint to frame.
  * - `failed-verifier-keeps-code` is a warning, not a failure: no RFC requires burning the code.
  */
 import { providerCatalogOf } from '../../../harness/cli/catalog.js';
@@ -75,19 +78,31 @@ export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
   'plain-allowed': { 'provider.pkce.plain-rejected': 'fail' },
   'verifier-format-not-checked': { 'provider.pkce.verifier-format': 'fail' },
   'failed-verifier-keeps-code': { 'provider.pkce.failed-attempt-burns-code': 'warn' },
-  'codes-reusable': { 'provider.code.single-use': 'fail', 'provider.code.replay-revokes': 'not-applicable' },
+  'codes-reusable': {
+    'provider.code.single-use': 'fail',
+    'provider.code.replay-revokes': 'not-applicable',
+    'provider.code.concurrent': 'fail',
+  },
   'replay-does-not-revoke': { 'provider.code.replay-revokes': 'fail' },
   'code-not-bound-to-client': { 'provider.code.bound-client': 'fail' },
   'code-not-bound-to-redirect-uri': { 'provider.code.bound-redirect-uri': 'fail' },
   'redirect-uri-prefix-match': { 'provider.redirect-uri.exact': 'fail' },
-  'redirect-on-invalid-redirect-uri': { 'provider.redirect-uri.error-no-redirect': 'fail' },
+  // The error page is replaced by a redirect, so the audit sees no page of the authorization endpoint to frame.
+  'redirect-on-invalid-redirect-uri': {
+    'provider.redirect-uri.error-no-redirect': 'fail',
+    'provider.authz.clickjacking': 'not-applicable',
+  },
   'state-not-echoed': { 'provider.state.echo': 'fail' },
   // The mode advertises RFC 9207, so the check applies (it is not-applicable in the strict profile).
   'iss-param-wrong': { 'provider.iss-param': 'fail' },
   'no-cache-control': { 'provider.token.cache-control': 'fail' },
   'client-auth-not-required': { 'provider.token.client-auth-required': 'fail' },
   'low-entropy-tokens': { 'provider.token.entropy': 'fail' },
-  'no-refresh-rotation': { 'provider.refresh.rotation': 'fail', 'provider.refresh.reuse-revokes': 'not-applicable' },
+  'no-refresh-rotation': {
+    'provider.refresh.rotation': 'fail',
+    'provider.refresh.reuse-revokes': 'not-applicable',
+    'provider.refresh.concurrent': 'not-applicable',
+  },
   'refresh-reuse-not-detected': { 'provider.refresh.reuse-revokes': 'fail' },
   'refresh-not-bound-to-client': { 'provider.refresh.bound-client': 'fail' },
   'implicit-enabled': { 'provider.flows.implicit-disabled': 'fail' },
@@ -102,6 +117,14 @@ export const EXPECTED: Record<PermissiveMode, Record<string, Verdict>> = {
   'dpop-binding-not-checked': { 'provider.dpop.bound': 'fail' },
   'dpop-replay-not-detected': { 'provider.dpop.replay': 'fail' },
   'dpop-refresh-not-bound': { 'provider.dpop.refresh-bound': 'fail' },
+  'client-assertion-aud-not-checked': { 'provider.client-auth.private-key-jwt': 'fail' },
+  'client-assertion-exp-not-checked': { 'provider.client-auth.private-key-jwt': 'fail' },
+  'client-assertion-replay-allowed': { 'provider.client-auth.private-key-jwt': 'fail' },
+  'client-assertion-alg-none-accepted': { 'provider.client-auth.private-key-jwt': 'fail' },
+  'code-redemption-race': { 'provider.code.concurrent': 'fail' },
+  'refresh-rotation-race': { 'provider.refresh.concurrent': 'fail' },
+  'framing-allowed': { 'provider.authz.clickjacking': 'fail' },
+  'redirect-307-after-post': { 'provider.authz.no-307': 'fail' },
 };
 
 /** Audits the mock with one permissive mode (full catalog) and returns every verdict other than pass, by id. */
