@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { main } from './main.js';
 
 const LAB = fileURLToPath(new URL('../../examples/labs/state-mismatch/target.json', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
 
 function capture(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -45,6 +46,7 @@ describe('login-harness audit', () => {
     const report = await readReport(out);
     expect(report.target.name).toBe('reference-web');
     expect(report.results.map((r) => [r.id, r.verdict])).toEqual([['state.present', 'pass']]);
+    expect(report.policy).toBe('rfc9700');
     expect(io.err()).toMatch(/^pass\s+state\.present \(\d+ ms\)$/m);
     expect(io.out()).toContain('reference-web');
   }, 60_000);
@@ -81,4 +83,37 @@ describe('login-harness audit', () => {
     expect(report.results.every((r) => r.verdict === 'error')).toBe(true);
     expect(io.err()).toContain('did not complete (deadline)');
   }, 60_000);
+
+  it("judges under the manifest's policy, and under --policy when both are given", async () => {
+    // The reference client's manifest, with a policy and its folder made absolute (it lives elsewhere now).
+    const reference = JSON.parse(await readFile(REFERENCE, 'utf8')) as { start: { cwd: string } };
+    reference.start.cwd = path.dirname(REFERENCE);
+    const manifest = path.join(dir, 'strict-target.json');
+    await writeFile(manifest, JSON.stringify({ ...reference, policy: 'strict' }));
+
+    const fromFile = path.join(dir, 'policy-file');
+    expect(await main(['audit', manifest, '--only', 'state.present', '--out', fromFile, '--quiet'], capture())).toBe(0);
+    expect((await readReport(fromFile)).policy).toBe('strict');
+
+    const fromFlag = path.join(dir, 'policy-flag');
+    const argv = ['audit', manifest, '--only', 'state.present', '--policy', 'fapi2', '--out', fromFlag, '--quiet'];
+    expect(await main(argv, capture())).toBe(0);
+    expect((await readReport(fromFlag)).policy).toBe('fapi2');
+  }, 90_000);
+
+  it('refuses an unknown --policy with exit 2, listing the valid policies, before anything runs', async () => {
+    const io = capture();
+    const out = path.join(dir, 'never');
+    expect(await main(['audit', '--policy', 'lenient', '--out', out], io)).toBe(2);
+    expect(io.err()).toContain('--policy: unknown value "lenient" (valid: rfc9700, strict, fapi2)');
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('documents --policy in its help', async () => {
+    const io = capture();
+    expect(await main(['audit', '--help'], io)).toBe(0);
+    expect(io.out()).toContain('--policy NAME');
+    expect(io.out()).toContain('rfc9700, strict, fapi2');
+    expect(io.out()).toContain('Overrides the manifest\'s "policy" field');
+  });
 });
