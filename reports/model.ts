@@ -112,8 +112,13 @@ export const CheckResultSchema = z.strictObject({
   observations: z.array(ObservationSchema),
   /** Redacted transcript: user agent, driver and provider exchanges in order. */
   transcript: z.array(TranscriptEntrySchema),
-  /** Set when a baseline entry accepted this finding. */
-  baselined: z.strictObject({ justification: z.string(), expires: z.string() }).optional(),
+  /**
+   * Set when a baseline entry accepted this finding; `policy` is the policy the entry was made under
+   * (absent for an entry that names none).
+   */
+  baselined: z
+    .strictObject({ justification: z.string(), expires: z.string(), policy: PolicyNameSchema.optional() })
+    .optional(),
   startedAt: z.string(),
   durationMs: z.number(),
 });

@@ -149,7 +149,7 @@ export interface AuditRun {
  * the CLI to map to their exit code.
  */
 export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, audit: AuditRun): Promise<number> {
-  const [{ createReportObserver }, { applyGate }, { loadBaseline }] = await Promise.all([
+  const [{ createReportObserver }, { applyGate, baselineNotes }, { loadBaseline }] = await Promise.all([
     import('../../reports/output.js'),
     import('../../reports/gate.js'),
     import('../../reports/baseline.js'),
@@ -191,7 +191,10 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     interrupt.dispose();
   }
   progress.done();
-  return publishAudit(io, gate(report), { formats: common.formats, outDir: common.outDir });
+  const gated = gate(report);
+  // Entries that expired, or were made under another policy than this run's, are said so.
+  for (const note of baselineNotes(gated)) io.stderr(`login-harness: ${note}\n`);
+  return publishAudit(io, gated, { formats: common.formats, outDir: common.outDir });
 }
 
 /**

@@ -4,7 +4,7 @@
  * controls.
  */
 import { buildReport, type BuildReportInput } from '../build.js';
-import type { CheckResult, Report, TranscriptEntryModel } from '../model.js';
+import type { CheckResult, Judgement, Report, TranscriptEntryModel } from '../model.js';
 
 /** Payloads a hostile target puts into the fields it controls. */
 export const HOSTILE_PAYLOADS = [
@@ -77,6 +77,47 @@ export function loginTranscript(opts: { client?: string; idp?: string; extra?: s
       ...(extra ? { note: extra } : {}),
     },
   ];
+}
+
+/**
+ * A judgement as the policy judge makes it: a violated MUST that an allowance (PKCE working in the same
+ * run, a client of one provider) turns into a warning under the default policy; override any field.
+ */
+export function makeJudgement(overrides: Partial<Judgement> = {}): Judgement {
+  return {
+    policy: 'rfc9700',
+    finding: 'fail',
+    requirement: {
+      text: 'The client MUST prevent CSRF: a callback it did not start is refused.',
+      level: 'MUST',
+      reference: {
+        key: 'RFC9700-4.7.1',
+        url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1',
+        label: 'RFC 9700 §4.7.1',
+      },
+    },
+    allowances: [
+      {
+        name: 'PKCE binds the login to the browser',
+        text: 'Clients that have ensured that the authorization server supports PKCE MAY rely on the CSRF protection provided by PKCE.',
+        reference: {
+          key: 'RFC9700-4.7.1',
+          url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1',
+          label: 'RFC 9700 §4.7.1',
+        },
+        facts: [{ fact: 'single-provider', holds: true }],
+        controls: [
+          { id: 'pkce.s256', verdict: 'pass' },
+          { id: 'pkce.verifier-fresh', verdict: 'pass' },
+        ],
+        held: 'yes',
+      },
+    ],
+    reason:
+      'RFC 9700 §4.7.1 is a MUST, but the text allows otherwise when PKCE binds the login to the browser (RFC 9700 §4.7.1), and that held in this run: reported as a warning.',
+    verdicts: { rfc9700: 'warn', strict: 'fail', fapi2: 'warn' },
+    ...overrides,
+  };
 }
 
 /** One result with sensible defaults; override any field. */
