@@ -166,9 +166,24 @@ export function catalogResults(): CheckResult[] {
   return [
     base('state.present', 'high', 'pass'),
     base('state.mismatch', 'high', 'fail'),
-    base('state.replay', 'medium', 'warn'),
+    base('state.replay', 'medium', 'warn', { judgement: makeJudgement() }),
     base('pkce.present', 'high', 'pass'),
-    base('pkce.s256', 'high', 'fail'),
+    base('pkce.s256', 'high', 'fail', {
+      judgement: makeJudgement({
+        requirement: {
+          text: 'Clients MUST use the S256 code challenge method if they are capable of it.',
+          level: 'MUST',
+          reference: {
+            key: 'RFC7636-4.2',
+            url: 'https://www.rfc-editor.org/rfc/rfc7636#section-4.2',
+            label: 'RFC 7636 §4.2',
+          },
+        },
+        allowances: [],
+        reason: 'Violated a MUST of RFC 7636 §4.2.',
+        verdicts: { rfc9700: 'fail', strict: 'fail', fapi2: 'fail' },
+      }),
+    }),
     base('pkce.verifier-format', 'medium', 'fail'),
     base('id-token.alg-none', 'critical', 'fail'),
     base('id-token.kid-rotation', 'low', 'not-applicable', { summary: 'The driver does not implement refresh.' }),
@@ -214,6 +229,27 @@ export function hostileReport(): Report {
         }
       : {}),
     ...(i === 2 ? { baselined: { justification: HOSTILE, expires: '2027-01-31' } } : {}),
+    // Judgements come from the catalog, not the target; writers escape them all the same.
+    ...(r.verdict === 'pass'
+      ? {}
+      : {
+          judgement: makeJudgement({
+            requirement: {
+              text: `MUST ${HOSTILE}`,
+              level: 'MUST',
+              reference: { key: 'X', url: 'javascript:alert(1)', label: `ref ${HOSTILE}` },
+            },
+            allowances: [
+              {
+                ...makeJudgement().allowances[0],
+                name: `allowance ${HOSTILE}`,
+                text: `quoted ${HOSTILE}`,
+                controls: [{ id: `control${HOSTILE}`, verdict: 'pass' }],
+              },
+            ],
+            reason: `reason ${HOSTILE}`,
+          }),
+        }),
   }));
   return makeReport({
     target: {
