@@ -24,7 +24,8 @@ export const ReferenceSchema = z.strictObject({ key: z.string(), url: z.string()
  * The level of a requirement in the text that states it (RFC 2119 keywords; `RECOMMENDED` also stands
  * for a recommended practice or defence in depth that the text does not state as a keyword).
  */
-export const RequirementLevelSchema = z.enum(['MUST', 'SHOULD', 'RECOMMENDED']);
+export const REQUIREMENT_LEVELS = ['MUST', 'SHOULD', 'RECOMMENDED'] as const;
+export const RequirementLevelSchema = z.enum(REQUIREMENT_LEVELS);
 export type RequirementLevel = z.infer<typeof RequirementLevelSchema>;
 
 /**

@@ -11,6 +11,11 @@ const META = {
   must: 'holds',
   rationale: 'because',
   remediation: 'fix it',
+  requirement: {
+    text: 'The client MUST implement CSRF protection for its redirection URI.',
+    level: 'MUST' as const,
+    ref: 'RFC6749-10.12' as const,
+  },
 };
 
 /** The part of a check context the declaration wrapper reads. */

@@ -19,6 +19,10 @@ const SPECS = {
   RFC9207: { label: 'RFC 9207', base: 'https://www.rfc-editor.org/rfc/rfc9207#section-' },
   RFC9700: { label: 'RFC 9700', base: 'https://www.rfc-editor.org/rfc/rfc9700#section-' },
   OIDC: { label: 'OpenID Connect Core', base: 'https://openid.net/specs/openid-connect-core-1_0.html#section-' },
+  FAPI2SP: {
+    label: 'FAPI 2.0 Security Profile',
+    base: 'https://openid.net/specs/fapi-security-profile-2_0-final.html#section-',
+  },
   'OIDC-DISCOVERY': {
     label: 'OpenID Connect Discovery',
     base: 'https://openid.net/specs/openid-connect-discovery-1_0.html#section-',
@@ -61,6 +65,9 @@ const REFS = {
   'RFC6749-10.5': section('RFC6749', '10.5'),
   'RFC6749-10.10': section('RFC6749', '10.10'),
   'RFC6749-10.12': section('RFC6749', '10.12'),
+  'RFC6749-7.1': section('RFC6749', '7.1'),
+  'RFC6749-10.3': section('RFC6749', '10.3'),
+  'RFC6749-10.14': section('RFC6749', '10.14'),
   'RFC6750-2.3': section('RFC6750', '2.3'),
   'RFC6750-5.3': section('RFC6750', '5.3'),
   'RFC6819-5.3.5': section('RFC6819', '5.3.5'),
@@ -87,7 +94,9 @@ const REFS = {
   'RFC9700-4.2.4': section('RFC9700', '4.2.4'),
   'RFC9700-4.3': section('RFC9700', '4.3'),
   'RFC9700-4.4': section('RFC9700', '4.4'),
+  'RFC9700-4.4.2': section('RFC9700', '4.4.2'),
   'RFC9700-4.7': section('RFC9700', '4.7'),
+  'RFC9700-4.7.1': section('RFC9700', '4.7.1'),
   'RFC9700-4.8': section('RFC9700', '4.8'),
   'RFC9700-4.8.2': section('RFC9700', '4.8.2'),
   'RFC9700-4.11.1': section('RFC9700', '4.11.1'),
@@ -122,6 +131,12 @@ const REFS = {
   'OIDC-15.5.2': section('OIDC', '15.5.2'),
   'OIDC-10.1.1': section('OIDC', '10.1.1'),
   'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
+  /** FAPI 2.0: requirements for authorization servers of the authorization code grant (PKCE S256, PAR, code only). */
+  'FAPI2-SP-5.3.1.2': section('FAPI2SP', '5.3.1.2'),
+  /** FAPI 2.0: requirements for clients in general (sender-constrained tokens, client authentication). */
+  'FAPI2-SP-5.3.2.1': section('FAPI2SP', '5.3.2.1'),
+  /** FAPI 2.0: requirements for clients using the authorization code grant (PKCE S256, PAR, RFC 9207). */
+  'FAPI2-SP-5.3.2.2': section('FAPI2SP', '5.3.2.2'),
   'CWE-79': { cwe: 79 },
   'CWE-352': { cwe: 352 },
   'CWE-384': { cwe: 384 },

@@ -21,11 +21,11 @@ export type Requirement = EngineRequirement<RefKey>;
 /** Shared facts of a check, as data, with its specification references. */
 export interface CheckMeta extends EngineCheckMeta {
   refs: RefKey[];
-  requirement?: Requirement;
+  requirement: Requirement;
 }
 
 /** A client check of the catalog. */
 export interface ClientCheck extends EngineClientCheck {
   refs: RefKey[];
-  requirement?: Requirement;
+  requirement: Requirement;
 }

@@ -30,6 +30,11 @@ vi.mock('../../scenarios/catalog.js', async (importOriginal) => {
     agent: 'default',
     rationale: 'An attacker can plant their own login.',
     remediation: 'Bind state to the session and compare it.',
+    requirement: {
+      text: 'The client MUST implement CSRF protection for its redirection URI.',
+      level: 'MUST' as const,
+      ref: 'RFC6749-10.12' as const,
+    },
     run: async () => ({ verdict: 'pass', summary: '' }),
   };
   const clientChecks: ClientCheck[] = [

@@ -21,6 +21,7 @@ function fake(
     must: 'holds',
     rationale: 'because',
     remediation: 'fix',
+    requirement: { text: 'The client MUST implement CSRF protection.', level: 'MUST', ref: 'RFC6749-10.12' },
     target: 'client',
     kinds: ['web'],
     agent: 'default',

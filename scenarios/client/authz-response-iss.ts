@@ -4,6 +4,7 @@
  */
 import { defineClientCheck } from '../define.js';
 import { tamperedCallbackRun } from './state-callback.js';
+import { ONE_PROVIDER } from '../lib/allowances.js';
 
 const RATIONALE_MIXUP =
   'In a "mix-up" attack a client that works with several providers is tricked into sending a code it got ' +
@@ -16,6 +17,17 @@ export const authzResponseIss = defineClientCheck({
   title: 'Authorization response iss is checked',
   severity: 'high',
   refs: ['RFC9207-2.4', 'RFC9700-4.4'],
+  requirement: {
+    text: 'If the value does not match the expected issuer identifier, clients MUST reject the authorization response and MUST NOT proceed with the authorization grant.',
+    level: 'MUST',
+    ref: 'RFC9207-2.4',
+    allowances: [ONE_PROVIDER],
+    fapi2: {
+      text: 'shall check the iss parameter of the authorization response as described in RFC 9207',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.2.2',
+    },
+  },
   faults: ['callback.iss-wrong'],
   discoveryFaults: ['discovery.iss-parameter'],
   must: 'Provider advertises RFC 9207: a callback with a wrong `iss` is rejected.',
@@ -33,6 +45,17 @@ export const authzResponseIssMissing = defineClientCheck({
   title: 'Authorization response without iss is rejected',
   severity: 'medium',
   refs: ['RFC9207-2.4'],
+  requirement: {
+    text: "Clients MUST reject authorization responses without the iss parameter from authorization servers that do support the parameter according to the client's configuration.",
+    level: 'MUST',
+    ref: 'RFC9207-2.4',
+    allowances: [ONE_PROVIDER],
+    fapi2: {
+      text: 'shall check the iss parameter of the authorization response as described in RFC 9207',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.2.2',
+    },
+  },
   faults: ['callback.iss-missing'],
   discoveryFaults: ['discovery.iss-parameter'],
   must: 'Provider advertises RFC 9207: a callback without `iss` is rejected.',

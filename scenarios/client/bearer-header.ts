@@ -9,6 +9,11 @@ export const bearerHeader = defineClientCheck({
   title: 'Access token sent in the Authorization header',
   severity: 'high',
   refs: ['RFC6750-2.3', 'RFC6750-5.3'],
+  requirement: {
+    text: 'Because of the security weaknesses associated with the URI method [...] it SHOULD NOT be used unless it is impossible to transport the access token in the "Authorization" request header field or the HTTP request entity-body.',
+    level: 'SHOULD',
+    ref: 'RFC6750-2.3',
+  },
   must: 'API calls carry the access token in the Authorization header, never in the query.',
   rationale:
     'An access token in the query string (`?access_token=...`) ends up in the API’s access logs, in proxies, ' +

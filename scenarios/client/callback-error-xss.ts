@@ -10,6 +10,11 @@ export const callbackErrorXss = defineClientCheck({
   title: 'Error parameters are not reflected unescaped',
   severity: 'high',
   refs: ['RFC6749-4.1.2.1', 'CWE-79'],
+  requirement: {
+    text: 'The authorization server and client MUST sanitize (and validate when possible) any value received.',
+    level: 'MUST',
+    ref: 'RFC6749-10.14',
+  },
   kinds: BROWSER_KINDS,
   faults: ['callback.error'],
   must: 'Markup in `error` / `error_description` is not reflected unescaped.',

@@ -80,6 +80,11 @@ export const callbackMissingCode = defineClientCheck({
   title: 'Callback without code is handled cleanly',
   severity: 'low',
   refs: ['RFC6749-4.1.2'],
+  requirement: {
+    text: "A callback without a code is an invalid authorization response: a robust client shows a clean error and sends no token request (no sentence of RFC 6749 4.1.2 prescribes the client's reaction).",
+    level: 'RECOMMENDED',
+    ref: 'RFC6749-4.1.2',
+  },
   faults: ['callback.code-missing'],
   must: 'Valid state but no code: clean error, no token request, no 5xx.',
   rationale:
@@ -99,6 +104,11 @@ export const callbackErrorResponse = defineClientCheck({
   title: 'Error callback is handled cleanly',
   severity: 'low',
   refs: ['RFC6749-4.1.2.1'],
+  requirement: {
+    text: 'An error response (RFC 6749 4.1.2.1) ends the login: a robust client tells the person and sends no token request (the RFC prescribes no client reaction).',
+    level: 'RECOMMENDED',
+    ref: 'RFC6749-4.1.2.1',
+  },
   faults: ['callback.error'],
   must: '`error=access_denied`: no token request, error shown, no 5xx.',
   rationale:

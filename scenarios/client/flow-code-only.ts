@@ -11,6 +11,11 @@ export const flowCodeOnly = defineClientCheck({
   title: 'Authorization code flow only',
   severity: 'medium',
   refs: ['RFC9700-2.1.2'],
+  requirement: {
+    text: 'Clients SHOULD NOT use the implicit grant (response type "token") or other response types issuing access tokens in the authorization response.',
+    level: 'SHOULD',
+    ref: 'RFC9700-2.1.2',
+  },
   must: 'Only `response_type=code`; no implicit or hybrid, no tokens in the front channel.',
   rationale:
     'The implicit flow (`response_type=token`) and hybrid flows put access or ID tokens straight into the ' +

@@ -10,6 +10,11 @@ export const idTokenKidRotation = defineClientCheck({
   title: 'Signing key rotation is followed',
   severity: 'low',
   refs: ['OIDC-10.1.1'],
+  requirement: {
+    text: 'The verifier knows to go back to the jwks_uri location to re-retrieve the keys when it sees an unfamiliar kid value (a described practice, no keyword).',
+    level: 'RECOMMENDED',
+    ref: 'OIDC-10.1.1',
+  },
   faults: ['id-token.rotated-key'],
   must: 'After the provider rotates its signing key, the client refetches the JWKS and signs in.',
   rationale:

@@ -10,6 +10,11 @@ export const idTokenSubUserinfo = defineClientCheck({
   title: 'userinfo sub must match the ID token',
   severity: 'high',
   refs: ['OIDC-5.3.2'],
+  requirement: {
+    text: 'The sub Claim in the UserInfo Response MUST be verified to exactly match the sub Claim in the ID Token; if they do not match, the UserInfo Response values MUST NOT be used.',
+    level: 'MUST',
+    ref: 'OIDC-5.3.2',
+  },
   faults: ['userinfo.wrong-sub'],
   must: "Userinfo `sub` differing from the ID token's is rejected.",
   rationale:

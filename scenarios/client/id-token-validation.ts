@@ -4,11 +4,12 @@
  * Each check injects exactly one defect into an otherwise valid ID token.
  */
 import type { Fault } from '../../mock-idp/types.js';
-import type { ClientCheck, ClientCheckContext, Outcome, Severity } from '../types.js';
+import type { ClientCheck, ClientCheckContext, Outcome, Requirement, Severity } from '../types.js';
 import type { RefKey } from '../refs.js';
 import { completeLogin, controlLogin, scopesOf, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
+import { TOKEN_ENDPOINT_ID_TOKEN } from '../lib/allowances.js';
 
 /**
  * Ends the check as not applicable unless the control login received an ID token: a client that does
@@ -81,6 +82,7 @@ interface IdTokenCheckSpec {
   title: string;
   severity: Severity;
   refs: RefKey[];
+  requirement: Requirement;
   faults: Fault[];
   what: string;
   must: string;
@@ -95,6 +97,7 @@ function idTokenCheck(spec: IdTokenCheckSpec): ClientCheck {
     title: spec.title,
     severity: spec.severity,
     refs: spec.refs,
+    requirement: spec.requirement,
     faults: spec.faults.map((f) => f.name),
     must: spec.must,
     rationale: spec.rationale,
@@ -113,6 +116,12 @@ export const idTokenSignature = idTokenCheck({
   title: 'ID token signature is verified',
   severity: 'critical',
   refs: ['OIDC-3.1.3.7-6'],
+  requirement: {
+    text: 'The Client MUST validate the signature of all other ID Tokens according to JWS [JWS] using the algorithm specified in the JWT alg Header Parameter.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-6',
+    allowances: [TOKEN_ENDPOINT_ID_TOKEN],
+  },
   faults: [{ name: 'id-token.bad-signature' }],
   what: 'an ID token with an invalid signature',
   must: 'An ID token with an invalid signature is rejected.',
@@ -131,6 +140,12 @@ export const idTokenAlgNone = idTokenCheck({
   title: 'Unsigned ID token (alg none) is rejected',
   severity: 'critical',
   refs: ['OIDC-3.1.3.7-6', 'OIDC-3.1.3.7-7', 'RFC8725-3.1'],
+  requirement: {
+    text: 'The alg value SHOULD be the default of RS256 or the algorithm sent by the Client in the id_token_signed_response_alg parameter during Registration; an unsigned token is not validated as step 6 requires.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-6',
+    allowances: [TOKEN_ENDPOINT_ID_TOKEN],
+  },
   faults: [
     { name: 'id-token.alg-none', alg: 'none' },
     { name: 'id-token.alg-none', alg: 'None' },
@@ -153,6 +168,12 @@ export const idTokenAlgConfusion = idTokenCheck({
   title: 'HS256 ID token keyed with the public key is rejected',
   severity: 'critical',
   refs: ['RFC8725-3.1', 'OIDC-3.1.3.7-8'],
+  requirement: {
+    text: 'Libraries MUST enable the caller to specify a supported set of algorithms and MUST NOT use any other algorithms when performing cryptographic operations.',
+    level: 'MUST',
+    ref: 'RFC8725-3.1',
+    allowances: [TOKEN_ENDPOINT_ID_TOKEN],
+  },
   faults: [{ name: 'id-token.hs256-public-key' }],
   what: 'an HS256 ID token keyed with the provider’s public key',
   must: "An HS256 ID token keyed with the provider's RSA public key is rejected.",
@@ -172,6 +193,11 @@ export const idTokenIss = idTokenCheck({
   title: 'ID token issuer is checked',
   severity: 'high',
   refs: ['OIDC-3.1.3.7-2'],
+  requirement: {
+    text: 'The Issuer Identifier for the OpenID Provider [...] MUST exactly match the value of the iss (issuer) Claim.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-2',
+  },
   faults: [{ name: 'id-token.wrong-iss' }],
   what: 'an ID token with a wrong issuer',
   must: 'An ID token with a wrong issuer is rejected.',
@@ -188,6 +214,11 @@ export const idTokenAud = idTokenCheck({
   title: 'ID token audience is checked',
   severity: 'high',
   refs: ['OIDC-3.1.3.7-3'],
+  requirement: {
+    text: 'The Client MUST validate that the aud (audience) Claim contains its client_id value [...]. The ID Token MUST be rejected if the ID Token does not list the Client as a valid audience.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-3',
+  },
   faults: [{ name: 'id-token.wrong-aud' }],
   what: 'an ID token issued for another client',
   must: 'An ID token for another audience is rejected.',
@@ -206,6 +237,11 @@ export const idTokenExp = idTokenCheck({
   title: 'Expired ID token is rejected',
   severity: 'high',
   refs: ['OIDC-3.1.3.7-9'],
+  requirement: {
+    text: 'The current time MUST be before the time represented by the exp Claim.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-9',
+  },
   faults: [{ name: 'id-token.expired' }],
   what: 'an expired ID token',
   must: 'An expired ID token is rejected.',
@@ -221,6 +257,11 @@ export const idTokenNonce = idTokenCheck({
   title: 'ID token nonce is checked',
   severity: 'high',
   refs: ['OIDC-3.1.3.7-11'],
+  requirement: {
+    text: 'If a nonce value was sent in the Authentication Request, a nonce Claim MUST be present and its value checked to verify that it is the same value as the one that was sent in the Authentication Request.',
+    level: 'MUST',
+    ref: 'OIDC-3.1.3.7-11',
+  },
   faults: [{ name: 'id-token.wrong-nonce' }],
   what: 'an ID token with a wrong nonce',
   must: 'An ID token with a wrong nonce is rejected.',

@@ -10,6 +10,11 @@ export const leakLogs = defineClientCheck({
   title: 'No secrets in logs',
   severity: 'medium',
   refs: ['CWE-532'],
+  requirement: {
+    text: 'Access token credentials (as well as any confidential access token attributes) MUST be kept confidential in transit and storage.',
+    level: 'MUST',
+    ref: 'RFC6749-10.3',
+  },
   must: "The target's logs contain no code, token or client secret.",
   rationale:
     'Logs are read by many more people and systems than the application’s secrets should be: operators, log ' +

@@ -11,6 +11,11 @@ export const leakPage = defineClientCheck({
   title: 'No tokens rendered into pages',
   severity: 'medium',
   refs: ['OWASP-OAUTH2'],
+  requirement: {
+    text: 'Refresh tokens MUST be kept confidential in transit and storage, and shared only among the authorization server and the client to whom the refresh tokens were issued.',
+    level: 'MUST',
+    ref: 'RFC6749-10.4',
+  },
   kinds: BROWSER_KINDS,
   must: 'No refresh token (confidential client: no token at all) rendered into pages sent to the browser.',
   rationale:

@@ -28,6 +28,11 @@ export const leakReferer = defineClientCheck({
   title: 'No code or token in Referer headers to other origins',
   severity: 'medium',
   refs: ['RFC9700-4.2'],
+  requirement: {
+    text: 'The page rendered as a result of the OAuth authorization response and the authorization endpoint SHOULD NOT include third-party resources or links to external sites.',
+    level: 'SHOULD',
+    ref: 'RFC9700-4.2',
+  },
   kinds: BROWSER_KINDS,
   must: 'No code or token is sent to another origin in a Referer header (a Referer to the client’s own origin is information only).',
   rationale:

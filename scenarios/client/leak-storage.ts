@@ -23,6 +23,11 @@ export const leakStorage = defineClientCheck({
   title: 'No refresh token in script-readable storage',
   severity: 'medium',
   refs: ['OWASP-OAUTH2'],
+  requirement: {
+    text: 'OWASP OAuth 2.0 Cheat Sheet: keep refresh tokens out of storage that scripts can read (localStorage, sessionStorage, cookies without HttpOnly).',
+    level: 'RECOMMENDED',
+    ref: 'OWASP-OAUTH2',
+  },
   kinds: BROWSER_KINDS,
   agent: 'browser',
   must: 'No refresh token in localStorage, sessionStorage or script-readable cookies (access token there: warn).',

@@ -10,6 +10,11 @@ export const leakUrl = defineClientCheck({
   title: 'No tokens in URLs',
   severity: 'high',
   refs: ['RFC9700-4.3', 'RFC6750-5.3'],
+  requirement: {
+    text: 'Bearer tokens SHOULD NOT be passed in page URLs (for example, as query string parameters).',
+    level: 'SHOULD',
+    ref: 'RFC6750-5.3',
+  },
   must: 'No access, refresh or ID token in any URL; the code leaves the address bar after the callback.',
   rationale:
     'URLs are copied everywhere: browser history, bookmarks, server and proxy logs, analytics, and the Referer ' +

@@ -9,6 +9,11 @@ export const logoutRevoke = defineClientCheck({
   title: 'Sign-out revokes the refresh token',
   severity: 'low',
   refs: ['RFC7009-2'],
+  requirement: {
+    text: 'Revocation lets a client invalidate its tokens when the end-user logs out (RFC 7009 1 names the use case; it requires no client to revoke).',
+    level: 'RECOMMENDED',
+    ref: 'RFC7009-2',
+  },
   must: 'Signing out revokes the refresh token at the provider.',
   rationale:
     'Deleting the local session on sign-out does not invalidate the tokens: the refresh token stays valid at ' +

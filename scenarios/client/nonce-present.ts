@@ -11,6 +11,11 @@ export const noncePresent = defineClientCheck({
   title: 'OpenID requests carry a fresh nonce',
   severity: 'low',
   refs: ['OIDC-3.1.2.1', 'OIDC-15.5.2'],
+  requirement: {
+    text: 'nonce: OPTIONAL. String value used to associate a Client session with an ID Token, and to mitigate replay attacks (required only in the implicit flow); RFC 9700 2.1 relies on it for CSRF protection in OpenID flows.',
+    level: 'RECOMMENDED',
+    ref: 'OIDC-3.1.2.1',
+  },
   must:
     'Requests with scope `openid` carry a fresh, unguessable `nonce` (unique per login; clearly guessable below ' +
     `${GUESSABLE_BELOW_BITS} bits estimated).`,

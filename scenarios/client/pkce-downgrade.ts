@@ -26,6 +26,16 @@ export const pkceDowngradeMetadata = defineClientCheck({
   title: 'Metadata cannot downgrade PKCE to plain',
   severity: 'medium',
   refs: ['RFC7636-4.2', 'RFC7636-7.2'],
+  requirement: {
+    text: 'If the client is capable of using "S256", it MUST use "S256", as "S256" is Mandatory To Implement (MTI) on the server.',
+    level: 'MUST',
+    ref: 'RFC7636-4.2',
+    fapi2: {
+      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.2.2',
+    },
+  },
   discoveryFaults: ['discovery.pkce-plain-only'],
   must: 'Provider metadata advertises only `plain`: the client still sends S256 or refuses.',
   rationale:
@@ -77,6 +87,11 @@ export const pkceNoPlainRetry = defineClientCheck({
   title: 'No retry with plain after an S256 rejection',
   severity: 'medium',
   refs: ['RFC7636-7.2'],
+  requirement: {
+    text: 'Clients MUST NOT downgrade to "plain" after trying the "S256" method.',
+    level: 'MUST',
+    ref: 'RFC7636-7.2',
+  },
   faults: ['authorize.reject-s256'],
   must: 'Provider rejects the S256 request: the client does not retry with `plain`.',
   rationale:

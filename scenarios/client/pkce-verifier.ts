@@ -20,6 +20,16 @@ export const pkceVerifierSent = defineClientCheck({
   title: 'Token request carries the matching code_verifier',
   severity: 'high',
   refs: ['RFC7636-4.5'],
+  requirement: {
+    text: 'code_verifier: REQUIRED. Code verifier (in the access token request).',
+    level: 'MUST',
+    ref: 'RFC7636-4.5',
+    fapi2: {
+      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.2.2',
+    },
+  },
   must: 'The token request carries a `code_verifier` matching the challenge.',
   rationale:
     'A code challenge protects nothing if the token request does not prove knowledge of the verifier: a ' +
@@ -68,6 +78,11 @@ export const pkceVerifierFormat = defineClientCheck({
   title: 'code_verifier is well-formed and high-entropy',
   severity: 'medium',
   refs: ['RFC7636-4.1', 'RFC7636-7.1'],
+  requirement: {
+    text: 'code-verifier = 43*128unreserved: a high-entropy cryptographic random STRING using the unreserved characters, with a minimum length of 43 characters and a maximum length of 128 characters.',
+    level: 'MUST',
+    ref: 'RFC7636-4.1',
+  },
   must:
     'The verifier is 43-128 unreserved characters of cryptographically random data (clearly guessable below ' +
     `${GUESSABLE_BELOW_BITS} bits estimated fails; below the recommended 256 bits warns).`,
@@ -107,9 +122,14 @@ export const pkceVerifierFormat = defineClientCheck({
       failBasis: 'RFC 7636 §4.1 requires a high-entropy cryptographic random string',
       // RFC 7636 §7.1: "The client SHOULD create a "code_verifier" with a minimum of 256 bits of entropy.
       // This can be done by having a suitable random number generator create a 32-octet sequence." A SHOULD:
-      // falling short of it is a warn.
+      // falling short of it is a finding against that SHOULD, which the policy judges.
       warnBelow: 256,
       warnBasis: 'RFC 7636 §7.1 recommends (SHOULD, a 32-octet random sequence)',
+      warnRequirement: {
+        text: 'The client SHOULD create a "code_verifier" with a minimum of 256 bits of entropy.',
+        level: 'SHOULD',
+        ref: 'RFC7636-7.1',
+      },
     });
   },
 });
@@ -120,6 +140,11 @@ export const pkceVerifierFresh = defineClientCheck({
   title: 'A new code_verifier for every login',
   severity: 'high',
   refs: ['RFC7636-4.1'],
+  requirement: {
+    text: 'In any case, the PKCE challenge or OpenID Connect nonce MUST be transaction-specific and securely bound to the client and the user agent in which the transaction was started.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1.1',
+  },
   must: 'A new verifier for every login.',
   rationale:
     'A verifier that is reused (one per session, one per process, or a constant in the code) stops protecting ' +

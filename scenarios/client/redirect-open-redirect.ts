@@ -66,6 +66,11 @@ export const redirectOpenRedirect = defineClientCheck({
   title: 'No open redirect after login',
   severity: 'high',
   refs: ['RFC9700-4.11.1', 'CWE-601'],
+  requirement: {
+    text: "Clients and authorization servers MUST NOT expose URLs that forward the user's browser to arbitrary URIs obtained from a query parameter (open redirectors).",
+    level: 'MUST',
+    ref: 'RFC9700-4.11.1',
+  },
   kinds: BROWSER_KINDS,
   must: 'A post-login return parameter (returnTo, next, redirect, ...) cannot send the person to a foreign origin.',
   rationale:

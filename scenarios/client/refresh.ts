@@ -86,6 +86,11 @@ export const refreshRotation = defineClientCheck({
   title: 'Newest refresh token is used after rotation',
   severity: 'medium',
   refs: ['RFC6749-6', 'RFC9700-4.14'],
+  requirement: {
+    text: 'The authorization server MAY issue a new refresh token, in which case the client MUST discard the old refresh token and replace it with the new refresh token.',
+    level: 'MUST',
+    ref: 'RFC6749-6',
+  },
   faults: ['token.short-lived'],
   must: 'The client uses the newest refresh token after the provider rotates it.',
   rationale:
@@ -143,6 +148,11 @@ export const refreshScope = defineClientCheck({
   title: 'Refresh does not widen scope',
   severity: 'low',
   refs: ['RFC6749-6'],
+  requirement: {
+    text: 'The requested scope MUST NOT include any scope not originally granted by the resource owner.',
+    level: 'MUST',
+    ref: 'RFC6749-6',
+  },
   faults: ['token.short-lived'],
   must: 'A refresh request does not widen scope.',
   rationale:

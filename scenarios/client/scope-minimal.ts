@@ -9,6 +9,11 @@ export const scopeMinimal = defineClientCheck({
   title: 'Requested scope is minimal',
   severity: 'low',
   refs: ['RFC9700-2.3'],
+  requirement: {
+    text: 'The privileges associated with an access token SHOULD be restricted to the minimum required for the particular application or use case.',
+    level: 'SHOULD',
+    ref: 'RFC9700-2.3',
+  },
   must: 'Requested scopes stay within what the manifest declares the client needs.',
   rationale:
     'Every scope is a permission: a token for `invoice.write` can change invoices even if your application ' +

@@ -19,6 +19,11 @@ export const secretPublicClient = defineClientCheck({
   title: 'No client secret in the browser',
   severity: 'high',
   refs: ['RFC6749-10.1'],
+  requirement: {
+    text: 'Web application clients MUST ensure confidentiality of client passwords and other client credentials.',
+    level: 'MUST',
+    ref: 'RFC6749-10.1',
+  },
   kinds: BROWSER_KINDS,
   must: 'No client secret in anything served to the browser.',
   rationale:

@@ -14,6 +14,7 @@ import {
   rejectionOutcome,
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
+import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /**
  * Runs a control login, then a login with `fault` armed, and applies the rejection oracle to the
@@ -44,6 +45,12 @@ export const stateMismatch = defineClientCheck({
   title: 'Callback with an altered state is rejected',
   severity: 'high',
   refs: ['RFC6749-10.12', 'RFC9700-4.7'],
+  requirement: {
+    text: "The client MUST implement CSRF protection for its redirection URI [...] by requiring any request sent to the redirection URI endpoint to include a value that binds the request to the user-agent's authenticated state.",
+    level: 'MUST',
+    ref: 'RFC6749-10.12',
+    allowances: CSRF_ALLOWANCES,
+  },
   faults: ['callback.state-altered'],
   must: 'A callback with an altered state is rejected: code not redeemed, not signed in.',
   rationale:
@@ -63,6 +70,12 @@ export const stateMissing = defineClientCheck({
   title: 'Callback without state is rejected',
   severity: 'high',
   refs: ['RFC6749-10.12'],
+  requirement: {
+    text: "The client MUST implement CSRF protection for its redirection URI [...] by requiring any request sent to the redirection URI endpoint to include a value that binds the request to the user-agent's authenticated state.",
+    level: 'MUST',
+    ref: 'RFC6749-10.12',
+    allowances: CSRF_ALLOWANCES,
+  },
   faults: ['callback.state-missing'],
   must: 'A callback without state is rejected.',
   rationale:

@@ -14,6 +14,7 @@
 import { defineClientCheck } from '../define.js';
 import { stopNotApplicable } from '../lib/outcome.js';
 import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests } from '../lib/samples.js';
+import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** Number of logins sampled: enough for the position and repetition tests, cheap for the HTTP agent. */
 const SAMPLES = 6;
@@ -24,6 +25,12 @@ export const stateEntropy = defineClientCheck({
   title: 'state is unguessable and unique',
   severity: 'high',
   refs: ['RFC6749-10.12', 'RFC6749-10.10', 'OWASP-SESSION'],
+  requirement: {
+    text: 'The binding value used for CSRF protection MUST contain a non-guessable value.',
+    level: 'MUST',
+    ref: 'RFC6749-10.12',
+    allowances: CSRF_ALLOWANCES,
+  },
   must: `state is non-guessable (at least ${GUESSABLE_BELOW_BITS} bits estimated, the floor for session identifiers) and unique across logins.`,
   rationale:
     '`state` only protects the callback if an attacker cannot predict it: RFC 6749 §10.12 requires the value that ' +

@@ -2,6 +2,7 @@
 import { beginLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass } from '../lib/outcome.js';
+import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** The authorization request carries a non-empty `state`. */
 export const statePresent = defineClientCheck({
@@ -9,6 +10,12 @@ export const statePresent = defineClientCheck({
   title: 'Authorization request carries state',
   severity: 'high',
   refs: ['RFC6749-10.12', 'RFC9700-2.1'],
+  requirement: {
+    text: 'Clients MUST prevent Cross-Site Request Forgery (CSRF). [...] Otherwise, one-time use CSRF tokens carried in the state parameter that are securely bound to the user agent MUST be used for CSRF protection.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1',
+    allowances: CSRF_ALLOWANCES,
+  },
   must: 'The authorization request carries `state`.',
   rationale:
     'When the provider sends the person back to your callback, your application needs a way to know that this ' +

@@ -2,6 +2,7 @@
 import { assessRejection, completeLogin, deliverCallback, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, warn } from '../lib/outcome.js';
+import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** A used callback URL, replayed in a fresh session and in the same one, signs nobody in. */
 export const stateReplay = defineClientCheck({
@@ -9,6 +10,12 @@ export const stateReplay = defineClientCheck({
   title: 'Replayed callback does not sign in again',
   severity: 'medium',
   refs: ['RFC9700-4.2.4'],
+  requirement: {
+    text: 'Otherwise, one-time use CSRF tokens carried in the state parameter that are securely bound to the user agent MUST be used for CSRF protection.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1',
+    allowances: CSRF_ALLOWANCES,
+  },
   must: 'Replaying an already used callback URL does not sign in again.',
   rationale:
     'Callback URLs end up in browser history, proxy logs and Referer headers. If the client keeps the state ' +

@@ -12,6 +12,7 @@ import {
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { stopError } from '../lib/outcome.js';
+import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** Session A's state+code must not sign in session B. */
 export const stateSessionBinding = defineClientCheck({
@@ -19,6 +20,12 @@ export const stateSessionBinding = defineClientCheck({
   title: 'Callback is bound to the session that started the login',
   severity: 'high',
   refs: ['RFC9700-4.7', 'RFC6819-5.3.5'],
+  requirement: {
+    text: 'One-time use CSRF tokens carried in the state parameter that are securely bound to the user agent MUST be used for CSRF protection.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1',
+    allowances: CSRF_ALLOWANCES,
+  },
   must: "Session A's valid state+code delivered in session B is rejected (login CSRF).",
   rationale:
     'This is the login CSRF attack itself: the attacker starts a login in their own browser, approves it with ' +

@@ -47,6 +47,11 @@ export const tokenErrorHandled = defineClientCheck({
   title: 'Token endpoint errors are handled',
   severity: 'low',
   refs: ['RFC6749-5.2'],
+  requirement: {
+    text: "An error response of the token endpoint ends the login: a robust client tells the person and does not fail with a server error (RFC 6749 5.2 defines the response, not the client's reaction).",
+    level: 'RECOMMENDED',
+    ref: 'RFC6749-5.2',
+  },
   faults: ['token.invalid-grant'],
   must: 'Token endpoint answers `invalid_grant`: error shown, no 5xx, no stack trace.',
   rationale:
@@ -76,6 +81,11 @@ export const tokenResponseMalformed = defineClientCheck({
   title: 'Malformed token response is rejected',
   severity: 'medium',
   refs: ['RFC6749-5.1'],
+  requirement: {
+    text: 'The client MUST NOT use an access token if it does not understand the token type.',
+    level: 'MUST',
+    ref: 'RFC6749-7.1',
+  },
   faults: ['token.malformed'],
   must: 'A malformed token response (no access_token, wrong token_type) is rejected, no crash.',
   rationale:

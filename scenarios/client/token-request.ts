@@ -23,6 +23,11 @@ export const tokenRequestRedirectUri = defineClientCheck({
   title: 'Token request repeats the redirect_uri',
   severity: 'low',
   refs: ['RFC6749-4.1.3'],
+  requirement: {
+    text: 'redirect_uri: REQUIRED, if the "redirect_uri" parameter was included in the authorization request as described in Section 4.1.1, and their values MUST be identical.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.3',
+  },
   must: "The token request's `redirect_uri` is identical to the authorization request's.",
   rationale:
     'RFC 6749 requires the token request to repeat the exact `redirect_uri` of the authorization request, so the ' +
@@ -49,6 +54,11 @@ export const tokenRequestClientAuth = defineClientCheck({
   title: 'Registered client authentication is used',
   severity: 'high',
   refs: ['RFC6749-2.3.1'],
+  requirement: {
+    text: 'The parameters can only be transmitted in the request-body and MUST NOT be included in the request URI.',
+    level: 'MUST',
+    ref: 'RFC6749-2.3.1',
+  },
   must: 'The registered client authentication method is used; no secret in a URL.',
   rationale:
     'A confidential client proves its identity at the token endpoint with its secret, using the method it was ' +

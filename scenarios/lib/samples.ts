@@ -4,7 +4,7 @@
  * once per process instead of once per login repeats there.
  */
 import type { AuthorizationRequest } from '../../harness/types.js';
-import type { ClientCheckContext, Outcome } from '../types.js';
+import type { ClientCheckContext, Outcome, Requirement } from '../types.js';
 import { estimateEntropy } from './entropy.js';
 import { beginLogin, completeLogin, type CompletedLogin } from './flow.js';
 import { fail, pass, warn } from './outcome.js';
@@ -46,6 +46,11 @@ export interface EntropyBound {
   warnBelow?: number;
   /** The recommendation `warnBelow` comes from, quoted in the warn. */
   warnBasis?: string;
+  /**
+   * The requirement `warnBelow` comes from (e.g. RFC 7636 7.1's SHOULD): a value below it is then a
+   * finding against that requirement, which the run's policy judges (a warning under `rfc9700`).
+   */
+  warnRequirement?: Requirement;
 }
 
 /**
@@ -79,9 +84,8 @@ export function judgeEntropy(ctx: ClientCheckContext, name: string, values: stri
     );
   }
   if (bound.warnBelow !== undefined && e.bits < bound.warnBelow) {
-    return warn(
-      `The ${name} is unique per login with about ${e.bits} bits estimated: not guessable, but below the ${bound.warnBelow} bits ${bound.warnBasis ?? 'recommended'}.`,
-    );
+    const summary = `The ${name} is unique per login with about ${e.bits} bits estimated: not guessable, but below the ${bound.warnBelow} bits ${bound.warnBasis ?? 'recommended'}.`;
+    return bound.warnRequirement ? { ...fail(summary), requirement: bound.warnRequirement } : warn(summary);
   }
   return pass(
     `The ${name} is unique per login with about ${e.bits} bits estimated (clearly guessable below ${bound.failBelow}${bound.warnBelow !== undefined ? `, ${bound.warnBelow} recommended` : ''}).`,

@@ -9,6 +9,11 @@ export const apiBearerQueryRefused = defineProviderCheck({
   title: 'The API refuses access tokens in the query string',
   severity: 'medium',
   refs: ['RFC6750-2.3', 'RFC6750-5.3'],
+  requirement: {
+    text: 'Resource servers MAY support this method; because of its security weaknesses (the URL is likely to be logged) it SHOULD NOT be used (refusing it is recommended).',
+    level: 'RECOMMENDED',
+    ref: 'RFC6750-2.3',
+  },
   must: 'the resource API refuses an access token in the query string',
   rationale:
     'Tokens in URLs end up in server logs, proxy logs, browser history and Referer headers (RFC 6750 5.3). A resource server that accepts them invites clients to put them there.',

@@ -10,6 +10,11 @@ export const codeSingleUse = defineProviderCheck({
   title: 'An authorization code works once',
   severity: 'high',
   refs: ['RFC6749-4.1.2', 'RFC6749-10.5'],
+  requirement: {
+    text: 'If an authorization code is used more than once, the authorization server MUST deny the request.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.2',
+  },
   must: 'a code works once',
   rationale:
     'Codes travel through the browser and end up in logs, history and Referer headers. If a code can be redeemed again, anyone who finds it later gets tokens.',
@@ -32,6 +37,11 @@ export const codeReplayRevokes = defineProviderCheck({
   title: 'A replayed code revokes the tokens issued from it',
   severity: 'medium',
   refs: ['RFC6749-4.1.2', 'RFC9700-4.2.4'],
+  requirement: {
+    text: '[...] and SHOULD revoke (when possible) all tokens previously issued based on that authorization code.',
+    level: 'SHOULD',
+    ref: 'RFC6749-4.1.2',
+  },
   must: 'a replayed code revokes the tokens issued from it',
   rationale:
     'A second redemption of a code means two parties hold it, and one of them is an attacker, possibly the one who redeemed first. RFC 6749 4.1.2 says the provider SHOULD then revoke the tokens already issued from the code.',
@@ -85,6 +95,11 @@ export const codeBoundClient = defineProviderCheck({
   title: 'A code cannot be redeemed by another client',
   severity: 'critical',
   refs: ['RFC6749-4.1.3-3'],
+  requirement: {
+    text: 'The authorization server MUST ensure that the authorization code was issued to the authenticated confidential client, or if the client is public, ensure that the code was issued to "client_id" in the request.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.3-3',
+  },
   must: 'a code cannot be redeemed by another client',
   rationale:
     'RFC 6749 4.1.3 requires the provider to ensure that the code was issued to the client that redeems it. Otherwise a malicious client registered at the same provider can redeem codes stolen from an honest one.',
@@ -119,6 +134,11 @@ export const codeBoundRedirectUri = defineProviderCheck({
   title: 'A code is bound to its redirect URI',
   severity: 'high',
   refs: ['RFC6749-4.1.3-5'],
+  requirement: {
+    text: 'The authorization server MUST ensure that the "redirect_uri" parameter is present if it was included in the initial authorization request, and if included ensure that their values are identical.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.3-5',
+  },
   must: 'a code redeemed with another redirect_uri is refused',
   rationale:
     'RFC 6749 4.1.3 requires the token request to carry the same redirect_uri as the authorization request. This is what stops a code that was sent to a manipulated redirect URI from being redeemed as if it had gone to the right one.',
@@ -146,6 +166,11 @@ export const codeLifetime = defineProviderCheck({
   title: 'Codes expire (opt-in: waits out the code lifetime)',
   severity: 'low',
   refs: ['RFC6749-4.1.2', 'RFC6749-10.5'],
+  requirement: {
+    text: 'The authorization code MUST expire shortly after it is issued to mitigate the risk of leaks. A maximum authorization code lifetime of 10 minutes is RECOMMENDED.',
+    level: 'RECOMMENDED',
+    ref: 'RFC6749-4.1.2',
+  },
   must: 'a code older than the expected lifetime (default 10 minutes) is refused',
   rationale:
     'RFC 6749 4.1.2 recommends a code lifetime of at most 10 minutes; a code that stays valid for long widens every window in which a leaked code can be redeemed. This check waits that long, so it only runs with `--opt-in slow`.',

@@ -28,6 +28,11 @@ export const discoveryValid = defineProviderCheck({
   title: 'The discovery document is valid and names its own issuer',
   severity: 'high',
   refs: ['RFC8414-3', 'OIDC-DISCOVERY-4.3'],
+  requirement: {
+    text: 'The "issuer" value returned MUST be identical to the authorization server\'s issuer identifier value into which the well-known URI string was inserted to create the URL used to retrieve the metadata.',
+    level: 'MUST',
+    ref: 'RFC8414-3',
+  },
   must: 'metadata parses, `issuer` matches its URL, endpoints are https (loopback excepted)',
   rationale:
     'Clients configure themselves from the discovery document. If the issuer in it differs from the URL it was fetched from, a client cannot tell a mix-up or an impostor document from the real one (OIDC Discovery 4.3), and an endpoint on plain http sends codes and tokens over the network in the clear.',
@@ -95,6 +100,11 @@ export const discoveryPkceAdvertised = defineProviderCheck({
   title: 'The metadata advertises S256 and not plain',
   severity: 'medium',
   refs: ['RFC8414-2', 'RFC7636-4.2', 'RFC9700-2.1.1'],
+  requirement: {
+    text: 'Authorization servers MUST provide a way to detect their support for PKCE. It is RECOMMENDED for authorization servers to publish the element code_challenge_methods_supported in their Authorization Server Metadata.',
+    level: 'RECOMMENDED',
+    ref: 'RFC9700-2.1.1',
+  },
   must: '`code_challenge_methods_supported` has S256 and not plain',
   rationale:
     'RFC 9700 2.1.1 requires authorization servers to support PKCE and to give clients a way to detect it; the metadata member `code_challenge_methods_supported` is that way. Advertising `plain` invites clients to send the verifier itself in the front channel, where it can leak.',

@@ -50,6 +50,11 @@ export const errorsFormat = defineProviderCheck({
   title: 'Errors are RFC 6749 JSON with the right status codes',
   severity: 'low',
   refs: ['RFC6749-5.2'],
+  requirement: {
+    text: 'The authorization server responds with an HTTP 400 (Bad Request) status code (unless specified otherwise) and includes the parameters in the entity-body using the "application/json" media type.',
+    level: 'MUST',
+    ref: 'RFC6749-5.2',
+  },
   must: 'errors are RFC 6749 JSON with the right status codes',
   rationale:
     'Clients decide what to do from the `error` code and the status (retry, re-authenticate, give up). Errors in another shape (HTML, 200 OK) make clients treat failures as successes or crash on them.',
@@ -139,6 +144,11 @@ export const errorsEscaped = defineProviderCheck({
   title: 'Error pages do not reflect markup',
   severity: 'high',
   refs: ['CWE-79', 'RFC6749-4.1.2.1'],
+  requirement: {
+    text: 'The authorization server and client MUST sanitize (and validate when possible) any value received.',
+    level: 'MUST',
+    ref: 'RFC6749-10.14',
+  },
   must: 'markup sent in parameters is not reflected unescaped on error pages',
   rationale:
     "Error pages at the authorization endpoint are shown on the provider's own origin. If they echo parameters as raw HTML, a crafted link runs script there: the attacker can then read the person's session or approve grants in their name.",

@@ -10,6 +10,16 @@ export const implicitDisabled = defineProviderCheck({
   title: 'The implicit grant is refused',
   severity: 'medium',
   refs: ['RFC9700-2.1.2'],
+  requirement: {
+    text: 'Clients SHOULD NOT use the implicit grant (response type "token"); an authorization server that refuses it keeps clients from doing so.',
+    level: 'RECOMMENDED',
+    ref: 'RFC9700-2.1.2',
+    fapi2: {
+      text: 'shall only support the authorization code grant (response type code)',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.1.2',
+    },
+  },
   must: '`response_type=token` is refused',
   rationale:
     'The implicit grant puts the access token in the URL fragment, where browser history, Referer headers and injected scripts can read it, and the token cannot be sender-constrained. RFC 9700 2.1.2 says clients SHOULD NOT use it; a provider that still serves it keeps the door open.',
@@ -52,6 +62,11 @@ export const ropcDisabled = defineProviderCheck({
   title: 'The password grant is refused',
   severity: 'medium',
   refs: ['RFC9700-2.4'],
+  requirement: {
+    text: 'The resource owner password credentials grant MUST NOT be used.',
+    level: 'MUST',
+    ref: 'RFC9700-2.4',
+  },
   must: 'the password grant is refused',
   rationale:
     "The resource owner password credentials grant hands the person's password to the client and cannot do multi-factor sign-in; RFC 9700 2.4 says it MUST NOT be used. A provider that serves it lets any client collect passwords.",

@@ -13,6 +13,11 @@ export const idTokenValid = defineProviderCheck({
   title: 'ID tokens verify with correct iss, aud, exp, iat and nonce',
   severity: 'high',
   refs: ['OIDC-3.1.3.7', 'OIDC-2'],
+  requirement: {
+    text: 'ID Tokens MUST be signed using JWS and contain the REQUIRED Claims iss, sub, aud, exp and iat (and nonce when one was sent).',
+    level: 'MUST',
+    ref: 'OIDC-2',
+  },
   must: 'ID tokens verify against the JWKS with correct iss, aud, exp, iat, nonce',
   rationale:
     'Clients sign people in on the strength of the ID token. A token that does not verify against the published keys, or names the wrong issuer, audience or nonce, forces clients to choose between rejecting valid logins and accepting forged ones.',

@@ -29,6 +29,16 @@ export const pkceRequired = defineProviderCheck({
   title: 'Public clients must send a PKCE challenge',
   severity: 'high',
   refs: ['RFC9700-2.1.1'],
+  requirement: {
+    text: 'Public clients MUST use PKCE; an authorization server that refuses requests without a code_challenge enforces it (RFC 9700 requires the server to support PKCE, not to require it).',
+    level: 'RECOMMENDED',
+    ref: 'RFC9700-2.1.1',
+    fapi2: {
+      text: 'shall require PKCE with S256 as the code challenge method',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.1.2',
+    },
+  },
   must: 'an authorization request without `code_challenge` from a public client is refused',
   rationale:
     'A public client cannot authenticate at the token endpoint, so a stolen code is all an attacker needs unless the code is bound to a verifier only the real client knows. RFC 9700 2.1.1 requires public clients to use PKCE; a provider that issues codes to public clients without a challenge leaves them open to code interception and injection.',
@@ -55,6 +65,11 @@ export const pkceVerifierChecked = defineProviderCheck({
   title: 'A wrong code_verifier is refused',
   severity: 'critical',
   refs: ['RFC7636-4.6', 'RFC9700-2.1.1'],
+  requirement: {
+    text: 'If the values are not equal, an error response indicating "invalid_grant" as described in Section 5.2 of [RFC6749] MUST be returned.',
+    level: 'MUST',
+    ref: 'RFC7636-4.6',
+  },
   must: 'a wrong `code_verifier` is refused',
   rationale:
     'PKCE only protects a code if the token endpoint compares the verifier with the challenge. A provider that accepts any verifier lets whoever intercepted the code redeem it.',
@@ -77,6 +92,11 @@ export const pkceDowngradeToken = defineProviderCheck({
   title: 'A code issued with a challenge cannot be redeemed without a verifier',
   severity: 'critical',
   refs: ['RFC7636-4.6', 'RFC9700-4.8'],
+  requirement: {
+    text: 'If a client sends a valid PKCE code_challenge parameter in the authorization request, the authorization server MUST enforce the correct usage of code_verifier at the token endpoint.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1.1',
+  },
   must: 'no verifier for a code issued with a challenge is refused',
   rationale:
     'If the verifier is optional, an attacker who intercepted a code simply leaves it out, and PKCE protects nothing.',
@@ -102,6 +122,11 @@ export const pkceDowngradeAuthz = defineProviderCheck({
   title: 'A verifier for a code issued without a challenge is refused',
   severity: 'high',
   refs: ['RFC9700-4.8.2'],
+  requirement: {
+    text: 'Authorization servers MUST mitigate PKCE Downgrade Attacks by ensuring that a token request containing a code_verifier parameter is accepted only if a code_challenge parameter was present in the authorization request.',
+    level: 'MUST',
+    ref: 'RFC9700-2.1.1',
+  },
   must: 'a verifier for a code issued without a challenge is refused',
   rationale:
     'In the PKCE downgrade attack (RFC 9700 4.8) the attacker strips the challenge from the authorization request; the honest client still sends its verifier. Only a provider that refuses a verifier for a code issued without a challenge notices.',
@@ -143,6 +168,16 @@ export const pkcePlainRejected = defineProviderCheck({
   title: 'The plain method is refused where S256 is supported',
   severity: 'medium',
   refs: ['RFC7636-4.2', 'RFC9700-2.1.1'],
+  requirement: {
+    text: 'When using PKCE, clients SHOULD use PKCE code challenge methods that do not expose the PKCE verifier in the authorization request; currently, S256 is the only such method (refusing plain is recommended).',
+    level: 'RECOMMENDED',
+    ref: 'RFC9700-2.1.1',
+    fapi2: {
+      text: 'shall require PKCE with S256 as the code challenge method',
+      level: 'MUST',
+      ref: 'FAPI2-SP-5.3.1.2',
+    },
+  },
   must: '`plain` is refused where S256 is supported',
   rationale:
     'With `plain` the challenge is the verifier, so anyone who sees the authorization request (logs, history, a malicious app) can redeem the code. S256 exists so that the front channel never carries the verifier.',
@@ -183,6 +218,11 @@ export const pkceVerifierFormat = defineProviderCheck({
   title: 'A malformed code_verifier is refused',
   severity: 'medium',
   refs: ['RFC7636-4.1'],
+  requirement: {
+    text: 'code-verifier = 43*128unreserved: a verifier outside that grammar is not a valid RFC 7636 code_verifier (the RFC states no server reaction).',
+    level: 'RECOMMENDED',
+    ref: 'RFC7636-4.1',
+  },
   must: 'a malformed verifier (too short, bad characters) is refused',
   rationale:
     'The verifier must be 43 to 128 unreserved characters so that it carries enough entropy. A provider that accepts short or odd verifiers lets weak clients get away with guessable ones.',
@@ -209,6 +249,11 @@ export const pkceFailedAttemptBurnsCode = defineProviderCheck({
   title: 'A failed verifier attempt burns the code',
   severity: 'medium',
   refs: ['RFC9700-4.8', 'RFC6749-10.5'],
+  requirement: {
+    text: 'Authorization codes MUST be short lived and single-use; a code whose redemption failed is best not honoured again (defence in depth).',
+    level: 'RECOMMENDED',
+    ref: 'RFC9700-4.8',
+  },
   must: 'after a wrong verifier, the right one no longer works',
   rationale:
     'If a code survives failed verifier attempts, whoever holds an intercepted code may keep guessing for its whole lifetime; burning it on the first failure leaves one try. No RFC makes this a MUST (RFC 9700 4.8 and RFC 7636 4.6 only require refusing the wrong verifier), so a surviving code is reported as a warning, not a failure.',

@@ -56,6 +56,11 @@ export const redirectUriExact = defineProviderCheck({
   title: 'Redirect URIs are matched exactly',
   severity: 'critical',
   refs: ['RFC9700-4.1.3', 'RFC9700-2.1'],
+  requirement: {
+    text: 'When comparing client redirection URIs against pre-registered URIs, authorization servers MUST utilize exact string matching except for port numbers in localhost redirection URIs of native apps.',
+    level: 'MUST',
+    ref: 'RFC9700-4.1.3',
+  },
   must: 'variants of the registered redirect URI (suffix, subdomain, added query, userinfo, case, trailing slash) are refused',
   rationale:
     'Lenient redirect URI matching (prefixes, patterns, subdomains) is the classic way codes and tokens are stolen: the attacker crafts an authorization link whose redirect_uri passes the check but points somewhere the attacker can read. RFC 9700 2.1 requires exact string matching (loopback ports for native apps excepted).',
@@ -87,6 +92,11 @@ export const redirectUriErrorNoRedirect = defineProviderCheck({
   title: 'An invalid redirect URI gives an error page, never a redirect',
   severity: 'high',
   refs: ['RFC6749-4.1.2.1', 'RFC9700-4.11.2'],
+  requirement: {
+    text: 'If the request fails due to a missing, invalid, or mismatching redirection URI [...] the authorization server SHOULD inform the resource owner of the error and MUST NOT automatically redirect the user-agent to the invalid redirection URI.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.2.1',
+  },
   must: 'an invalid redirect_uri gives an error page, never a redirect',
   rationale:
     'RFC 6749 4.1.2.1 forbids redirecting when the redirect URI (or the client) is invalid: otherwise the provider becomes an open redirector that attackers use to lend phishing links its trusted domain (RFC 9700 4.11.2).',

@@ -10,6 +10,11 @@ export const refreshRotation = defineProviderCheck({
   title: "Public clients' refresh tokens rotate",
   severity: 'high',
   refs: ['RFC9700-4.14.2'],
+  requirement: {
+    text: 'Authorization servers MUST utilize one of these methods to detect refresh token replay by malicious actors for public clients: sender-constrained refresh tokens, or refresh token rotation.',
+    level: 'MUST',
+    ref: 'RFC9700-4.14.2',
+  },
   must: 'refresh tokens of public clients rotate',
   rationale:
     'A public client cannot prove who it is when it refreshes, so a stolen refresh token works for the thief as long as it lives. RFC 9700 4.14.2 requires such tokens to be sender-constrained or rotated, so that theft is detected when both parties use the token.',
@@ -38,6 +43,11 @@ export const refreshReuseRevokes = defineProviderCheck({
   title: 'Reusing a rotated refresh token revokes the active one',
   severity: 'high',
   refs: ['RFC9700-4.14.2'],
+  requirement: {
+    text: 'The authorization server cannot determine which party submitted the invalid refresh token, but it will revoke the active refresh token (refresh token rotation as RFC 9700 4.14.2 requires it).',
+    level: 'MUST',
+    ref: 'RFC9700-4.14.2',
+  },
   must: 'reusing a rotated refresh token revokes the active one',
   rationale:
     'Rotation only detects theft if the provider acts on it: when an old refresh token comes back, either the client or an attacker holds a copy, and the provider cannot tell which. RFC 9700 4.14.2 has it revoke the active refresh token so that neither can go on.',
@@ -74,6 +84,11 @@ export const refreshBoundClient = defineProviderCheck({
   title: 'A refresh token cannot be used by another client',
   severity: 'high',
   refs: ['RFC6749-6', 'RFC6749-10.4'],
+  requirement: {
+    text: 'The authorization server MUST maintain the binding between a refresh token and the client to whom it was issued.',
+    level: 'MUST',
+    ref: 'RFC6749-10.4',
+  },
   must: 'a refresh token cannot be used by another client',
   rationale:
     'RFC 6749 6 binds a refresh token to the client it was issued to; otherwise any other client of the provider can use a stolen one.',
@@ -102,6 +117,11 @@ export const refreshIdleExpiry = defineProviderCheck({
   title: 'Idle refresh tokens expire (opt-in: waits out the idle period)',
   severity: 'low',
   refs: ['RFC9700-4.14.2'],
+  requirement: {
+    text: 'Refresh tokens SHOULD expire if the client has been inactive for some time, i.e., the refresh token has not been used to obtain new access tokens for some time.',
+    level: 'SHOULD',
+    ref: 'RFC9700-4.14.2',
+  },
   must: 'a refresh token unused for the configured idle period is refused',
   rationale:
     'RFC 9700 4.14.2 recommends that refresh tokens expire when the client has not used them for some time, which limits how long a forgotten or stolen token stays useful. The check waits that long, so it only runs with `--opt-in slow` and an idle period set in the client file (`slow.refreshIdleMs`).',

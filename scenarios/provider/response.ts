@@ -10,6 +10,11 @@ export const stateEcho = defineProviderCheck({
   title: 'state comes back unchanged',
   severity: 'medium',
   refs: ['RFC6749-4.1.2'],
+  requirement: {
+    text: 'state: REQUIRED if the "state" parameter was present in the client authorization request. The exact value received from the client.',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.2',
+  },
   must: '`state` comes back unchanged',
   rationale:
     "Clients bind the authorization response to the person's session through `state` (CSRF protection, RFC 6749 10.12). A provider that drops or alters it breaks that protection for every client.",
@@ -40,6 +45,11 @@ export const issParam = defineProviderCheck({
   title: 'The authorization response carries iss equal to the issuer',
   severity: 'medium',
   refs: ['RFC9207-2', 'RFC9700-4.4'],
+  requirement: {
+    text: 'Authorization servers supporting this specification MUST provide their issuer identifier to clients in the authorization response.',
+    level: 'MUST',
+    ref: 'RFC9207-2',
+  },
   must: 'when advertised, the authorization response carries `iss` equal to the issuer',
   rationale:
     'Clients that talk to several providers use `iss` to detect mix-up attacks (RFC 9700 4.4). A provider that advertises RFC 9207 support but sends a wrong or no `iss` makes careful clients reject logins, or teaches them to ignore the check.',

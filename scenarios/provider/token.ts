@@ -10,6 +10,11 @@ export const tokenCacheControl = defineProviderCheck({
   title: 'Token responses are not cached',
   severity: 'medium',
   refs: ['RFC6749-5.1'],
+  requirement: {
+    text: 'The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store" in any response containing tokens, credentials, or other sensitive information.',
+    level: 'MUST',
+    ref: 'RFC6749-5.1',
+  },
   must: 'token responses carry `Cache-Control: no-store`',
   rationale:
     'Token responses carry bearer credentials. Without `Cache-Control: no-store` (RFC 6749 5.1: MUST) a proxy or the user agent may keep a copy where others can read it.',
@@ -40,6 +45,11 @@ export const tokenClientAuthRequired = defineProviderCheck({
   title: 'Confidential clients must authenticate at the token endpoint',
   severity: 'high',
   refs: ['RFC6749-3.2.1', 'RFC6749-4.1.3-1'],
+  requirement: {
+    text: 'The authorization server MUST require client authentication for confidential clients or for any client that was issued client credentials (or with other authentication requirements).',
+    level: 'MUST',
+    ref: 'RFC6749-4.1.3-1',
+  },
   must: 'a confidential client without credentials is refused',
   rationale:
     "A confidential client's secret is what stops someone who obtained its code or refresh token from redeeming it. If the token endpoint accepts the client_id alone, the secret protects nothing.",
@@ -118,6 +128,11 @@ export const tokenEntropy = defineProviderCheck({
   title: 'Codes and tokens are unguessable',
   severity: 'medium',
   refs: ['RFC6749-10.10', 'RFC9700-4.14'],
+  requirement: {
+    text: 'The probability of an attacker guessing generated tokens (and other credentials not intended for handling by end-users) MUST be less than or equal to 2^(-128) and SHOULD be less than or equal to 2^(-160).',
+    level: 'MUST',
+    ref: 'RFC6749-10.10',
+  },
   must: 'codes and tokens are unguessable (>= 128 bits estimated)',
   rationale:
     'Codes, access tokens and refresh tokens are bearer credentials: whoever guesses one uses it. RFC 6749 10.10 requires that they cannot be guessed; 128 bits from a cryptographic random source is the usual floor.',

@@ -17,5 +17,5 @@ export type {
 /** One provider check of the catalog. */
 export interface ProviderCheck extends EngineProviderCheck {
   refs: RefKey[];
-  requirement?: Requirement;
+  requirement: Requirement;
 }
