@@ -132,11 +132,11 @@ const REFS = {
   'OIDC-10.1.1': section('OIDC', '10.1.1'),
   'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
   /** FAPI 2.0: requirements for authorization servers of the authorization code grant (PKCE S256, PAR, code only). */
-  'FAPI2-SP-5.3.1.2': section('FAPI2SP', '5.3.1.2'),
-  /** FAPI 2.0: requirements for clients in general (sender-constrained tokens, client authentication). */
-  'FAPI2-SP-5.3.2.1': section('FAPI2SP', '5.3.2.1'),
-  /** FAPI 2.0: requirements for clients using the authorization code grant (PKCE S256, PAR, RFC 9207). */
   'FAPI2-SP-5.3.2.2': section('FAPI2SP', '5.3.2.2'),
+  /** FAPI 2.0: requirements for clients in general (sender-constrained tokens, client authentication). */
+  'FAPI2-SP-5.3.3.1': section('FAPI2SP', '5.3.3.1'),
+  /** FAPI 2.0: requirements for clients using the authorization code grant (PKCE S256, PAR, RFC 9207). */
+  'FAPI2-SP-5.3.3.2': section('FAPI2SP', '5.3.3.2'),
   'CWE-79': { cwe: 79 },
   'CWE-352': { cwe: 352 },
   'CWE-384': { cwe: 384 },

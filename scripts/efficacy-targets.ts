@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/args.js';
 import { runClientAudit, type ClientAuditOptions } from '../harness/runner/client-audit.js';
 import type { ClientCheck } from '../scenarios/types.js';
-import type { Report } from '../reports/model.js';
+import { POLICY_NAMES, PolicyNameSchema, VerdictSchema, type PolicyName, type Report } from '../reports/model.js';
 import { clientChecks } from '../scenarios/catalog.js';
 import { clientCatalogOf } from '../harness/cli/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
@@ -42,6 +42,13 @@ export const LabIndexSchema = z.looseObject({
     z.looseObject({
       dir: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a folder name under examples/labs/'),
       fails: z.array(z.string().min(1)).min(1, 'a lab declares at least one check'),
+      /**
+       * `strict` for a lab whose flaw the cited text allows under a condition the lab meets (or that
+       * violates only a SHOULD or a recommendation): it fails under `strict` and warns under `rfc9700`.
+       */
+      policy: PolicyNameSchema.optional(),
+      /** Why the lab needs that policy (shown in docs/efficacy-matrix.md). */
+      why: z.string().min(1).optional(),
     }),
   ),
 });
@@ -61,6 +68,10 @@ export interface Lab {
   manifestPath: string;
   /** The check ids it is built to fail. */
   checks: string[];
+  /** The policy under which it fails them (`rfc9700` unless the index says `strict`). */
+  policy: PolicyName;
+  /** Why it needs a policy other than the default. */
+  why?: string;
 }
 
 /** The labs found, and what is wrong with the ones that cannot be used (each problem names its lab). */
@@ -132,7 +143,17 @@ export async function discoverLabs(labsDir: string = LABS_DIR): Promise<LabDisco
       }
     });
     if (problems.length > before) continue;
-    labs.push({ folder: entry.dir, name: head.name, kind: head.kind, manifestPath, checks: entry.fails });
+    if (entry.policy && entry.policy !== 'rfc9700' && !entry.why)
+      problems.push(`${where}: policy ${entry.policy} needs a "why": which sentence allows the flaw under rfc9700`);
+    labs.push({
+      folder: entry.dir,
+      name: head.name,
+      kind: head.kind,
+      manifestPath,
+      checks: entry.fails,
+      policy: entry.policy ?? 'rfc9700',
+      ...(entry.why ? { why: entry.why } : {}),
+    });
   }
   labs.sort((a, b) => a.folder.localeCompare(b.folder));
   return { labs, problems };
@@ -210,12 +231,22 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
   },
 ];
 
-/** A recorded expectation: every check's verdict for one target and seed. */
+/** A recorded expectation: every check's verdict under every policy, for one target and seed. */
 export const RecordedVerdictsSchema = z.strictObject({
   target: z.string(),
   seed: z.number().int(),
-  verdicts: z.record(z.string(), z.enum(['pass', 'fail', 'warn', 'not-applicable', 'error'])),
+  policies: z.strictObject(
+    Object.fromEntries(POLICY_NAMES.map((p) => [p, z.record(z.string(), VerdictSchema)])) as Record<
+      PolicyName,
+      z.ZodRecord<z.ZodString, typeof VerdictSchema>
+    >,
+  ),
 });
+
+/** A report's verdicts under every policy, as a recorded expectation holds them. */
+export function verdictsByPolicy(report: ReportVerdicts): RecordedVerdicts['policies'] {
+  return Object.fromEntries(POLICY_NAMES.map((p) => [p, verdictsOf(report, p)])) as RecordedVerdicts['policies'];
+}
 /** A validated recorded expectation. */
 export type RecordedVerdicts = z.infer<typeof RecordedVerdictsSchema>;
 
@@ -229,12 +260,17 @@ export async function readRecordedVerdicts(file: string): Promise<RecordedVerdic
 /** The part of a report the efficacy judgements read (a full `Report` fits). */
 export interface ReportVerdicts {
   status: Report['status'];
-  results: Array<Pick<Report['results'][number], 'id' | 'verdict' | 'summary'>>;
+  results: Array<Pick<Report['results'][number], 'id' | 'verdict' | 'summary' | 'judgement'>>;
 }
 
-/** A report's verdicts by check id, in report (catalog) order. */
-export function verdictsOf(report: ReportVerdicts): Record<string, Verdict> {
-  return Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+/** A result's verdict under `policy` (the report's own verdict when the result carries no judgement). */
+export function verdictUnder(result: ReportVerdicts['results'][number], policy?: PolicyName): Verdict {
+  return policy && result.judgement ? result.judgement.verdicts[policy] : result.verdict;
+}
+
+/** A report's verdicts by check id, in report (catalog) order; under `policy` when given. */
+export function verdictsOf(report: ReportVerdicts, policy?: PolicyName): Record<string, Verdict> {
+  return Object.fromEntries(report.results.map((r) => [r.id, verdictUnder(r, policy)]));
 }
 
 /** Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`). */
@@ -247,9 +283,14 @@ export function cleanViolations(report: ReportVerdicts, allowedWarns: Record<str
   const out: string[] = [];
   if (report.status !== 'complete') out.push(`run status ${report.status}`);
   for (const r of report.results) {
-    if (r.verdict === 'pass' || r.verdict === 'not-applicable') continue;
-    if (r.verdict === 'warn' && r.id in allowedWarns) continue;
-    out.push(`${r.id}: ${r.verdict}: ${r.summary}`);
+    // A reference client is clean under every policy: strict fails what rfc9700 only warns about.
+    for (const policy of [undefined, 'strict'] as const) {
+      const verdict = verdictUnder(r, policy);
+      if (verdict === 'pass' || verdict === 'not-applicable') continue;
+      if (verdict === 'warn' && r.id in allowedWarns) continue;
+      out.push(`${r.id}: ${verdict}${policy ? ` under ${policy}` : ''}: ${r.summary}`);
+      break;
+    }
   }
   return out;
 }
@@ -259,8 +300,16 @@ export function labViolations(lab: Lab, report: ReportVerdicts): string[] {
   const out: string[] = [];
   for (const id of lab.checks) {
     const r = report.results.find((x) => x.id === id);
-    if (!r) out.push(`${id}: not run (the audit did not select it)`);
-    else if (r.verdict !== 'fail') out.push(`${id}: ${r.verdict} instead of fail: ${r.summary}`);
+    if (!r) {
+      out.push(`${id}: not run (the audit did not select it)`);
+      continue;
+    }
+    const verdict = verdictUnder(r, lab.policy);
+    if (verdict !== 'fail') out.push(`${id}: ${verdict} instead of fail under ${lab.policy}: ${r.summary}`);
+    // A lab declared to need a stricter policy must not fail under the default one: the declaration
+    // would then hide that the flaw is a plain violation.
+    if (lab.policy !== 'rfc9700' && verdictUnder(r, 'rfc9700') === 'fail')
+      out.push(`${id}: fails under rfc9700 too, so its policy ${lab.policy} declaration is stale`);
   }
   return out;
 }

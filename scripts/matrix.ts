@@ -11,6 +11,7 @@ import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../core/ar
 import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
+import { POLICY_NAMES } from '../reports/model.js';
 import {
   audit,
   checksWithoutLab,
@@ -25,6 +26,7 @@ import {
   REFERENCE_TARGETS,
   ROOT,
   VERDICT_SYMBOL,
+  verdictsByPolicy,
   verdictsOf,
   type Lab,
   type ReferenceTarget,
@@ -175,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const r of results) {
       const exp = r.column.reference?.expectation;
       if (exp?.mode !== 'recorded' || !r.report) continue;
-      const body = { target: r.column.name, seed: r.report.seed, verdicts: verdictsOf(r.report) };
+      const body = { target: r.column.name, seed: r.report.seed, policies: verdictsByPolicy(r.report) };
       await writeFile(exp.file, JSON.stringify(body, null, 2) + '\n');
       process.stderr.write(`wrote ${path.relative(ROOT, exp.file)}\n`);
     }
@@ -253,11 +255,15 @@ async function columnViolations(r: ColumnResult): Promise<string[]> {
   if (exp?.mode === 'clean') return cleanViolations(r.report, exp.allowedWarns).map((v) => `${column.name}: ${v}`);
   if (exp?.mode === 'recorded') {
     const recorded = await readRecordedVerdicts(exp.file);
-    const now = verdictsOf(r.report);
-    const ids = new Set([...Object.keys(recorded.verdicts), ...Object.keys(now)]);
-    return [...ids]
-      .filter((id) => recorded.verdicts[id] !== now[id])
-      .map((id) => `${column.name}: ${id}: ${now[id] ?? 'not run'} (recorded: ${recorded.verdicts[id] ?? 'absent'})`);
+    const now = verdictsByPolicy(r.report);
+    return POLICY_NAMES.flatMap((policy) => {
+      const [was, is] = [recorded.policies[policy], now[policy]];
+      return [...new Set([...Object.keys(was), ...Object.keys(is)])]
+        .filter((id) => was[id] !== is[id])
+        .map(
+          (id) => `${column.name}: ${id} under ${policy}: ${is[id] ?? 'not run'} (recorded: ${was[id] ?? 'absent'})`,
+        );
+    });
   }
   return [];
 }

@@ -25,7 +25,7 @@ export const authzResponseIss = defineClientCheck({
     fapi2: {
       text: 'shall check the iss parameter of the authorization response as described in RFC 9207',
       level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
+      ref: 'FAPI2-SP-5.3.3.2',
     },
   },
   faults: ['callback.iss-wrong'],
@@ -53,7 +53,7 @@ export const authzResponseIssMissing = defineClientCheck({
     fapi2: {
       text: 'shall check the iss parameter of the authorization response as described in RFC 9207',
       level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
+      ref: 'FAPI2-SP-5.3.3.2',
     },
   },
   faults: ['callback.iss-missing'],

@@ -13,6 +13,7 @@ import {
   parseAuthorizationUrl,
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
+import { CODE_INJECTION_DEFENCE, FAPI2_PKCE } from '../lib/allowances.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { sentPkce } from '../lib/pkce.js';
 
@@ -30,11 +31,7 @@ export const pkceDowngradeMetadata = defineClientCheck({
     text: 'If the client is capable of using "S256", it MUST use "S256", as "S256" is Mandatory To Implement (MTI) on the server.',
     level: 'MUST',
     ref: 'RFC7636-4.2',
-    fapi2: {
-      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
-      level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
-    },
+    fapi2: FAPI2_PKCE,
   },
   discoveryFaults: ['discovery.pkce-plain-only'],
   must: 'Provider metadata advertises only `plain`: the client still sends S256 or refuses.',
@@ -73,11 +70,15 @@ export const pkceDowngradeMetadata = defineClientCheck({
     const method = methodOf(request.params);
     ctx.observe(`The authorization request uses PKCE method ${method}.`, { params: request.params });
     if (method === 'S256') return pass('The client kept S256 although the metadata only advertises plain.');
-    return fail(
-      method === 'none'
-        ? 'The client dropped PKCE because the metadata does not advertise S256.'
-        : `The client followed the metadata down to code_challenge_method=${method}.`,
-    );
+    // Without any challenge the finding is about defending against code injection at all (RFC 9700
+    // 2.1.1), which a confidential OpenID client may do with its nonce instead.
+    if (method === 'none') {
+      return {
+        ...fail('The client sent no PKCE challenge to a provider whose metadata does not advertise S256.'),
+        requirement: CODE_INJECTION_DEFENCE,
+      };
+    }
+    return fail(`The client followed the metadata down to code_challenge_method=${method}.`);
   },
 });
 

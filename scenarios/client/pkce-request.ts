@@ -3,7 +3,7 @@ import { beginLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 import { sentPkce } from '../lib/pkce.js';
-import { CONFIDENTIAL_CLIENT_PKCE } from '../lib/allowances.js';
+import { CODE_INJECTION_DEFENCE, FAPI2_PKCE } from '../lib/allowances.js';
 
 /** The authorization request carries `code_challenge`. */
 export const pkcePresent = defineClientCheck({
@@ -11,17 +11,7 @@ export const pkcePresent = defineClientCheck({
   title: 'Authorization request uses PKCE',
   severity: 'high',
   refs: ['RFC9700-2.1.1', 'RFC7636-4.3'],
-  requirement: {
-    text: 'Public clients MUST use PKCE [RFC7636] to this end.',
-    level: 'MUST',
-    ref: 'RFC9700-2.1.1',
-    allowances: [CONFIDENTIAL_CLIENT_PKCE],
-    fapi2: {
-      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
-      level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
-    },
-  },
+  requirement: { ...CODE_INJECTION_DEFENCE, fapi2: FAPI2_PKCE },
   must: 'The authorization request carries `code_challenge`.',
   rationale:
     'An authorization code travels through the browser and can be stolen: from logs, browser history, a ' +
@@ -52,11 +42,7 @@ export const pkceS256 = defineClientCheck({
     text: 'If the client is capable of using "S256", it MUST use "S256", as "S256" is Mandatory To Implement (MTI) on the server.',
     level: 'MUST',
     ref: 'RFC7636-4.2',
-    fapi2: {
-      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
-      level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
-    },
+    fapi2: FAPI2_PKCE,
   },
   must: '`code_challenge_method=S256`, never `plain`.',
   rationale:

@@ -5,6 +5,7 @@
 import type { ClientCheckContext } from '../types.js';
 import { completeLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
+import { FAPI2_PKCE } from '../lib/allowances.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { sentPkce, verifierMatches, VERIFIER_FORMAT } from '../lib/pkce.js';
 import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, sampleLogins } from '../lib/samples.js';
@@ -24,11 +25,7 @@ export const pkceVerifierSent = defineClientCheck({
     text: 'code_verifier: REQUIRED. Code verifier (in the access token request).',
     level: 'MUST',
     ref: 'RFC7636-4.5',
-    fapi2: {
-      text: 'shall use the authorization code grant with PKCE and the S256 code challenge method',
-      level: 'MUST',
-      ref: 'FAPI2-SP-5.3.2.2',
-    },
+    fapi2: FAPI2_PKCE,
   },
   must: 'The token request carries a `code_verifier` matching the challenge.',
   rationale:

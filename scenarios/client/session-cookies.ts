@@ -5,7 +5,7 @@
 import { cookiesSetBy, type SetCookie } from '../lib/cookies.js';
 import { approveToCallback, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
-import { fail, pass, stopError, warn } from '../lib/outcome.js';
+import { fail, pass, stopError, stopNotApplicable, warn } from '../lib/outcome.js';
 
 /** Cookies the target left set (last Set-Cookie per name wins; deleted ones dropped). */
 function liveCookies(cookies: SetCookie[]): SetCookie[] {
@@ -112,8 +112,27 @@ export const sessionFixation = defineClientCheck({
       );
     }
     if (unchanged.length > 0) {
-      return fail(
-        `The value of cookie ${unchanged.map((c) => c.name).join(', ')} set before sign-in is still in use after sign-in.`,
+      // The attack: the attacker knows the values set before sign-in. Do they alone, in another user
+      // agent, open the signed-in page? Cookies that keep their value but carry no session (a pending
+      // state, a CSRF token) are no session identifier and fixate nothing.
+      const signedIn = ctx.target.signedIn;
+      if (!signedIn || !('status' in signedIn))
+        stopNotApplicable('The manifest has no signedIn request to test the old cookies with.');
+      const attacker = await ctx.session('attacker');
+      const cookie = unchanged.map((c) => `${c.name}=${c.value}`).join('; ');
+      const res = await attacker.request({ url: signedIn.url, headers: { cookie } });
+      const open = res.status === signedIn.status && (signedIn.text === undefined || res.body.includes(signedIn.text));
+      ctx.observe(
+        `Another user agent presenting only the pre-sign-in value(s) of ${unchanged.map((c) => c.name).join(', ')} ` +
+          `got status ${res.status} from the signed-in page: ${open ? 'SIGNED IN' : 'not signed in'}.`,
+      );
+      if (open) {
+        return fail(
+          `The value of cookie ${unchanged.map((c) => c.name).join(', ')} set before sign-in is the signed-in session: whoever planted it is signed in too.`,
+        );
+      }
+      return pass(
+        `Cookie ${unchanged.map((c) => c.name).join(', ')} kept its pre-sign-in value but does not carry the signed-in session.`,
       );
     }
     return pass(

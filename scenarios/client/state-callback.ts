@@ -14,19 +14,30 @@ import {
   rejectionOutcome,
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
+import { stopNotApplicable } from '../lib/outcome.js';
 import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /**
  * Runs a control login, then a login with `fault` armed, and applies the rejection oracle to the
  * tampered callback.
  */
-export function tamperedCallbackRun(fault: Fault, what: string): ClientCheck['run'] {
+export function tamperedCallbackRun(
+  fault: Fault,
+  what: string,
+  opts: { needsState?: boolean } = {},
+): ClientCheck['run'] {
   return async (ctx) => {
     await controlLogin(ctx);
     ctx.arm(fault);
     ctx.observe(`Armed the provider fault ${fault.name}.`);
     const session = await ctx.session('tampered');
     const request = await beginLogin(ctx, session);
+    // RFC 6749 4.1.2: state comes back "if the "state" parameter was present in the client authorization
+    // request". Without one there is nothing to alter or remove; state.present judges its absence.
+    if (opts.needsState && !request.params.state)
+      stopNotApplicable(
+        'The authorization request carries no state, so there is none to tamper with (see state.present).',
+      );
     const { callbackUrl } = await approveToCallback(ctx, session, request);
     const params = callbackParams(callbackUrl);
     ctx.observe(`The provider's redirect carries ${Object.keys(params).join(', ') || 'no parameters'}.`, {
@@ -61,7 +72,9 @@ export const stateMismatch = defineClientCheck({
     'On the callback, look up the state stored in the person’s session and compare it with the `state` ' +
     'parameter using a constant-time comparison. If they differ, show an error and stop before calling the ' +
     'token endpoint. Delete the stored state after the first callback, whatever its outcome.',
-  run: tamperedCallbackRun({ name: 'callback.state-altered' }, 'a callback whose state had been altered'),
+  run: tamperedCallbackRun({ name: 'callback.state-altered' }, 'a callback whose state had been altered', {
+    needsState: true,
+  }),
 });
 
 /** A callback without state is refused. */
@@ -85,5 +98,5 @@ export const stateMissing = defineClientCheck({
   remediation:
     'Treat a missing `state` exactly like a wrong one: refuse the callback before redeeming the code. Write the ' +
     'comparison so that both sides must be present and equal (e.g. `if (!saved || query.state !== saved) reject()`).',
-  run: tamperedCallbackRun({ name: 'callback.state-missing' }, 'a callback without state'),
+  run: tamperedCallbackRun({ name: 'callback.state-missing' }, 'a callback without state', { needsState: true }),
 });

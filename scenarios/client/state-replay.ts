@@ -1,8 +1,16 @@
 /** state.replay: replaying a used callback URL does not sign in again (RFC 9700 §4.2.4). */
 import { assessRejection, completeLogin, deliverCallback, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
-import { fail, pass, stopError, warn } from '../lib/outcome.js';
+import { fail, pass, stopError } from '../lib/outcome.js';
+import type { Requirement } from '../types.js';
 import { CSRF_ALLOWANCES } from '../lib/allowances.js';
+
+/** RFC 6749 4.1.2: a second redemption breaks this MUST whatever protects the login against CSRF. */
+const CODE_USED_ONCE: Requirement = {
+  text: 'The client MUST NOT use the authorization code more than once.',
+  level: 'MUST',
+  ref: 'RFC6749-4.1.2',
+};
 
 /** A used callback URL, replayed in a fresh session and in the same one, signs nobody in. */
 export const stateReplay = defineClientCheck({
@@ -40,10 +48,13 @@ export const stateReplay = defineClientCheck({
     ctx.observe(`The code was sent to the token endpoint ${redemptions.length} time(s) in total.`);
     if (assessment.signedIn) return fail('Replaying the used callback URL in a fresh session signed that session in.');
     if (redemptions.length > 1) {
-      return warn(
-        'The replayed callback was not accepted, but the client sent the used code to the token endpoint again: it ' +
-          'does not consume state on use and relied on the provider refusing the code.',
-      );
+      return {
+        ...fail(
+          'The replayed callback was not accepted, but the client sent the used code to the token endpoint again: it ' +
+            'does not consume state on use and relied on the provider refusing the code.',
+        ),
+        requirement: CODE_USED_ONCE,
+      };
     }
     return pass('The replayed callback URL was refused without a second token request.');
   },

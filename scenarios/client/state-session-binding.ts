@@ -12,7 +12,6 @@ import {
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { stopError } from '../lib/outcome.js';
-import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** Session A's state+code must not sign in session B. */
 export const stateSessionBinding = defineClientCheck({
@@ -21,10 +20,9 @@ export const stateSessionBinding = defineClientCheck({
   severity: 'high',
   refs: ['RFC9700-4.7', 'RFC6819-5.3.5'],
   requirement: {
-    text: 'One-time use CSRF tokens carried in the state parameter that are securely bound to the user agent MUST be used for CSRF protection.',
+    text: 'Clients MUST prevent Cross-Site Request Forgery (CSRF). In this context, CSRF refers to requests to the redirection endpoint that do not originate at the authorization server, but a malicious third party.',
     level: 'MUST',
     ref: 'RFC9700-2.1',
-    allowances: CSRF_ALLOWANCES,
   },
   must: "Session A's valid state+code delivered in session B is rejected (login CSRF).",
   rationale:

@@ -3,7 +3,7 @@
  * the login with a clean error, never a crash or a session (RFC 6749 §5.1, §5.2).
  */
 import type { Fault } from '../../mock-idp/types.js';
-import type { ClientCheckContext } from '../types.js';
+import type { ClientCheckContext, Requirement } from '../types.js';
 import { completeLogin, controlLogin, tokenRequestsForCode } from '../lib/flow.js';
 import { hasStackTrace, mentionsError } from '../lib/page.js';
 import { defineClientCheck } from '../define.js';
@@ -75,6 +75,13 @@ export const tokenErrorHandled = defineClientCheck({
 
 const VARIANTS = ['no-access-token', 'wrong-token-type', 'not-json'] as const;
 
+/** What a client that refused the token without using it, but crashed, falls short of. */
+const CLEAN_REFUSAL: Requirement = {
+  text: 'A refused token response ends the login with a clean error page, not a server error or a stack trace (robustness; RFC 6749 5.1 defines the response, not the reaction).',
+  level: 'RECOMMENDED',
+  ref: 'RFC6749-5.1',
+};
+
 /** A malformed token response is refused without a crash. */
 export const tokenResponseMalformed = defineClientCheck({
   id: 'token-response.malformed',
@@ -102,9 +109,12 @@ export const tokenResponseMalformed = defineClientCheck({
       const r = await loginWithTokenFault(ctx, { name: 'token.malformed', variant }, variant);
       if (r.signedIn) return fail(`The client signed the person in with a malformed token response (${variant}).`);
       if (r.serverError || r.stackTrace) {
-        return fail(
-          `The client crashed on a malformed token response (${variant}): ${r.serverError ? 'server error' : 'stack trace'}.`,
-        );
+        return {
+          ...fail(
+            `The client refused a malformed token response (${variant}) but crashed doing so: ${r.serverError ? 'server error' : 'stack trace'}.`,
+          ),
+          requirement: CLEAN_REFUSAL,
+        };
       }
     }
     return pass(`The client refused all malformed token responses (${VARIANTS.join(', ')}) without crashing.`);

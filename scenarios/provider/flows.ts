@@ -17,7 +17,7 @@ export const implicitDisabled = defineProviderCheck({
     fapi2: {
       text: 'shall only support the authorization code grant (response type code)',
       level: 'MUST',
-      ref: 'FAPI2-SP-5.3.1.2',
+      ref: 'FAPI2-SP-5.3.2.2',
     },
   },
   must: '`response_type=token` is refused',

@@ -36,7 +36,7 @@ export const pkceRequired = defineProviderCheck({
     fapi2: {
       text: 'shall require PKCE with S256 as the code challenge method',
       level: 'MUST',
-      ref: 'FAPI2-SP-5.3.1.2',
+      ref: 'FAPI2-SP-5.3.2.2',
     },
   },
   must: 'an authorization request without `code_challenge` from a public client is refused',
@@ -175,7 +175,7 @@ export const pkcePlainRejected = defineProviderCheck({
     fapi2: {
       text: 'shall require PKCE with S256 as the code challenge method',
       level: 'MUST',
-      ref: 'FAPI2-SP-5.3.1.2',
+      ref: 'FAPI2-SP-5.3.2.2',
     },
   },
   must: '`plain` is refused where S256 is supported',
