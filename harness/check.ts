@@ -44,7 +44,10 @@ export interface Allowance<R extends string = string> {
   /** The exact section that states the condition. */
   ref: R;
   facts?: readonly TargetFact[];
-  /** Check ids that must pass in the same run; the run includes them when the check is selected. */
+  /**
+   * Check ids that must hold in the same run: each passed, or found only a SHOULD or recommendation
+   * broken (its MUST held). The run includes them when the check is selected.
+   */
   controls?: readonly string[];
 }
 
@@ -59,6 +62,12 @@ export interface Requirement<R extends string = string> {
   level: RequirementLevel;
   ref: R;
   allowances?: readonly Allowance<R>[];
+  /**
+   * When the requirement applies at all: checks that must pass in the same run (e.g. RFC 7636 4.2
+   * binds a client "capable of using S256", which `pkce.s256` establishes). A finding against a
+   * requirement whose precondition failed is `not-applicable`.
+   */
+  precondition?: { text: string; controls: readonly string[] };
   /**
    * The FAPI 2.0 Security Profile's stricter rule, applied by the `fapi2` policy instead of this one
    * (its own level, section and allowances; none when absent).

@@ -16,6 +16,16 @@ export function attachRequirement(result: CheckResult, requirement: Requirement 
   if (requirement) requirements.set(result, requirement);
 }
 
+/** A finished result as a control of other checks sees it. */
+function controlResult(result: CheckResult): ControlResult {
+  const level = result.verdict === 'fail' ? requirements.get(result)?.level : undefined;
+  return {
+    verdict: result.verdict,
+    ...(result.errorKind ? { errorKind: result.errorKind } : {}),
+    ...(level ? { level } : {}),
+  };
+}
+
 /** What the judge of a run needs. */
 export interface JudgeOptions {
   policy: PolicyName;
@@ -94,10 +104,7 @@ export function createJudge(opts: JudgeOptions, checkIds: readonly string[]): Ju
 
   return {
     accept(result) {
-      findings.set(result.id, {
-        verdict: result.verdict,
-        ...(result.errorKind ? { errorKind: result.errorKind } : {}),
-      });
+      findings.set(result.id, controlResult(result));
       // The result itself first, then those that waited for it.
       const out: CheckResult[] = [];
       for (const r of [result, ...waiting.values()]) {
@@ -112,8 +119,7 @@ export function createJudge(opts: JudgeOptions, checkIds: readonly string[]): Ju
     },
     finish(results) {
       for (const r of results) {
-        if (!findings.has(r.id))
-          findings.set(r.id, { verdict: r.verdict, ...(r.errorKind ? { errorKind: r.errorKind } : {}) });
+        if (!findings.has(r.id)) findings.set(r.id, controlResult(r));
       }
       return results.map((r) => judged.get(r.id) ?? judgeOne(r));
     },

@@ -94,4 +94,37 @@ describe('policies', () => {
       expect(d.judgement.verdicts).toEqual({ rfc9700: finding, strict: finding, fapi2: finding });
     }
   });
+
+  it('counts a control that broke only a recommendation as held, and one allowed by its own allowance as not', () => {
+    const held = judge(
+      'rfc9700',
+      input(signature, 'fail', { 'flow.code-only': { verdict: 'fail', level: 'RECOMMENDED' } }),
+    );
+    expect(held.verdict).toBe('warn');
+    const mustBroken = judge(
+      'rfc9700',
+      input(signature, 'fail', { 'flow.code-only': { verdict: 'fail', level: 'MUST' } }),
+    );
+    expect(mustBroken.verdict).toBe('fail');
+    const warned = judge('rfc9700', input(signature, 'fail', { 'flow.code-only': { verdict: 'warn' } }));
+    expect(warned.verdict).toBe('fail');
+  });
+
+  it("makes a finding not applicable when the requirement's precondition failed, under every policy", () => {
+    const capable: Requirement = {
+      text: 'If the client is capable of using "S256", it MUST use "S256".',
+      level: 'MUST',
+      ref: 'RFC7636-4.2',
+      precondition: { text: 'The client is capable of using S256', controls: ['pkce.s256'] },
+    };
+    const never = judge('rfc9700', input(capable, 'fail', { 'pkce.s256': { verdict: 'not-applicable' } }));
+    expect(never.verdict).toBe('not-applicable');
+    expect(never.judgement.verdicts).toEqual({
+      rfc9700: 'not-applicable',
+      strict: 'not-applicable',
+      fapi2: 'not-applicable',
+    });
+    expect(judge('rfc9700', input(capable, 'fail', { 'pkce.s256': { verdict: 'pass' } })).verdict).toBe('fail');
+    expect(judge('rfc9700', input(capable, 'fail')).verdict).toBe('error');
+  });
 });

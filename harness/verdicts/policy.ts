@@ -26,10 +26,20 @@ import {
 } from '../../reports/model.js';
 import type { Allowance, Requirement, TargetFact } from '../check.js';
 
-/** What a control check ended in, as the judge sees it. */
+/** What a control check ended in, as the judge sees it: its finding, and for a `fail` the level broken. */
 export interface ControlResult {
   verdict: Verdict;
   errorKind?: ErrorKind;
+  /** The level of the requirement a `fail` finding broke. */
+  level?: Requirement['level'];
+}
+
+/**
+ * Whether a control held: it passed, or what it found broken is only a SHOULD or a recommendation
+ * (its MUST held). Anything else, including a `warn` finding, does not establish the condition.
+ */
+function controlHeld(c: ControlResult): boolean {
+  return c.verdict === 'pass' || (c.verdict === 'fail' && c.level !== undefined && c.level !== 'MUST');
 }
 
 /** Everything a policy needs besides the finding. */
@@ -61,14 +71,16 @@ export function requirementUnder(policy: PolicyName, requirement: Requirement): 
 /** Evaluates one allowance: facts from the target, controls from the same run. */
 export function evaluateAllowance(allowance: Allowance, input: JudgeInput): AllowanceResult {
   const facts = (allowance.facts ?? []).map((fact) => ({ fact, holds: input.facts.has(fact) }));
-  const controls = (allowance.controls ?? []).map((id): AllowanceResult['controls'][number] => ({
+  const ids = allowance.controls ?? [];
+  const controls = ids.map((id): AllowanceResult['controls'][number] => ({
     id,
     verdict: input.control(id)?.verdict ?? 'not-run',
   }));
-  const fails =
-    facts.some((f) => !f.holds) ||
-    controls.some((c) => c.verdict !== 'pass' && c.verdict !== 'error' && c.verdict !== 'not-run');
-  const unknown = controls.some((c) => c.verdict === 'error' || c.verdict === 'not-run');
+  const known = ids
+    .map((id) => input.control(id))
+    .filter((c): c is ControlResult => c !== undefined && c.verdict !== 'error');
+  const fails = facts.some((f) => !f.holds) || known.some((c) => !controlHeld(c));
+  const unknown = known.length < ids.length;
   return {
     name: allowance.name,
     text: allowance.text,
@@ -102,6 +114,27 @@ function decide(policy: PolicyName, input: JudgeInput): PolicyVerdict {
         ? `The requirement (${cite}) was observed to hold.`
         : `The check ended in ${input.finding}; no policy changes such a verdict.`;
     return { ...base, verdict: input.finding, reason };
+  }
+  const pre = requirement.precondition;
+  if (pre) {
+    const results = pre.controls.map((id) => ({ id, c: input.control(id) }));
+    const missing = results.filter((r) => r.c === undefined || r.c.verdict === 'error');
+    const failed = results.filter((r) => r.c !== undefined && r.c.verdict !== 'error' && !controlHeld(r.c));
+    if (failed.length > 0) {
+      return {
+        ...base,
+        verdict: 'not-applicable',
+        reason: `The requirement applies only when ${lowerFirst(pre.text)}, and ${failed.map((r) => `${r.id} found ${r.c!.verdict}`).join(', ')}.`,
+      };
+    }
+    if (missing.length > 0) {
+      return {
+        ...base,
+        verdict: 'error',
+        errorKind: missing.map((r) => r.c?.errorKind).find(Boolean) ?? 'harness',
+        reason: `The requirement applies only when ${lowerFirst(pre.text)}, which could not be established: ${missing.map((r) => `${r.id} ${r.c ? 'ended in error' : 'did not run'}`).join(', ')}.`,
+      };
+    }
   }
   if (policy === 'strict') {
     return {

@@ -13,7 +13,7 @@ import {
   parseAuthorizationUrl,
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
-import { CODE_INJECTION_DEFENCE, FAPI2_PKCE } from '../lib/allowances.js';
+import { FAPI2_PKCE } from '../lib/allowances.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { sentPkce } from '../lib/pkce.js';
 
@@ -31,6 +31,12 @@ export const pkceDowngradeMetadata = defineClientCheck({
     text: 'If the client is capable of using "S256", it MUST use "S256", as "S256" is Mandatory To Implement (MTI) on the server.',
     level: 'MUST',
     ref: 'RFC7636-4.2',
+    // RFC 7636 4.2 binds a client "capable of using S256": one that sends S256 when the metadata
+    // advertises it. A client that never uses PKCE is judged by pkce.present, not here.
+    precondition: {
+      text: 'The client is capable of using S256 (it sends an S256 challenge to a provider advertising S256)',
+      controls: ['pkce.s256'],
+    },
     fapi2: FAPI2_PKCE,
   },
   discoveryFaults: ['discovery.pkce-plain-only'],
@@ -70,15 +76,11 @@ export const pkceDowngradeMetadata = defineClientCheck({
     const method = methodOf(request.params);
     ctx.observe(`The authorization request uses PKCE method ${method}.`, { params: request.params });
     if (method === 'S256') return pass('The client kept S256 although the metadata only advertises plain.');
-    // Without any challenge the finding is about defending against code injection at all (RFC 9700
-    // 2.1.1), which a confidential OpenID client may do with its nonce instead.
-    if (method === 'none') {
-      return {
-        ...fail('The client sent no PKCE challenge to a provider whose metadata does not advertise S256.'),
-        requirement: CODE_INJECTION_DEFENCE,
-      };
-    }
-    return fail(`The client followed the metadata down to code_challenge_method=${method}.`);
+    return fail(
+      method === 'none'
+        ? 'The client dropped PKCE because the metadata does not advertise S256.'
+        : `The client followed the metadata down to code_challenge_method=${method}.`,
+    );
   },
 });
 

@@ -12,6 +12,14 @@ import {
 } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { stopError } from '../lib/outcome.js';
+import type { Requirement } from '../types.js';
+
+/** Defence in depth beyond the CSRF MUST: the client refuses the foreign callback itself. */
+const REFUSE_BEFORE_REDEEMING: Requirement = {
+  text: 'A callback the session did not start is refused before the code is redeemed, so the defence does not rest on the provider alone (defence in depth beyond RFC 9700 2.1).',
+  level: 'RECOMMENDED',
+  ref: 'RFC9700-2.1',
+};
 
 /** Session A's state+code must not sign in session B. */
 export const stateSessionBinding = defineClientCheck({
@@ -46,6 +54,9 @@ export const stateSessionBinding = defineClientCheck({
     const inB = await deliverCallback(ctx, b, callbackUrl, "session A's callback in session B");
     const assessment = await assessRejection(ctx, b, inB, code);
     const outcome = rejectionOutcome(assessment, "another session's callback");
+    // Redeemed but nobody signed in: the provider refused the code (PKCE bound it to session A), so
+    // the CSRF defence held; only the client's own refusal before redeeming was missing.
+    if (outcome.verdict === 'fail' && !assessment.signedIn) return { ...outcome, requirement: REFUSE_BEFORE_REDEEMING };
     if (outcome.verdict !== 'pass') return outcome;
     // Positive control: the same callback in the session that started the login is accepted, so B's
     // refusal was about the session and not a broken client.
