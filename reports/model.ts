@@ -174,6 +174,8 @@ export type RunnerEvent =
       mode: Report['mode'];
       checkIds: string[];
       startedAt: string;
+      /** The policy the run judges under (a partial report names it too); absent: the default. */
+      policy?: PolicyName;
     }
   | { type: 'check-start'; id: string }
   | { type: 'check-end'; result: CheckResult }
