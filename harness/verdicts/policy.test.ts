@@ -95,7 +95,7 @@ describe('policies', () => {
     }
   });
 
-  it('counts a control that broke only a recommendation as held, and one allowed by its own allowance as not', () => {
+  it('counts a control that broke only a recommendation as held, and one that broke a MUST or did not apply as not', () => {
     const held = judge(
       'rfc9700',
       input(signature, 'fail', { 'flow.code-only': { verdict: 'fail', level: 'RECOMMENDED' } }),
@@ -106,8 +106,11 @@ describe('policies', () => {
       input(signature, 'fail', { 'flow.code-only': { verdict: 'fail', level: 'MUST' } }),
     );
     expect(mustBroken.verdict).toBe('fail');
-    const warned = judge('rfc9700', input(signature, 'fail', { 'flow.code-only': { verdict: 'warn' } }));
-    expect(warned.verdict).toBe('fail');
+    const notApplicable = judge(
+      'rfc9700',
+      input(signature, 'fail', { 'flow.code-only': { verdict: 'not-applicable' } }),
+    );
+    expect(notApplicable.verdict).toBe('fail');
   });
 
   it("makes a finding not applicable when the requirement's precondition failed, under every policy", () => {

@@ -35,11 +35,12 @@ export interface ControlResult {
 }
 
 /**
- * Whether a control held: it passed, or what it found broken is only a SHOULD or a recommendation
- * (its MUST held). Anything else, including a `warn` finding, does not establish the condition.
+ * Whether a control held: it passed, it warned (its requirement held, with a caveat such as a crash
+ * while refusing), or what it found broken is only a SHOULD or a recommendation (its MUST held).
  */
 function controlHeld(c: ControlResult): boolean {
-  return c.verdict === 'pass' || (c.verdict === 'fail' && c.level !== undefined && c.level !== 'MUST');
+  if (c.verdict === 'pass' || c.verdict === 'warn') return true;
+  return c.verdict === 'fail' && c.level !== undefined && c.level !== 'MUST';
 }
 
 /** Everything a policy needs besides the finding. */
@@ -105,7 +106,9 @@ function levelWords(level: Requirement['level']): string {
 
 function decide(policy: PolicyName, input: JudgeInput): PolicyVerdict {
   const requirement = requirementUnder(policy, input.requirement);
-  const allowances = (requirement.allowances ?? []).map((a) => evaluateAllowance(a, input));
+  // Conditions matter only for a violation; a passing finding is shown without them.
+  const allowances =
+    input.finding === 'fail' ? (requirement.allowances ?? []).map((a) => evaluateAllowance(a, input)) : [];
   const cite = input.resolve(requirement.ref).label;
   const base = { allowances, requirement };
   if (input.finding !== 'fail') {

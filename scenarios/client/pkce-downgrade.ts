@@ -21,6 +21,15 @@ function methodOf(params: Record<string, string>): 'S256' | 'plain' | 'none' | s
   return sentPkce(params)?.method ?? 'none';
 }
 
+/**
+ * RFC 7636 4.2 binds a client "capable of using S256": one that sends S256 when the metadata advertises
+ * it. A client that never uses PKCE downgrades nothing; pkce.present judges it.
+ */
+const S256_CAPABLE = {
+  text: 'The client is capable of using S256 (it sends an S256 challenge to a provider advertising S256)',
+  controls: ['pkce.s256'],
+};
+
 /** Metadata advertising only plain: the client still sends S256 or refuses to log in. */
 export const pkceDowngradeMetadata = defineClientCheck({
   id: 'pkce.downgrade-metadata',
@@ -31,13 +40,8 @@ export const pkceDowngradeMetadata = defineClientCheck({
     text: 'If the client is capable of using "S256", it MUST use "S256", as "S256" is Mandatory To Implement (MTI) on the server.',
     level: 'MUST',
     ref: 'RFC7636-4.2',
-    // RFC 7636 4.2 binds a client "capable of using S256": one that sends S256 when the metadata
-    // advertises it. A client that never uses PKCE is judged by pkce.present, not here.
-    precondition: {
-      text: 'The client is capable of using S256 (it sends an S256 challenge to a provider advertising S256)',
-      controls: ['pkce.s256'],
-    },
-    fapi2: FAPI2_PKCE,
+    precondition: S256_CAPABLE,
+    fapi2: { ...FAPI2_PKCE, precondition: S256_CAPABLE },
   },
   discoveryFaults: ['discovery.pkce-plain-only'],
   must: 'Provider metadata advertises only `plain`: the client still sends S256 or refuses.',
