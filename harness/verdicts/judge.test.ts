@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, Verdict } from '../../reports/model.js';
 import type { Requirement } from '../check.js';
-import { attachRequirement, createJudge, judgingOf } from './judge.js';
+import { attachRequirement, controlsOf, createJudge, judgingOf } from './judge.js';
 
 const csrf: Requirement = {
   text: 'state MUST be non-guessable',
@@ -63,5 +63,21 @@ describe('the run judge', () => {
     const [entropy] = judge.accept(result('state.entropy', 'fail', csrf));
     expect(entropy.verdict).toBe('fail');
     expect(entropy.judgement?.verdicts.rfc9700).toBe('warn');
+  });
+});
+
+describe('the checks a verdict depends on', () => {
+  it('are the controls of its allowances and of its precondition, under every policy', () => {
+    const requirement: Requirement = {
+      ...csrf,
+      precondition: { text: 'the client uses S256', controls: ['pkce.s256'] },
+      fapi2: {
+        text: 'shall',
+        level: 'MUST',
+        ref: 'RFC9207-2.4',
+        allowances: [{ name: 'x', text: 'y', ref: 'RFC9207-2.4', controls: ['flow.code-only'] }],
+      },
+    };
+    expect(controlsOf(requirement).sort()).toEqual(['flow.code-only', 'pkce.present', 'pkce.s256']);
   });
 });

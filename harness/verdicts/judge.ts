@@ -52,8 +52,9 @@ export function controlsOf(requirement: Requirement | undefined): string[] {
   if (!requirement) return [];
   const ids = new Set<string>();
   for (const policy of ['rfc9700', 'fapi2'] as const) {
-    for (const a of requirementUnder(policy, requirement).allowances ?? [])
-      for (const c of a.controls ?? []) ids.add(c);
+    const r = requirementUnder(policy, requirement);
+    for (const a of r.allowances ?? []) for (const c of a.controls ?? []) ids.add(c);
+    for (const c of r.precondition?.controls ?? []) ids.add(c);
   }
   return [...ids];
 }
