@@ -83,3 +83,20 @@ export function listFlag(value: string[] | string | undefined): string[] {
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 }
+
+/**
+ * Parses a flag whose value is one of `choices`; `undefined` when the flag was not given (so a
+ * default from a file can apply). An unknown value is a usage error that lists the valid ones.
+ */
+export function choiceFlag<C extends string>(
+  value: string | undefined,
+  what: string,
+  choices: readonly C[],
+): C | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (!(choices as readonly string[]).includes(v)) {
+    throw new UsageError(`${what}: unknown value ${JSON.stringify(value)} (valid: ${choices.join(', ')})`);
+  }
+  return v as C;
+}

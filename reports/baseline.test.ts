@@ -41,6 +41,13 @@ describe('baseline file', () => {
     expect(() => parseBaseline({ version: 2, entries: [] })).toThrow(/\$\.version/);
   });
 
+  it('takes the policy an entry was made under, and refuses an unknown one naming the path and the valid ones', () => {
+    expect(parseBaseline({ version: 1, entries: [{ ...entry, policy: 'strict' }] }).entries[0].policy).toBe('strict');
+    expect(() => parseBaseline({ version: 1, entries: [{ ...entry, policy: 'lax' }] })).toThrow(
+      /\$\.entries\[0\]\.policy: .*"rfc9700".*"strict".*"fapi2"/,
+    );
+  });
+
   it('refuses an impossible date', () => {
     expect(() => parseBaseline({ version: 1, entries: [{ ...entry, expires: '2027-02-30' }] })).toThrow(/expires/);
   });

@@ -4,12 +4,20 @@
  *
  * ```json
  * { "version": 1, "entries": [{ "check": "leak.logs", "target": "acme-invoicing",
- *   "justification": "log scrubbing ships in 4.2", "expires": "2027-01-31" }] }
+ *   "justification": "log scrubbing ships in 4.2", "expires": "2027-01-31", "policy": "rfc9700" }] }
  * ```
+ *
+ * `policy` is the policy the finding was judged under when it was accepted (the report's `policy`). A
+ * run under another policy still honours the entry when the finding is no worse there than it was
+ * under the entry's policy (a `fail` accepted under `strict` also covers the `warn` the default policy
+ * makes of it), but not when it is worse (a `warn` accepted under `rfc9700` does not cover the `fail`
+ * of `strict`); the gate reports every entry applied across policies (see gate.ts). An entry without
+ * `policy` was written before policies existed and accepts the finding under any policy.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { PolicyNameSchema } from './model.js';
 import { formatZodIssues } from './zod-error.js';
 
 /** One accepted finding. `expires` is the last day (UTC) on which the entry counts. */
@@ -18,6 +26,8 @@ export const BaselineEntrySchema = z.strictObject({
   target: z.string().min(1, 'a target name is required'),
   justification: z.string().trim().min(1, 'say why the finding is accepted'),
   expires: z.iso.date('expected a date as YYYY-MM-DD'),
+  /** The policy the finding was judged under when it was accepted; absent: any policy. */
+  policy: PolicyNameSchema.optional(),
 });
 
 /** A baseline file, version 1. */

@@ -10,7 +10,7 @@ import { diffReports, diffToJson, formatDiff } from './diff.js';
 import { parseCommandArgs } from '../core/args.js';
 import { exitCodeOf } from '../core/errors.js';
 import { UsageError, isUsageError } from './errors.js';
-import { applyGate } from './gate.js';
+import { applyGate, baselineNotes } from './gate.js';
 import { loadReport } from './load.js';
 import { mergeReports } from './merge.js';
 import { parseFormats, writeFileAtomic, writeReports } from './output.js';
@@ -114,9 +114,7 @@ export async function runMergeCommand(
       const gate = applyGate(merged, { failOn, ...(baseline ? { baseline } : {}) });
       merged = gate.report;
       exitCode = gate.exitCode;
-      for (const e of gate.expiredBaselineEntries) {
-        io.stderr(`login-harness merge: baseline entry for ${e.check} expired on ${e.expires}; it no longer counts\n`);
-      }
+      for (const note of baselineNotes(gate)) io.stderr(`login-harness merge: ${note}\n`);
     }
     await mkdir(dirname(out), { recursive: true });
     await writeFileAtomic(out, renderJson(merged));

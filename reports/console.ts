@@ -5,6 +5,7 @@
 import type { CheckResult, Report } from './model.js';
 import { SEVERITY_ORDER, severityRank } from './severity.js';
 import { sanitizeTerminal, truncate } from './writers/escape.js';
+import { hasReasoning, reasoningSummary } from './writers/reasoning.js';
 
 /** Options of {@link formatConsoleSummary}. */
 export interface ConsoleSummaryOptions {
@@ -40,7 +41,7 @@ export function formatConsoleSummary(report: Report, opts: ConsoleSummaryOptions
   const lines: string[] = [];
   lines.push(
     paint('bold', `Login audit of ${sanitizeTerminal(report.target.name)}`) +
-      ` (${report.mode}, ${sanitizeTerminal(report.target.kind)}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)`,
+      ` (${report.mode}, ${sanitizeTerminal(report.target.kind)}, seed ${report.seed}, policy ${report.policy}, ${(report.durationMs / 1000).toFixed(1)} s)`,
   );
   if (report.status !== 'complete')
     lines.push(paint('yellow', `Partial results: the run ended early (${report.status}).`));
@@ -73,9 +74,11 @@ export function formatConsoleSummary(report: Report, opts: ConsoleSummaryOptions
     const idWidth = Math.min(40, Math.max(...shown.map((r) => r.id.length)));
     for (const r of shown) {
       const verdict = paint(VERDICT_COLOR[r.verdict], r.verdict.toUpperCase().padEnd(5));
-      const base = r.baselined ? ' [baselined]' : '';
+      const base = r.baselined ? ` [baselined${r.baselined.policy ? ` under ${r.baselined.policy}` : ''}]` : '';
       const summary = truncate(sanitizeTerminal(r.summary), width);
       lines.push(`  ${verdict} ${r.severity.padEnd(8)} ${sanitizeTerminal(r.id).padEnd(idWidth)}  ${summary}${base}`);
+      // Why the policy gave this verdict, kept whole: a cut reason would misstate it.
+      if (hasReasoning(r)) lines.push(paint('dim', `        ${sanitizeTerminal(reasoningSummary(r))}`));
     }
   }
   return `${lines.join('\n')}\n`;

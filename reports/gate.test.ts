@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Baseline } from './baseline.js';
-import { applyGate } from './gate.js';
-import { makeReport, makeResult } from './testing/fixtures.js';
+import { applyGate, baselineNotes } from './gate.js';
+import type { PolicyName, Report } from './model.js';
+import { makeJudgement, makeReport, makeResult } from './testing/fixtures.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 
@@ -78,5 +79,106 @@ describe('gate', () => {
     expect(gate.exitCode).toBe(1);
     expect(gate.report.results[0].baselined).toBeUndefined();
     expect(gate.expiredBaselineEntries).toEqual([]);
+  });
+});
+
+describe('gate: baseline entries and policies', () => {
+  /** state.entropy judged under `policy`: warn under rfc9700 and fapi2, fail under strict. */
+  function judged(policy: PolicyName): Report {
+    const verdicts = { rfc9700: 'warn', strict: 'fail', fapi2: 'warn' } as const;
+    const result = makeResult({
+      id: 'state.entropy',
+      severity: 'high',
+      verdict: verdicts[policy],
+      judgement: makeJudgement({ policy, verdicts }),
+    });
+    return { ...makeReport({ results: [result] }), policy };
+  }
+  const entry = (policy?: PolicyName) => ({
+    check: 'state.entropy',
+    target: 'acme-invoicing',
+    justification: 'PKCE and nonce bind the login',
+    expires: '2099-01-01',
+    ...(policy ? { policy } : {}),
+  });
+
+  it('accepts a finding under the policy the entry was made under, and records that policy', () => {
+    const gate = applyGate(judged('strict'), {
+      failOn: 'high',
+      baseline: { version: 1, entries: [entry('strict')] },
+      now: NOW,
+    });
+    expect(gate.exitCode).toBe(0);
+    expect(gate.report.results[0].baselined).toEqual({
+      justification: 'PKCE and nonce bind the login',
+      expires: '2099-01-01',
+      policy: 'strict',
+    });
+    expect(gate.crossPolicy).toEqual([]);
+    expect(baselineNotes(gate)).toEqual([]);
+  });
+
+  it('lets an entry made under a stricter verdict cover the milder one of another policy, and says so', () => {
+    const gate = applyGate(judged('rfc9700'), {
+      failOn: 'high',
+      baseline: { version: 1, entries: [entry('strict')] },
+      now: NOW,
+    });
+    expect(gate.accepted.map((r) => r.id)).toEqual(['state.entropy']);
+    expect(gate.crossPolicy).toMatchObject([
+      { reportPolicy: 'rfc9700', entryVerdict: 'fail', reportVerdict: 'warn', accepted: true },
+    ]);
+    expect(baselineNotes(gate)).toEqual([
+      'baseline entry for state.entropy was made under policy strict (fail there); this run is judged under rfc9700 (warn): it still accepts the finding',
+    ]);
+  });
+
+  it('does not let a warning accepted under one policy cover the failure of a stricter one', () => {
+    const gate = applyGate(judged('strict'), {
+      failOn: 'high',
+      baseline: { version: 1, entries: [entry('rfc9700')] },
+      now: NOW,
+    });
+    expect(gate.exitCode).toBe(1);
+    expect(gate.report.results[0].baselined).toBeUndefined();
+    expect(gate.blocking.map((r) => r.id)).toEqual(['state.entropy']);
+    expect(baselineNotes(gate)[0]).toContain(
+      'was made under policy rfc9700 (warn there); this run is judged under strict (fail): it does not accept the finding',
+    );
+  });
+
+  it('treats an entry without a policy as accepting the finding under any policy', () => {
+    for (const policy of ['rfc9700', 'strict', 'fapi2'] as const) {
+      const gate = applyGate(judged(policy), {
+        failOn: 'high',
+        baseline: { version: 1, entries: [entry()] },
+        now: NOW,
+      });
+      expect(gate.exitCode, policy).toBe(0);
+      expect(gate.report.results[0].baselined?.policy).toBeUndefined();
+      expect(gate.crossPolicy).toEqual([]);
+    }
+  });
+
+  it('applies an entry across policies to a finding without a judgement, whose verdict no policy changes', () => {
+    const r = { ...report({ id: 'leak.logs', severity: 'high', verdict: 'fail' }), policy: 'strict' as const };
+    const gate = applyGate(r, {
+      failOn: 'high',
+      baseline: { version: 1, entries: [{ ...entry('rfc9700'), check: 'leak.logs' }] },
+      now: NOW,
+    });
+    expect(gate.exitCode).toBe(0);
+    expect(gate.crossPolicy).toMatchObject([{ entryVerdict: 'fail', reportVerdict: 'fail', accepted: true }]);
+  });
+
+  it('names expired entries in its notes', () => {
+    const gate = applyGate(judged('rfc9700'), {
+      failOn: 'high',
+      baseline: { version: 1, entries: [{ ...entry('rfc9700'), expires: '2020-01-01' }] },
+      now: NOW,
+    });
+    expect(baselineNotes(gate)).toEqual([
+      'baseline entry for state.entropy expired on 2020-01-01; it no longer counts',
+    ]);
   });
 });

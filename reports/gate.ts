@@ -6,7 +6,7 @@
  */
 import type { Baseline, BaselineEntry } from './baseline.js';
 import { isExpired } from './baseline.js';
-import type { CheckResult, Report } from './model.js';
+import type { CheckResult, PolicyName, Report, Verdict } from './model.js';
 import type { Severity } from './model.js';
 import { atLeast } from './severity.js';
 
@@ -32,6 +32,40 @@ export interface GateResult {
   expiredBaselineEntries: BaselineEntry[];
   /** Findings that make the gate fail. */
   blocking: CheckResult[];
+  /**
+   * Valid entries made under another policy than the report's that met a finding, and whether they
+   * still accepted it there (see {@link acceptsAcrossPolicies}).
+   */
+  crossPolicy: CrossPolicyEntry[];
+}
+
+/** A baseline entry made under one policy, applied to a finding judged under another. */
+export interface CrossPolicyEntry {
+  entry: BaselineEntry & { policy: PolicyName };
+  /** The policy the report was judged under. */
+  reportPolicy: PolicyName;
+  /** The finding's verdict under the entry's policy and under the report's. */
+  entryVerdict: Verdict;
+  reportVerdict: Verdict;
+  accepted: boolean;
+}
+
+/** How bad a finding is, for comparing its verdicts under two policies. */
+const FINDING_RANK: Partial<Record<Verdict, number>> = { warn: 1, fail: 2 };
+
+/**
+ * Whether an entry accepted under `entryPolicy` accepts `result` in a report judged under another
+ * policy: when the finding is no worse now than it was under the entry's policy (a `fail` accepted
+ * under `strict` covers a `warn`; a `warn` accepted under `rfc9700` does not cover a `fail`). A result
+ * without a judgement has the same verdict under every policy.
+ */
+export function acceptsAcrossPolicies(
+  result: CheckResult,
+  entryPolicy: PolicyName,
+): { accepted: boolean; entryVerdict: Verdict } {
+  const entryVerdict = result.judgement?.verdicts[entryPolicy] ?? result.verdict;
+  const now = FINDING_RANK[result.verdict] ?? 0;
+  return { accepted: now <= (FINDING_RANK[entryVerdict] ?? 0), entryVerdict };
 }
 
 /** Applies the threshold and the baseline to a report. Pure: the input report is not changed. */
@@ -44,14 +78,34 @@ export function applyGate(report: Report, opts: GateOptions): GateResult {
 
   const accepted: CheckResult[] = [];
   const blocking: CheckResult[] = [];
+  const crossPolicy: CrossPolicyEntry[] = [];
   const results = report.results.map((r) => {
     // Recomputed from scratch, so gating an already gated (or merged) report gives the same answer.
     const { baselined: _old, ...rest } = r;
     const entry = valid.get(r.id);
     const isFinding = r.verdict === 'fail' || r.verdict === 'warn';
+    let accepts = entry !== undefined && isFinding;
+    if (entry?.policy && isFinding && entry.policy !== report.policy) {
+      const across = acceptsAcrossPolicies(r, entry.policy);
+      accepts = across.accepted;
+      crossPolicy.push({
+        entry: { ...entry, policy: entry.policy },
+        reportPolicy: report.policy,
+        entryVerdict: across.entryVerdict,
+        reportVerdict: r.verdict,
+        accepted: across.accepted,
+      });
+    }
     const out: CheckResult =
-      entry && isFinding
-        ? { ...rest, baselined: { justification: entry.justification, expires: entry.expires } }
+      entry && accepts
+        ? {
+            ...rest,
+            baselined: {
+              justification: entry.justification,
+              expires: entry.expires,
+              ...(entry.policy ? { policy: entry.policy } : {}),
+            },
+          }
         : rest;
     if (out.baselined) accepted.push(out);
     else if (out.verdict === 'fail' && atLeast(out.severity, opts.failOn)) blocking.push(out);
@@ -63,5 +117,25 @@ export function applyGate(report: Report, opts: GateOptions): GateResult {
     accepted,
     expiredBaselineEntries,
     blocking,
+    crossPolicy,
   };
+}
+
+/**
+ * What a command prints about the baseline after gating: entries that expired, and entries applied
+ * under another policy than the one they were made under (whether they still accepted the finding).
+ */
+export function baselineNotes(gate: Pick<GateResult, 'expiredBaselineEntries' | 'crossPolicy'>): string[] {
+  const notes = gate.expiredBaselineEntries.map(
+    (e) => `baseline entry for ${e.check} expired on ${e.expires}; it no longer counts`,
+  );
+  for (const c of gate.crossPolicy) {
+    const head = `baseline entry for ${c.entry.check} was made under policy ${c.entry.policy} (${c.entryVerdict} there); this run is judged under ${c.reportPolicy} (${c.reportVerdict})`;
+    notes.push(
+      c.accepted
+        ? `${head}: it still accepts the finding`
+        : `${head}: it does not accept the finding, which is worse under ${c.reportPolicy}; accept it again under ${c.reportPolicy} if that is intended`,
+    );
+  }
+  return notes;
 }

@@ -61,6 +61,12 @@ describe('merge', () => {
     expect(() => mergeReports([a, { ...b, seed: 7 }])).toThrow(/seed 7 differs from 42/);
     expect(() => mergeReports([a, { ...b, target: { ...b.target, name: 'other' } }])).toThrow(/target "other"/);
     expect(() => mergeReports([a, { ...b, mode: 'provider' }])).toThrow(UsageError);
+    expect(() => mergeReports([a, { ...b, policy: 'strict' }])).toThrow(/policy strict differs from rfc9700/);
+  });
+
+  it('keeps the policy the shards were judged under', () => {
+    const shards = shardReports(2).map((r) => ({ ...r, policy: 'fapi2' as const }));
+    expect(mergeReports(shards).policy).toBe('fapi2');
   });
 
   it('refuses a missing or doubled shard and a check present twice', () => {

@@ -34,6 +34,8 @@ export function mergeReports(reports: readonly Report[], opts: MergeOptions = {}
       problems.push(`target ${JSON.stringify(r.target.name)} differs from ${JSON.stringify(first.target.name)}`);
     if (r.seed !== first.seed) problems.push(`seed ${r.seed} differs from ${first.seed}`);
     if (r.mode !== first.mode) problems.push(`mode ${r.mode} differs from ${first.mode}`);
+    // Shards of one audit are judged under one policy; results judged under different ones do not add up.
+    if (r.policy !== first.policy) problems.push(`policy ${r.policy} differs from ${first.policy}`);
     if (r.schemaVersion !== first.schemaVersion)
       problems.push(`schema ${r.schemaVersion} differs from ${first.schemaVersion}`);
     if (problems.length)
@@ -92,6 +94,7 @@ export function mergeReports(reports: readonly Report[], opts: MergeOptions = {}
     mode: first.mode,
     target: first.target,
     seed: first.seed,
+    policy: first.policy,
     startedAt,
     finishedAt,
     status,

@@ -113,8 +113,13 @@ export const CheckResultSchema = z.strictObject({
   observations: z.array(ObservationSchema),
   /** Redacted transcript: user agent, driver and provider exchanges in order. */
   transcript: z.array(TranscriptEntrySchema),
-  /** Set when a baseline entry accepted this finding. */
-  baselined: z.strictObject({ justification: z.string(), expires: z.string() }).optional(),
+  /**
+   * Set when a baseline entry accepted this finding; `policy` is the policy the entry was made under
+   * (absent for an entry that names none).
+   */
+  baselined: z
+    .strictObject({ justification: z.string(), expires: z.string(), policy: PolicyNameSchema.optional() })
+    .optional(),
   startedAt: z.string(),
   durationMs: z.number(),
 });
@@ -213,6 +218,8 @@ export type RunnerEvent =
       mode: Report['mode'];
       checkIds: string[];
       startedAt: string;
+      /** The policy the run judges under (a partial report names it too); absent: the default. */
+      policy?: PolicyName;
     }
   | { type: 'check-start'; id: string }
   | { type: 'check-end'; result: CheckResult }

@@ -138,6 +138,7 @@ describe('report observer', () => {
         mode: 'client',
         checkIds: ['a.one', 'a.two', 'a.three'],
         startedAt: '2026-01-10T10:00:00.000Z',
+        policy: 'strict',
       },
       { type: 'check-start', id: 'a.two' },
       { type: 'check-end', result: makeResult({ id: 'a.two', verdict: 'fail' }) },
@@ -152,6 +153,8 @@ describe('report observer', () => {
     expect(report.results.map((r) => r.id)).toEqual(['a.one', 'a.two']);
     expect(report.summary).toMatchObject({ total: 2, pass: 1, fail: 1 });
     expect(report.seed).toBe(7);
+    // The partial report names the policy its results were judged under.
+    expect(report.policy).toBe('strict');
     expect(report.durationMs).toBe(5000);
     expect(await readFile(html, 'utf8')).toContain('this report is partial');
   });

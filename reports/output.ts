@@ -9,7 +9,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildReport } from './build.js';
 import { UsageError } from './errors.js';
-import type { CheckResult, Report, RunnerEvent } from './model.js';
+import type { CheckResult, PolicyName, Report, RunnerEvent } from './model.js';
 import { renderHtml } from './writers/html.js';
 import { renderJson } from './writers/json.js';
 import { renderJunit } from './writers/junit.js';
@@ -175,6 +175,7 @@ export function createReportObserver(opts: ReportObserverOptions): ReportObserve
   let target = opts.target;
   let mode = opts.mode;
   let seed = opts.seed;
+  let policy: PolicyName | undefined;
   let order: string[] = [];
   const results = new Map<string, CheckResult>();
   let finalReport: Report | undefined;
@@ -195,6 +196,7 @@ export function createReportObserver(opts: ReportObserverOptions): ReportObserve
             mode,
             target,
             seed,
+            ...(policy ? { policy } : {}),
             startedAt,
             finishedAt: now().toISOString(),
             status,
@@ -212,6 +214,7 @@ export function createReportObserver(opts: ReportObserverOptions): ReportObserve
           target = event.target;
           mode = event.mode;
           seed = event.seed;
+          policy = event.policy;
           order = [...event.checkIds];
           break;
         case 'check-end':

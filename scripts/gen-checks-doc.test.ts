@@ -8,11 +8,15 @@ import { providerChecks } from '../scenarios/provider/catalog.js';
 import {
   CHECKS_DOC_PATH,
   PROVIDER_DOC_PATH,
+  REQUIREMENTS_BEGIN,
+  REQUIREMENTS_END,
   TABLE_BEGIN,
   TABLE_END,
+  VERDICTS_DOC_PATH,
   generatedDocs,
   renderChecksDoc,
   renderProviderCheckTable,
+  renderRequirementTables,
   writeDocs,
 } from './gen-checks-doc.js';
 
@@ -29,16 +33,16 @@ function scratchRoot(): string {
   temps.push(root);
   mkdirSync(join(root, 'docs'));
   mkdirSync(join(root, 'examples/labs'), { recursive: true });
-  for (const p of [CHECKS_DOC_PATH, PROVIDER_DOC_PATH, 'examples/labs/labs.json']) {
+  for (const p of [CHECKS_DOC_PATH, PROVIDER_DOC_PATH, VERDICTS_DOC_PATH, 'examples/labs/labs.json']) {
     cpSync(join(ROOT, p), join(root, p));
   }
   return root;
 }
 
 describe('the check documentation generator', () => {
-  it('finds docs/checks.md and the provider check table current (npm run docs:checks after changing a catalog)', () => {
+  it('finds docs/checks.md, the provider check table and the requirement tables current (npm run docs:checks after changing a catalog)', () => {
     const docs = generatedDocs();
-    expect(docs.map((d) => d.path)).toEqual([CHECKS_DOC_PATH, PROVIDER_DOC_PATH]);
+    expect(docs.map((d) => d.path)).toEqual([CHECKS_DOC_PATH, PROVIDER_DOC_PATH, VERDICTS_DOC_PATH]);
     for (const d of docs) expect(d.current, d.path).toBe(d.wanted);
     expect(writeDocs({ check: true })).toEqual([]);
   });
@@ -56,6 +60,44 @@ describe('the check documentation generator', () => {
     expect(readFileSync(join(root, CHECKS_DOC_PATH), 'utf8')).toBe(readFileSync(join(ROOT, CHECKS_DOC_PATH), 'utf8'));
     expect(readFileSync(join(root, PROVIDER_DOC_PATH), 'utf8')).toBe(provider);
     expect(writeDocs({ check: true, root })).toEqual([]);
+  });
+
+  it('reports the requirement tables of docs/verdicts.md stale when a requirement changes, and rewrites only them', () => {
+    const root = scratchRoot();
+    const verdicts = readFileSync(join(root, VERDICTS_DOC_PATH), 'utf8');
+    // A requirement whose level was edited in the document, not in the check.
+    const edited = verdicts.replace(/(\| `state\.entropy` \| [^|]+\| )MUST( \|)/, '$1SHOULD$2');
+    expect(edited).not.toBe(verdicts);
+    writeFileSync(join(root, VERDICTS_DOC_PATH), `${edited}\nA paragraph added by hand.\n`);
+    expect(writeDocs({ check: true, root })).toEqual([VERDICTS_DOC_PATH]);
+    expect(writeDocs({ root })).toEqual([VERDICTS_DOC_PATH]);
+    expect(readFileSync(join(root, VERDICTS_DOC_PATH), 'utf8')).toBe(`${verdicts}\nA paragraph added by hand.\n`);
+  });
+
+  it('refuses a verdicts guide without the requirement table markers', () => {
+    const root = scratchRoot();
+    writeFileSync(join(root, VERDICTS_DOC_PATH), '# Verdicts\n\nNo table here.\n');
+    expect(() => writeDocs({ check: true, root })).toThrow(/docs\/verdicts\.md lacks the markers/);
+  });
+
+  it("tabulates every check's requirement, level, section, conditions, compensating controls and FAPI 2.0 rule", () => {
+    const tables = renderRequirementTables();
+    expect(tables.startsWith(REQUIREMENTS_BEGIN)).toBe(true);
+    expect(tables.endsWith(REQUIREMENTS_END)).toBe(true);
+    for (const c of [...clientChecks, ...providerChecks]) {
+      const row = tables.split('\n').find((l) => l.startsWith(`| \`${c.id}\` |`));
+      expect(row, c.id).toBeDefined();
+      expect(row).toContain(` | ${c.requirement.level} | `);
+      for (const a of c.requirement.allowances ?? []) expect(row).toContain(`*${a.name}*`);
+      for (const id of (c.requirement.allowances ?? []).flatMap((a) => a.controls ?? []))
+        expect(row).toContain(`\`${id}\``);
+      if (c.requirement.fapi2) expect(row).toContain(`${c.requirement.fapi2.level}, [FAPI 2.0 Security Profile`);
+    }
+    const signature = tables.split('\n').find((l) => l.startsWith('| `id-token.signature` |')) ?? '';
+    expect(signature).toContain(
+      '*The ID token came directly from the token endpoint* ([OpenID Connect Core §3.1.3.7, step 6](https://openid.net/specs/openid-connect-core-1_0.html#section-3.1.3.7))',
+    );
+    expect(signature).toContain('[`flow.code-only`](checks.md#flowcode-only)');
   });
 
   it('keeps the hand-written prose of the provider guide around the generated table', () => {

@@ -46,6 +46,8 @@ describe('login-harness audit-provider', () => {
     expect(await runAuditProviderCommand(['--help'], io)).toBe(0);
     expect(io.out).toContain('--discovery URL|FILE');
     expect(io.out).toContain('--opt-in slow');
+    expect(io.out).toContain('--policy NAME');
+    expect(io.out).toContain('Overrides the client file\'s "policy" field');
   });
 
   it.each([
@@ -58,6 +60,7 @@ describe('login-harness audit-provider', () => {
     [['--only', 'provider.pkce', '--skip', 'provider.pkce'], 'select no provider check'],
     [['--opt-in', 'fast'], 'unknown group "fast"'],
     [['--frobnicate'], 'unknown option --frobnicate'],
+    [['--policy', 'lax'], '--policy: unknown value "lax" (valid: rfc9700, strict, fapi2)'],
   ])('refuses %j as a usage error (exit 2) naming the problem', async (argv, message) => {
     const io = captureIo(await tempDir());
     expect(await runAuditProviderCommand(argv, io)).toBe(2);
@@ -224,5 +227,27 @@ describe('login-harness audit-provider', () => {
     const io = captureIo(dir);
     expect(await runAuditProviderCommand([...argv, '--baseline', 'bad.json'], io)).toBe(2);
     expect(io.err).toContain('bad.json');
+  });
+
+  it("judges under the client file's policy, under --policy when both are given, and refuses an unknown one", async () => {
+    const dir = await tempDir();
+    const listener = new CallbackListener();
+    await listener.listen();
+    cleanup.push(() => listener.close());
+    const op = await startOidcProvider({ redirectUri: `${listener.origin}/callback` });
+    cleanup.push(() => op.close());
+    await writeFile(path.join(dir, 'client.json'), JSON.stringify({ ...op.clientFile, policy: 'strict' }));
+    const argv = ['--discovery', op.issuer, '--client', 'client.json', '--only', 'provider.discovery.valid'];
+    expect(await runAuditProviderCommand([...argv, '--out', 'out', '--quiet'], captureIo(dir))).toBe(0);
+    expect((await readReport(dir)).policy).toBe('strict');
+    expect(
+      await runAuditProviderCommand([...argv, '--policy', 'fapi2', '--out', 'out', '--quiet'], captureIo(dir)),
+    ).toBe(0);
+    expect((await readReport(dir)).policy).toBe('fapi2');
+
+    await writeFile(path.join(dir, 'client.json'), JSON.stringify({ ...op.clientFile, policy: 'lenient' }));
+    const io = captureIo(dir);
+    expect(await runAuditProviderCommand([...argv, '--out', 'out2', '--quiet'], io)).toBe(2);
+    expect(io.err).toContain('$.policy: unknown policy (valid: rfc9700, strict, fapi2)');
   });
 });

@@ -15,6 +15,7 @@ import {
   GATE_HELP,
   OUTPUT_HELP,
   parseCommonAuditOptions,
+  policyHelp,
   runAuditSkeleton,
   type CommonAuditOptions,
 } from './audit-run.js';
@@ -50,6 +51,8 @@ Run:
   --concurrency N       checks running at the same time (default 4)
   --timeout MS          per-check timeout (default by login method: auto 30000, playwright 300000,
                         manual 1800000; slow checks get their wait on top)
+
+${policyHelp('client file')}
 
 ${OUTPUT_HELP}
 
@@ -163,13 +166,18 @@ async function auditProvider(argv: string[], io: CliIo): Promise<number> {
   const checks = audit.planProviderChecks(catalog, opts);
   if (checks.length === 0) throw new UsageError('--only/--skip select no provider check', { command: COMMAND });
 
+  // Read before anything starts: a bad client file (an unknown policy too) is exit 2 at once.
+  const clientFile = opts.clientFile ? (await loadClientFile(opts.clientFile)).file : undefined;
+  // --policy overrides the client file's `policy`; neither: the default (rfc9700).
+  const policy = opts.policy ?? clientFile?.policy;
+
   return runAuditSkeleton(io, opts, {
     async run({ onEvent, signal }) {
       const prepared =
-        opts.discovery && opts.clientFile
+        opts.discovery && clientFile
           ? await prepareProviderAudit({
               discovery: opts.discovery,
-              clientFile: (await loadClientFile(opts.clientFile)).file,
+              clientFile,
               seed: opts.seed,
               optIns: opts.optIns,
               print: (l) => io.stderr(`${l}\n`),
@@ -194,6 +202,7 @@ async function auditProvider(argv: string[], io: CliIo): Promise<number> {
           onEvent,
           signal,
           ...(opts.clientFile ? { clientFile: opts.clientFile } : {}),
+          ...(policy ? { policy } : {}),
         });
       } finally {
         await prepared.close();

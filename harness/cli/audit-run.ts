@@ -5,9 +5,9 @@
  * written reports. A command adds only its own options and how it runs its checks.
  */
 import path from 'node:path';
-import type { Report, RunnerEvent, Severity } from '../../reports/model.js';
+import { POLICY_NAMES, type PolicyName, type Report, type RunnerEvent, type Severity } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
-import { intFlag, listFlag, UsageError, type ParsedArgs } from '../../core/args.js';
+import { choiceFlag, intFlag, listFlag, UsageError, type ParsedArgs } from '../../core/args.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
 import { publishAudit, relativeToCwd } from './publish.js';
@@ -24,6 +24,7 @@ export const COMMON_AUDIT_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   'fail-on': { type: 'string' },
   baseline: { type: 'string' },
+  policy: { type: 'string' },
 } as const;
 
 /** Help of the output options, the same for every audit command. */
@@ -36,6 +37,19 @@ export const OUTPUT_HELP = `Output:
 export const GATE_HELP = `Gate:
   --fail-on LEVEL       exit 1 when a failure at or above LEVEL remains: critical|high|medium|low (default high)
   --baseline FILE       accepted findings (with justification and expiry) that do not fail the gate`;
+
+/**
+ * Help of `--policy`; `file` names where else a policy can be set (the manifest, the client file),
+ * which the flag overrides.
+ */
+export function policyHelp(file: string): string {
+  return `Verdicts:
+  --policy NAME         how a finding becomes a verdict (docs/verdicts.md): ${POLICY_NAMES.join(', ')}.
+                        rfc9700 (default): a violated MUST fails unless the text allows it under a
+                        condition that held; a violated SHOULD or recommendation warns. strict: every
+                        violated requirement fails. fapi2: the FAPI 2.0 Security Profile's rules.
+                        Overrides the ${file}'s "policy" field`;
+}
 
 /** The exit codes of an audit command; `broke` says what makes a run break for this command. */
 export function exitCodesHelp(broke: string): string {
@@ -58,6 +72,11 @@ export interface CommonAuditOptions {
   quiet: boolean;
   failOn: Severity;
   baseline?: string;
+  /**
+   * `--policy`; absent when not given, so the manifest's or client file's `policy` applies, else the
+   * default `rfc9700`.
+   */
+  policy?: PolicyName;
 }
 
 /**
@@ -90,6 +109,8 @@ export async function parseCommonAuditOptions(
     failOn: usageOf(command, () => parseSeverity(v['fail-on'] ?? 'high', '--fail-on')),
   };
   if (v.baseline !== undefined) options.baseline = path.resolve(cwd, v.baseline);
+  const policy = usageOf(command, () => choiceFlag(v.policy, '--policy', POLICY_NAMES));
+  if (policy !== undefined) options.policy = policy;
   return options;
 }
 
@@ -128,7 +149,7 @@ export interface AuditRun {
  * the CLI to map to their exit code.
  */
 export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, audit: AuditRun): Promise<number> {
-  const [{ createReportObserver }, { applyGate }, { loadBaseline }] = await Promise.all([
+  const [{ createReportObserver }, { applyGate, baselineNotes }, { loadBaseline }] = await Promise.all([
     import('../../reports/output.js'),
     import('../../reports/gate.js'),
     import('../../reports/baseline.js'),
@@ -170,7 +191,10 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     interrupt.dispose();
   }
   progress.done();
-  return publishAudit(io, gate(report), { formats: common.formats, outDir: common.outDir });
+  const gated = gate(report);
+  // Entries that expired, or were made under another policy than this run's, are said so.
+  for (const note of baselineNotes(gated)) io.stderr(`login-harness: ${note}\n`);
+  return publishAudit(io, gated, { formats: common.formats, outDir: common.outDir });
 }
 
 /**

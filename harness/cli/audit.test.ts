@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { main } from './main.js';
 
 const LAB = fileURLToPath(new URL('../../examples/labs/state-mismatch/target.json', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
 
 function capture(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -39,22 +40,25 @@ describe('login-harness audit', () => {
   it('audits the bundled reference client without arguments, writes the asked formats and exits 0', async () => {
     const out = path.join(dir, 'reference');
     const io = capture();
-    const code = await main(['audit', '--only', 'state.present', '--out', out, '--format', 'junit'], io);
+    // pkce.s256 depends on no other check, so it runs alone.
+    const code = await main(['audit', '--only', 'pkce.s256', '--out', out, '--format', 'junit'], io);
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['report.json', 'report.junit.xml']);
     const report = await readReport(out);
     expect(report.target.name).toBe('reference-web');
-    expect(report.results.map((r) => [r.id, r.verdict])).toEqual([['state.present', 'pass']]);
-    expect(io.err()).toMatch(/^pass\s+state\.present \(\d+ ms\)$/m);
+    expect(report.results.map((r) => [r.id, r.verdict])).toEqual([['pkce.s256', 'pass']]);
+    expect(report.policy).toBe('rfc9700');
+    expect(io.err()).toMatch(/^pass\s+pkce\.s256 \(\d+ ms\)$/m);
     expect(io.out()).toContain('reference-web');
   }, 60_000);
 
   it('exits 1 when a failure at or above the threshold remains, and 0 when its severity is lowered below it', async () => {
+    // The lab sends PKCE, which RFC 9700 2.1 lets a client rely on against CSRF: only strict fails it.
     const failing = path.join(dir, 'lab-high');
     const io = capture();
-    expect(await main(['audit', LAB, '--only', 'state.mismatch', '--out', failing, '--quiet'], io)).toBe(1);
-    expect((await readReport(failing)).results[0]).toMatchObject({
-      id: 'state.mismatch',
+    const argv = ['audit', LAB, '--only', 'state.mismatch', '--policy', 'strict', '--quiet'];
+    expect(await main([...argv, '--out', failing], io)).toBe(1);
+    expect((await readReport(failing)).results.find((r) => r.id === 'state.mismatch')).toMatchObject({
       verdict: 'fail',
       severity: 'high',
     });
@@ -62,14 +66,28 @@ describe('login-harness audit', () => {
 
     const lowered = path.join(dir, 'lab-low');
     const io2 = capture();
-    expect(
-      await main(
-        ['audit', LAB, '--only', 'state.mismatch', '--severity', 'state.mismatch=low', '--out', lowered, '--quiet'],
-        io2,
-      ),
-    ).toBe(0);
-    expect((await readReport(lowered)).results[0]).toMatchObject({ verdict: 'fail', severity: 'low' });
-  }, 90_000);
+    expect(await main([...argv, '--severity', 'state.mismatch=low', '--out', lowered], io2)).toBe(0);
+    expect((await readReport(lowered)).results.find((r) => r.id === 'state.mismatch')).toMatchObject({
+      verdict: 'fail',
+      severity: 'low',
+    });
+  }, 120_000);
+
+  it('turns the same finding into a warning under the default policy, with the reasoning in the report', async () => {
+    const out = path.join(dir, 'lab-default');
+    const io = capture();
+    expect(await main(['audit', LAB, '--only', 'state.mismatch', '--quiet', '--out', out], io)).toBe(0);
+    const result = (await readReport(out)).results.find((r) => r.id === 'state.mismatch');
+    expect(result?.verdict).toBe('warn');
+    expect(result?.judgement).toMatchObject({
+      policy: 'rfc9700',
+      finding: 'fail',
+      verdicts: { rfc9700: 'warn', strict: 'fail' },
+    });
+    expect(result?.judgement?.allowances.find((a) => a.held === 'yes')?.controls.length).toBeGreaterThan(0);
+    // The console summary gives the reasoning under the finding.
+    expect(io.out()).toMatch(/WARN +high +state\.mismatch .*\n +rfc9700: MUST of .*other policies strict: fail/);
+  }, 120_000);
 
   it('exits 3 and still writes the report when the deadline passes', async () => {
     const out = path.join(dir, 'deadline');
@@ -81,4 +99,37 @@ describe('login-harness audit', () => {
     expect(report.results.every((r) => r.verdict === 'error')).toBe(true);
     expect(io.err()).toContain('did not complete (deadline)');
   }, 60_000);
+
+  it("judges under the manifest's policy, and under --policy when both are given", async () => {
+    // The reference client's manifest, with a policy and its folder made absolute (it lives elsewhere now).
+    const reference = JSON.parse(await readFile(REFERENCE, 'utf8')) as { start: { cwd: string } };
+    reference.start.cwd = path.dirname(REFERENCE);
+    const manifest = path.join(dir, 'strict-target.json');
+    await writeFile(manifest, JSON.stringify({ ...reference, policy: 'strict' }));
+
+    const fromFile = path.join(dir, 'policy-file');
+    expect(await main(['audit', manifest, '--only', 'state.present', '--out', fromFile, '--quiet'], capture())).toBe(0);
+    expect((await readReport(fromFile)).policy).toBe('strict');
+
+    const fromFlag = path.join(dir, 'policy-flag');
+    const argv = ['audit', manifest, '--only', 'state.present', '--policy', 'fapi2', '--out', fromFlag, '--quiet'];
+    expect(await main(argv, capture())).toBe(0);
+    expect((await readReport(fromFlag)).policy).toBe('fapi2');
+  }, 90_000);
+
+  it('refuses an unknown --policy with exit 2, listing the valid policies, before anything runs', async () => {
+    const io = capture();
+    const out = path.join(dir, 'never');
+    expect(await main(['audit', '--policy', 'lenient', '--out', out], io)).toBe(2);
+    expect(io.err()).toContain('--policy: unknown value "lenient" (valid: rfc9700, strict, fapi2)');
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('documents --policy in its help', async () => {
+    const io = capture();
+    expect(await main(['audit', '--help'], io)).toBe(0);
+    expect(io.out()).toContain('--policy NAME');
+    expect(io.out()).toContain('rfc9700, strict, fapi2');
+    expect(io.out()).toContain('Overrides the manifest\'s "policy" field');
+  });
 });

@@ -13,6 +13,7 @@ import {
   GATE_HELP,
   OUTPUT_HELP,
   parseCommonAuditOptions,
+  policyHelp,
   runAuditSkeleton,
   usageOf,
   type CommonAuditOptions,
@@ -37,6 +38,8 @@ Run:
                         checks driving Chromium get twice as long)
   --deadline MS         whole-run deadline; checks not finished by then end in error
   --browser PATH        Chromium executable (default: Playwright's, else the system's chromium)
+
+${policyHelp('manifest')}
 
 ${OUTPUT_HELP}
 
@@ -115,6 +118,8 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
         ...(opts.browserPath ? { browserPath: opts.browserPath } : {}),
         severityOverrides: opts.severityOverrides,
         cliStartMs: performance.now(),
+        // Absent: the manifest's `policy`, else the default (the flag overrides the file).
+        ...(opts.policy ? { policy: opts.policy } : {}),
         onEvent,
         signal,
       }),

@@ -256,6 +256,20 @@ describe('manifest validation', () => {
   });
 });
 
+describe('manifest policy', () => {
+  it('keeps the policy a manifest names, and leaves it unset when it names none', async () => {
+    expect((await loadManifest(await writeJson({ ...good(), policy: 'strict' }))).policy).toBe('strict');
+    expect((await loadManifest(await writeJson(good()))).policy).toBeUndefined();
+  });
+
+  it('refuses an unknown policy as a usage error naming the field and listing the valid ones', async () => {
+    const err = await loadError({ ...good(), policy: 'lenient' });
+    expect(err.path).toBe('policy');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('policy: expected one of "rfc9700" | "strict" | "fapi2", got "lenient"');
+  });
+});
+
 describe('manifest defaults', () => {
   it('fills profile, client id, auth method, timeout and absolute paths', async () => {
     const m = good();

@@ -4,6 +4,7 @@
  * placeholders) live in `validate.ts` so their messages can name the field and say what was expected.
  */
 import { z } from 'zod';
+import { POLICY_NAMES } from '../../reports/model.js';
 
 const nonEmpty = z.string().min(1);
 const stringMap = z.record(z.string(), z.string());
@@ -90,6 +91,11 @@ export const manifestSchema = z.strictObject({
   signedIn: signedInSchema.optional(),
   logout: urlSchema.optional(),
   inProcess: inProcessSchema.optional(),
+  /**
+   * How findings become verdicts (docs/verdicts.md): `rfc9700` (default), `strict` or `fapi2`.
+   * `audit --policy` overrides it.
+   */
+  policy: z.enum(POLICY_NAMES).optional(),
 });
 
 /** A manifest as an integrator writes it (JSON, or `defineTarget({...})` in a module). */

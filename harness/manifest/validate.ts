@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
+import type { PolicyName } from '../../reports/model.js';
 import type { ResolvedTarget } from '../types.js';
 import { formatManifestPath, ManifestError } from './errors.js';
 import { checkPlaceholders, PLACEHOLDER_NAMES } from './placeholders.js';
@@ -23,6 +24,8 @@ export interface ManifestTemplate extends Omit<ResolvedTarget, 'start'> {
   };
   /** The manifest file, when loaded from one. */
   file?: string;
+  /** The manifest's `policy`: how findings become verdicts unless `--policy` says otherwise. */
+  policy?: PolicyName;
 }
 
 const BUNDLED_PROFILES = ['lexoffice', 'lexoffice-partner', 'fapi2'];
@@ -300,6 +303,7 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
         }
       : {}),
     ...(file ? { file } : {}),
+    ...(m.policy ? { policy: m.policy } : {}),
   };
   if (template.inProcess && !existsSync(template.inProcess.module)) {
     throw ManifestError.expected(

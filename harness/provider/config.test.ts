@@ -87,4 +87,13 @@ describe('provider audit client file', () => {
       }),
     ).toThrow(/privateJwk/);
   });
+
+  it('takes a policy, and refuses an unknown one naming the JSON path and the valid policies', () => {
+    const client = { id: 'app', redirectUri: 'http://127.0.0.1:8765/callback' };
+    expect(parseClientFile({ client, policy: 'fapi2' }).policy).toBe('fapi2');
+    expect(parseClientFile({ client }).policy).toBeUndefined();
+    expect(() => parseClientFile({ client, policy: 'lax' }, 'client.json')).toThrow(
+      '$.policy: unknown policy (valid: rfc9700, strict, fapi2)',
+    );
+  });
 });

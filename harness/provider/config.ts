@@ -11,7 +11,8 @@
  *   "authorizationParams": { "prompt": "consent" },
  *   "api": { "url": "https://api.example.com/v1/profile" },
  *   "login": { "method": "playwright", "script": [{ "fill": "#user", "env": "LH_USER" }, { "click": "button[type=submit]" }] },
- *   "slow": { "codeLifetimeMs": 605000, "refreshIdleMs": 86400000 }
+ *   "slow": { "codeLifetimeMs": 605000, "refreshIdleMs": 86400000 },
+ *   "policy": "rfc9700"
  * }
  * ```
  */
@@ -19,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JWK } from 'jose';
 import { z } from 'zod';
+import { POLICY_NAMES } from '../../reports/model.js';
 import type { RegisteredClient } from './client.js';
 import { formatIssues, ProviderConfigError } from './metadata.js';
 
@@ -99,6 +101,11 @@ export const ClientFileSchema = z.strictObject({
       refreshIdleMs: z.number().int().positive().optional(),
     })
     .optional(),
+  /**
+   * How findings become verdicts (docs/verdicts.md): `rfc9700` (default), `strict` or `fapi2`.
+   * `--policy` overrides it.
+   */
+  policy: z.enum(POLICY_NAMES, { error: () => `unknown policy (valid: ${POLICY_NAMES.join(', ')})` }).optional(),
 });
 
 export type ClientFile = z.infer<typeof ClientFileSchema>;

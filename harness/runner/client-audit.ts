@@ -62,7 +62,10 @@ export interface ClientAuditOptions {
   signal?: AbortSignal;
   /** The checks to choose from, injected by the caller (the CLI: harness/cli/catalog.ts). */
   catalog: CheckCatalog<ClientCheck>;
-  /** How findings become verdicts (docs/verdicts.md). Default `rfc9700`. */
+  /**
+   * How findings become verdicts (docs/verdicts.md). Default: the manifest's `policy`, else `rfc9700`
+   * (the CLI's `--policy` is passed here, so it overrides the manifest).
+   */
   policy?: PolicyName;
   /**
    * `performance.now()` when the CLI called the audit: how long the process took to get there (node,
@@ -93,7 +96,7 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
     checkIds: checks.map((c) => c.check.id),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    judging: judgingOf(opts.catalog, opts.policy, targetFacts(template)),
+    judging: judgingOf(opts.catalog, opts.policy ?? template.policy, targetFacts(template)),
   };
   try {
     return await runAudit(frame, (startedAtMs, onEvent) =>

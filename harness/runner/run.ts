@@ -91,6 +91,7 @@ export async function runAudit(
     mode: frame.mode,
     checkIds: frame.checkIds,
     startedAt,
+    ...(frame.judging ? { policy: frame.judging.policy } : {}),
   });
   let run: RunResults;
   try {

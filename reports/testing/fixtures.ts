@@ -4,7 +4,7 @@
  * controls.
  */
 import { buildReport, type BuildReportInput } from '../build.js';
-import type { CheckResult, Report, TranscriptEntryModel } from '../model.js';
+import type { CheckResult, Judgement, Report, TranscriptEntryModel } from '../model.js';
 
 /** Payloads a hostile target puts into the fields it controls. */
 export const HOSTILE_PAYLOADS = [
@@ -79,6 +79,47 @@ export function loginTranscript(opts: { client?: string; idp?: string; extra?: s
   ];
 }
 
+/**
+ * A judgement as the policy judge makes it: a violated MUST that an allowance (PKCE working in the same
+ * run, a client of one provider) turns into a warning under the default policy; override any field.
+ */
+export function makeJudgement(overrides: Partial<Judgement> = {}): Judgement {
+  return {
+    policy: 'rfc9700',
+    finding: 'fail',
+    requirement: {
+      text: 'The client MUST prevent CSRF: a callback it did not start is refused.',
+      level: 'MUST',
+      reference: {
+        key: 'RFC9700-4.7.1',
+        url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1',
+        label: 'RFC 9700 §4.7.1',
+      },
+    },
+    allowances: [
+      {
+        name: 'PKCE binds the login to the browser',
+        text: 'Clients that have ensured that the authorization server supports PKCE MAY rely on the CSRF protection provided by PKCE.',
+        reference: {
+          key: 'RFC9700-4.7.1',
+          url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1',
+          label: 'RFC 9700 §4.7.1',
+        },
+        facts: [{ fact: 'single-provider', holds: true }],
+        controls: [
+          { id: 'pkce.s256', verdict: 'pass' },
+          { id: 'pkce.verifier-fresh', verdict: 'pass' },
+        ],
+        held: 'yes',
+      },
+    ],
+    reason:
+      'RFC 9700 §4.7.1 is a MUST, but the text allows otherwise when PKCE binds the login to the browser (RFC 9700 §4.7.1), and that held in this run: reported as a warning.',
+    verdicts: { rfc9700: 'warn', strict: 'fail', fapi2: 'warn' },
+    ...overrides,
+  };
+}
+
 /** One result with sensible defaults; override any field. */
 export function makeResult(overrides: Partial<CheckResult> = {}): CheckResult {
   return {
@@ -125,9 +166,24 @@ export function catalogResults(): CheckResult[] {
   return [
     base('state.present', 'high', 'pass'),
     base('state.mismatch', 'high', 'fail'),
-    base('state.replay', 'medium', 'warn'),
+    base('state.replay', 'medium', 'warn', { judgement: makeJudgement() }),
     base('pkce.present', 'high', 'pass'),
-    base('pkce.s256', 'high', 'fail'),
+    base('pkce.s256', 'high', 'fail', {
+      judgement: makeJudgement({
+        requirement: {
+          text: 'Clients MUST use the S256 code challenge method if they are capable of it.',
+          level: 'MUST',
+          reference: {
+            key: 'RFC7636-4.2',
+            url: 'https://www.rfc-editor.org/rfc/rfc7636#section-4.2',
+            label: 'RFC 7636 §4.2',
+          },
+        },
+        allowances: [],
+        reason: 'Violated a MUST of RFC 7636 §4.2.',
+        verdicts: { rfc9700: 'fail', strict: 'fail', fapi2: 'fail' },
+      }),
+    }),
     base('pkce.verifier-format', 'medium', 'fail'),
     base('id-token.alg-none', 'critical', 'fail'),
     base('id-token.kid-rotation', 'low', 'not-applicable', { summary: 'The driver does not implement refresh.' }),
@@ -173,6 +229,27 @@ export function hostileReport(): Report {
         }
       : {}),
     ...(i === 2 ? { baselined: { justification: HOSTILE, expires: '2027-01-31' } } : {}),
+    // Judgements come from the catalog, not the target; writers escape them all the same.
+    ...(r.verdict === 'pass'
+      ? {}
+      : {
+          judgement: makeJudgement({
+            requirement: {
+              text: `MUST ${HOSTILE}`,
+              level: 'MUST',
+              reference: { key: 'X', url: 'javascript:alert(1)', label: `ref ${HOSTILE}` },
+            },
+            allowances: [
+              {
+                ...makeJudgement().allowances[0],
+                name: `allowance ${HOSTILE}`,
+                text: `quoted ${HOSTILE}`,
+                controls: [{ id: `control${HOSTILE}`, verdict: 'pass' }],
+              },
+            ],
+            reason: `reason ${HOSTILE}`,
+          }),
+        }),
   }));
   return makeReport({
     target: {

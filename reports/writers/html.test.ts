@@ -17,7 +17,7 @@ function scripts(html: string): Array<{ attrs: string; body: string }> {
 }
 
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body header main footer section h1 h2 h3 ul li b p div span table thead tbody tr th td form fieldset legend label input button noscript details summary pre code a script svg defs marker path rect text line g'.split(
+  'html head meta title style body header main footer section h1 h2 h3 ul li b p div span table thead tbody tr th td form fieldset legend label input button noscript details summary pre code a script svg defs marker path rect text line g blockquote'.split(
     ' ',
   ),
 );
@@ -41,6 +41,8 @@ describe('HTML writer', () => {
       if (t.name === 'link') throw new Error('a <link> element would load a resource');
       if (/\bhref\s*=/i.test(t.attrs)) {
         expect(t.name).toBe('a');
+        // In-page links (a compensating control's result) load nothing; any other link is http(s).
+        if (/href="#check-[A-Za-z0-9._-]+"/.test(t.attrs)) continue;
         expect(t.attrs).toMatch(/href="https?:\/\/[^"]+"/);
         expect(t.attrs).toContain('rel="noopener noreferrer"');
       }
@@ -102,6 +104,32 @@ describe('HTML writer', () => {
     expect(svg).toMatch(/<line x1="120" y1="\d+" x2="400"[^>]*\/>\s*<text[^>]*>GET \/login/);
     expect(svg).toMatch(/<line x1="120" y1="\d+" x2="680"[^>]*\/>\s*<text[^>]*>GET \/authorize/);
     expect(svg).toMatch(/<line x1="400" y1="\d+" x2="680"[^>]*\/>\s*<text[^>]*>POST \/token/);
+  });
+
+  it('shows how each non-pass verdict was reached: policy, requirement, conditions with controls, other policies', () => {
+    const html = renderHtml(makeReport());
+    const warn = html.match(/<details class="finding" id="check-state\.replay"[\s\S]*?<\/details>/)?.[0] ?? '';
+    expect(warn).toContain('<h3>How the verdict was reached</h3>');
+    expect(warn).toContain('Policy <b>rfc9700</b>: <span class="badge v-warn">Warning</span> (the check found: fail)');
+    expect(warn).toContain(
+      'Requirement <span class="badge level">MUST</span> (<a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1"',
+    );
+    expect(warn).toContain('<b>PKCE binds the login to the browser</b>');
+    expect(warn).toContain('<span class="badge held-yes">held</span>');
+    expect(warn).toContain('<code>single-provider</code> holds');
+    // pkce.s256 is in the report: its result is linked; pkce.verifier-fresh is not.
+    expect(warn).toContain(
+      '<a href="#check-pkce.s256"><code>pkce.s256</code></a> <span class="badge v-pass">Pass</span>',
+    );
+    expect(warn).toContain('<code>pkce.verifier-fresh</code> <span class="badge v-pass">Pass</span>');
+    expect(warn).toContain('<th scope="row">strict</th><td><span class="badge v-fail">Fail</span>');
+    expect(warn).toContain('<th scope="row">rfc9700 (this run)</th>');
+    // A pass, and a result without a judgement, show no reasoning.
+    const pass = html.match(/<details class="finding" id="check-state\.present"[\s\S]*?<\/details>/)?.[0] ?? '';
+    expect(pass).not.toContain('How the verdict was reached');
+    const leak = html.match(/<details class="finding" id="check-leak\.logs"[\s\S]*?<\/details>/)?.[0] ?? '';
+    expect(leak).not.toContain('How the verdict was reached');
+    expect(html).toContain('Policy: <b>rfc9700</b>');
   });
 
   it('says so when the report is partial', () => {

@@ -5,9 +5,18 @@
  * is escaped; the report data embedded for tools is escaped for the script context.
  */
 import { createHash } from 'node:crypto';
-import type { CheckResult, Report, TranscriptEntryModel } from '../model.js';
+import {
+  POLICY_NAMES,
+  type AllowanceResult,
+  type CheckResult,
+  type Judgement,
+  type Reference,
+  type Report,
+  type TranscriptEntryModel,
+} from '../model.js';
 import { SEVERITY_ORDER, severityRank } from '../severity.js';
 import { escapeHtml as e, isHttpUrl, jsonForScript } from './escape.js';
+import { hasReasoning, heldWords } from './reasoning.js';
 import { renderSequenceSvg } from './sequence.js';
 
 const VERDICT_ORDER: CheckResult['verdict'][] = ['fail', 'error', 'warn', 'not-applicable', 'pass'];
@@ -106,7 +115,13 @@ pre.response { background: #1b2430; }
 .exchange .head { color: var(--muted); font-size: 12px; }
 .diagram { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 4px; }
 svg.sequence text { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; fill: #1d2430; }
-ul.refs, ul.obs { margin: 4px 0 8px; padding-left: 20px; }
+ul.refs, ul.obs, ul.allowances { margin: 4px 0 8px; padding-left: 20px; }
+.judgement { border-left: 3px solid var(--line); padding-left: 10px; }
+.judgement blockquote { margin: 4px 0; padding-left: 8px; border-left: 2px solid var(--line); color: var(--muted); }
+.level { background: #e8ecf2; color: var(--fg); }
+.held-yes { background: #dcf5e3; color: #17692f; } .held-no { background: #fde2e1; color: #a11; } .held-unknown { background: #efe0fa; color: #62309a; }
+table.policies td, table.policies th { padding: 2px 8px; }
+table.policies tr.current th { font-weight: 700; }
 [hidden] { display: none !important; }
 footer { color: var(--muted); font-size: 12px; }
 `;
@@ -163,7 +178,57 @@ function reference(ref: CheckResult['references'][number]): string {
   return `<li><a href="${e(ref.url)}" rel="noopener noreferrer" target="_blank">${e(ref.label)}</a></li>`;
 }
 
-function finding(r: CheckResult, index: number, mode: Report['mode']): string {
+function refLink(ref: Reference): string {
+  // Only http(s) links become anchors; any other scheme is shown as text.
+  if (!isHttpUrl(ref.url)) return `${e(ref.label)}`;
+  return `<a href="${e(ref.url)}" rel="noopener noreferrer" target="_blank">${e(ref.label)}</a>`;
+}
+
+function controlVerdict(v: AllowanceResult['controls'][number]['verdict']): string {
+  return v === 'not-run' ? `<span class="badge v-not-applicable">Not run</span>` : badgeVerdict(v);
+}
+
+function allowance(a: AllowanceResult, inReport: ReadonlySet<string>): string {
+  const facts = a.facts.map((f) => `<code>${e(f.fact)}</code> ${f.holds ? 'holds' : 'does not hold'}`).join(', ');
+  const controls = a.controls
+    .map((c) => {
+      // A control in this report links to its result.
+      const id = inReport.has(c.id)
+        ? `<a href="#${e(anchor(c.id))}"><code>${e(c.id)}</code></a>`
+        : `<code>${e(c.id)}</code>`;
+      return `${id} ${controlVerdict(c.verdict)}`;
+    })
+    .join(', ');
+  return (
+    `<li><b>${e(a.name)}</b> (${refLink(a.reference)}): <span class="badge held-${e(a.held)}">${e(heldWords(a))}</span>` +
+    `<blockquote>${e(a.text)}</blockquote>` +
+    (facts ? `<div>Facts: ${facts}</div>` : '') +
+    (controls ? `<div>Compensating controls: ${controls}</div>` : '') +
+    `</li>`
+  );
+}
+
+/** How the policy turned the check's finding into this verdict (docs/verdicts.md). */
+function reasoning(r: CheckResult & { judgement: Judgement }, inReport: ReadonlySet<string>): string {
+  const j = r.judgement;
+  const policies = POLICY_NAMES.map(
+    (p) =>
+      `<tr${p === j.policy ? ' class="current"' : ''}><th scope="row">${e(p)}${p === j.policy ? ' (this run)' : ''}</th><td>${badgeVerdict(j.verdicts[p])}</td></tr>`,
+  ).join('');
+  return (
+    `<h3>How the verdict was reached</h3><div class="judgement">` +
+    `<p>Policy <b>${e(j.policy)}</b>: ${badgeVerdict(r.verdict)} (the check found: ${e(j.finding)})</p>` +
+    `<p>Requirement <span class="badge level">${e(j.requirement.level)}</span> (${refLink(j.requirement.reference)}): ${e(j.requirement.text)}</p>` +
+    (j.allowances.length
+      ? `<p>Conditions under which the text allows otherwise:</p><ul class="allowances">${j.allowances.map((a) => allowance(a, inReport)).join('')}</ul>`
+      : '') +
+    `<p>Why: ${e(j.reason)}</p>` +
+    `<table class="policies"><thead><tr><th>Policy</th><th>Verdict</th></tr></thead><tbody>${policies}</tbody></table>` +
+    `</div>`
+  );
+}
+
+function finding(r: CheckResult, index: number, mode: Report['mode'], inReport: ReadonlySet<string>): string {
   const open = r.verdict === 'fail' || r.verdict === 'error' ? ' open' : '';
   const parts: string[] = [];
   parts.push(
@@ -175,10 +240,14 @@ function finding(r: CheckResult, index: number, mode: Report['mode']): string {
     `<div class="body">`,
     `<h3>What must hold</h3><p>${e(r.must)}</p>`,
   );
+  if (hasReasoning(r)) parts.push(reasoning(r, inReport));
   if (r.errorKind) parts.push(`<h3>Could not run</h3><p>Cause: ${e(r.errorKind)}</p>`);
   if (r.fault) parts.push(`<h3>Provider fault switched on</h3><p><code>${e(r.fault)}</code></p>`);
   if (r.baselined) {
-    parts.push(`<h3>Accepted by baseline</h3><p>${e(r.baselined.justification)} (until ${e(r.baselined.expires)})</p>`);
+    const under = r.baselined.policy ? `, accepted under policy ${e(r.baselined.policy)}` : '';
+    parts.push(
+      `<h3>Accepted by baseline</h3><p>${e(r.baselined.justification)} (until ${e(r.baselined.expires)}${under})</p>`,
+    );
   }
   parts.push(`<h3>Why it matters</h3><p>${e(r.rationale)}</p>`, `<h3>How to fix</h3><p>${e(r.remediation)}</p>`);
   if (r.references.length)
@@ -268,6 +337,7 @@ export function renderHtml(report: Report): string {
     ['Profile', report.target.profile],
     ...(report.target.manifest ? [['Manifest', report.target.manifest]] : []),
     ['Seed', String(report.seed)],
+    ['Policy', report.policy],
     ['Started', report.startedAt],
     ['Duration', `${(report.durationMs / 1000).toFixed(1)} s`],
     ['Status', report.status],
@@ -275,8 +345,9 @@ export function renderHtml(report: Report): string {
   ]
     .map(([k, v]) => `<li>${e(k)}: <b>${e(v)}</b></li>`)
     .join('');
+  const inReport = new Set(report.results.map((r) => r.id));
   const findings = sortFindings(report.results)
-    .map((r, i) => finding(r, i, report.mode))
+    .map((r, i) => finding(r, i, report.mode, inReport))
     .join('\n');
 
   return `<!DOCTYPE html>

@@ -58,6 +58,24 @@ describe('JUnit writer', () => {
     expect(String(failure['#text'])).toContain('https://www.rfc-editor.org/rfc/rfc6749#section-10.12');
   });
 
+  it('gives a judged failure and a warning the reasoning of their verdict, and names the policy', () => {
+    const { cases, suite } = parse(renderJunit(makeReport()));
+    const props = (suite.properties as Node).property as Node[];
+    expect(props.find((p) => p['@name'] === 'policy')?.['@value']).toBe('rfc9700');
+    const failure = String((cases.find((c) => String(c['@name']).startsWith('pkce.s256'))?.failure as Node)['#text']);
+    expect(failure).toContain('How the verdict was reached:\n  Policy rfc9700: fail (the check found: fail)\n');
+    expect(failure).toContain(
+      '  Requirement (MUST, RFC 7636 §4.2 <https://www.rfc-editor.org/rfc/rfc7636#section-4.2>): Clients MUST use the S256',
+    );
+    expect(failure).toContain('  Under the other policies: strict: fail, fapi2: fail');
+    const warning = String(cases.find((c) => String(c['@name']).startsWith('state.replay'))?.['system-out']);
+    expect(warning).toContain(
+      '  Condition "PKCE binds the login to the browser" (RFC 9700 §4.7.1): held; facts: single-provider holds; ' +
+        'compensating controls: pkce.s256 pass, pkce.verifier-fresh pass. The text: "Clients that have ensured',
+    );
+    expect(warning).toContain('  Why: RFC 9700 §4.7.1 is a MUST, but the text allows otherwise');
+  });
+
   it('marks a check that could not run as an error with its cause', () => {
     const { cases } = parse(renderJunit(makeReport()));
     const broke = cases.find((c) => String(c['@name']).startsWith('logout.revoke'));
@@ -75,6 +93,17 @@ describe('JUnit writer', () => {
     expect(c).not.toHaveProperty('failure');
     expect((c?.skipped as Node)['@message']).toBe('accepted by baseline until 2027-01-31: fix ships in 4.2');
     expect(suite['@failures']).toBe(String(base.summary.fail - 1));
+    const underPolicy = base.results.map((r) =>
+      r.id === 'leak.logs'
+        ? { ...r, baselined: { justification: 'fix ships', expires: '2027-01-31', policy: 'strict' as const } }
+        : r,
+    );
+    const again = parse(renderJunit({ ...base, results: underPolicy })).cases.find((x) =>
+      String(x['@name']).startsWith('leak.logs'),
+    );
+    expect((again?.skipped as Node)['@message']).toBe(
+      'accepted by baseline under policy strict until 2027-01-31: fix ships',
+    );
   });
 
   it('escapes hostile target text so the XML stays well-formed and the text round-trips', () => {

@@ -7,6 +7,7 @@
  */
 import type { CheckResult, Report } from '../model.js';
 import { checkFamily, escapeXml } from './escape.js';
+import { hasReasoning, reasoningLines } from './reasoning.js';
 
 function attrs(values: Record<string, string | number | undefined>): string {
   return Object.entries(values)
@@ -27,6 +28,7 @@ function details(r: CheckResult): string {
     `Summary: ${r.summary}`,
     `Must: ${r.must}`,
   ];
+  if (hasReasoning(r)) lines.push('', 'How the verdict was reached:', ...reasoningLines(r).map((l) => `  ${l}`), '');
   if (r.fault) lines.push(`Fault: ${r.fault}`);
   if (r.errorKind) lines.push(`Error kind: ${r.errorKind}`);
   lines.push('', `Why it matters: ${r.rationale}`, '', `Remediation: ${r.remediation}`);
@@ -43,7 +45,8 @@ function testcase(r: CheckResult, manifest: string | undefined): string {
   const head = `    <testcase${attrs({ name: `${r.id}: ${r.title}`, classname: checkFamily(r.id), time: seconds(r.durationMs), file: manifest })}`;
   let body = '';
   if (r.verdict === 'fail' && r.baselined) {
-    body = `      <skipped${attrs({ message: `accepted by baseline until ${r.baselined.expires}: ${r.baselined.justification}` })}/>\n`;
+    const under = r.baselined.policy ? ` under policy ${r.baselined.policy}` : '';
+    body = `      <skipped${attrs({ message: `accepted by baseline${under} until ${r.baselined.expires}: ${r.baselined.justification}` })}/>\n`;
     body += `      <system-out>${escapeXml(details(r))}</system-out>\n`;
   } else if (r.verdict === 'fail') {
     body = `      <failure${attrs({ message: `[${r.severity}] ${r.summary}`, type: r.severity })}>${escapeXml(details(r))}</failure>\n`;
@@ -74,6 +77,7 @@ export function renderJunit(report: Report): string {
     ['target.manifest', report.target.manifest],
     ['mode', report.mode],
     ['seed', String(report.seed)],
+    ['policy', report.policy],
     ['status', report.status],
     ['tool.version', report.tool.version],
     ['schemaVersion', report.schemaVersion],

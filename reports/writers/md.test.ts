@@ -38,6 +38,28 @@ describe('Markdown writer', () => {
     expect(text).toContain('- 💥 `logout.revoke` could not run (target)');
   });
 
+  it('gives failing findings and warnings the reasoning of their verdict, with the policy in the counts line', () => {
+    const text = renderMarkdown(makeReport());
+    expect(text).toContain('web target, policy rfc9700, seed 42');
+    // The warning, nested under its line in the list.
+    const lines = text.split('\n');
+    const warn = lines.findIndex((l) => l.startsWith('- ⚠️ **medium** `state.replay`'));
+    expect(lines.slice(warn + 1, warn + 5)).toEqual([
+      '  - **Policy rfc9700:** warn (the check found: fail); under the other policies: strict: fail, fapi2: warn',
+      '  - **Requirement** (MUST, [RFC 9700 §4\\.7\\.1](https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1)): The client MUST prevent CSRF: a callback it did not start is refused\\.',
+      '  - **Condition** *PKCE binds the login to the browser* ([RFC 9700 §4\\.7\\.1](https://www.rfc-editor.org/rfc/rfc9700#section-4.7.1)): held; facts: single\\-provider holds; compensating controls: `pkce.s256` pass, `pkce.verifier-fresh` pass — “Clients that have ensured that the authorization server supports PKCE MAY rely on the CSRF protection provided by PKCE\\.”',
+      '  - **Why:** RFC 9700 §4\\.7\\.1 is a MUST, but the text allows otherwise when PKCE binds the login to the browser \\(RFC 9700 §4\\.7\\.1\\), and that held in this run: reported as a warning\\.',
+    ]);
+    // The failing finding, at the top of its details block.
+    const details = text.slice(text.indexOf('<details><summary><b>high</b> pkce.s256'));
+    expect(details).toContain(
+      '- **Policy rfc9700:** fail (the check found: fail); under the other policies: strict: fail, fapi2: fail',
+    );
+    expect(details.slice(0, details.indexOf('</details>'))).toContain(
+      '- **Why:** Violated a MUST of RFC 7636 §4\\.2\\.',
+    );
+  });
+
   it('says there is nothing failing when every check passes', () => {
     const text = renderMarkdown(makeReport({ results: [makeResult({ verdict: 'pass' })] }));
     expect(text).toContain('### ✅ Login audit of acme\\-invoicing: no failing checks');

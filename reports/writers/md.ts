@@ -3,9 +3,10 @@
  * a headline, the counts, a table of failing findings and collapsible details. Target-controlled text
  * is escaped so it cannot render markup, links, images or mentions.
  */
-import type { CheckResult, Report } from '../model.js';
+import type { CheckResult, Judgement, Reference, Report } from '../model.js';
 import { SEVERITY_ORDER, severityRank } from '../severity.js';
 import { escapeHtml, escapeMarkdown as md, isHttpUrl, markdownUrl } from './escape.js';
+import { factsText, hasReasoning, heldWords, otherPolicies } from './reasoning.js';
 
 /** First line of the comment, so a CI job can find and update its earlier comment. */
 export const MARKDOWN_MARKER = '<!-- login-harness-report -->';
@@ -42,19 +43,51 @@ function bySeverity(results: CheckResult[]): CheckResult[] {
     .map(({ r }) => r);
 }
 
+function refLink(ref: Reference): string {
+  return link(ref.label, ref.url);
+}
+
+/**
+ * How the policy reached the verdict, as list items indented by `indent` (nested under a list item, or
+ * at the top of a details block).
+ */
+function reasoningItems(r: CheckResult & { judgement: Judgement }, indent = ''): string[] {
+  const j = r.judgement;
+  const items = [
+    `**Policy ${md(j.policy)}:** ${md(r.verdict)} (the check found: ${md(j.finding)}); under the other policies: ${md(otherPolicies(j))}`,
+    `**Requirement** (${md(j.requirement.level)}, ${refLink(j.requirement.reference)}): ${md(j.requirement.text)}`,
+  ];
+  for (const a of j.allowances) {
+    const facts = factsText(a);
+    const controls = a.controls.map((c) => `${code(c.id)} ${md(c.verdict)}`).join(', ');
+    items.push(
+      `**Condition** *${md(a.name)}* (${refLink(a.reference)}): ${md(heldWords(a))}` +
+        (facts ? `; facts: ${md(facts)}` : '') +
+        (controls ? `; compensating controls: ${controls}` : '') +
+        ` — “${md(a.text)}”`,
+    );
+  }
+  items.push(`**Why:** ${md(j.reason)}`);
+  return items.map((i) => `${indent}- ${i}`);
+}
+
 function detailsBlock(r: CheckResult): string {
   const lines = [
     `<details><summary><b>${escapeHtml(r.severity)}</b> ${escapeHtml(r.id)}: ${escapeHtml(r.title)}</summary>`,
     '',
     `**Observed:** ${md(r.summary)}`,
     '',
+    ...(hasReasoning(r) ? [...reasoningItems(r), ''] : []),
     `**Must:** ${md(r.must)}`,
     '',
     `**Why it matters:** ${md(r.rationale)}`,
     '',
     `**How to fix:** ${md(r.remediation)}`,
   ];
-  if (r.baselined) lines.push('', `**Accepted until ${md(r.baselined.expires)}:** ${md(r.baselined.justification)}`);
+  if (r.baselined) {
+    const under = r.baselined.policy ? ` under policy ${md(r.baselined.policy)}` : '';
+    lines.push('', `**Accepted${under} until ${md(r.baselined.expires)}:** ${md(r.baselined.justification)}`);
+  }
   if (r.observations.length) lines.push('', ...r.observations.map((o) => `- ${md(o.text)}`));
   if (r.references.length)
     lines.push('', `**References:** ${r.references.map((x) => link(x.label, x.url)).join(', ')}`);
@@ -83,7 +116,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     `**${s.pass}** passed · **${s.fail}** failed` +
     (accepted.length ? ` (${accepted.length} baselined)` : '') +
     ` · **${s.warn}** warnings · **${s.notApplicable}** not applicable · **${s.error}** errors — ` +
-    `${md(report.mode)} audit, ${md(report.target.kind)} target, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`;
+    `${md(report.mode)} audit, ${md(report.target.kind)} target, policy ${md(report.policy)}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`;
   const head = [MARKDOWN_MARKER, headline, '', counts];
   if (report.status !== 'complete') {
     head.push('', `> ⚠️ The run ended early (${md(report.status)}); these results are partial.`);
@@ -101,18 +134,23 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const sections: string[] = [];
   if (failing.length) sections.push('', '#### Failing checks', '', ...failing.map(detailsBlock));
   const other: string[] = [];
-  for (const r of warnings) other.push(`- ⚠️ **${md(r.severity)}** ${code(r.id)}: ${md(r.summary)}`);
+  for (const r of warnings) {
+    other.push(`- ⚠️ **${md(r.severity)}** ${code(r.id)}: ${md(r.summary)}`);
+    if (hasReasoning(r)) other.push(...reasoningItems(r, '  '));
+  }
   for (const r of accepted) {
     other.push(
       `- ☑️ **${md(r.severity)}** ${code(r.id)} (baselined until ${md(r.baselined?.expires ?? '')}): ${md(r.summary)}`,
     );
   }
-  for (const r of errors)
+  for (const r of errors) {
     other.push(`- 💥 ${code(r.id)} could not run (${md(r.errorKind ?? 'error')}): ${md(r.summary)}`);
+    if (hasReasoning(r)) other.push(...reasoningItems(r, '  '));
+  }
   if (other.length) {
     sections.push(
       '',
-      `<details><summary>Warnings, baselined findings and errors (${other.length})</summary>`,
+      `<details><summary>Warnings, baselined findings and errors (${warnings.length + accepted.length + errors.length})</summary>`,
       '',
       ...other,
       '',

@@ -54,20 +54,37 @@ describe('SARIF writer', () => {
     expect(alg?.properties?.tags).toEqual(expect.arrayContaining(['security', 'id-token']));
   });
 
-  it('reports fail and warn results with levels from severity at the manifest', () => {
+  it('reports fail and warn results with levels from the verdict at the manifest', () => {
     const report = makeReport();
     const results = toSarifLog(report).runs[0].results ?? [];
     const expected = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn');
     expect(results.map((r) => r.ruleId)).toEqual(expected.map((r) => r.id));
     const level = (id: string) => results.find((r) => r.ruleId === id)?.level;
+    // Failures are errors whatever their severity (which the rule's default level and security-severity carry).
     expect(level('id-token.alg-none')).toBe('error');
-    expect(level('state.mismatch')).toBe('error');
-    expect(level('leak.logs')).toBe('warning');
+    expect(level('leak.logs')).toBe('error');
+    expect(level('nonce.present')).toBe('error');
+    // A warning stays a warning, even of a high-severity check.
     expect(level('state.replay')).toBe('warning');
-    expect(level('nonce.present')).toBe('note');
+    const rules = toSarifLog(report).runs[0].tool.driver.rules ?? [];
+    expect(rules.find((r) => r.id === 'nonce.present')?.defaultConfiguration?.level).toBe('note');
     const loc = results[0].locations?.[0].physicalLocation?.artifactLocation;
     expect(loc).toEqual({ uri: 'examples/acme/target.json', uriBaseId: '%SRCROOT%' });
     for (const r of results) expect(r.ruleIndex).toBe(report.results.findIndex((x) => x.id === r.ruleId));
+  });
+
+  it('carries the judgement in the result properties and its reason in the message', () => {
+    const report = makeReport();
+    const log = toSarifLog(report);
+    expect(log.runs[0].properties?.policy).toBe('rfc9700');
+    const warn = log.runs[0].results?.find((r) => r.ruleId === 'state.replay');
+    expect(warn?.properties?.judgement).toEqual(report.results.find((r) => r.id === 'state.replay')?.judgement);
+    expect(warn?.message.text).toBe(
+      'Warning: state.replay ended warn. (policy rfc9700: RFC 9700 §4.7.1 is a MUST, but the text allows otherwise when PKCE binds the login to the browser (RFC 9700 §4.7.1), and that held in this run: reported as a warning.)',
+    );
+    const unjudged = log.runs[0].results?.find((r) => r.ruleId === 'leak.logs');
+    expect(unjudged?.properties).not.toHaveProperty('judgement');
+    expect(unjudged?.message.text).toBe('leak.logs ended fail.');
   });
 
   it('writes an absolute manifest under the base folder relative to it', () => {

@@ -1,7 +1,9 @@
 /**
  * SARIF 2.1.0 (OASIS, errata 01), the format GitHub code scanning and GitLab read. One rule per check
  * (`tool.driver.rules`), one result per finding (`fail` or `warn`), located at the target's manifest:
- * that is the file a reviewer owns and that names the audited client.
+ * that is the file a reviewer owns and that names the audited client. A result's `level` follows its
+ * verdict (the policy's decision), a rule's default level its severity; the judgement (policy,
+ * requirement, conditions, the other policies' verdicts) is in the result's properties.
  *
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html
  */
@@ -9,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Invocation, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
-import type { CheckResult, Report } from '../model.js';
+import type { CheckResult, Report, Verdict } from '../model.js';
 import type { Severity } from '../model.js';
 import { checkFamily, escapeMarkdown, isHttpUrl, markdownUrl } from './escape.js';
 
@@ -21,6 +23,12 @@ export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   low: 'note',
   info: 'note',
 };
+
+/**
+ * `result.level` by verdict (SARIF §3.27.10): a failure the policy decided is an `error`, a warning a
+ * `warning`. Only these two verdicts become results.
+ */
+export const SARIF_RESULT_LEVEL: Partial<Record<Verdict, 'error' | 'warning'>> = { fail: 'error', warn: 'warning' };
 
 /**
  * GitHub's `security-severity` property: a CVSS-like score that code scanning buckets as critical
@@ -140,8 +148,12 @@ export function toSarifLog(report: Report, options: SarifOptions = {}): Log {
       ruleId: r.id,
       ruleIndex: ruleIndex.get(r.id),
       kind: 'fail',
-      level: SARIF_LEVEL[r.severity],
-      message: { text: `${r.verdict === 'warn' ? 'Warning: ' : ''}${r.summary}` },
+      level: SARIF_RESULT_LEVEL[r.verdict] ?? 'note',
+      message: {
+        text:
+          `${r.verdict === 'warn' ? 'Warning: ' : ''}${r.summary}` +
+          (r.judgement ? ` (policy ${r.judgement.policy}: ${r.judgement.reason})` : ''),
+      },
       locations: [location],
       partialFingerprints: { 'loginHarnessFinding/v1': fingerprint(report, r) },
       properties: {
@@ -149,6 +161,7 @@ export function toSarifLog(report: Report, options: SarifOptions = {}): Log {
         severity: r.severity,
         ...(r.fault ? { fault: r.fault } : {}),
         observations: r.observations.map((o) => o.text),
+        ...(r.judgement ? { judgement: r.judgement } : {}),
       },
       ...(r.baselined
         ? {
@@ -156,7 +169,7 @@ export function toSarifLog(report: Report, options: SarifOptions = {}): Log {
               {
                 kind: 'external' as const,
                 status: 'accepted' as const,
-                justification: `${r.baselined.justification} (baseline entry expires ${r.baselined.expires})`,
+                justification: `${r.baselined.justification} (baseline entry${r.baselined.policy ? ` made under policy ${r.baselined.policy}` : ''} expires ${r.baselined.expires})`,
               },
             ],
           }
@@ -201,6 +214,7 @@ export function toSarifLog(report: Report, options: SarifOptions = {}): Log {
           target: report.target,
           mode: report.mode,
           seed: report.seed,
+          policy: report.policy,
           status: report.status,
           summary: report.summary,
           ...(report.shard ? { shard: report.shard } : {}),

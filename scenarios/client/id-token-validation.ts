@@ -129,9 +129,16 @@ export const idTokenSignature = idTokenCheck({
     'The ID token tells your client who signed in. Its signature is the only proof that the provider wrote it; ' +
     'a client that merely base64-decodes the payload believes anyone who can put a token in front of it, so an ' +
     'attacker can sign in as any user by editing the `sub` or `email` claim.',
+  // OIDC Core 3.1.3.7 step 6 lets a client trust an ID token from the token endpoint over TLS, and the
+  // maintained libraries rely on that by default: recommending them here must say how to switch it off.
   remediation:
-    `${USE_A_LIBRARY} Verify the signature against the provider's JWKS (from \`jwks_uri\`), with the algorithm ` +
-    'you expect (RS256 for lexoffice), before reading any claim.',
+    "Verify the signature of every ID token against the provider's JWKS (from `jwks_uri`), with the algorithm " +
+    'you expect (RS256 for lexoffice), before reading any claim. Maintained libraries skip this by default for an ID ' +
+    'token that came from the token endpoint (OpenID Connect Core §3.1.3.7 step 6 allows relying on TLS there): ' +
+    'with openid-client v6, call `client.enableNonRepudiationChecks(config)` (or pass ' +
+    '`execute: [client.enableNonRepudiationChecks]` to `discovery()`); with oauth4webapi, call ' +
+    '`validateApplicationLevelSignature(as, response)` after `processAuthorizationCodeResponse`; with jose, use ' +
+    '`jwtVerify(idToken, createRemoteJWKSet(new URL(jwks_uri)), { algorithms: ["RS256"] })`.',
 });
 
 /** An unsigned ID token (`alg: none`, any casing) is refused. */
