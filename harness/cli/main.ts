@@ -69,7 +69,5 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return (await import('../../core/package-root.js')).packageVersion();
 }

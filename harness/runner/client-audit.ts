@@ -7,8 +7,8 @@
  * `interrupted` and holds the checks that finished).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isLoginHarnessError } from '../../core/errors.js';
+import { packagePath } from '../../core/package-root.js';
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
@@ -25,7 +25,7 @@ import { selectChecks } from './select.js';
 import { taggedJournal } from './tagged-journal.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
-export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
+export const DEFAULT_MANIFEST = packagePath('examples', 'reference-web', 'target.json');
 
 /**
  * A check driving Chromium does the same logins as one on the HTTP agent, but each page load runs the
