@@ -24,6 +24,7 @@ export const COMMON_AUDIT_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   'fail-on': { type: 'string' },
   baseline: { type: 'string' },
+  'allow-errors': { type: 'boolean' },
 } as const;
 
 /** Help of the output options, the same for every audit command. */
@@ -35,12 +36,15 @@ export const OUTPUT_HELP = `Output:
 /** Help of the gate options every audit command has. */
 export const GATE_HELP = `Gate:
   --fail-on LEVEL       exit 1 when a failure at or above LEVEL remains: critical|high|medium|low (default high)
-  --baseline FILE       accepted findings (with justification and expiry) that do not fail the gate`;
+  --baseline FILE       accepted findings (with justification and expiry) that do not fail the gate
+  --allow-errors        let checks that ended in error pass the gate (by default any check that could
+                        not run, e.g. for want of a browser, fails the gate with exit 1)`;
 
 /** The exit codes of an audit command; `broke` says what makes a run break for this command. */
 export function exitCodesHelp(broke: string): string {
-  return `Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error,
-3 the run itself broke (${broke}).`;
+  return `Exit codes: 0 no failure at or above the threshold and no check in error, 1 failures or checks
+that could not run (see --allow-errors), 2 usage or configuration error, 3 the run itself broke
+(${broke}).`;
 }
 
 const DEFAULT_FORMATS: ReportFormat[] = ['json', 'html', 'md'];
@@ -57,6 +61,8 @@ export interface CommonAuditOptions {
   formats: ReportFormat[];
   quiet: boolean;
   failOn: Severity;
+  /** `--allow-errors`: checks that ended in `error` do not fail the gate. */
+  allowErrors: boolean;
   baseline?: string;
 }
 
@@ -88,6 +94,7 @@ export async function parseCommonAuditOptions(
     formats,
     quiet: v.quiet === true,
     failOn: usageOf(command, () => parseSeverity(v['fail-on'] ?? 'high', '--fail-on')),
+    allowErrors: v['allow-errors'] === true,
   };
   if (v.baseline !== undefined) options.baseline = path.resolve(cwd, v.baseline);
   return options;
@@ -135,7 +142,8 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   ]);
   // A bad baseline is a usage error before anything starts, not after a long run.
   const baseline = common.baseline ? await loadBaseline(common.baseline) : undefined;
-  const gate = (report: Report) => applyGate(report, { failOn: common.failOn, ...(baseline ? { baseline } : {}) });
+  const gate = (report: Report) =>
+    applyGate(report, { failOn: common.failOn, allowErrors: common.allowErrors, ...(baseline ? { baseline } : {}) });
 
   const progress = progressReporter(io, { quiet: common.quiet });
   // Writes the report the runner announced when the run breaks half-way (a crashed run's partial report).
@@ -170,7 +178,11 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     interrupt.dispose();
   }
   progress.done();
-  return publishAudit(io, gate(report), { formats: common.formats, outDir: common.outDir });
+  return publishAudit(io, gate(report), {
+    formats: common.formats,
+    outDir: common.outDir,
+    allowErrors: common.allowErrors,
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The `login-harness` command. `bin/login-harness.mjs` calls {@link main} and exits with its result.
+ * The `login-harness` command. `bin.ts` (compiled to the package's `bin`) calls {@link main} and exits with its result.
  *
- * Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error (the
- * message names the problem), 3 the run itself broke.
+ * Exit codes: 0 no failure at or above the threshold, 1 failures or checks that ended in `error` (unless
+ * `--allow-errors`), 2 usage or configuration error (the message names the problem), 3 the run itself broke.
  */
 import { EXIT, UsageError } from '../../core/errors.js';
 import { runAuditCommand } from './audit.js';
@@ -28,8 +28,8 @@ Commands:
 
 Run \`login-harness <command> --help\` for the options of a command.
 
-Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error,
-3 the run itself broke.
+Exit codes: 0 no failure at or above the threshold, 1 failures or checks that could not run
+(audit --allow-errors lets those pass), 2 usage or configuration error, 3 the run itself broke.
 `;
 
 /**
