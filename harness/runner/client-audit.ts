@@ -13,7 +13,7 @@ import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
 import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
-import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
+import { loadManifest, validateManifest, type ManifestTemplate } from '../manifest/index.js';
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
@@ -37,6 +37,11 @@ export const BROWSER_TIMEOUT_FACTOR = 2;
 export interface ClientAuditOptions {
   /** Target manifest (JSON or defineTarget module). Default {@link DEFAULT_MANIFEST}. */
   manifestPath?: string;
+  /**
+   * A manifest given as an object instead of a file (what `defineTarget` returns); relative paths in it
+   * (`start.cwd`, a driver's module) are resolved against `dir`. Takes precedence over `manifestPath`.
+   */
+  manifest?: { input: unknown; dir: string };
   /** Seeds the provider's keys and data, the login tags and each check's randomness. */
   seed: number;
   /** Check ids or prefixes to run (`state.`, `pkce`); empty: all that apply to the target's kind. */
@@ -67,8 +72,10 @@ export interface ClientAuditOptions {
  * started, problems end checks in `error` and the report says how the run ended.
  */
 export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> {
-  const manifestPath = path.resolve(opts.manifestPath ?? DEFAULT_MANIFEST);
-  const template = await loadManifest(manifestPath);
+  const manifestPath = opts.manifest ? undefined : path.resolve(opts.manifestPath ?? DEFAULT_MANIFEST);
+  const template = opts.manifest
+    ? validateManifest(opts.manifest.input, path.resolve(opts.manifest.dir))
+    : await loadManifest(manifestPath ?? DEFAULT_MANIFEST);
   const checks = planChecks(template, opts);
 
   const interrupt = new AbortController();
@@ -78,7 +85,12 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
 
   const frame: RunFrame = {
     mode: 'client',
-    target: { name: template.name, kind: template.kind, profile: template.profile, manifest: manifestPath },
+    target: {
+      name: template.name,
+      kind: template.kind,
+      profile: template.profile,
+      ...(manifestPath ? { manifest: manifestPath } : {}),
+    },
     seed: opts.seed,
     checkIds: checks.map((c) => c.check.id),
     ...(opts.shard ? { shard: opts.shard } : {}),
