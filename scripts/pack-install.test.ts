@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,15 +17,29 @@ let work: string;
 let project: string;
 let tarball: string;
 
-/** Runs a command in the consumer project; resolves with its exit code and output, never rejects on exit codes. */
-async function inProject(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a command in a project (default: the empty one); resolves with its exit code and output, never rejects on exit codes. */
+async function inProject(
+  cmd: string,
+  args: string[],
+  cwd = project,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(cmd, args, { cwd: project, maxBuffer: 64 * 1024 * 1024, env: cleanEnv() });
-    return { code: 0, stdout, stderr };
+    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: cleanEnv() });
+    return { code: 0, stdout: plain(stdout), stderr: plain(stderr) };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: plain(e.stdout ?? ''),
+      stderr: plain(e.stderr ?? ''),
+    };
   }
+}
+
+/** Text without terminal colour codes (test runners colour their output even into a pipe). */
+function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 /** The environment without what a test runner sets, so the project runs as it would in a user's shell. */
@@ -39,7 +53,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'lh-pack-'));
   tarball = await packPackage(path.join(work, 'pack'));
   project = path.join(work, 'project');
-  await run('mkdir', ['-p', project]);
+  await mkdir(project, { recursive: true });
   await installConsumer(project, tarball);
 }, 300_000);
 
@@ -155,4 +169,36 @@ describe('the packed package', () => {
       schema: expect.stringContaining('lexoffice-login-harness report'),
     });
   });
+});
+
+describe('examples/consumer/ against the packed package', () => {
+  let consumer: string;
+  beforeAll(async () => {
+    consumer = path.join(work, 'consumer');
+    await cp(path.join(ROOT, 'examples', 'consumer'), consumer, { recursive: true });
+    const own = JSON.parse(await readFile(path.join(consumer, 'package.json'), 'utf8')) as { scripts: object };
+    await installConsumer(consumer, tarball, {
+      devDependencies: ['vitest', '@playwright/test', 'msw'],
+      packageJson: { scripts: own.scripts },
+    });
+  }, 300_000);
+
+  it('type-checks against the declarations the package ships (API, matcher, fixture)', async () => {
+    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const res = await inProject('node', [tsc, '-p', 'tsconfig.json'], consumer);
+    expect(res.stdout + res.stderr).toBe('');
+    expect(res.code).toBe(0);
+  }, 120_000);
+
+  it('runs its vitest tests green: msw unit test and an audit in a test', async () => {
+    const res = await inProject('npx', ['vitest', 'run'], consumer);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/Tests\s+4 passed/);
+  }, 300_000);
+
+  it('runs its Playwright test green with the mockIdp fixture', async () => {
+    const res = await inProject('npx', ['playwright', 'test'], consumer);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/2 passed/);
+  }, 300_000);
 });
