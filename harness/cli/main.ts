@@ -25,6 +25,8 @@ Commands:
   audit-provider        audit an authorization server from its discovery document
   merge                 merge shard reports into one
   diff                  compare two reports
+  lab                   coursework: list, start, check, hint, progress of the vulnerable labs
+  grade DIR             audit every student's labs under DIR and write a gradebook
 
 Run \`login-harness <command> --help\` for the options of a command.
 
@@ -57,6 +59,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await runList(rest, io);
       case 'explain':
         return await runExplain(rest, io);
+      case 'lab':
+        return await (await import('./lab.js')).runLabCommand(rest, io);
+      case 'grade':
+        return await (await import('./grade.js')).runGradeCommand(rest, io);
       case 'audit-provider':
         return await (await import('./audit-provider.js')).runAuditProviderCommand(rest, io);
       default:
