@@ -96,5 +96,5 @@ describe('login-harness audit', () => {
     const allowed = capture();
     expect(await main([...args, '--allow-errors'], allowed)).toBe(0);
     expect(allowed.err()).toContain('--allow-errors lets them pass the gate');
-  }, 60_000);
+  }, 120_000);
 });
