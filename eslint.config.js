@@ -5,7 +5,15 @@ import layers from './lint/layers.js';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', '**/login-harness-report*/', 'test-results/', 'playwright-report/', '**/*.py'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      '**/login-harness-report*/',
+      'test-results/',
+      'playwright-report/',
+      '**/*.py',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

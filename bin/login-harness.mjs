@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the `login-harness` command: loads the TypeScript sources through tsx.
-import { register } from 'tsx/esm/api';
+// The `login-harness` command in a checkout: runs the compiled CLI (`npm run build` writes dist/; `npm ci`
+// and `npm test` build it). The installed package's `bin` points at dist/harness/cli/bin.js directly.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const entry = new URL('../dist/harness/cli/bin.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('login-harness: dist/ is missing; run `npm run build` (or `npm ci`) first\n');
+  process.exit(3);
+}
+await import(entry.href);

@@ -20,6 +20,7 @@ export const LAYERS = [
   { name: 'cli', folders: ['harness/cli/'] },
   { name: 'engine', folders: ['harness/'] },
   { name: 'catalog', folders: ['scenarios/'] },
+  { name: 'api', folders: ['api/'] },
 ];
 
 /** Which layers each layer may import (besides itself). Nothing else may be imported. */
@@ -30,6 +31,7 @@ export const MAY_IMPORT = {
   engine: ['core', 'reports', 'mock-idp'],
   catalog: ['core', 'reports', 'mock-idp', 'engine'],
   cli: ['core', 'reports', 'mock-idp', 'engine', 'catalog'],
+  api: ['core', 'reports', 'mock-idp', 'engine', 'catalog', 'cli'],
 };
 
 /** The layer of a path relative to the repository root, or undefined outside the table. */

@@ -3,7 +3,7 @@
  * (summary, duration) is computed here, so that two runs with the same results give the same report
  * apart from times and durations.
  */
-import { createRequire } from 'node:module';
+import { packageVersion } from '../core/package-root.js';
 import {
   DEFAULT_POLICY,
   REPORT_SCHEMA_VERSION,
@@ -16,10 +16,8 @@ import {
 import { SEVERITY_ORDER } from './severity.js';
 import { formatZodIssues } from './zod-error.js';
 
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
-
 /** The version written into `tool.version` of every report. */
-export const TOOL_VERSION: string = pkg.version;
+export const TOOL_VERSION: string = packageVersion();
 
 /** What the runner knows at the end of a run (or at the moment it was interrupted). */
 export interface BuildReportInput {

@@ -45,8 +45,10 @@ Options:
   --format LIST     also write these formats (json,junit,sarif,html,md or all)
   --out DIR         folder for --format files (default: the folder of OUT.json)
   --fail-on SEV     apply the gate to the merged report: exit 1 on a failing check
-                    at or above SEV (critical, high, medium, low)
+                    at or above SEV (critical, high, medium, low), or on a check that
+                    ended in error
   --baseline FILE   accepted findings for the gate (with --fail-on)
+  --allow-errors    let checks that ended in error pass the gate (with --fail-on)
   -h, --help        show this help
 
 Exit codes: 0 merged (and the gate passed), 1 the gate failed, 2 usage or input error.
@@ -91,6 +93,7 @@ export async function runMergeCommand(
         out: { type: 'string' },
         'fail-on': { type: 'string' },
         baseline: { type: 'string' },
+        'allow-errors': { type: 'boolean' },
       },
       Infinity,
     );
@@ -104,6 +107,7 @@ export async function runMergeCommand(
     const formats = typeof values.format === 'string' ? parseFormats(values.format) : [];
     const failOn = typeof values['fail-on'] === 'string' ? parseSeverity(values['fail-on']) : undefined;
     if (values.baseline !== undefined && failOn === undefined) throw new UsageError('--baseline needs --fail-on');
+    if (values['allow-errors'] === true && failOn === undefined) throw new UsageError('--allow-errors needs --fail-on');
     const baseline = typeof values.baseline === 'string' ? await loadBaseline(values.baseline) : undefined;
 
     const reports = [];
@@ -111,7 +115,11 @@ export async function runMergeCommand(
     let merged = mergeReports(reports, deps.order ? { order: deps.order } : {});
     let exitCode = 0;
     if (failOn) {
-      const gate = applyGate(merged, { failOn, ...(baseline ? { baseline } : {}) });
+      const gate = applyGate(merged, {
+        failOn,
+        allowErrors: values['allow-errors'] === true,
+        ...(baseline ? { baseline } : {}),
+      });
       merged = gate.report;
       exitCode = gate.exitCode;
       for (const note of baselineNotes(gate)) io.stderr(`login-harness merge: ${note}\n`);

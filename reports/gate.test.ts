@@ -22,16 +22,57 @@ describe('gate', () => {
     expect(applyGate(report({ severity: 'high', verdict: 'fail' }), { failOn: 'critical', now: NOW }).exitCode).toBe(0);
   });
 
-  it('never fails on warnings, not-applicable or errors', () => {
+  it('never fails on warnings or not-applicable', () => {
     const r = report(
       { id: 'a.warn', severity: 'critical', verdict: 'warn' },
       { id: 'a.na', severity: 'critical', verdict: 'not-applicable' },
-      { id: 'a.err', severity: 'critical', verdict: 'error', errorKind: 'target' },
       { id: 'a.pass', severity: 'critical', verdict: 'pass' },
     );
     const gate = applyGate(r, { failOn: 'low', now: NOW });
     expect(gate.exitCode).toBe(0);
     expect(gate.blocking).toEqual([]);
+    expect(gate.errored).toEqual([]);
+  });
+
+  it('fails on a check that ended in error, whatever its severity and the threshold', () => {
+    const r = report(
+      { id: 'a.err', severity: 'info', verdict: 'error', errorKind: 'configuration' },
+      { id: 'a.pass', severity: 'critical', verdict: 'pass' },
+    );
+    const gate = applyGate(r, { failOn: 'critical', now: NOW });
+    expect(gate.exitCode).toBe(1);
+    expect(gate.blocking).toEqual([]);
+    expect(gate.errored.map((e) => e.id)).toEqual(['a.err']);
+  });
+
+  it('lets errors pass with allowErrors and still lists them', () => {
+    const r = report({ id: 'a.err', severity: 'high', verdict: 'error', errorKind: 'target' });
+    const gate = applyGate(r, { failOn: 'high', allowErrors: true, now: NOW });
+    expect(gate.exitCode).toBe(0);
+    expect(gate.errored.map((e) => e.id)).toEqual(['a.err']);
+    // allowErrors never hides a real failure.
+    const failing = report({ id: 'a.err', verdict: 'error' }, { id: 'b.fail', severity: 'high', verdict: 'fail' });
+    expect(applyGate(failing, { failOn: 'high', allowErrors: true, now: NOW }).exitCode).toBe(1);
+  });
+
+  it('accepts a check in error through a valid baseline entry, and not after its expiry', () => {
+    const r = report({ id: 'leak.storage', severity: 'medium', verdict: 'error', errorKind: 'configuration' });
+    const entry = { check: 'leak.storage', target: r.target.name, justification: 'no browser on this runner' };
+    const valid = applyGate(r, {
+      failOn: 'high',
+      baseline: { version: 1, entries: [{ ...entry, expires: '2026-12-31' }] },
+      now: NOW,
+    });
+    expect(valid.exitCode).toBe(0);
+    expect(valid.accepted.map((a) => a.id)).toEqual(['leak.storage']);
+    expect(valid.errored).toEqual([]);
+    const expired = applyGate(r, {
+      failOn: 'high',
+      baseline: { version: 1, entries: [{ ...entry, expires: '2026-01-31' }] },
+      now: NOW,
+    });
+    expect(expired.exitCode).toBe(1);
+    expect(expired.errored.map((e) => e.id)).toEqual(['leak.storage']);
   });
 
   it('accepts a finding through a valid baseline entry and marks it in the report', () => {

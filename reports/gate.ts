@@ -1,8 +1,10 @@
 /**
  * The CI gate: `--fail-on critical|high|medium|low` (default high) and a baseline of accepted findings.
  * Exit 1 when a failing check at or above the threshold is not accepted by a baseline entry that is
- * still valid; otherwise 0. Warnings, not-applicable and errors never fail the gate here: a run that
- * broke is exit code 3, decided by the runner.
+ * still valid, or when a check ended in `error` (whatever its severity) and neither `allowErrors`
+ * (`--allow-errors`) nor a valid baseline entry accepts it: a check that could not judge the target
+ * proved nothing, so the gate never passes on it. Otherwise 0. Warnings and not-applicable never fail
+ * the gate; a run that broke as a whole is exit code 3, decided by the runner.
  */
 import type { Baseline, BaselineEntry } from './baseline.js';
 import { isExpired } from './baseline.js';
@@ -19,6 +21,11 @@ export interface GateOptions {
   baseline?: Baseline;
   /** The time expiry is judged at (tests freeze it). */
   now?: Date;
+  /**
+   * Let checks that ended in `error` pass the gate (`--allow-errors`). Off by default: an error means the
+   * check could not observe anything, which is not evidence that the target is right.
+   */
+  allowErrors?: boolean;
 }
 
 /** What the gate decided. */
@@ -26,7 +33,7 @@ export interface GateResult {
   exitCode: 0 | 1;
   /** The report with `baselined` set on every accepted finding (and cleared on all others). */
   report: Report;
-  /** Findings (fail or warn) accepted by a valid baseline entry. */
+  /** Findings (fail or warn) and errors accepted by a valid baseline entry. */
   accepted: CheckResult[];
   /** Entries for this target whose date has passed; they no longer accept anything. */
   expiredBaselineEntries: BaselineEntry[];
@@ -37,6 +44,11 @@ export interface GateResult {
    * still accepted it there (see {@link acceptsAcrossPolicies}).
    */
   crossPolicy: CrossPolicyEntry[];
+  /**
+   * Checks that ended in `error` and no baseline entry accepts; they fail the gate unless `allowErrors`
+   * is set (listed either way, so the summary can name them).
+   */
+  errored: CheckResult[];
 }
 
 /** A baseline entry made under one policy, applied to a finding judged under another. */
@@ -79,11 +91,14 @@ export function applyGate(report: Report, opts: GateOptions): GateResult {
   const accepted: CheckResult[] = [];
   const blocking: CheckResult[] = [];
   const crossPolicy: CrossPolicyEntry[] = [];
+  const errored: CheckResult[] = [];
   const results = report.results.map((r) => {
     // Recomputed from scratch, so gating an already gated (or merged) report gives the same answer.
     const { baselined: _old, ...rest } = r;
     const entry = valid.get(r.id);
-    const isFinding = r.verdict === 'fail' || r.verdict === 'warn';
+    // A baseline entry accepts a finding, and also a check that keeps ending in error (say, one that
+    // needs a browser the CI machine cannot have), with the same justification and expiry.
+    const isFinding = r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error';
     let accepts = entry !== undefined && isFinding;
     if (entry?.policy && isFinding && entry.policy !== report.policy) {
       const across = acceptsAcrossPolicies(r, entry.policy);
@@ -109,15 +124,17 @@ export function applyGate(report: Report, opts: GateOptions): GateResult {
         : rest;
     if (out.baselined) accepted.push(out);
     else if (out.verdict === 'fail' && atLeast(out.severity, opts.failOn)) blocking.push(out);
+    else if (out.verdict === 'error') errored.push(out);
     return out;
   });
   return {
-    exitCode: blocking.length > 0 ? 1 : 0,
+    exitCode: blocking.length > 0 || (errored.length > 0 && opts.allowErrors !== true) ? 1 : 0,
     report: { ...report, results },
     accepted,
     expiredBaselineEntries,
     blocking,
     crossPolicy,
+    errored,
   };
 }
 

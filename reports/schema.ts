@@ -7,10 +7,11 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { packagePath } from '../core/package-root.js';
 import { REPORT_SCHEMA_VERSION, ReportSchema } from './model.js';
 
 /** Path of the committed schema file. */
-export const SCHEMA_FILE = fileURLToPath(new URL('./schema.json', import.meta.url));
+export const SCHEMA_FILE = packagePath('reports', 'schema.json');
 
 /** The report's JSON Schema (draft 2020-12), with a title that names its version. */
 export function reportJsonSchema(): Record<string, unknown> {

@@ -149,7 +149,8 @@ export class BrowserPool {
     const executablePath = findChromium(opts.executablePath);
     if (!executablePath) {
       throw new Error(
-        'no Chromium found: install one (Debian: apt-get install chromium) or pass its path (--browser PATH)',
+        "no Chromium found: install Playwright's (npx playwright install chromium) or the system package " +
+          '(Debian: apt-get install chromium), or pass its path (--browser PATH)',
       );
     }
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });

@@ -25,6 +25,7 @@ export const COMMON_AUDIT_OPTIONS = {
   'fail-on': { type: 'string' },
   baseline: { type: 'string' },
   policy: { type: 'string' },
+  'allow-errors': { type: 'boolean' },
 } as const;
 
 /** Help of the output options, the same for every audit command. */
@@ -36,7 +37,9 @@ export const OUTPUT_HELP = `Output:
 /** Help of the gate options every audit command has. */
 export const GATE_HELP = `Gate:
   --fail-on LEVEL       exit 1 when a failure at or above LEVEL remains: critical|high|medium|low (default high)
-  --baseline FILE       accepted findings (with justification and expiry) that do not fail the gate`;
+  --baseline FILE       accepted findings (with justification and expiry) that do not fail the gate
+  --allow-errors        let checks that ended in error pass the gate (by default any check that could
+                        not run, e.g. for want of a browser, fails the gate with exit 1)`;
 
 /**
  * Help of `--policy`; `file` names where else a policy can be set (the manifest, the client file),
@@ -53,8 +56,9 @@ export function policyHelp(file: string): string {
 
 /** The exit codes of an audit command; `broke` says what makes a run break for this command. */
 export function exitCodesHelp(broke: string): string {
-  return `Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error,
-3 the run itself broke (${broke}).`;
+  return `Exit codes: 0 no failure at or above the threshold and no check in error, 1 failures or checks
+that could not run (see --allow-errors), 2 usage or configuration error, 3 the run itself broke
+(${broke}).`;
 }
 
 const DEFAULT_FORMATS: ReportFormat[] = ['json', 'html', 'md'];
@@ -71,6 +75,8 @@ export interface CommonAuditOptions {
   formats: ReportFormat[];
   quiet: boolean;
   failOn: Severity;
+  /** `--allow-errors`: checks that ended in `error` do not fail the gate. */
+  allowErrors: boolean;
   baseline?: string;
   /**
    * `--policy`; absent when not given, so the manifest's or client file's `policy` applies, else the
@@ -107,6 +113,7 @@ export async function parseCommonAuditOptions(
     formats,
     quiet: v.quiet === true,
     failOn: usageOf(command, () => parseSeverity(v['fail-on'] ?? 'high', '--fail-on')),
+    allowErrors: v['allow-errors'] === true,
   };
   if (v.baseline !== undefined) options.baseline = path.resolve(cwd, v.baseline);
   const policy = usageOf(command, () => choiceFlag(v.policy, '--policy', POLICY_NAMES));
@@ -156,7 +163,8 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   ]);
   // A bad baseline is a usage error before anything starts, not after a long run.
   const baseline = common.baseline ? await loadBaseline(common.baseline) : undefined;
-  const gate = (report: Report) => applyGate(report, { failOn: common.failOn, ...(baseline ? { baseline } : {}) });
+  const gate = (report: Report) =>
+    applyGate(report, { failOn: common.failOn, allowErrors: common.allowErrors, ...(baseline ? { baseline } : {}) });
 
   const progress = progressReporter(io, { quiet: common.quiet });
   // Writes the report the runner announced when the run breaks half-way (a crashed run's partial report).
@@ -194,7 +202,11 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   const gated = gate(report);
   // Entries that expired, or were made under another policy than this run's, are said so.
   for (const note of baselineNotes(gated)) io.stderr(`login-harness: ${note}\n`);
-  return publishAudit(io, gated, { formats: common.formats, outDir: common.outDir });
+  return publishAudit(io, gated, {
+    formats: common.formats,
+    outDir: common.outDir,
+    allowErrors: common.allowErrors,
+  });
 }
 
 /**

@@ -132,4 +132,21 @@ describe('login-harness audit', () => {
     expect(io.out()).toContain('rfc9700, strict, fapi2');
     expect(io.out()).toContain('Overrides the manifest\'s "policy" field');
   });
+
+  it('exits 1 and says how to install a browser when the browser is missing, and 0 with --allow-errors', async () => {
+    const out = path.join(dir, 'no-browser');
+    const missing = path.join(dir, 'no-such-chromium');
+    const args = ['audit', '--only', 'leak.storage', '--browser', missing, '--out', out, '--quiet'];
+    const io = capture();
+    expect(await main(args, io)).toBe(1);
+    expect((await readReport(out)).results[0]).toMatchObject({ id: 'leak.storage', verdict: 'error' });
+    expect(io.err()).toContain('1 check(s) could not run, so the gate fails');
+    expect(io.err()).toMatch(/leak\.storage \(\w+\): .*Chromium/);
+    expect(io.err()).toContain('npx playwright install chromium');
+    expect(io.err()).toContain('apt-get install chromium');
+
+    const allowed = capture();
+    expect(await main([...args, '--allow-errors'], allowed)).toBe(0);
+    expect(allowed.err()).toContain('--allow-errors lets them pass the gate');
+  }, 120_000);
 });

@@ -1,8 +1,8 @@
 /**
- * The command as a person runs it: `bin/login-harness.mjs` loads the sources through tsx, which compiles
- * them differently from vitest (function names kept with `__name(...)` wrappers). Whatever the browser
- * agent runs inside a page has to survive that compilation, so this test drives Chromium through the
- * real command, not through the test's own module graph.
+ * The command as a person runs it: `bin/login-harness.mjs` runs the code tsc compiled to dist/, which
+ * differs from what vitest transforms (and from tsx, which keeps function names with `__name(...)`
+ * wrappers). Whatever the browser agent runs inside a page has to survive that compilation, so this
+ * test drives Chromium through the real command, not through the test's own module graph.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,8 +1,8 @@
 /**
- * The `login-harness` command. `bin/login-harness.mjs` calls {@link main} and exits with its result.
+ * The `login-harness` command. `bin.ts` (compiled to the package's `bin`) calls {@link main} and exits with its result.
  *
- * Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error (the
- * message names the problem), 3 the run itself broke.
+ * Exit codes: 0 no failure at or above the threshold, 1 failures or checks that ended in `error` (unless
+ * `--allow-errors`), 2 usage or configuration error (the message names the problem), 3 the run itself broke.
  */
 import { EXIT, UsageError } from '../../core/errors.js';
 import { runAuditCommand } from './audit.js';
@@ -25,11 +25,13 @@ Commands:
   audit-provider        audit an authorization server from its discovery document
   merge                 merge shard reports into one
   diff                  compare two reports
+  lab                   coursework: list, start, check, hint, progress of the vulnerable labs
+  grade DIR             audit every student's labs under DIR and write a gradebook
 
 Run \`login-harness <command> --help\` for the options of a command.
 
-Exit codes: 0 no failure at or above the threshold, 1 failures, 2 usage or configuration error,
-3 the run itself broke.
+Exit codes: 0 no failure at or above the threshold, 1 failures or checks that could not run
+(audit --allow-errors lets those pass), 2 usage or configuration error, 3 the run itself broke.
 `;
 
 /**
@@ -57,6 +59,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await runList(rest, io);
       case 'explain':
         return await runExplain(rest, io);
+      case 'lab':
+        return await (await import('./lab.js')).runLabCommand(rest, io);
+      case 'grade':
+        return await (await import('./grade.js')).runGradeCommand(rest, io);
       case 'audit-provider':
         return await (await import('./audit-provider.js')).runAuditProviderCommand(rest, io);
       default:
@@ -69,7 +75,5 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return (await import('../../core/package-root.js')).packageVersion();
 }

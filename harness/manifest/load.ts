@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { ManifestError } from './errors.js';
 import { validateManifest, type ManifestTemplate } from './validate.js';
 
@@ -16,6 +15,8 @@ const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 export async function importModuleFile(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (TS_EXTENSIONS.has(path.extname(file))) {
+    // Loaded only for a TypeScript manifest: the harness itself runs compiled, without a loader.
+    const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
   return (await import(url)) as Record<string, unknown>;

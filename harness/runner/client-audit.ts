@@ -7,13 +7,13 @@
  * `interrupted` and holds the checks that finished).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isLoginHarnessError } from '../../core/errors.js';
+import { packagePath } from '../../core/package-root.js';
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, PolicyName, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
 import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
-import { loadManifest, type ManifestTemplate } from '../manifest/index.js';
+import { loadManifest, validateManifest, type ManifestTemplate } from '../manifest/index.js';
 import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
@@ -28,7 +28,7 @@ import { taggedJournal, timedJournal } from './tagged-journal.js';
 import { RunTimings, timedItem, timedSession, timedStep } from './timings.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
-export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
+export const DEFAULT_MANIFEST = packagePath('examples', 'reference-web', 'target.json');
 
 /**
  * A check driving Chromium does the same logins as one on the HTTP agent, but each page load runs the
@@ -40,6 +40,11 @@ export const BROWSER_TIMEOUT_FACTOR = 2;
 export interface ClientAuditOptions {
   /** Target manifest (JSON or defineTarget module). Default {@link DEFAULT_MANIFEST}. */
   manifestPath?: string;
+  /**
+   * A manifest given as an object instead of a file (what `defineTarget` returns); relative paths in it
+   * (`start.cwd`, a driver's module) are resolved against `dir`. Takes precedence over `manifestPath`.
+   */
+  manifest?: { input: unknown; dir: string };
   /** Seeds the provider's keys and data, the login tags and each check's randomness. */
   seed: number;
   /** Check ids or prefixes to run (`state.`, `pkce`); empty: all that apply to the target's kind. */
@@ -80,8 +85,10 @@ export interface ClientAuditOptions {
  * started, problems end checks in `error` and the report says how the run ended.
  */
 export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> {
-  const manifestPath = path.resolve(opts.manifestPath ?? DEFAULT_MANIFEST);
-  const template = await loadManifest(manifestPath);
+  const manifestPath = opts.manifest ? undefined : path.resolve(opts.manifestPath ?? DEFAULT_MANIFEST);
+  const template = opts.manifest
+    ? validateManifest(opts.manifest.input, path.resolve(opts.manifest.dir))
+    : await loadManifest(manifestPath ?? DEFAULT_MANIFEST);
   const checks = planChecks(template, opts);
 
   const interrupt = new AbortController();
@@ -91,7 +98,12 @@ export async function runClientAudit(opts: ClientAuditOptions): Promise<Report> 
 
   const frame: RunFrame = {
     mode: 'client',
-    target: { name: template.name, kind: template.kind, profile: template.profile, manifest: manifestPath },
+    target: {
+      name: template.name,
+      kind: template.kind,
+      profile: template.profile,
+      ...(manifestPath ? { manifest: manifestPath } : {}),
+    },
     seed: opts.seed,
     checkIds: checks.map((c) => c.check.id),
     ...(opts.shard ? { shard: opts.shard } : {}),

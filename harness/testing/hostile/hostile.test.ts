@@ -168,7 +168,7 @@ describe('hostile targets (the real CLI)', () => {
     ['web', 'hang'],
     ['driver', 'garbage'],
   ] as Array<[Kind, string]>)(
-    'login-harness audit of a %s target that does "%s" writes its report, exits 0 or 3 and leaves no process',
+    'login-harness audit of a %s target that does "%s" writes its report, exits 1 on checks in error or 3 when the run broke, and leaves no process',
     async (kind, mode) => {
       const c: Case = { kind, mode };
       const { manifest, dir } = await prepare(c);
@@ -197,9 +197,11 @@ describe('hostile targets (the real CLI)', () => {
       cli.stdout.on('data', (d: Buffer) => (output += d.toString()));
       cli.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const [code] = (await once(cli, 'exit')) as [number | null];
-      // 0: no failure at the gate; 3: the run itself broke. Never 1 (no failure was observed), never 2.
-      expect([0, 3], output).toContain(code);
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+      // 3: the run itself broke; 1: it completed, but checks that could not judge the target fail the
+      // gate; 0 only when every check observed something. Never 2 (the manifest is valid).
+      const expected = report.status !== 'complete' ? 3 : report.summary.error > 0 ? 1 : 0;
+      expect(code, output).toBe(expected);
       expectNoUnjustifiedVerdict(report, c);
       for (const pid of await recordedPids(dir)) expect(alive(pid)).toBe(false);
       expect(await descendants(cli.pid ?? -1)).toEqual([]);
