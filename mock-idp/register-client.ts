@@ -12,6 +12,7 @@ const clientSchema = z
     redirectUris: z.array(absoluteUrl).min(1),
     scopes: z.array(z.string().min(1)).optional(),
     postLogoutRedirectUris: z.array(absoluteUrl).optional(),
+    backchannelLogoutUri: absoluteUrl.optional(),
   })
   .strict()
   .superRefine((c, issue) => {

@@ -51,6 +51,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, { client, params }) =
     ...(rotate ? {} : { keepRefreshToken: value }),
     includeIdToken: ctx.built.oidc && scopes.includes('openid'),
     scopes,
+    refresh: true,
   });
   return { ok: true, body: tokens.body, tag };
 };

@@ -1,7 +1,8 @@
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** What a derived value is for; part of the HMAC input so kinds never collide. */
-export type ValueKind = 'code' | 'access_token' | 'refresh_token' | 'jti' | 'sub' | 'state' | 'nonce' | 'family';
+export type ValueKind =
+  'code' | 'access_token' | 'refresh_token' | 'jti' | 'sub' | 'state' | 'nonce' | 'family' | 'sid' | 'logout_jti';
 
 /**
  * Deterministic, unguessable values: `HMAC-SHA256(seedKey, "<tag>|<kind>|<n>")`, base64url, where `n`
