@@ -23,6 +23,10 @@ export interface ResolvedTarget {
     authMethod: ClientAuthMethod;
     redirectUri: string;
     scopes: string[];
+    /** TARGETS.md §1.1: registered post-logout redirect URIs (RP-initiated logout). */
+    postLogoutRedirectUris?: string[];
+    /** TARGETS.md §1.1: the client's back-channel logout URI. */
+    backchannelLogoutUri?: string;
   };
   start?: {
     command: string[];

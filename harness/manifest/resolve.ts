@@ -21,8 +21,9 @@ function httpUrl(value: string, at: string): string {
 }
 
 /**
- * The manifest for one run: every placeholder in `start`, `client.redirectUri`, `login`, `signedIn`,
- * `logout` (and `inProcess.env`) replaced. Throws ManifestError for an unknown placeholder or one whose
+ * The manifest for one run: every placeholder in `start`, `client.redirectUri`,
+ * `client.postLogoutRedirectUris`, `client.backchannelLogoutUri`, `login`, `signedIn`, `logout` (and
+ * `inProcess.env`) replaced. Throws ManifestError for an unknown placeholder or one whose
  * value this run does not have.
  */
 export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValues): ResolvedTarget {
@@ -43,6 +44,17 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
     profile: template.profile,
     client: { ...template.client, scopes: [...template.client.scopes], redirectUri },
   };
+  if (template.client.postLogoutRedirectUris) {
+    target.client.postLogoutRedirectUris = template.client.postLogoutRedirectUris.map((uri, i) =>
+      httpUrl(sub(uri, `client.postLogoutRedirectUris[${i}]`), `client.postLogoutRedirectUris[${i}]`),
+    );
+  }
+  if (template.client.backchannelLogoutUri !== undefined) {
+    target.client.backchannelLogoutUri = httpUrl(
+      sub(template.client.backchannelLogoutUri, 'client.backchannelLogoutUri'),
+      'client.backchannelLogoutUri',
+    );
+  }
 
   if (template.start) {
     const s = template.start;

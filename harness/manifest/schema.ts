@@ -28,6 +28,16 @@ export const clientSchema = z.strictObject({
   redirectUri: nonEmpty,
   /** What the client is expected to need (scope.minimal compares the requests against it). */
   scopes: z.array(nonEmpty),
+  /**
+   * TARGETS.md §1.1: where the client asks the provider to send the person after RP-initiated logout
+   * (registered exactly; OIDC RP-Initiated Logout 1.0 §2). Enables `logout.rp-initiated`.
+   */
+  postLogoutRedirectUris: z.array(nonEmpty).min(1).optional(),
+  /**
+   * TARGETS.md §1.1: the client's back-channel logout URI (OIDC Back-Channel Logout 1.0 §2.2), where
+   * the provider posts logout tokens. Enables `logout.backchannel` and `logout.backchannel-validation`.
+   */
+  backchannelLogoutUri: nonEmpty.optional(),
 });
 
 export const startSchema = z.strictObject({

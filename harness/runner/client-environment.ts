@@ -48,6 +48,8 @@ export async function createEnvironment(
     ...(target.client.secret !== undefined ? { clientSecret: target.client.secret } : {}),
     authMethod: target.client.authMethod,
     redirectUris: [target.client.redirectUri],
+    ...(target.client.postLogoutRedirectUris ? { postLogoutRedirectUris: target.client.postLogoutRedirectUris } : {}),
+    ...(target.client.backchannelLogoutUri ? { backchannelLogoutUri: target.client.backchannelLogoutUri } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());
