@@ -9,6 +9,16 @@ import { callbackErrorXss } from './client/callback-error-xss.js';
 import { callbackErrorResponse, callbackMissingCode } from './client/callback-errors.js';
 import { flowCodeOnly } from './client/flow-code-only.js';
 import { idTokenKidRotation } from './client/id-token-kid-rotation.js';
+import {
+  idTokenAtHash,
+  idTokenAzp,
+  idTokenIat,
+  idTokenKidAbsent,
+  idTokenRefreshClaims,
+  idTokenSub,
+} from './client/id-token-claims.js';
+import { discoveryIssuerMatch } from './client/discovery-issuer.js';
+import { logoutBackchannel, logoutBackchannelValidation, logoutRpInitiated, logoutSession } from './client/logout.js';
 import { idTokenSubUserinfo } from './client/id-token-userinfo.js';
 import {
   idTokenAlgConfusion,
@@ -91,6 +101,18 @@ export const clientChecks: ClientCheck[] = [
   sessionCookieFlags,
   sessionFixation,
   logoutRevoke,
+  // Second wave: OpenID Connect relying-party completeness (CHECKS.md).
+  idTokenIat,
+  idTokenSub,
+  idTokenAzp,
+  idTokenKidAbsent,
+  idTokenAtHash,
+  idTokenRefreshClaims,
+  discoveryIssuerMatch,
+  logoutSession,
+  logoutRpInitiated,
+  logoutBackchannel,
+  logoutBackchannelValidation,
 ];
 
 /**

@@ -21,6 +21,7 @@ import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
+import type { StartedTarget } from './start-handle.js';
 import { selectChecks } from './select.js';
 import { taggedJournal } from './tagged-journal.js';
 
@@ -116,7 +117,7 @@ async function executeClientChecks(
       if (checks.some((c) => usesBrowser(c.check, template.kind))) prelaunchBrowser(resources);
       shared = await createEnvironment(template, opts.seed, [], signal, idps, cleanups);
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
-      if (checks.some((c) => !c.check.discoveryFaults?.length)) await shared.instance.ensure();
+      if (checks.some((c) => !ownEnvironment(c.check))) await shared.instance.ensure();
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
       setupError = err instanceof Error ? err : new Error(String(err));
@@ -230,12 +231,12 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       const onAbort = (): void => void finish();
       exec.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        if (check.discoveryFaults?.length) {
+        if (ownEnvironment(check)) {
           ownCleanups = [];
           env = await createEnvironment(
             deps.template,
             deps.seed,
-            check.discoveryFaults,
+            check.discoveryFaults ?? [],
             deps.signal,
             deps.idps,
             ownCleanups,
@@ -243,7 +244,18 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           // Also registered run-wide, so an abandoned check's provider and target are stopped at the end.
           deps.cleanups.push(...ownCleanups);
         }
-        const handle = await env.instance.ensure();
+        let handle: StartedTarget | undefined;
+        let startRefused: string | undefined;
+        try {
+          handle = await env.instance.ensure();
+        } catch (err) {
+          if (!check.observesStartRefusal || !check.discoveryFaults?.length || !(err instanceof CheckRunError))
+            throw err;
+          if (err.errorKind !== 'target') throw err;
+          // The refusal counts only if the same target starts with the provider's unaltered metadata.
+          await deps.shared.instance.ensure();
+          startRefused = err.message;
+        }
         const agent = usesBrowser(check, env.target.kind)
           ? 'browser'
           : env.target.kind === 'driver'
@@ -266,6 +278,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           },
           session: async (name) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
+            if (!handle) throw new CheckRunError('the target did not start, so there is no session', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
             const session = await openSession({
               id,
@@ -286,14 +299,20 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           observe: (text, data) => exec.observe(text, data),
           random: checkRandom(check.id, deps.seed),
           signal: exec.signal,
+          ...(startRefused !== undefined ? { startRefused } : {}),
         };
-        return await env.instance.watch(handle, check.run(ctx));
+        return handle ? await env.instance.watch(handle, check.run(ctx)) : await check.run(ctx);
       } finally {
         exec.signal.removeEventListener('abort', onAbort);
         await finish();
       }
     },
   };
+}
+
+/** Whether a check gets a provider issuer and target process of its own. */
+function ownEnvironment(check: ClientCheck): boolean {
+  return Boolean(check.discoveryFaults?.length) || check.ownIssuer === true;
 }
 
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */

@@ -38,7 +38,7 @@ function refreshRequests(ctx: ClientCheckContext): JournalEntry[] {
  * A client that tracks `expires_in` may already refresh while the harness checks that it is signed in;
  * such early refreshes count as observations (the checks judge every refresh request of their logins).
  */
-async function loginWithShortLivedTokens(
+export async function loginWithShortLivedTokens(
   ctx: ClientCheckContext,
 ): Promise<{ session: Session; requestedScope?: string }> {
   ctx.arm({ name: 'token.short-lived', expiresIn: SHORT_LIFETIME_S });
@@ -62,7 +62,11 @@ async function loginWithShortLivedTokens(
  * plus `expires_in`), ends the life of the tag's access tokens at the provider (so a client that only
  * refreshes on a 401 is served one), then makes the client refresh. Returns the refresh requests it sent.
  */
-async function refreshAfterExpiry(ctx: ClientCheckContext, session: Session, round: number): Promise<JournalEntry[]> {
+export async function refreshAfterExpiry(
+  ctx: ClientCheckContext,
+  session: Session,
+  round: number,
+): Promise<JournalEntry[]> {
   const access = newestIssued(ctx, 'access_token');
   if (!access) stopError('No access token was issued.', 'target');
   await waitMs(access.at + SHORT_LIFETIME_S * 1000 + EXPIRY_MARGIN_MS - Date.now(), ctx.signal);
