@@ -12,6 +12,11 @@ const NAME = 'openid-client-web';
 runMain(NAME, async () => {
   const env = readEnv(process.env, { secretRequired: true });
   const config = await configure(env);
-  const server = createWebApp({ name: NAME, flow: createOpenIdClientFlow(config, env), redirectUri: env.redirectUri });
+  const server = createWebApp({
+    name: NAME,
+    flow: createOpenIdClientFlow(config, env),
+    redirectUri: env.redirectUri,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
+  });
   await listen(server, NAME, env.host, env.port);
 });
