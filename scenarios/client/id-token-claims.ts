@@ -181,8 +181,9 @@ export const idTokenAtHash = defineClientCheck({
     'this is defence in depth, reported as a recommendation. A client that checks it notices a token response in ' +
     'which the access token was swapped, for example by a misbehaving proxy or a mix-up between two logins.',
   remediation:
-    'When the ID token has `at_hash`, compute base64url(left half of SHA-256(access_token)) (the hash of the ID ' +
-    "token's `alg`) and compare it with the claim before using the access token; refuse the login when it differs.",
+    'When the ID token has `at_hash`, hash the access token with the hash of the ID token’s `alg` (SHA-256 for ' +
+    'RS256), take the left half, base64url-encode it, and compare it with the claim before using the access token. ' +
+    'Refuse the login when they differ; most libraries leave this comparison to you in the code flow.',
   async run(ctx) {
     await requireIdTokenControl(ctx);
     const finding = await accepted(

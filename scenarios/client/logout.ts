@@ -133,7 +133,7 @@ export const logoutRpInitiated = defineClientCheck({
   remediation:
     'On sign-out, end your own session, then redirect to the `end_session_endpoint` from the discovery document with ' +
     '`id_token_hint` (the ID token of the session), `post_logout_redirect_uri` exactly as registered, and a `state` ' +
-    'you check when the person comes back (openid-client: `buildEndSessionUrl`).',
+    'you check when the person comes back. openid-client builds this URL with `buildEndSessionUrl`.',
   async run(ctx) {
     const registered = ctx.target.client.postLogoutRedirectUris;
     if (!registered) {
