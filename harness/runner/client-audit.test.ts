@@ -205,6 +205,8 @@ describe('runClientAudit with a fragile target', () => {
     expect(refused).toMatch(/could not be started/);
     const verdicts = Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
     expect(verdicts).toEqual({ 'observes.refusal': 'pass', 'ignores.refusal': 'error' });
+    // The refused start leaves the target's discovery fetches as evidence.
+    expect(report.results.find((r) => r.id === 'observes.refusal')?.transcript.length).toBeGreaterThan(0);
   }, 90_000);
 
   it('scopes faults and journal views to each check by its login tag', async () => {

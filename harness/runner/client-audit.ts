@@ -218,13 +218,14 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       let env = deps.shared;
       let ownCleanups: Array<() => Promise<void>> | undefined;
       let finished = false;
+      let startRefused: string | undefined;
       const finish = async (): Promise<void> => {
         if (finished) return;
         finished = true;
         env.idp.faults.clear(tag);
         await Promise.allSettled(sessions.map((s) => s.close()));
         exec.addTranscript(sessions.flatMap((s) => s.transcript()));
-        exec.addTranscript(providerTranscript(env.idp, tag));
+        exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
         if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
       };
       // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
@@ -245,7 +246,6 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           deps.cleanups.push(...ownCleanups);
         }
         let handle: StartedTarget | undefined;
-        let startRefused: string | undefined;
         try {
           handle = await env.instance.ensure();
         } catch (err) {
