@@ -111,6 +111,17 @@ export interface ClientCheck extends CheckMeta {
   faults?: readonly FaultName[];
   /** Issuer-wide discovery changes: the check gets a fresh provider issuer and a fresh target process. */
   discoveryFaults?: DiscoveryFault[];
+  /**
+   * The check gets a fresh provider issuer and target process without any discovery change: what it
+   * tests depends on issuer-wide state other checks change (the JWKS holding exactly one key).
+   */
+  ownIssuer?: boolean;
+  /**
+   * With `discoveryFaults`: a target that refuses to start under them has reacted, which the check
+   * judges. The runner first sees the same target start with the unaltered metadata (the shared
+   * environment), then runs the check with `ctx.startRefused` set and no sessions.
+   */
+  observesStartRefusal?: boolean;
   run(ctx: ClientCheckContext): Promise<Outcome>;
 }
 
@@ -136,6 +147,11 @@ export interface ClientCheckContext {
   /** Deterministic randomness for this check (seeded). */
   random(): number;
   signal: AbortSignal;
+  /**
+   * Set when the check declares `observesStartRefusal` and its target refused to start under the
+   * check's discovery faults (while it starts with the unaltered metadata): why it did not start.
+   */
+  startRefused?: string;
 }
 
 /**

@@ -30,6 +30,10 @@ export interface ResolvedTarget {
     /** `private_key_jwt`: the client's registered public keys, or where it serves them. */
     jwks?: { keys: Array<Record<string, unknown>> };
     jwksUri?: string;
+    /** TARGETS.md §1.1: registered post-logout redirect URIs (RP-initiated logout). */
+    postLogoutRedirectUris?: string[];
+    /** TARGETS.md §1.1: the client's back-channel logout URI. */
+    backchannelLogoutUri?: string;
   };
   start?: {
     command: string[];

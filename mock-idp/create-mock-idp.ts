@@ -5,6 +5,7 @@ import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
 import { compileRedaction } from './journal/redact-secrets.js';
 import { KeyStore } from './keys/key-store.js';
+import { backchannelLogoutOfTag } from './logout/backchannel.js';
 import { PushedRequestStore, type ProviderContext } from './provider-context.js';
 import { checkFault, checkOptions } from './options-schema.js';
 import { registerClient } from './register-client.js';
@@ -88,7 +89,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   };
 
   const idp: MockIdp = {
-    issuer: built.issuer,
+    issuer: built.urlIssuer,
     profile: loaded.name,
     metadata: built.metadata,
     endpoints: built.endpoints,
@@ -111,6 +112,9 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
         await ctx.keys.rotate();
       },
       currentPublicJwk: async () => ({ ...ctx.keys.current.publicJwk }),
+    },
+    logout: {
+      backchannel: (tag) => backchannelLogoutOfTag(ctx, tag),
     },
     redact: (text) => redactor()(text),
     pushedRequest: (requestUri) => {

@@ -27,6 +27,7 @@ const clientSchema = z
     requirePushedAuthorizationRequests: z.boolean().optional(),
     jwks: z.object({ keys: z.array(publicJwk).min(1) }).optional(),
     jwksUri: absoluteUrl.optional(),
+    backchannelLogoutUri: absoluteUrl.optional(),
   })
   .strict()
   .superRefine((c, issue) => {

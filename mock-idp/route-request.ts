@@ -20,7 +20,11 @@ import { LOGIN_TAG_HEADER, type EndpointName } from './types.js';
  * Which endpoint answers which route, and whether it speaks CORS. The authorization and end-session
  * endpoints are navigations, never fetched cross-origin, so they never get CORS headers.
  */
-const ENDPOINTS: Record<Exclude<EndpointName, 'api' | 'unknown' | 'login-form'>, { run: Endpoint; cors: boolean }> = {
+/** `backchannel-logout` names requests the provider sends (to a client), not a route it serves. */
+const ENDPOINTS: Record<
+  Exclude<EndpointName, 'api' | 'unknown' | 'login-form' | 'backchannel-logout'>,
+  { run: Endpoint; cors: boolean }
+> = {
   discovery: { run: discoveryEndpoint, cors: true },
   authorization: { run: authorizationEndpoint, cors: false },
   token: { run: tokenEndpoint, cors: true },

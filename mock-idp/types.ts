@@ -29,7 +29,7 @@ export const LOGIN_TAG_HEADER = 'x-login-harness-tag';
 
 // Faults, discovery faults and permissive modes are declared once, as data, in faults/fault-catalog.ts;
 // their types are derived from those declarations.
-import type { DiscoveryFault, Fault, PermissiveMode } from './faults/fault-catalog.js';
+import type { DiscoveryFault, Fault, FaultName, PermissiveMode } from './faults/fault-catalog.js';
 export type { DiscoveryFault, Fault, FaultAt, FaultName, FaultPoint, PermissiveMode } from './faults/fault-catalog.js';
 
 export interface MockIdpSettings {
@@ -86,8 +86,8 @@ export interface ClientRegistration {
   /** Scopes the client may be granted; default: all the profile supports. */
   scopes?: string[];
   /**
-   * Where RP-initiated logout may send the person back to (exact match). When omitted, any URI on the
-   * origin of one of `redirectUris`.
+   * Where RP-initiated logout may send the person back to (exact match, OIDC RP-Initiated Logout 2).
+   * When omitted, none is registered: a `post_logout_redirect_uri` is answered with an error page.
    */
   postLogoutRedirectUris?: string[];
   /**
@@ -107,6 +107,8 @@ export interface ClientRegistration {
    */
   jwks?: { keys: Array<Record<string, unknown>> };
   jwksUri?: string;
+  /** Where the provider posts back-channel logout tokens (OIDC Back-Channel Logout 2.2). */
+  backchannelLogoutUri?: string;
 }
 
 /** A client assertion (RFC 7523 2.2) as the token endpoint saw it: decoded, never trusted. */
@@ -131,6 +133,7 @@ export type EndpointName =
   | 'revocation'
   | 'introspection'
   | 'end-session'
+  | 'backchannel-logout'
   | 'api'
   | 'unknown';
 
@@ -235,7 +238,8 @@ export interface JournalEntry {
  * What the provider knows as a secret. `client_assertion` is not issued by it but received: a signed
  * assertion is a credential until it expires, so leak scans and redaction treat it like one.
  */
-export type IssuedKind = 'code' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'client_assertion';
+export type IssuedKind =
+  'code' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'client_assertion' | 'logout_token';
 
 export interface IssuedArtifact {
   kind: IssuedKind;
@@ -317,10 +321,34 @@ export interface MockIdp {
     /** The current public signing key as JWK. */
     currentPublicJwk(): Promise<Record<string, unknown>>;
   };
+  logout: {
+    /**
+     * Ends the provider session of the latest login of `tag` and tells its client over the back channel
+     * (OIDC Back-Channel Logout 1.0): posts a signed logout token (`iss`, `aud`, `iat`, `exp`, `jti`,
+     * `events`, `sub`, and `sid` when advertised) to the client's `backchannelLogoutUri`, applying the
+     * tag's `logout-token.*` fault. Rejects when the tag has no login or its client registered no URI.
+     */
+    backchannel(tag: string): Promise<BackchannelLogoutDelivery>;
+  };
   /** Replaces every secret the provider issued in `text` (also URL-encoded) with a redacted form. */
   redact(text: string): string;
   /** The parameters a client pushed for `requestUri` (RFC 9126), without using it up; unknown: undefined. */
   pushedRequest(requestUri: string): Record<string, string> | undefined;
+}
+
+/** What happened when the provider posted a logout token to a client's back-channel logout URI. */
+export interface BackchannelLogoutDelivery {
+  /** The client's `backchannelLogoutUri`. */
+  uri: string;
+  /** The client's HTTP status; 0 when the request failed (see `error`). */
+  status: number;
+  /** The start of the client's answer (at most 2000 characters). */
+  body: string;
+  error?: string;
+  /** The claims the logout token carried (the token itself is journaled as an issued `logout_token`). */
+  claims: Record<string, unknown>;
+  /** The fault applied to the token, if any. */
+  fault?: FaultName;
 }
 
 /** A mock provider served by the node:http transport on loopback. */

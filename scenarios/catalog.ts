@@ -10,6 +10,16 @@ import { callbackErrorResponse, callbackMissingCode } from './client/callback-er
 import { dpopNonce, dpopProof, dpopScheme, parFrontChannel } from './client/dpop-par.js';
 import { flowCodeOnly } from './client/flow-code-only.js';
 import { idTokenKidRotation } from './client/id-token-kid-rotation.js';
+import {
+  idTokenAtHash,
+  idTokenAzp,
+  idTokenIat,
+  idTokenKidAbsent,
+  idTokenRefreshClaims,
+  idTokenSub,
+} from './client/id-token-claims.js';
+import { discoveryIssuerMatch } from './client/discovery-issuer.js';
+import { logoutBackchannel, logoutBackchannelValidation, logoutRpInitiated, logoutSession } from './client/logout.js';
 import { idTokenSubUserinfo } from './client/id-token-userinfo.js';
 import {
   idTokenAlgConfusion,
@@ -99,6 +109,18 @@ export const clientChecks: ClientCheck[] = [
   parFrontChannel,
   // Second wave (CHECKS.md, "Second wave: client checks (modern OAuth)").
   clientAuthPrivateKeyJwt,
+  // Second wave: OpenID Connect relying-party completeness (CHECKS.md).
+  idTokenIat,
+  idTokenSub,
+  idTokenAzp,
+  idTokenKidAbsent,
+  idTokenAtHash,
+  idTokenRefreshClaims,
+  discoveryIssuerMatch,
+  logoutSession,
+  logoutRpInitiated,
+  logoutBackchannel,
+  logoutBackchannelValidation,
 ];
 
 /**

@@ -35,6 +35,14 @@ const SPECS = {
     label: 'OpenID Connect Discovery',
     base: 'https://openid.net/specs/openid-connect-discovery-1_0.html#section-',
   },
+  'OIDC-RPINIT': {
+    label: 'OpenID Connect RP-Initiated Logout',
+    base: 'https://openid.net/specs/openid-connect-rpinitiated-1_0.html#section-',
+  },
+  'OIDC-BCL': {
+    label: 'OpenID Connect Back-Channel Logout',
+    base: 'https://openid.net/specs/openid-connect-backchannel-1_0.html#section-',
+  },
 } as const;
 
 type Spec = keyof typeof SPECS;
@@ -100,6 +108,8 @@ const REFS = {
   'RFC8252-8.3': section('RFC8252', '8.3'),
   'RFC8414-2': section('RFC8414', '2'),
   'RFC8414-3': section('RFC8414', '3'),
+  /** The metadata `issuer` is identical to the issuer the URL was built from, or the metadata is not used. */
+  'RFC8414-3.3': section('RFC8414', '3.3'),
   'RFC8725-3.1': section('RFC8725', '3.1'),
   'RFC9207-2': section('RFC9207', '2'),
   'RFC9207-2.4': section('RFC9207', '2.4'),
@@ -169,7 +179,15 @@ const REFS = {
   'OIDC-3.1.3.7-10': step('OIDC', '3.1.3.7', 10),
   /** The `nonce` claim equals the nonce sent in the authentication request. */
   'OIDC-3.1.3.7-11': step('OIDC', '3.1.3.7', 11),
+  /** Code flow: the client MAY use `at_hash` to validate the access token. */
+  'OIDC-3.1.3.8': section('OIDC', '3.1.3.8'),
+  /** How `at_hash` validates an access token (implicit flow). */
+  'OIDC-3.2.2.9': section('OIDC', '3.2.2.9'),
   'OIDC-5.3.2': section('OIDC', '5.3.2'),
+  /** Signing: `kid` is required when the JWK Set holds several keys. */
+  'OIDC-10.1': section('OIDC', '10.1'),
+  /** A refreshed ID token has the same `iss` and `sub` as the login's. */
+  'OIDC-12.2': section('OIDC', '12.2'),
   'OIDC-15.5.2': section('OIDC', '15.5.2'),
   'OIDC-10.1.1': section('OIDC', '10.1.1'),
   /** Client authentication: `private_key_jwt`, and the claims of its assertion (`jti` used only once). */
@@ -181,6 +199,16 @@ const REFS = {
   'FAPI2-SP-5.3.3.1': section('FAPI2SP', '5.3.3.1'),
   /** FAPI 2.0: requirements for clients using the authorization code grant (PKCE S256, PAR, RFC 9207). */
   'FAPI2-SP-5.3.3.2': section('FAPI2SP', '5.3.3.2'),
+  /** The logout request: `id_token_hint`, `client_id`, `post_logout_redirect_uri` (registered), `state`. */
+  'OIDC-RPINIT-2': section('OIDC-RPINIT', '2'),
+  /** The logout token's claims. */
+  'OIDC-BCL-2.4': section('OIDC-BCL', '2.4'),
+  /** How the relying party validates a logout token. */
+  'OIDC-BCL-2.6': section('OIDC-BCL', '2.6'),
+  /** What the relying party does with a valid logout token. */
+  'OIDC-BCL-2.7': section('OIDC-BCL', '2.7'),
+  /** The back-channel logout response: 200 on success, 400 for an invalid request. */
+  'OIDC-BCL-2.8': section('OIDC-BCL', '2.8'),
   'CWE-79': { cwe: 79 },
   'CWE-352': { cwe: 352 },
   'CWE-384': { cwe: 384 },

@@ -123,6 +123,15 @@ export function renderChecksDoc(checks: readonly ClientCheck[] = clientChecks, r
       '',
       `*Fix:* ${c.remediation}`,
       '',
+      ...(c.requirement
+        ? [
+            `*Requirement:* ${c.requirement.level} (${refLinks([c.requirement.ref])}): “${c.requirement.text}”` +
+              (c.requirement.allowances ?? [])
+                .map((a) => ` Allowed otherwise when: ${a.name} (${refLinks([a.ref])}).`)
+                .join(''),
+            '',
+          ]
+        : []),
       `*References:* ${refLinks(c.refs)}`,
       '',
       `*Lab:* ${labLinks(labs.get(c.id))}`,

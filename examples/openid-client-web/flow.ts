@@ -3,7 +3,9 @@
  * OpenID Connect relying-party library. Every check the harness runs must pass here: a finding
  * against this client is first suspected to be a harness bug.
  */
+import { decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
+import { atHashOf } from '../shared/oidc-checks.js';
 import type { ExampleEnv } from '../shared/env.js';
 import { redactTokenLike } from '../shared/html.js';
 import { LoginError, type ApiResponse, type Grant, type LoginFlow } from '../shared/login-flow.js';
@@ -52,17 +54,33 @@ function toLoginError(err: unknown, title = 'Sign-in failed'): LoginError {
   return new LoginError(title, 'The response was rejected.');
 }
 
-function toGrant(
-  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
-  sub: string,
-  previous?: Grant,
-): Grant {
+type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+/**
+ * What the library leaves to the application in the code flow: an `iat` in the future (OIDC Core
+ * 3.1.3.7 step 10 lets the client reject it) and `at_hash` (3.1.3.8: the client MAY compare it).
+ */
+function checkBeyondTheLibrary(tokens: Tokens): void {
+  const claims = tokens.claims();
+  if (!claims || !tokens.id_token) return;
+  if (claims.iat > Date.now() / 1000 + 60)
+    throw new LoginError('Sign-in failed', 'The ID token claims to be issued in the future (iat).');
+  const alg = decodeProtectedHeader(tokens.id_token).alg;
+  if (typeof claims.at_hash === 'string' && claims.at_hash !== atHashOf(tokens.access_token, alg))
+    throw new LoginError('Sign-in failed', 'The ID token does not belong to this access token (at_hash).');
+}
+
+function toGrant(tokens: Tokens, sub: string, previous?: Grant): Grant {
   const expiresIn = tokens.expiresIn();
+  const sid = tokens.claims()?.sid;
+  const idToken = tokens.id_token ?? previous?.idToken;
   return {
     sub,
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? previous?.refreshToken,
     expiresAt: expiresIn !== undefined ? Date.now() + expiresIn * 1000 : undefined,
+    ...(idToken ? { idToken } : {}),
+    ...(typeof sid === 'string' ? { sid } : previous?.sid ? { sid: previous.sid } : {}),
   };
 }
 
@@ -103,6 +121,7 @@ export function createOpenIdClientFlow(config: client.Configuration, env: Exampl
           expectedNonce: pending.nonce,
           idTokenExpected: wantsIdToken,
         });
+        checkBeyondTheLibrary(tokens);
         const claims = tokens.claims();
         let sub = claims?.sub;
         if (config.serverMetadata().userinfo_endpoint) {
@@ -122,6 +141,7 @@ export function createOpenIdClientFlow(config: client.Configuration, env: Exampl
       try {
         // No scope parameter: the grant keeps its original scope (RFC 6749 section 6).
         const tokens = await client.refreshTokenGrant(config, grant.refreshToken);
+        checkBeyondTheLibrary(tokens);
         const sub = tokens.claims()?.sub;
         if (sub !== undefined && sub !== grant.sub)
           throw new LoginError('Session ended', 'The refreshed ID token is about someone else.', 401);
@@ -147,6 +167,17 @@ export function createOpenIdClientFlow(config: client.Configuration, env: Exampl
         ? await res.json().catch(() => undefined)
         : await res.text();
       return { status: res.status, body };
+    },
+
+    endSessionUrl(grant, state) {
+      // OIDC RP-Initiated Logout 2, built by the library: hint, registered post-logout URI, state.
+      if (!config.serverMetadata().end_session_endpoint || !env.postLogoutRedirectUri || !grant.idToken)
+        return undefined;
+      return client.buildEndSessionUrl(config, {
+        id_token_hint: grant.idToken,
+        post_logout_redirect_uri: env.postLogoutRedirectUri,
+        state,
+      });
     },
 
     async revoke(grant) {

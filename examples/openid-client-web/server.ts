@@ -23,6 +23,11 @@ runMain(NAME, async () => {
     privateKey = { key: (await importJWK(privateJwk, privateJwk.alg)) as CryptoKey, kid: privateJwk.kid };
   }
   const config = await configure(env, privateKey);
-  const server = createWebApp({ name: NAME, flow: createOpenIdClientFlow(config, env), redirectUri: env.redirectUri });
+  const server = createWebApp({
+    name: NAME,
+    flow: createOpenIdClientFlow(config, env),
+    redirectUri: env.redirectUri,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
+  });
   await listen(server, NAME, env.host, env.port);
 });

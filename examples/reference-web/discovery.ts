@@ -12,6 +12,7 @@ const Metadata = z.object({
   jwks_uri: z.url(),
   userinfo_endpoint: z.url().optional(),
   revocation_endpoint: z.url().optional(),
+  end_session_endpoint: z.url().optional(),
   code_challenge_methods_supported: z.array(z.string()).optional(),
   id_token_signing_alg_values_supported: z.array(z.string()).optional(),
   authorization_response_iss_parameter_supported: z.boolean().optional(),

@@ -4,11 +4,12 @@
  * its `handle_callback` and code exchange, with the checks the paper leaves implicit made explicit.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { atHashOf, verifyLogoutToken } from '../shared/oidc-checks.js';
 import { z } from 'zod';
 import type { ExampleEnv } from '../shared/env.js';
 import { redactTokenLike } from '../shared/html.js';
-import { LoginError, type ApiResponse, type Grant, type LoginFlow } from '../shared/login-flow.js';
+import { LoginError, type ApiResponse, type Grant, type LoginFlow, type LogoutTarget } from '../shared/login-flow.js';
 import { idTokenAlgorithms, type ProviderMetadata } from './discovery.js';
 
 /** What the session remembers between the redirect to the provider and the callback. */
@@ -120,8 +121,16 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
     return t.data;
   }
 
-  /** OIDC Core 3.1.3.7: signature with an advertised asymmetric algorithm, iss, aud, azp, exp, iat, nonce. */
-  async function verifyIdToken(idToken: string, nonce: string | undefined): Promise<JWTPayload & { sub: string }> {
+  /**
+   * OIDC Core 3.1.3.7: signature with an advertised asymmetric algorithm, iss, aud, azp, exp, iat (a
+   * token issued in the future or long ago is refused, step 10), nonce; and `at_hash` against the
+   * access token that came with it (3.1.3.8).
+   */
+  async function verifyIdToken(
+    idToken: string,
+    nonce: string | undefined,
+    accessToken: string,
+  ): Promise<JWTPayload & { sub: string }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(idToken, jwks, {
@@ -129,6 +138,8 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
         audience: env.clientId,
         algorithms,
         requiredClaims: ['sub', 'iat', 'exp'],
+        maxTokenAge: '10 minutes',
+        clockTolerance: 60,
       }));
     } catch (err) {
       const code = err instanceof joseErrors.JOSEError ? err.code : 'ERR_INVALID';
@@ -139,16 +150,25 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
       throw new LoginError('Sign-in failed', 'The ID token was issued to another party (azp).');
     if (nonce !== undefined && (typeof payload.nonce !== 'string' || !constantTimeEqual(payload.nonce, nonce)))
       throw new LoginError('Sign-in failed', 'The ID token does not belong to this sign-in (nonce).');
+    if (
+      typeof payload.at_hash === 'string' &&
+      payload.at_hash !== atHashOf(accessToken, decodeProtectedHeader(idToken).alg)
+    )
+      throw new LoginError('Sign-in failed', 'The ID token does not belong to this access token (at_hash).');
     return payload as JWTPayload & { sub: string };
   }
 
-  function toGrant(t: TokenResponse, sub: string, previous?: Grant): Grant {
+  function toGrant(t: TokenResponse, sub: string, previous?: Grant, claims?: JWTPayload): Grant {
+    const idToken = t.id_token ?? previous?.idToken;
+    const sid = typeof claims?.sid === 'string' ? claims.sid : previous?.sid;
     return {
       sub,
       accessToken: t.access_token,
       // RFC 6749 section 6: when no new refresh token is issued the old one stays valid.
       refreshToken: t.refresh_token ?? previous?.refreshToken,
       expiresAt: t.expires_in !== undefined ? clock() + t.expires_in * 1000 : undefined,
+      ...(idToken ? { idToken } : {}),
+      ...(sid ? { sid } : {}),
     };
   }
 
@@ -224,8 +244,11 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
       });
 
       let sub: string | undefined;
-      if (tokens.id_token) sub = (await verifyIdToken(tokens.id_token, pending.nonce)).sub;
-      else if (wantsIdToken) throw new LoginError('Sign-in failed', 'The provider sent no ID token.');
+      let claims: JWTPayload | undefined;
+      if (tokens.id_token) {
+        claims = await verifyIdToken(tokens.id_token, pending.nonce, tokens.access_token);
+        sub = claims.sub;
+      } else if (wantsIdToken) throw new LoginError('Sign-in failed', 'The provider sent no ID token.');
 
       if (meta.userinfo_endpoint) {
         const res = await fetch(meta.userinfo_endpoint, {
@@ -240,20 +263,21 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
         sub ??= info.data.sub;
       }
       if (sub === undefined) throw new LoginError('Sign-in failed', 'The provider did not say who signed in.');
-      return toGrant(tokens, sub);
+      return toGrant(tokens, sub, undefined, claims);
     },
 
     async refresh(grant) {
       if (!grant.refreshToken) throw new LoginError('Session ended', 'There is no refresh token.', 401);
       // No `scope` parameter: the refreshed grant keeps the original scope and can never widen it (RFC 6749 section 6).
       const tokens = await tokenRequest({ grant_type: 'refresh_token', refresh_token: grant.refreshToken });
+      let claims: JWTPayload | undefined;
       if (tokens.id_token) {
-        // OIDC Core 12.2: a refreshed ID token is about the same person.
-        const payload = await verifyIdToken(tokens.id_token, undefined);
-        if (payload.sub !== grant.sub)
+        // OIDC Core 12.2: a refreshed ID token is about the same person, from the same issuer (verified).
+        claims = await verifyIdToken(tokens.id_token, undefined, tokens.access_token);
+        if (claims.sub !== grant.sub)
           throw new LoginError('Session ended', 'The refreshed ID token is about someone else.', 401);
       }
-      return toGrant(tokens, grant.sub, grant);
+      return toGrant(tokens, grant.sub, grant, claims);
     },
 
     async callApi(grant, path): Promise<ApiResponse> {
@@ -266,6 +290,21 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
         ? await res.json().catch(() => undefined)
         : await res.text();
       return { status: res.status, body };
+    },
+
+    endSessionUrl(grant, state) {
+      // OIDC RP-Initiated Logout 2: the ID token as hint, the registered post-logout URI, and a state.
+      if (!meta.end_session_endpoint || !env.postLogoutRedirectUri || !grant.idToken) return undefined;
+      const url = new URL(meta.end_session_endpoint);
+      url.searchParams.set('id_token_hint', grant.idToken);
+      url.searchParams.set('client_id', env.clientId);
+      url.searchParams.set('post_logout_redirect_uri', env.postLogoutRedirectUri);
+      url.searchParams.set('state', state);
+      return url;
+    },
+
+    verifyLogoutToken(logoutToken): Promise<LogoutTarget> {
+      return verifyLogoutToken(logoutToken, { jwks, issuer: meta.issuer, clientId: env.clientId, algorithms });
     },
 
     async revoke(grant) {

@@ -13,6 +13,12 @@ const NAME = 'reference-web';
 runMain(NAME, async () => {
   const env = readEnv(process.env, { secretRequired: true });
   const meta = await discover(env.issuer);
-  const server = createWebApp({ name: NAME, flow: createReferenceFlow({ env, meta }), redirectUri: env.redirectUri });
+  const server = createWebApp({
+    name: NAME,
+    flow: createReferenceFlow({ env, meta }),
+    redirectUri: env.redirectUri,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
+    ...(env.backchannelLogoutUri ? { backchannelLogoutUri: env.backchannelLogoutUri } : {}),
+  });
   await listen(server, NAME, env.host, env.port);
 });

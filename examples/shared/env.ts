@@ -14,6 +14,10 @@ const EnvSchema = z.object({
   LEXOFFICE_API_BASE_URL: z.url(),
   PORT: z.coerce.number().int().min(1).max(65535),
   HOST: z.string().default('127.0.0.1'),
+  /** Where the provider sends the person after RP-initiated logout (registered; TARGETS.md §1.1). */
+  OAUTH_POST_LOGOUT_REDIRECT_URI: z.url().optional(),
+  /** This client's back-channel logout URI (registered; TARGETS.md §1.1); its path is served. */
+  OAUTH_BACKCHANNEL_LOGOUT_URI: z.url().optional(),
 });
 
 /** The validated environment of an example server. */
@@ -26,6 +30,8 @@ export interface ExampleEnv {
   apiBaseUrl: string;
   port: number;
   host: string;
+  postLogoutRedirectUri?: string;
+  backchannelLogoutUri?: string;
 }
 
 /** Reads and validates the environment; throws an Error naming every bad variable. */
@@ -47,5 +53,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, opts: { secretRequ
     apiBaseUrl: e.LEXOFFICE_API_BASE_URL,
     port: e.PORT,
     host: e.HOST,
+    ...(e.OAUTH_POST_LOGOUT_REDIRECT_URI ? { postLogoutRedirectUri: e.OAUTH_POST_LOGOUT_REDIRECT_URI } : {}),
+    ...(e.OAUTH_BACKCHANNEL_LOGOUT_URI ? { backchannelLogoutUri: e.OAUTH_BACKCHANNEL_LOGOUT_URI } : {}),
   };
 }

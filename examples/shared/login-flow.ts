@@ -11,6 +11,16 @@ export interface Grant {
   refreshToken?: string;
   /** Access token expiry, ms since the epoch; undefined when the provider sent no `expires_in`. */
   expiresAt?: number;
+  /** The newest ID token, kept for `id_token_hint` at RP-initiated logout (OIDC RP-Initiated Logout 2). */
+  idToken?: string;
+  /** The provider session (`sid` of the ID token), for back-channel logout (OIDC Back-Channel Logout 2.7). */
+  sid?: string;
+}
+
+/** Who a valid back-channel logout token signs out (OIDC Back-Channel Logout 2.4): `sid`, or else `sub`. */
+export interface LogoutTarget {
+  sub?: string;
+  sid?: string;
 }
 
 /** A response of the lexoffice API. */
@@ -46,4 +56,14 @@ export interface LoginFlow<P> {
   callApi(grant: Grant, path: string): Promise<ApiResponse>;
   /** Revokes the grant at the provider (RFC 7009). */
   revoke(grant: Grant): Promise<void>;
+  /**
+   * The provider's logout URL for RP-initiated logout (OIDC RP-Initiated Logout 2), or undefined when
+   * the client does not use it (no post-logout redirect URI configured, no end_session_endpoint).
+   */
+  endSessionUrl?(grant: Grant, state: string): URL | undefined;
+  /**
+   * Validates a back-channel logout token (OIDC Back-Channel Logout 2.6) and says whom it signs out;
+   * throws for an invalid token. Absent: the client offers no back-channel logout.
+   */
+  verifyLogoutToken?(logoutToken: string): Promise<LogoutTarget>;
 }

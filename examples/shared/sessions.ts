@@ -71,6 +71,18 @@ export class SessionStore<T> {
     if (s) this.sessions.delete(s.id);
   }
 
+  /** Ends every session whose data matches (back-channel logout); returns how many ended. */
+  destroyWhere(matches: (data: T) => boolean): number {
+    let ended = 0;
+    for (const [id, s] of this.sessions) {
+      if (matches(s.data)) {
+        this.sessions.delete(id);
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
   private prune(): void {
     const now = this.clock();
     for (const [id, s] of this.sessions) if (now - s.lastSeen > this.ttlMs) this.sessions.delete(id);

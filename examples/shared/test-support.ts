@@ -31,6 +31,8 @@ interface ManifestShape {
     authMethod: ClientRegistration['authMethod'];
     redirectUri: string;
     scopes: string[];
+    postLogoutRedirectUris?: string[];
+    backchannelLogoutUri?: string;
   };
   start: { command: string[]; cwd?: string; env?: Record<string, string> };
 }
@@ -87,6 +89,10 @@ export async function startExample(
     clientSecret: client.secret,
     authMethod: client.authMethod,
     redirectUris: [redirectUri],
+    ...(client.postLogoutRedirectUris
+      ? { postLogoutRedirectUris: client.postLogoutRedirectUris.map((u) => fill(u, values)) }
+      : {}),
+    ...(client.backchannelLogoutUri ? { backchannelLogoutUri: fill(client.backchannelLogoutUri, values) } : {}),
   });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(manifest.start.env ?? {})) env[k] = fill(v, values);

@@ -2,8 +2,10 @@
  * The web-app shell both server-side examples share: routes, cookies, sessions, pages, refresh and
  * logout. The OAuth 2.0 / OpenID Connect protocol itself is a {@link LoginFlow} passed in.
  *
- * Routes: `/health`, `/`, `/login`, the redirect URI's path (callback), `/me`, `/logout`.
+ * Routes: `/health`, `/`, `/login`, the redirect URI's path (callback), `/me`, `/logout`, and when
+ * configured the post-logout redirect URI's path (GET) and the back-channel logout URI's path (POST).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { escapeHtml, page, redactTokenLike } from './html.js';
 import { readCookies, redirect, send, sessionCookie } from './http.js';
@@ -38,6 +40,24 @@ export interface WebAppOptions<P> {
   /** Refresh this long before the access token expires (default 5 s), to absorb clock skew. */
   refreshSkewMs?: number;
   clock?: () => number;
+  /** The registered post-logout redirect URI: sign-out continues at the provider (RP-initiated logout). */
+  postLogoutRedirectUri?: string;
+  /** The registered back-channel logout URI: its path accepts logout tokens (needs `flow.verifyLogoutToken`). */
+  backchannelLogoutUri?: string;
+}
+
+/** Reads a small form body (a logout token is far below the limit). */
+function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > limit) reject(new LoginError('Request too large', 'The request body is too large.', 413));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }
 
 /** Creates the server (not yet listening). */
@@ -51,6 +71,10 @@ export function createWebApp<P>(opts: WebAppOptions<P>): Server {
   // A `__Host-` cookie must be Secure; on loopback http a plain name is the only one a browser keeps.
   const cookieName = secure ? '__Host-sid' : 'sid';
   const store = new SessionStore<SessionData<P>>({ init: () => ({}), clock });
+  const postLogoutPath = opts.postLogoutRedirectUri ? new URL(opts.postLogoutRedirectUri).pathname : undefined;
+  const backchannelPath = opts.backchannelLogoutUri ? new URL(opts.backchannelLogoutUri).pathname : undefined;
+  /** `state` values of RP-initiated logouts in flight (the session is gone by then), checked on return. */
+  const logoutStates = new Set<string>();
 
   const current = (req: IncomingMessage): Session<SessionData<P>> | undefined =>
     store.get(readCookies(req).get(cookieName));
@@ -159,9 +183,51 @@ export function createWebApp<P>(opts: WebAppOptions<P>): Server {
         }
       }
     }
+    // RP-initiated logout (OIDC RP-Initiated Logout 2): end the provider session too, and come back
+    // to the registered post-logout URI with a state this client issued.
+    const grant = s?.data.grant;
+    const state = randomBytes(16).toString('base64url');
+    const endSession = grant && opts.postLogoutRedirectUri ? opts.flow.endSessionUrl?.(grant, state) : undefined;
+    if (endSession) {
+      logoutStates.add(state);
+      redirect(res, endSession.href, { 'set-cookie': clearCookie() });
+      return;
+    }
     send(res, 200, page('Signed out', '<p>You have been signed out.</p>\n<p><a href="/">Home</a></p>'), {
       'set-cookie': clearCookie(),
     });
+  }
+
+  function signedOut(res: ServerResponse, url: URL): void {
+    const state = url.searchParams.get('state');
+    // A state this client did not issue is not an error to show: the person is signed out either way.
+    if (state !== null && logoutStates.delete(state)) log('RP-initiated logout completed');
+    send(res, 200, page('Signed out', '<p>You have been signed out.</p>\n<p><a href="/">Home</a></p>'));
+  }
+
+  /** OIDC Back-Channel Logout 2.5-2.8: validate, end the sessions named, answer 200 or 400. */
+  async function backchannelLogout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = { 'cache-control': 'no-store', 'content-type': 'application/json' };
+    const reject = (): void => {
+      res.writeHead(400, headers).end(JSON.stringify({ error: 'invalid_request' }));
+    };
+    const verify = opts.flow.verifyLogoutToken;
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    if (!verify || !type.startsWith('application/x-www-form-urlencoded')) return reject();
+    const token = new URLSearchParams(await readBody(req)).get('logout_token');
+    if (!token) return reject();
+    let target;
+    try {
+      target = await verify(token);
+    } catch (err) {
+      log(`back-channel logout refused: ${describeError(err)}`);
+      return reject();
+    }
+    const ended = store.destroyWhere(({ grant }) =>
+      target.sid !== undefined ? grant?.sid === target.sid : grant !== undefined && grant.sub === target.sub,
+    );
+    log(`back-channel logout ended ${ended} session(s)`);
+    res.writeHead(200, headers).end('{}');
   }
 
   function home(req: IncomingMessage, res: ServerResponse): void {
@@ -176,6 +242,13 @@ export function createWebApp<P>(opts: WebAppOptions<P>): Server {
     // Resolved against the registered redirect URI's origin, so the callback URL a flow sees is the
     // one the provider redirected to (openid-client derives the token request's redirect_uri from it).
     const url = new URL(req.url ?? '/', redirect_.origin);
+    if (backchannelPath !== undefined && url.pathname === backchannelPath) {
+      if (req.method !== 'POST') {
+        send(res, 405, page('Method not allowed', ''), { allow: 'POST' });
+        return;
+      }
+      return backchannelLogout(req, res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, page('Method not allowed', ''), { allow: 'GET, HEAD' });
       return;
@@ -195,6 +268,7 @@ export function createWebApp<P>(opts: WebAppOptions<P>): Server {
       case '/logout':
         return logout(req, res);
       default:
+        if (postLogoutPath !== undefined && url.pathname === postLogoutPath) return signedOut(res, url);
         send(res, 404, page('Not found', ''));
     }
   }

@@ -3,6 +3,7 @@
  * suite run against each: a scripted login through the mock provider with fetch and a hand-kept cookie
  * jar, and the negative cases the harness's checks rely on.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockIdp } from '../../mock-idp/index.js';
 import type { Fault, RunningMockIdp } from '../../mock-idp/types.js';
@@ -13,6 +14,12 @@ const newTag = (): string => `t${++tagSeq}`;
 
 /** Registers the shared suite for the example in `examples/<name>`. */
 export function describeWebExample(name: string): void {
+  // The logout tests exist for the examples whose manifest declares the fields that enable them.
+  const declared = (
+    JSON.parse(readFileSync(new URL(`../${name}/target.json`, import.meta.url), 'utf8')) as {
+      client: { postLogoutRedirectUris?: string[]; backchannelLogoutUri?: string };
+    }
+  ).client;
   describe(`${name} against the lexoffice profile`, () => {
     let mock: RunningMockIdp;
     let app: RunningExample;
@@ -181,10 +188,39 @@ export function describeWebExample(name: string): void {
     it('revokes the refresh token at logout and forgets the session', async () => {
       const { ua, tag } = await login();
       const refreshToken = mock.idp.journal.issued({ tag, kind: 'refresh_token' })[0]?.value;
-      expect((await ua.get(`${app.origin}/logout`)).status).toBe(200);
+      // With a post-logout URI the sign-out continues at the provider and comes back to it.
+      const { hop } = await ua.follow(`${app.origin}/logout`);
+      expect(hop.status).toBe(200);
       const revoked = mock.idp.journal.entries({ endpoint: 'revocation' }).map((e) => e.revocation?.token);
       expect(revoked).toContain(refreshToken);
       expect((await ua.get(`${app.origin}/me`)).status).toBe(401);
+    });
+
+    const rpLogout = declared.postLogoutRedirectUris ? it : undefined;
+    rpLogout?.('signs out at the provider with the ID token as hint and a registered post-logout URI', async () => {
+      const { ua, tag } = await login();
+      const idToken = mock.idp.journal.issued({ tag, kind: 'id_token' })[0]?.value;
+      const first = await ua.get(`${app.origin}/logout`);
+      expect(first.status).toBe(303);
+      const location = new URL(first.headers.get('location') ?? '');
+      expect(`${location.origin}${location.pathname}`).toBe(mock.idp.endpoints.endSession);
+      expect(location.searchParams.get('id_token_hint')).toBe(idToken);
+      const back = await fetch(location, { redirect: 'manual' });
+      const returned = new URL(back.headers.get('location') ?? '');
+      expect(`${returned.origin}${returned.pathname}`).toBe(`${app.origin}/signed-out`);
+      expect(returned.searchParams.get('state')).toBe(location.searchParams.get('state'));
+      expect((await ua.get(returned.href)).status).toBe(200);
+    });
+
+    const backchannel = declared.backchannelLogoutUri ? it : undefined;
+    backchannel?.('ends the session on a valid back-channel logout token and refuses an unsigned one', async () => {
+      const unsigned = await login();
+      mock.idp.faults.arm(unsigned.tag, { name: 'logout-token.alg-none' });
+      expect((await mock.idp.logout.backchannel(unsigned.tag)).status).toBe(400);
+      expect((await unsigned.ua.get(`${app.origin}/me`)).status).toBe(200);
+      const valid = await login();
+      expect((await mock.idp.logout.backchannel(valid.tag)).status).toBe(200);
+      expect((await valid.ua.get(`${app.origin}/me`)).status).toBe(401);
     });
   });
 

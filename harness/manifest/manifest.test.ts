@@ -314,6 +314,28 @@ describe('placeholder substitution', () => {
     expect(t.logout?.url).toBe('http://127.0.0.1:5123/logout');
   });
 
+  it('substitutes placeholders in the logout fields of the second wave and keeps them absent when not declared', async () => {
+    const m = good() as ReturnType<typeof good> & { client: Record<string, unknown> };
+    m.client.postLogoutRedirectUris = ['http://127.0.0.1:{{target.port}}/signed-out'];
+    m.client.backchannelLogoutUri = 'http://127.0.0.1:{{target.port}}/backchannel-logout';
+    const t = resolveTarget(await loadManifest(await writeJson(m)), vars);
+    expect(t.client.postLogoutRedirectUris).toEqual(['http://127.0.0.1:5123/signed-out']);
+    expect(t.client.backchannelLogoutUri).toBe('http://127.0.0.1:5123/backchannel-logout');
+    const plain = resolveTarget(await loadManifest(await writeJson(good())), vars);
+    expect(plain.client).not.toHaveProperty('postLogoutRedirectUris');
+    expect(plain.client).not.toHaveProperty('backchannelLogoutUri');
+  });
+
+  it('names the logout field whose value is not an http(s) URL or whose placeholder is unknown', async () => {
+    const m = good() as ReturnType<typeof good> & { client: Record<string, unknown> };
+    m.client.backchannelLogoutUri = 'not a url';
+    const template = await loadManifest(await writeJson(m));
+    expect(() => resolveTarget(template, vars)).toThrow(/client\.backchannelLogoutUri/);
+    const n = good() as ReturnType<typeof good> & { client: Record<string, unknown> };
+    n.client.postLogoutRedirectUris = ['http://127.0.0.1:{{port}}/bye'];
+    expect((await loadError(n)).message).toMatch(/client\.postLogoutRedirectUris\[0\]/);
+  });
+
   it('leaves the template untouched so it can be resolved again for another run', async () => {
     const template = await loadManifest(await writeJson(good()));
     const a = resolveTarget(template, vars);

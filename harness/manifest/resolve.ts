@@ -21,8 +21,9 @@ function httpUrl(value: string, at: string): string {
 }
 
 /**
- * The manifest for one run: every placeholder in `start`, `client.redirectUri`, `login`, `signedIn`,
- * `logout` (and `inProcess.env`) replaced. Throws ManifestError for an unknown placeholder or one whose
+ * The manifest for one run: every placeholder in `start`, `client.redirectUri`,
+ * `client.postLogoutRedirectUris`, `client.backchannelLogoutUri`, `login`, `signedIn`, `logout` (and
+ * `inProcess.env`) replaced. Throws ManifestError for an unknown placeholder or one whose
  * value this run does not have.
  */
 export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValues): ResolvedTarget {
@@ -45,6 +46,17 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
   };
   if (template.client.jwksUri !== undefined) {
     target.client.jwksUri = httpUrl(sub(template.client.jwksUri, 'client.jwksUri'), 'client.jwksUri');
+  }
+  if (template.client.postLogoutRedirectUris) {
+    target.client.postLogoutRedirectUris = template.client.postLogoutRedirectUris.map((uri, i) =>
+      httpUrl(sub(uri, `client.postLogoutRedirectUris[${i}]`), `client.postLogoutRedirectUris[${i}]`),
+    );
+  }
+  if (template.client.backchannelLogoutUri !== undefined) {
+    target.client.backchannelLogoutUri = httpUrl(
+      sub(template.client.backchannelLogoutUri, 'client.backchannelLogoutUri'),
+      'client.backchannelLogoutUri',
+    );
   }
 
   if (template.start) {

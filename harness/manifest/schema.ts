@@ -37,6 +37,16 @@ export const clientSchema = z.strictObject({
   dpop: z.boolean().optional(),
   /** The client pushes its authorization requests (RFC 9126); the mock offers PAR and requires it of this client. */
   par: z.boolean().optional(),
+  /**
+   * TARGETS.md §1.1: where the client asks the provider to send the person after RP-initiated logout
+   * (registered exactly; OIDC RP-Initiated Logout 1.0 §2). Enables `logout.rp-initiated`.
+   */
+  postLogoutRedirectUris: z.array(nonEmpty).min(1).optional(),
+  /**
+   * TARGETS.md §1.1: the client's back-channel logout URI (OIDC Back-Channel Logout 1.0 §2.2), where
+   * the provider posts logout tokens. Enables `logout.backchannel` and `logout.backchannel-validation`.
+   */
+  backchannelLogoutUri: nonEmpty.optional(),
 });
 
 export const startSchema = z.strictObject({

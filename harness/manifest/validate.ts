@@ -248,6 +248,10 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
     if (m.start.ready?.url !== undefined) strings.push(['start.ready.url', m.start.ready.url]);
     if (m.start.ready?.stdout !== undefined) strings.push(['start.ready.stdout', m.start.ready.stdout]);
   }
+  for (const [i, uri] of (m.client.postLogoutRedirectUris ?? []).entries())
+    strings.push([`client.postLogoutRedirectUris[${i}]`, uri]);
+  if (m.client.backchannelLogoutUri !== undefined)
+    strings.push(['client.backchannelLogoutUri', m.client.backchannelLogoutUri]);
   if (m.login) strings.push(['login.url', m.login.url]);
   if (m.logout) strings.push(['logout.url', m.logout.url]);
   for (const [k, v] of Object.entries(m.signedIn ?? {})) if (typeof v === 'string') strings.push([`signedIn.${k}`, v]);
@@ -270,6 +274,8 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       ...(m.client.par !== undefined ? { par: m.client.par } : {}),
       ...(m.client.jwks !== undefined ? { jwks: m.client.jwks as { keys: Array<Record<string, unknown>> } } : {}),
       ...(m.client.jwksUri !== undefined ? { jwksUri: m.client.jwksUri } : {}),
+      ...(m.client.postLogoutRedirectUris ? { postLogoutRedirectUris: m.client.postLogoutRedirectUris } : {}),
+      ...(m.client.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: m.client.backchannelLogoutUri } : {}),
     },
     ...(m.start
       ? {

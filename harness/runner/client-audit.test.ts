@@ -173,6 +173,54 @@ describe('runClientAudit with a fragile target', () => {
     for (const s of Object.values(seen)) expect(alive(s.pid)).toBe(false);
   });
 
+  it('gives a check declaring ownIssuer its own provider issuer and target process without changing metadata', async () => {
+    const seen: Record<string, { issuer: string; pid: number }> = {};
+    const record = (id: string) => async (ctx: ClientCheckContext) => {
+      seen[id] = { issuer: ctx.idp.issuer, pid: pidFrom(ctx.targetLogs()) };
+      ctx.observe('recorded');
+      return { verdict: 'pass' as const, summary: 'ok' };
+    };
+    await runClientAudit({
+      ...base,
+      catalog: clientCatalogOf([
+        fake('shared.one', record('shared.one')),
+        fake('own.keys', record('own.keys'), { ownIssuer: true }),
+      ]),
+    });
+    expect(seen['own.keys'].issuer).not.toBe(seen['shared.one'].issuer);
+    expect(seen['own.keys'].pid).not.toBe(seen['shared.one'].pid);
+  });
+
+  it('hands a target that refuses to start under impostor metadata to a check that observes it, and errors otherwise', async () => {
+    const REFERENCE_WEB = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
+    let refused: string | undefined;
+    const report = await runClientAudit({
+      ...base,
+      manifestPath: REFERENCE_WEB,
+      checkTimeoutMs: 30_000,
+      catalog: clientCatalogOf([
+        fake(
+          'observes.refusal',
+          async (ctx) => {
+            refused = ctx.startRefused;
+            await expect(ctx.session()).rejects.toThrow(/did not start/);
+            ctx.observe('recorded');
+            return { verdict: 'pass', summary: 'refused' };
+          },
+          { discoveryFaults: ['discovery.issuer-mismatch'], observesStartRefusal: true },
+        ),
+        fake('ignores.refusal', async () => ({ verdict: 'pass', summary: 'unreachable' }), {
+          discoveryFaults: ['discovery.issuer-mismatch'],
+        }),
+      ]),
+    });
+    expect(refused).toMatch(/could not be started/);
+    const verdicts = Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+    expect(verdicts).toEqual({ 'observes.refusal': 'pass', 'ignores.refusal': 'error' });
+    // The refused start leaves the target's discovery fetches as evidence.
+    expect(report.results.find((r) => r.id === 'observes.refusal')?.transcript.length).toBeGreaterThan(0);
+  }, 90_000);
+
   it('scopes faults and journal views to each check by its login tag', async () => {
     const report = await runClientAudit({
       ...base,

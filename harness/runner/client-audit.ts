@@ -21,6 +21,7 @@ import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
 import { checkRandom, loginTag } from './seeded.js';
+import type { StartedTarget } from './start-handle.js';
 import { selectChecks, withControls } from './select.js';
 import { targetFacts } from '../verdicts/facts.js';
 import { judgingOf } from '../verdicts/judge.js';
@@ -154,7 +155,7 @@ async function executeClientChecks(
       );
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
       const env = shared;
-      const sharedStart = checks.some((c) => !c.check.discoveryFaults?.length)
+      const sharedStart = checks.some((c) => !ownEnvironment(c.check))
         ? timings.phase('target', () => env.instance.ensure())
         : Promise.resolve(undefined);
       // The checks that change discovery metadata get their own provider and target. They start with the
@@ -162,7 +163,7 @@ async function executeClientChecks(
       // turn comes: started together with it they would only slow it down on a busy machine.
       await sharedStart;
       for (const { check } of checks) {
-        if (check.discoveryFaults?.length && !signal.aborted)
+        if (ownEnvironment(check) && !signal.aborted)
           own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
       }
     } catch (err) {
@@ -312,13 +313,14 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       let env = deps.shared;
       let ownCleanups: Array<() => Promise<void>> | undefined;
       let finished = false;
+      let startRefused: string | undefined;
       const finish = async (): Promise<void> => {
         if (finished) return;
         finished = true;
         env.idp.faults.clear(tag);
         await Promise.allSettled(sessions.map((s) => s.close()));
         exec.addTranscript(sessions.flatMap((s) => s.transcript()));
-        exec.addTranscript(providerTranscript(env.idp, tag));
+        exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
         if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
       };
       // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
@@ -330,7 +332,17 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           env = own.env;
           ownCleanups = own.cleanups;
         }
-        const handle = await timedStep('setup', () => env.instance.ensure());
+        let handle: StartedTarget | undefined;
+        try {
+          handle = await timedStep('setup', () => env.instance.ensure());
+        } catch (err) {
+          if (!check.observesStartRefusal || !check.discoveryFaults?.length || !(err instanceof CheckRunError))
+            throw err;
+          if (err.errorKind !== 'target') throw err;
+          // The refusal counts only if the same target starts with the provider's unaltered metadata.
+          await deps.shared.instance.ensure();
+          startRefused = err.message;
+        }
         const agent = usesBrowser(check, env.target.kind)
           ? 'browser'
           : env.target.kind === 'driver'
@@ -353,6 +365,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           },
           session: async (name) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
+            if (!handle) throw new CheckRunError('the target did not start, so there is no session', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
             const session = await timedStep('session', () =>
               openSession({
@@ -375,14 +388,20 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           observe: (text, data) => exec.observe(text, data),
           random: checkRandom(check.id, deps.seed),
           signal: exec.signal,
+          ...(startRefused !== undefined ? { startRefused } : {}),
         };
-        return await env.instance.watch(handle, check.run(ctx));
+        return handle ? await env.instance.watch(handle, check.run(ctx)) : await check.run(ctx);
       } finally {
         exec.signal.removeEventListener('abort', onAbort);
         await finish();
       }
     },
   });
+}
+
+/** Whether a check gets a provider issuer and target process of its own. */
+function ownEnvironment(check: ClientCheck): boolean {
+  return Boolean(check.discoveryFaults?.length) || check.ownIssuer === true;
 }
 
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */

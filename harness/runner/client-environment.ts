@@ -57,6 +57,8 @@ export async function createEnvironment(
     ...(target.client.par ? { requirePushedAuthorizationRequests: true } : {}),
     ...(target.client.jwks ? { jwks: target.client.jwks } : {}),
     ...(target.client.jwksUri ? { jwksUri: target.client.jwksUri } : {}),
+    ...(target.client.postLogoutRedirectUris ? { postLogoutRedirectUris: target.client.postLogoutRedirectUris } : {}),
+    ...(target.client.backchannelLogoutUri ? { backchannelLogoutUri: target.client.backchannelLogoutUri } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());
@@ -83,8 +85,14 @@ export function placeholderValues(idp: MockIdp, port: number): PlaceholderValues
 }
 
 /** The provider's side of this check's logins, as transcript entries (agent `provider`). */
-export function providerTranscript(idp: MockIdp, tag: string): TranscriptEntryModel[] {
-  return idp.journal.entries({ tag }).map((e) => {
+export function providerTranscript(
+  idp: MockIdp,
+  tag: string,
+  opts: { discovery?: boolean } = {},
+): TranscriptEntryModel[] {
+  // A target that refused to start left only its (untagged) discovery fetches as evidence.
+  const entries = opts.discovery ? idp.journal.entries({ endpoint: 'discovery' }) : idp.journal.entries({ tag });
+  return entries.map((e) => {
     const entry: TranscriptEntryModel = {
       seq: e.seq,
       at: e.at,

@@ -22,8 +22,6 @@ const UNIMPLEMENTED_MEMBERS = [
   'device_authorization_endpoint',
   'backchannel_authentication_endpoint',
   'backchannel_token_delivery_modes_supported',
-  'backchannel_logout_supported',
-  'backchannel_logout_session_supported',
   'frontchannel_logout_supported',
   'frontchannel_logout_session_supported',
   'check_session_iframe',
@@ -58,7 +56,10 @@ const UNIMPLEMENTED_MEMBERS = [
 
 /** Everything the provider derives from its served metadata. */
 export interface BuiltMetadata {
+  /** The issuer the metadata names, and every token carries (differs from `urlIssuer` only under `discovery.issuer-mismatch`). */
   issuer: string;
+  /** The issuer identifier the document is served under: its URL is `<urlIssuer>/.well-known/...`. */
+  urlIssuer: string;
   metadata: Record<string, unknown>;
   endpoints: IdpEndpoints;
   /** Request path -> endpoint (hosts are ignored so one handler serves every real host under msw). */
@@ -83,6 +84,12 @@ export interface BuiltMetadata {
   dpopAlgs: string[];
   /** Every token request must carry a DPoP proof (the profile's policy; no metadata member says so). */
   requireDpop: boolean;
+  /**
+   * OIDC Back-Channel Logout 1.0: logout tokens are sent to clients that registered a
+   * `backchannel_logout_uri`, and ID tokens carry `sid` (advertised for every OpenID Connect profile
+   * with an `end_session_endpoint`).
+   */
+  backchannelLogout: boolean;
 }
 
 function intersect(advertised: readonly string[] | undefined, implemented: readonly string[]): string[] {
@@ -117,7 +124,12 @@ export function buildMetadata(input: {
   const metadata: Record<string, unknown> = { ...document };
   for (const member of UNIMPLEMENTED_MEMBERS) delete metadata[member];
 
-  const issuer = rebase(document.issuer);
+  const urlIssuer = rebase(document.issuer);
+  // discovery.issuer-mismatch: an impostor document names another issuer than the URL it is served
+  // under (OIDC Discovery 4.3, RFC 8414 3.3), and signs with it, consistent with itself.
+  const issuer = input.discoveryFaults.includes('discovery.issuer-mismatch')
+    ? `${urlIssuer.replace(/\/$/, '')}/impostor`
+    : urlIssuer;
   metadata.issuer = issuer;
   const endpointMembers = {
     authorization: 'authorization_endpoint',
@@ -232,10 +244,17 @@ export function buildMetadata(input: {
   if (dpopAlgs.length > 0) metadata.dpop_signing_alg_values_supported = dpopAlgs;
   else delete metadata.dpop_signing_alg_values_supported;
   const requireDpop = dpopAlgs.length > 0 && settings.requireDpop === true;
+  const backchannelLogout = oidc && endpoints.endSession !== undefined;
+  if (backchannelLogout) {
+    metadata.backchannel_logout_supported = true;
+    metadata.backchannel_logout_session_supported = true;
+  }
 
   const apiBaseUrl = rebase(settings.apiBaseUrl);
   return {
     issuer,
+    urlIssuer,
+    backchannelLogout,
     metadata,
     endpoints,
     routes,

@@ -2,25 +2,26 @@ import { appendToUri } from './authorization.js';
 import { errorPage, htmlResponse, pageSecurityHeaders, redirectResponse } from '../http/responses.js';
 import type { Endpoint } from '../provider-context.js';
 import type { ClientRegistration } from '../types.js';
+import { sendBackchannelLogout } from '../logout/backchannel.js';
 
 /**
- * Exact match against the registered post-logout URIs. A client that registered none (a manifest
- * cannot know them) may return to any URI on the origin of one of its redirect URIs.
+ * Exact match against the registered post-logout URIs (OIDC RP-Initiated Logout 2: "The OP MUST NOT
+ * perform post-logout redirection if the post_logout_redirect_uri value supplied does not exactly match
+ * one of the previously registered post_logout_redirect_uris values"). A client that registered none
+ * is never redirected.
  */
 function postLogoutAllowed(client: ClientRegistration, uri: string): boolean {
-  if (client.postLogoutRedirectUris !== undefined) return client.postLogoutRedirectUris.includes(uri);
-  if (!URL.canParse(uri)) return false;
-  const origin = new URL(uri).origin;
-  return client.redirectUris.some((r) => new URL(r).origin === origin);
+  return client.postLogoutRedirectUris?.includes(uri) ?? false;
 }
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, 2-3). The client is identified by
- * `client_id` or by the ID token it passes as `id_token_hint` (one this provider issued). A
- * `post_logout_redirect_uri` is followed only when it exactly matches one the client registered
- * (`ClientRegistration.postLogoutRedirectUris`; without any, same origin as a redirect URI), with
- * `state` echoed; otherwise a small page says the
- * person is signed out.
+ * `client_id` or by the ID token it passes as `id_token_hint` (one this provider issued, expired ones
+ * included, as section 2 allows). A `post_logout_redirect_uri` is followed only when it exactly
+ * matches one the client registered (`ClientRegistration.postLogoutRedirectUris`), with `state`
+ * echoed; any other is an error page, never a redirect. Without one, a small page says the person is
+ * signed out. The provider session the hint names ends, and its client, when it registered a
+ * back-channel logout URI, is told so (OIDC Back-Channel Logout 2.5) before the answer.
  */
 export const endSessionEndpoint: Endpoint = async (ctx, exchange) => {
   const { request } = exchange;
@@ -41,16 +42,21 @@ export const endSessionEndpoint: Endpoint = async (ctx, exchange) => {
   if (hinted && source.get('client_id') && hinted.clientId !== source.get('client_id')) {
     return { response: errorPage(ctx, 'invalid_request', 'client_id does not match id_token_hint'), tag };
   }
+  const client = clientId ? ctx.clients.get(clientId) : undefined;
+  if (redirect !== undefined && (!client || !postLogoutAllowed(client, redirect))) {
+    return {
+      response: errorPage(ctx, 'invalid_request', 'post_logout_redirect_uri is not registered for this client', {
+        post_logout_redirect_uri: redirect,
+      }),
+      tag,
+    };
+  }
+  const family = hinted ? ctx.store.familyOfIdToken(hinted.value) : undefined;
+  if (family && client?.backchannelLogoutUri) {
+    // The answer to the browser does not depend on whether the client answered; the delivery is journaled.
+    await sendBackchannelLogout(ctx, family).catch(() => undefined);
+  }
   if (redirect !== undefined) {
-    const client = clientId ? ctx.clients.get(clientId) : undefined;
-    if (!client || !postLogoutAllowed(client, redirect)) {
-      return {
-        response: errorPage(ctx, 'invalid_request', 'post_logout_redirect_uri is not registered for this client', {
-          post_logout_redirect_uri: redirect,
-        }),
-        tag,
-      };
-    }
     return { response: redirectResponse(appendToUri(redirect, state !== undefined ? { state } : {})), tag };
   }
   return {

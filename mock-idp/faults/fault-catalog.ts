@@ -9,7 +9,13 @@ import { z } from 'zod';
 
 /** The one place in the provider where a per-login fault takes effect. */
 export type FaultPoint =
-  'authorization response' | 'authorization endpoint' | 'token endpoint' | 'token response' | 'ID token' | 'userinfo';
+  | 'authorization response'
+  | 'authorization endpoint'
+  | 'token endpoint'
+  | 'token response'
+  | 'ID token'
+  | 'userinfo'
+  | 'logout token';
 
 /** One per-login fault: where it acts, what it does, and the parameters it takes (a zod shape). */
 export interface FaultDeclaration<P extends z.ZodRawShape | undefined = z.ZodRawShape | undefined> {
@@ -111,9 +117,59 @@ export const FAULTS = {
     at: 'token endpoint',
     doc: 'The token endpoint demands a server nonce in DPoP proofs (RFC 9449 8): a proof without the current nonce is answered `400 use_dpop_nonce` with a fresh `DPoP-Nonce` header.',
   }),
+  'id-token.iat': fault({
+    at: 'ID token',
+    params: { variant: z.enum(['missing', 'future']) },
+    doc: 'The ID token has no `iat` (`missing`), or an `iat` one day in the future with `exp` an hour after it (`future`); validly signed.',
+  }),
+  'id-token.sub-missing': fault({ at: 'ID token', doc: 'The ID token has no `sub` claim (validly signed).' }),
+  'id-token.azp': fault({
+    at: 'ID token',
+    params: { variant: z.enum(['missing', 'wrong']) },
+    doc: 'The ID token `aud` is `[client, "another-client.invalid"]` with no `azp` (`missing`) or with `azp` "another-client.invalid" (`wrong`); validly signed.',
+  }),
+  'id-token.at-hash-wrong': fault({
+    at: 'ID token',
+    doc: 'The ID token `at_hash` is the hash of another access token (validly signed).',
+  }),
+  'id-token.kid-absent': fault({
+    at: 'ID token',
+    params: { jwks: z.enum(['one-key', 'several-keys']) },
+    doc: 'The ID token header has no `kid`. `one-key`: signed with the current key (valid on an issuer whose JWKS holds one key). `several-keys`: a second key is published first (once per tag), and the token is signed with a key that is in no JWKS, so only a client that skips verification accepts it.',
+  }),
+  'id-token.refresh-claims': fault({
+    at: 'ID token',
+    params: { claim: z.enum(['sub', 'iss']) },
+    doc: "ID tokens issued on a refresh name another `sub` (a seeded other person) or another `iss` than the login; validly signed. The login's own ID token is unchanged (OIDC Core 12.2).",
+  }),
   'userinfo.wrong-sub': fault({
     at: 'userinfo',
     doc: 'Userinfo answers with another `sub` than the ID token (OIDC Core 5.3.2).',
+  }),
+  'logout-token.alg-none': fault({
+    at: 'logout token',
+    doc: 'The back-channel logout token is unsigned (`alg: none`, empty signature).',
+  }),
+  'logout-token.bad-signature': fault({ at: 'logout token', doc: 'The logout token signature has flipped bits.' }),
+  'logout-token.wrong-iss': fault({
+    at: 'logout token',
+    doc: 'The logout token `iss` names another issuer (validly signed).',
+  }),
+  'logout-token.wrong-aud': fault({
+    at: 'logout token',
+    doc: 'The logout token `aud` names another client (validly signed).',
+  }),
+  'logout-token.no-events': fault({
+    at: 'logout token',
+    doc: 'The logout token has no `events` claim (validly signed).',
+  }),
+  'logout-token.nonce': fault({
+    at: 'logout token',
+    doc: 'The logout token carries a `nonce` claim, which OIDC Back-Channel Logout 2.4 forbids (validly signed).',
+  }),
+  'logout-token.expired': fault({
+    at: 'logout token',
+    doc: 'The logout token was issued two hours ago and expired one hour ago (validly signed).',
   }),
 } satisfies Record<string, FaultDeclaration>;
 
@@ -165,6 +221,9 @@ export const DISCOVERY_FAULTS = {
   },
   'discovery.iss-parameter': {
     doc: '`authorization_response_iss_parameter_supported: true`, and every authorization response carries `iss` (RFC 9207).',
+  },
+  'discovery.issuer-mismatch': {
+    doc: 'The metadata `issuer` is the issuer URL with `/impostor` appended, so it differs from the URL the document was fetched from; the provider signs its ID tokens with that issuer too (an impostor consistent with its own document). Endpoints are unchanged.',
   },
 } satisfies Record<string, IssuerWideDeclaration>;
 

@@ -1,17 +1,22 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PUBLIC_CLIENT,
+  authOf,
   authorize,
   codeRequest,
   login,
   obtainCode,
   pkcePair,
+  postForm,
   redeem,
   startTestIdp,
 } from '../testing/login-flow.js';
-import type { Fault, RunningMockIdp } from '../types.js';
+import { startMockIdp } from '../transports/node-server.js';
+import type { ClientRegistration, Fault, RunningMockIdp } from '../types.js';
 import { FAULT_DOCS } from './fault-docs.js';
 import { PAR_DPOP_FAULTS } from '../dpop/par-dpop-modes.js';
 
@@ -27,6 +32,13 @@ afterAll(async () => {
 
 /** A fresh tag with `fault` armed. */
 const exercised = new Set<string>();
+/** A fresh tag with `fault` armed at another provider than the file's. */
+function armedAt(other: RunningMockIdp, fault: Fault): string {
+  exercised.add(fault.name);
+  const tag = `fault-${++n}`;
+  other.idp.faults.arm(tag, fault);
+  return tag;
+}
 function armed(fault: Fault): string {
   exercised.add(fault.name);
   const tag = `fault-${++n}`;
@@ -267,6 +279,143 @@ describe('discovery.pkce-plain-only', () => {
     } finally {
       await plainOnly.close();
     }
+  });
+});
+
+describe('relying-party completeness faults (ID tokens)', () => {
+  it('id-token.iat leaves iat out, or puts it a day ahead with exp an hour after it', async () => {
+    const missing = decodeJwt(await idTokenFor({ name: 'id-token.iat', variant: 'missing' }));
+    expect(missing).not.toHaveProperty('iat');
+    const future = decodeJwt(await idTokenFor({ name: 'id-token.iat', variant: 'future' }));
+    expect(future.iat! - NOW.getTime() / 1000).toBe(86_400);
+    expect(future.exp! - future.iat!).toBe(running.idp.settings.idTokenTtl);
+  });
+
+  it('id-token.sub-missing leaves sub out', async () => {
+    expect(decodeJwt(await idTokenFor({ name: 'id-token.sub-missing' }))).not.toHaveProperty('sub');
+  });
+
+  it('id-token.azp adds another audience without azp, or with a wrong azp', async () => {
+    const missing = decodeJwt(await idTokenFor({ name: 'id-token.azp', variant: 'missing' }));
+    expect(missing.aud).toEqual([PUBLIC_CLIENT.clientId, 'another-client.invalid']);
+    expect(missing).not.toHaveProperty('azp');
+    const wrong = decodeJwt(await idTokenFor({ name: 'id-token.azp', variant: 'wrong' }));
+    expect(wrong.azp).toBe('another-client.invalid');
+  });
+
+  it('id-token.at-hash-wrong gives an at_hash that does not match the access token', async () => {
+    const tokens = await login(running.idp, PUBLIC_CLIENT, { tag: armed({ name: 'id-token.at-hash-wrong' }) });
+    const accessToken = tokens.json.access_token as string;
+    const digest = createHash('sha256').update(accessToken, 'ascii').digest();
+    const expected = digest.subarray(0, 16).toString('base64url');
+    const claims = decodeJwt(tokens.json.id_token as string);
+    expect(claims.at_hash).toEqual(expect.any(String));
+    expect(claims.at_hash).not.toBe(expected);
+  });
+
+  it('id-token.kid-absent: valid without kid against one key; signed by an unpublished key once several are published', async () => {
+    const fresh = await startMockIdp({ seed: 9, clock: () => NOW.getTime() });
+    try {
+      fresh.idp.registerClient(PUBLIC_CLIENT);
+      const fetchSet = async () => (await (await fetch(fresh.idp.endpoints.jwks!)).json()) as { keys: JWK[] };
+      const one = (
+        await login(fresh.idp, PUBLIC_CLIENT, { tag: armedAt(fresh, { name: 'id-token.kid-absent', jwks: 'one-key' }) })
+      ).json.id_token as string;
+      expect(decodeProtectedHeader(one)).not.toHaveProperty('kid');
+      const oneKey = await fetchSet();
+      expect(oneKey.keys).toHaveLength(1);
+      await expect(jwtVerify(one, createLocalJWKSet(oneKey), { currentDate: NOW })).resolves.toBeDefined();
+
+      const several = (
+        await login(fresh.idp, PUBLIC_CLIENT, {
+          tag: armedAt(fresh, { name: 'id-token.kid-absent', jwks: 'several-keys' }),
+        })
+      ).json.id_token as string;
+      expect(decodeProtectedHeader(several)).not.toHaveProperty('kid');
+      const severalKeys = await fetchSet();
+      expect(severalKeys.keys.length).toBeGreaterThan(1);
+      for (const key of severalKeys.keys) {
+        await expect(jwtVerify(several, createLocalJWKSet({ keys: [key] }), { currentDate: NOW })).rejects.toThrow();
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('id-token.refresh-claims changes sub or iss only in ID tokens issued on a refresh', async () => {
+    for (const claim of ['sub', 'iss'] as const) {
+      const tokens = await login(running.idp, PUBLIC_CLIENT, {
+        tag: armed({ name: 'id-token.refresh-claims', claim }),
+      });
+      const original = decodeJwt(tokens.json.id_token as string);
+      expect(original.iss).toBe(running.idp.issuer);
+      const refreshed = await postForm(
+        running.idp.endpoints.token,
+        { grant_type: 'refresh_token', refresh_token: tokens.json.refresh_token as string },
+        authOf(PUBLIC_CLIENT),
+      );
+      const next = decodeJwt(refreshed.json.id_token as string);
+      expect(next[claim]).not.toBe(original[claim]);
+      const other = claim === 'sub' ? 'iss' : 'sub';
+      expect(next[other]).toBe(original[other]);
+    }
+  });
+});
+
+describe('back-channel logout token faults', () => {
+  let receiver: Server;
+  const received: string[] = [];
+  const RP: ClientRegistration = { ...PUBLIC_CLIENT, clientId: 'bcl-faults' };
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(400).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    running.idp.registerClient({ ...RP, backchannelLogoutUri: `http://127.0.0.1:${port}/bcl` });
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  async function logoutTokenWith(fault: Fault): Promise<string> {
+    const tag = armed(fault);
+    await login(running.idp, RP, { tag });
+    const delivery = await running.idp.logout.backchannel(tag);
+    expect(delivery.fault).toBe(fault.name);
+    expect(delivery.status).toBe(400);
+    return received[received.length - 1];
+  }
+
+  it('makes each logout-token fault break exactly the rule it names', async () => {
+    const keys = await jwks();
+    const verify = (token: string) =>
+      jwtVerify(token, keys, {
+        issuer: running.idp.issuer,
+        audience: RP.clientId,
+        algorithms: ['RS256'],
+        currentDate: NOW,
+      });
+
+    const none = await logoutTokenWith({ name: 'logout-token.alg-none' });
+    expect(decodeProtectedHeader(none).alg).toBe('none');
+    expect(none.endsWith('.')).toBe(true);
+    await expect(verify(await logoutTokenWith({ name: 'logout-token.bad-signature' }))).rejects.toThrow(/signature/);
+    await expect(verify(await logoutTokenWith({ name: 'logout-token.wrong-iss' }))).rejects.toThrow(/iss/);
+    await expect(verify(await logoutTokenWith({ name: 'logout-token.wrong-aud' }))).rejects.toThrow(/aud/);
+    const noEvents = await verify(await logoutTokenWith({ name: 'logout-token.no-events' }));
+    expect(noEvents.payload).not.toHaveProperty('events');
+    expect(noEvents.payload.sub).toEqual(expect.any(String));
+    const nonce = await verify(await logoutTokenWith({ name: 'logout-token.nonce' }));
+    expect(nonce.payload.nonce).toEqual(expect.any(String));
+    expect(nonce.payload.events).toBeDefined();
+    await expect(verify(await logoutTokenWith({ name: 'logout-token.expired' }))).rejects.toThrow(/exp/);
   });
 });
 

@@ -66,6 +66,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, { client, params, dpo
     // A rotated refresh token stays bound to the key its predecessor was bound to.
     bindRefresh: record.jkt !== undefined,
     ...(record.jkt !== undefined ? { refreshJkt: record.jkt } : {}),
+    refresh: true,
   });
   return { ok: true, body: tokens.body, tag };
 };

@@ -18,7 +18,9 @@ export interface SigningKey {
 export class KeyStore {
   readonly #alg: string;
   readonly #fixtures: JWK[];
+  readonly #start: number;
   #next: number;
+  #foreign: SigningKey | undefined;
   #current: SigningKey | undefined;
   readonly #published: SigningKey[] = [];
   readonly #imported = new Map<string, Promise<CryptoKey>>();
@@ -29,6 +31,7 @@ export class KeyStore {
     this.#fixtures = fixtures.keys as JWK[];
     const n = this.#fixtures.length;
     this.#next = ((Math.trunc(seed) % n) + n) % n;
+    this.#start = this.#next;
   }
 
   /** A store whose first key is the seed's fixture key. */
@@ -64,6 +67,26 @@ export class KeyStore {
     };
     this.#published.push(key);
     return key;
+  }
+
+  /**
+   * A key that is never published: the fixture before the seed's first key (the last one rotation
+   * would reach). Tokens signed with it verify against no key of the JWKS.
+   */
+  async foreignKey(): Promise<SigningKey> {
+    if (!this.#foreign) {
+      const n = this.#fixtures.length;
+      const privateJwk = this.#fixtures[(this.#start + n - 1) % n];
+      const publicJwk: JWK = { kty: privateJwk.kty, n: privateJwk.n, e: privateJwk.e };
+      const kid = `${await calculateJwkThumbprint(publicJwk)}.foreign`;
+      this.#foreign = { kid, privateJwk, publicJwk: { ...publicJwk, kid, alg: this.#alg, use: 'sig' } };
+    }
+    return this.#foreign;
+  }
+
+  /** How many keys the JWKS publishes. */
+  get publishedCount(): number {
+    return this.#published.length;
   }
 
   /** Publishes the next key and signs with it from now on. The old keys stay published. */

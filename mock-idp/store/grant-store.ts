@@ -31,6 +31,8 @@ export interface TokenFamily {
   authTime: number;
   tag?: string;
   nonce?: string;
+  /** The provider session of the login (`sid` in ID and logout tokens), once derived. */
+  sid?: string;
   accessTokens: Set<string>;
   refreshTokens: Set<string>;
   revoked: boolean;
@@ -190,6 +192,14 @@ export class GrantStore {
       const artifact = this.#journal.artifact('id_token', value);
       if (artifact) artifact.revoked = true;
     }
+  }
+
+  /** The grant an ID token was issued from, if it is still remembered. */
+  familyOfIdToken(value: string): TokenFamily | undefined {
+    for (const [familyId, values] of this.#idTokens) {
+      if (values.includes(value)) return this.families.get(familyId);
+    }
+    return undefined;
   }
 
   /**

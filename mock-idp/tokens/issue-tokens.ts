@@ -22,6 +22,8 @@ export interface IssueInput {
   bindRefresh?: boolean;
   /** The key a rotated refresh token stays bound to (default: `dpopJkt`). */
   refreshJkt?: string;
+  /** The tokens answer a refresh request (the `id-token.refresh-claims` fault applies only then). */
+  refresh?: boolean;
 }
 
 export interface IssuedTokens {
@@ -30,6 +32,15 @@ export interface IssuedTokens {
   accessToken: string;
   refreshToken?: string;
   idToken?: string;
+}
+
+/**
+ * The provider session a family of tokens belongs to (`sid`, OIDC Front-/Back-Channel Logout): one per
+ * login, derived when first asked, so refreshed ID tokens name the same session.
+ */
+export function sessionIdOf(ctx: ProviderContext, family: TokenFamily): string {
+  family.sid ??= ctx.values.next('sid', family.tag);
+  return family.sid;
 }
 
 /** Starts a grant's family of tokens. */
@@ -162,8 +173,13 @@ export async function issueTokens(ctx: ProviderContext, input: IssueInput): Prom
       auth_time: Math.floor(family.authTime / 1000),
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
       at_hash: atHash(accessToken, ctx.built.idTokenAlg),
+      // OIDC Back-Channel Logout 2.1: with backchannel_logout_session_supported, every ID token names its session.
+      ...(ctx.built.backchannelLogout ? { sid: sessionIdOf(ctx, family) } : {}),
     };
-    const idToken = await signIdToken(ctx, claims, ctx.faults.at(tag, 'ID token'), tag);
+    const armed = ctx.faults.at(tag, 'ID token');
+    // OIDC Core 12.2 concerns refreshed ID tokens: the login's own ID token stays as it should be.
+    const fault = armed?.name === 'id-token.refresh-claims' && !input.refresh ? undefined : armed;
+    const idToken = await signIdToken(ctx, claims, fault, tag);
     ctx.store.addIdToken(idToken, family.id);
     ctx.journal.recordIssued({
       kind: 'id_token',

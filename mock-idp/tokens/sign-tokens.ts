@@ -32,14 +32,15 @@ const NATIVE_RSA: Readonly<Record<string, { hash: string; pss: boolean }>> = {
 export async function signJwt(
   ctx: ProviderContext,
   payload: JWTPayload,
-  opts: { key?: SigningKey; typ?: string; alg?: string } = {},
+  opts: { key?: SigningKey; typ?: string; alg?: string; noKid?: boolean } = {},
 ): Promise<string> {
   const key = opts.key ?? ctx.keys.current;
   const alg = opts.alg ?? ctx.keys.alg;
+  const header = opts.noKid ? { alg, typ: opts.typ ?? 'JWT' } : { alg, kid: key.kid, typ: opts.typ ?? 'JWT' };
   const native = NATIVE_RSA[alg];
   if (native && key.privateJwk.kty === 'RSA') {
     // JWS Compact Serialization (RFC 7515 7.1), header members in the order jose writes them.
-    const input = `${jsonSegment({ alg, kid: key.kid, typ: opts.typ ?? 'JWT' })}.${jsonSegment(payload)}`;
+    const input = `${jsonSegment(header)}.${jsonSegment(payload)}`;
     const privateKey = ctx.keys.privateKeyObject(key);
     const signature = sign(
       native.hash,
@@ -50,9 +51,15 @@ export async function signJwt(
     );
     return `${input}.${signature.toString('base64url')}`;
   }
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg, kid: key.kid, typ: opts.typ ?? 'JWT' })
-    .sign(await ctx.keys.privateKey(key, alg));
+  return new SignJWT(payload).setProtectedHeader(header).sign(await ctx.keys.privateKey(key, alg));
+}
+
+/** A second published key for a tag with `id-token.kid-absent` (several keys): published once per tag. */
+async function extraKeyFor(ctx: ProviderContext, tag: string): Promise<void> {
+  const marker = `kid-absent:${tag}`;
+  if (ctx.tagKeys.has(marker)) return;
+  ctx.tagKeys.set(marker, ctx.keys.publishNext());
+  await ctx.tagKeys.get(marker);
 }
 
 /** The signing key for a tag with the `id-token.rotated-key` fault: published now, once per tag. */
@@ -100,6 +107,30 @@ export async function signIdToken(
       payload.exp = claims.iat - 3600;
       if (typeof payload.auth_time === 'number') payload.auth_time = Math.min(payload.auth_time, claims.iat - 7200);
       break;
+    case 'id-token.iat':
+      if (fault.variant === 'missing') delete payload.iat;
+      else {
+        // A day ahead: far beyond any clock skew; exp stays an hour after it, so only iat is wrong.
+        payload.iat = claims.iat + 86_400;
+        payload.exp = payload.iat + (claims.exp - claims.iat);
+      }
+      break;
+    case 'id-token.sub-missing':
+      delete payload.sub;
+      break;
+    case 'id-token.azp':
+      payload.aud = [String(claims.aud), 'another-client.invalid'];
+      if (fault.variant === 'wrong') payload.azp = 'another-client.invalid';
+      else delete payload.azp;
+      break;
+    case 'id-token.at-hash-wrong':
+      payload.at_hash = atHash(`not-the-access-token|${tag ?? ''}`, ctx.keys.alg);
+      break;
+    case 'id-token.refresh-claims':
+      // Applied by issueTokens only to ID tokens issued on a refresh.
+      if (fault.claim === 'iss') payload.iss = 'https://issuer.invalid';
+      else payload.sub = ctx.users.find((u) => u.sub !== claims.sub)?.sub ?? `${String(claims.sub)}-other`;
+      break;
     default:
       break;
   }
@@ -122,6 +153,10 @@ export async function signIdToken(
     }
     case 'id-token.rotated-key':
       return signJwt(ctx, payload, { key: await rotatedKeyFor(ctx, tag ?? '') });
+    case 'id-token.kid-absent':
+      if (fault.jwks === 'one-key') return signJwt(ctx, payload, { noKid: true });
+      await extraKeyFor(ctx, tag ?? '');
+      return signJwt(ctx, payload, { key: await ctx.keys.foreignKey(), noKid: true });
     default:
       return signJwt(ctx, payload);
   }

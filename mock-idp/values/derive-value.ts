@@ -11,7 +11,9 @@ export type ValueKind =
   | 'nonce'
   | 'family'
   | 'request_uri'
-  | 'dpop_nonce';
+  | 'dpop_nonce'
+  | 'sid'
+  | 'logout_jti';
 
 /**
  * Deterministic, unguessable values: `HMAC-SHA256(seedKey, "<tag>|<kind>|<n>")`, base64url, where `n`

@@ -30,7 +30,7 @@ export async function requireIdTokenControl(ctx: ClientCheckContext, needsNonce 
 }
 
 /** One login with `fault` armed (after a control login): the client must not sign in or use the tokens. */
-async function faultedLogin(
+export async function faultedLogin(
   ctx: ClientCheckContext,
   fault: Fault,
   label: string,

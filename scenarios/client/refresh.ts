@@ -41,7 +41,7 @@ function refreshRequests(ctx: ClientCheckContext): JournalEntry[] {
  * A client that tracks `expires_in` may already refresh while the harness checks that it is signed in;
  * such early refreshes count as observations (the checks judge every refresh request of their logins).
  */
-async function loginWithShortLivedTokens(
+export async function loginWithShortLivedTokens(
   ctx: ClientCheckContext,
 ): Promise<{ session: Session; requestedScope?: string }> {
   ctx.arm({ name: 'token.short-lived', expiresIn: SHORT_LIFETIME_S });
@@ -69,7 +69,11 @@ async function loginWithShortLivedTokens(
  * for a client that tracks `expires_in`), end the life of the tag's access tokens at the provider (so a
  * client that only refreshes on a 401 is served one), and ask again. Returns the refresh requests sent.
  */
-async function refreshAfterExpiry(ctx: ClientCheckContext, session: Session, round: number): Promise<JournalEntry[]> {
+export async function refreshAfterExpiry(
+  ctx: ClientCheckContext,
+  session: Session,
+  round: number,
+): Promise<JournalEntry[]> {
   const access = newestIssued(ctx, 'access_token');
   if (!access) stopError('No access token was issued.', 'target');
   // A browser application that refreshes ahead of time does so while the page loads; a short look suffices.

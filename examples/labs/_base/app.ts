@@ -54,6 +54,8 @@ export interface ShellSteps {
   rememberGrant(callbackUrl: URL, grant: Grant): void;
   /** Whether a new session id is issued at sign-in (CWE-384). */
   newSessionAtSignIn: boolean;
+  /** Ends the server-side session at sign-out; `destroy` deletes it from the store (OWASP session management). */
+  endSession(destroy: () => void): void;
   /** Answers the browser after a successful sign-in (`reply` writes a response with the lab's headers). */
   afterSignIn(ctx: AfterSignIn): void;
   /** The page shown when a sign-in is refused. */
@@ -93,6 +95,7 @@ export const CORRECT_SHELL: ShellSteps = {
   cachedGrant: () => undefined,
   rememberGrant: () => undefined,
   newSessionAtSignIn: true,
+  endSession: (destroy) => destroy(),
   afterSignIn(ctx) {
     // Redirecting drops the code and state from the address bar (RFC 9700 §4.2.4).
     ctx.reply(303, '', { location: ctx.returnTo, 'set-cookie': ctx.cookie });
@@ -224,7 +227,7 @@ export function createLabApp(opts: LabAppOptions): Server {
       case '/logout': {
         const s = current(req);
         const grant = s?.data.grant;
-        store.destroy(s);
+        steps.endSession(() => store.destroy(s));
         if (grant) await opts.flow.revoke(grant).catch(() => undefined);
         send(steps, res, 200, page('Signed out', '<p>You have been signed out.</p>'), {
           'set-cookie': steps.cookie(cookieName, '', { secure, maxAge: 0 }),

@@ -4,7 +4,8 @@
  * a flawed version, so the flaw sits, readable, in the lab's own `server.ts`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { atHashOf } from '../../shared/oidc-checks.js';
 import { z } from 'zod';
 import type { ExampleEnv } from '../../shared/env.js';
 import { LoginError, type ApiResponse, type Grant, type LoginFlow } from '../../shared/login-flow.js';
@@ -27,12 +28,24 @@ export interface TokenResponse {
   scope?: string;
 }
 
+/** Rules of the correct ID token verification a lab may leave out (each is the flaw of one lab). */
+export type IdTokenRule = 'iat' | 'sub' | 'azp' | 'at_hash';
+
 /** What a step that verifies an ID token gets besides the token. */
 export interface IdTokenContext {
   env: ExampleEnv;
   meta: ProviderMetadata;
-  /** The correct verification (signature, iss, aud, exp, nonce), for steps that only change part of it. */
-  verifyCorrectly(idToken: string, nonce: string | undefined): Promise<JWTPayload & { sub: string }>;
+  /** The access token that came with the ID token (for `at_hash`). */
+  accessToken: string;
+  /**
+   * The correct verification (signature, iss, aud, exp, iat and its age, sub, azp, nonce, at_hash), for
+   * steps that only change part of it; `skip` leaves the named rules out.
+   */
+  verifyCorrectly(
+    idToken: string,
+    nonce: string | undefined,
+    skip?: readonly IdTokenRule[],
+  ): Promise<JWTPayload & { sub: string }>;
 }
 
 /** The steps a lab may replace. Omitted steps behave like the reference client. */
@@ -65,6 +78,8 @@ export interface FlowSteps {
   parseTokenResponse(status: number, json: unknown): TokenResponse;
   /** Verifies the ID token and returns its claims (OIDC Core §3.1.3.7). */
   verifyIdToken(idToken: string, nonce: string | undefined, ctx: IdTokenContext): Promise<JWTPayload & { sub: string }>;
+  /** Validates the ID token of a refresh against the session's grant (OIDC Core §12.2); throws to end it. */
+  checkRefreshedIdToken(idToken: string, grant: Grant, ctx: IdTokenContext): Promise<void>;
   /** Whether userinfo describes the ID token's subject (OIDC Core §5.3.2). */
   sameSubject(idTokenSub: string, userinfoSub: string): boolean;
   /** The refresh token to keep after a refresh (RFC 6749 §6). */
@@ -150,6 +165,12 @@ export const CORRECT_STEPS: FlowSteps = {
     return t.data;
   },
   verifyIdToken: (idToken, nonce, ctx) => ctx.verifyCorrectly(idToken, nonce),
+  checkRefreshedIdToken: async (idToken, grant, ctx) => {
+    // Verified like the first one (iss included); then it must be about the same person.
+    const claims = await ctx.verifyCorrectly(idToken, undefined);
+    if (claims.sub !== grant.sub)
+      throw new LoginError('Session ended', 'The refreshed ID token is about someone else.', 401);
+  },
   sameSubject: (a, b) => a === b,
   keepRefreshToken: (previous, issued) => issued ?? previous,
   apiRequest: (url, accessToken) => ({
@@ -171,25 +192,47 @@ export function createLabFlow(
   const algorithms = idTokenAlgorithms(meta);
   const jwks = createRemoteJWKSet(new URL(meta.jwks_uri), { cooldownDuration: 0 });
 
-  async function verifyCorrectly(idToken: string, nonce: string | undefined): Promise<JWTPayload & { sub: string }> {
+  async function verify(
+    idToken: string,
+    nonce: string | undefined,
+    accessToken: string,
+    skip: readonly IdTokenRule[] = [],
+  ): Promise<JWTPayload & { sub: string }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(idToken, jwks, {
         issuer: meta.issuer,
         audience: env.clientId,
         algorithms,
-        requiredClaims: ['sub', 'iat', 'exp'],
+        requiredClaims: ['sub', 'iat', 'exp'].filter((c) => !skip.includes(c as IdTokenRule)),
+        ...(skip.includes('iat') ? {} : { maxTokenAge: '10 minutes', clockTolerance: 60 }),
       }));
     } catch (err) {
       const code = err instanceof joseErrors.JOSEError ? err.code : 'ERR_INVALID';
       throw new LoginError('Sign-in failed', `The ID token was rejected (${code}).`);
     }
+    const aud = payload.aud;
+    if (!skip.includes('azp') && Array.isArray(aud) && aud.length > 1 && payload.azp !== env.clientId) {
+      throw new LoginError('Sign-in failed', 'The ID token was issued to another party (azp).');
+    }
     if (nonce !== undefined && (typeof payload.nonce !== 'string' || !constantTimeEqual(payload.nonce, nonce))) {
       throw new LoginError('Sign-in failed', 'The ID token does not belong to this sign-in (nonce).');
     }
+    if (
+      !skip.includes('at_hash') &&
+      typeof payload.at_hash === 'string' &&
+      payload.at_hash !== atHashOf(accessToken, decodeProtectedHeader(idToken).alg)
+    ) {
+      throw new LoginError('Sign-in failed', 'The ID token does not belong to this access token (at_hash).');
+    }
     return payload as JWTPayload & { sub: string };
   }
-  const idCtx: IdTokenContext = { env, meta, verifyCorrectly };
+  const idCtxFor = (accessToken: string): IdTokenContext => ({
+    env,
+    meta,
+    accessToken,
+    verifyCorrectly: (idToken, nonce, skip) => verify(idToken, nonce, accessToken, skip),
+  });
 
   async function tokenRequest(params: Record<string, string>): Promise<TokenResponse> {
     const body = new URLSearchParams(steps.tokenParams(params));
@@ -281,8 +324,10 @@ export function createLabFlow(
       const tokens = await tokenRequest(params);
 
       let sub: string | undefined;
-      if (tokens.id_token) sub = (await steps.verifyIdToken(tokens.id_token, pending.nonce, idCtx)).sub;
-      else if (wantsIdToken) throw new LoginError('Sign-in failed', 'The provider sent no ID token.');
+      if (tokens.id_token) {
+        sub = (await steps.verifyIdToken(tokens.id_token, pending.nonce, idCtxFor(tokens.access_token))).sub;
+      }
+      if (!tokens.id_token && wantsIdToken) throw new LoginError('Sign-in failed', 'The provider sent no ID token.');
 
       if (meta.userinfo_endpoint) {
         const res = await fetch(meta.userinfo_endpoint, {
@@ -303,6 +348,7 @@ export function createLabFlow(
     async refresh(grant) {
       if (!grant.refreshToken) throw new LoginError('Session ended', 'There is no refresh token.', 401);
       const tokens = await tokenRequest({ grant_type: 'refresh_token', refresh_token: grant.refreshToken });
+      if (tokens.id_token) await steps.checkRefreshedIdToken(tokens.id_token, grant, idCtxFor(tokens.access_token));
       return toGrant(tokens, grant.sub, grant);
     },
 

@@ -4,7 +4,7 @@
  */
 import { readEnv } from '../../shared/env.js';
 import { listen, runMain } from '../../shared/listen.js';
-import { discover } from '../../reference-web/discovery.js';
+import { discover, type ProviderMetadata } from '../../reference-web/discovery.js';
 import { createLabApp, type ShellSteps } from './app.js';
 import { createLabFlow, type FlowSteps } from './flow.js';
 
@@ -15,13 +15,15 @@ export type { ShellSteps } from './app.js';
 export interface LabSteps {
   flow?: Partial<FlowSteps>;
   shell?: Partial<ShellSteps>;
+  /** Reads the provider metadata at start-up (default: the reference client's discovery). */
+  discover?: (issuer: string) => Promise<ProviderMetadata>;
 }
 
 /** Runs the lab server with the environment its target.json sets. */
 export function runLab(name: string, steps: LabSteps = {}): void {
   runMain(name, async () => {
     const env = readEnv(process.env, { secretRequired: true });
-    const meta = await discover(env.issuer);
+    const meta = await (steps.discover ?? discover)(env.issuer);
     const server = createLabApp({
       name,
       flow: createLabFlow(env, meta, steps.flow),

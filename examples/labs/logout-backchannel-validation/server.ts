@@ -1,0 +1,38 @@
+/**
+ * Lab logout-backchannel-validation: a web client that fails `logout.backchannel-validation`. The exercise is in README.md; everything not
+ * replaced here is the reference web client (examples/reference-web/, examples/shared/web-app.ts).
+ */
+import { decodeJwt } from 'jose';
+import { readEnv } from '../../shared/env.js';
+import { listen, runMain } from '../../shared/listen.js';
+import type { LoginFlow } from '../../shared/login-flow.js';
+import { createWebApp } from '../../shared/web-app.js';
+import { discover } from '../../reference-web/discovery.js';
+import { createReferenceFlow, type PendingLogin } from '../../reference-web/flow.js';
+
+const NAME = 'lab-logout-backchannel-validation';
+
+runMain(NAME, async () => {
+  const env = readEnv(process.env, { secretRequired: true });
+  const meta = await discover(env.issuer);
+  const reference = createReferenceFlow({ env, meta });
+  const flow: LoginFlow<PendingLogin> = {
+    ...reference,
+    // Only the provider knows this URL, so whatever arrives here comes from the provider.
+    async verifyLogoutToken(logoutToken) {
+      const claims = decodeJwt(logoutToken);
+      return {
+        ...(typeof claims.sub === 'string' ? { sub: claims.sub } : {}),
+        ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}),
+      };
+    },
+  };
+  const server = createWebApp({
+    name: NAME,
+    flow,
+    redirectUri: env.redirectUri,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
+    ...(env.backchannelLogoutUri ? { backchannelLogoutUri: env.backchannelLogoutUri } : {}),
+  });
+  await listen(server, NAME, env.host, env.port);
+});
