@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ManifestInput } from '../harness/define-target.js';
 import type { ClientFile } from '../harness/provider/config.js';
 import type { BundledProfile, PermissiveMode } from '../mock-idp/types.js';
-import type { Report, RunnerEvent, Severity } from '../reports/model.js';
+import type { PolicyName, Report, RunnerEvent, Severity } from '../reports/model.js';
 
 /** Options both audits take. */
 export interface AuditOptions {
@@ -25,6 +25,12 @@ export interface AuditOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Aborting it stops the audit; the report then has status `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * How findings become verdicts: `rfc9700` (default), `strict` or `fapi2`. A client audit takes the
+   * manifest's `policy` when this is absent.
+   * See docs/verdicts.md.
+   */
+  policy?: PolicyName;
 }
 
 /** Options of {@link auditClient}. */
@@ -84,6 +90,7 @@ export async function auditClient(
     ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
   });
 }
 
@@ -151,6 +158,7 @@ export async function auditProvider(options: AuditProviderOptions = {}): Promise
       concurrency: options.concurrency ?? 4,
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(typeof options.client === 'string' ? { clientFile: options.client } : {}),
     });

@@ -11,16 +11,31 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { UsageError } from '../../core/args.js';
 import { packagePath } from '../../core/package-root.js';
-import type { CheckResult, Report } from '../../reports/model.js';
+import {
+  DEFAULT_POLICY,
+  PolicyNameSchema,
+  type CheckResult,
+  type PolicyName,
+  type Report,
+} from '../../reports/model.js';
 
 const LabsIndexSchema = z.object({
-  labs: z.array(z.object({ dir: z.string().min(1), fails: z.array(z.string().min(1)).min(1) })),
+  labs: z.array(
+    z.object({
+      dir: z.string().min(1),
+      fails: z.array(z.string().min(1)).min(1),
+      /** The policy under which the lab fails its checks (`strict` where the text allows its flaw otherwise). */
+      policy: PolicyNameSchema.optional(),
+    }),
+  ),
 });
 
 /** One bundled lab: its id (the folder name) and the checks it is built to fail. */
 export interface Lab {
   id: string;
   checks: string[];
+  /** The policy the lab is judged under: a fix must pass under it. */
+  policy: PolicyName;
   /** The one-sentence description from its README ("What this client does"). */
   description: string;
 }
@@ -36,7 +51,12 @@ export async function loadLabs(): Promise<Lab[]> {
   return Promise.all(
     index.labs.map(async (l) => {
       const readme = await readFile(path.join(labsRoot(), l.dir, 'README.md'), 'utf8').catch(() => '');
-      return { id: l.dir, checks: l.fails, description: firstSentence(section(readme, 'What this client does')) };
+      return {
+        id: l.dir,
+        checks: l.fails,
+        policy: l.policy ?? DEFAULT_POLICY,
+        description: firstSentence(section(readme, 'What this client does')),
+      };
     }),
   );
 }
@@ -181,6 +201,7 @@ export async function auditLab(manifest: string, lab: Lab, opts: LabAuditOptions
       catalog: await loadClientCatalog(),
       seed: 1,
       only: lab.checks,
+      policy: lab.policy,
       concurrency: 2,
       checkTimeoutMs: opts.checkTimeoutMs ?? 20_000,
       deadlineMs: opts.deadlineMs ?? 120_000,
@@ -189,7 +210,8 @@ export async function auditLab(manifest: string, lab: Lab, opts: LabAuditOptions
   } catch (err) {
     return { status: 'error', results: [], reason: err instanceof Error ? err.message.split('\n')[0] : String(err) };
   }
-  const results = report.results;
+  // The run also holds the checks the lab's verdicts depend on; the exercise is the lab's own checks.
+  const results = report.results.filter((r) => lab.checks.includes(r.id));
   const errored = results.filter((r) => r.verdict === 'error');
   if (report.status !== 'complete' || errored.length > 0 || results.length === 0) {
     const why = errored.map((r) => `${r.id}: ${r.summary.split('\n')[0]}`).join('; ');

@@ -199,7 +199,7 @@ async function executeClientChecks(
           shared: env,
           resources,
           // Started above; started now if it was not (the run was being interrupted).
-          own: check.discoveryFaults?.length
+          own: ownEnvironment(check)
             ? () =>
                 own.get(check.id) ?? startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings)
             : undefined,
@@ -255,7 +255,8 @@ function startOwnEnvironment(
     'environment',
     async () => {
       const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
-      await env.instance.ensure();
+      // A check that observes a refusal to start starts the target itself and judges the refusal.
+      if (!check.observesStartRefusal) await env.instance.ensure();
       return { env, cleanups };
     },
     check.id,

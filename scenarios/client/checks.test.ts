@@ -22,7 +22,7 @@ const CASES: Case[] = [
   { id: 'state.mismatch', flaws: { stateCheck: 'off' } },
   { id: 'state.missing', flaws: { stateCheck: 'if-present' } },
   { id: 'state.session-binding', flaws: { stateCheck: 'global' } },
-  { id: 'state.replay', flaws: { keepStateAfterUse: true }, flawed: 'warn' },
+  { id: 'state.replay', flaws: { keepStateAfterUse: true }, flawed: 'fail' },
   { id: 'callback.missing-code', flaws: { crashOnMissingCode: true } },
   { id: 'callback.error-response', flaws: { crashOnErrorResponse: true } },
   { id: 'callback.error-xss', flaws: { reflectErrorRaw: true } },
@@ -117,12 +117,14 @@ const REAL_TARGETS_ONLY = [
   'logout.backchannel-validation',
 ];
 
-/** Checks that need `client.dpop` / `client.par`, proven by their labs and reference-fapi2. */
+/** Checks that need `client.dpop`, `client.par` or `private_key_jwt`, proven by their labs and reference clients. */
 const DPOP_PAR_IDS = ['dpop.proof', 'dpop.nonce', 'dpop.scheme', 'par.front-channel'];
+/** Needs `authMethod: private_key_jwt`; proven by its lab and openid-client-web's private_key_jwt manifest. */
+const PRIVATE_KEY_JWT_IDS = ['client-auth.private-key-jwt'];
 
 describe('client checks against the fake client', () => {
   it('covers every check in the catalog, except those proven against real targets only', () => {
-    expect([...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS].sort()).toEqual(
+    expect([...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS].sort()).toEqual(
       clientChecks.map((c) => c.id).sort(),
     );
   });

@@ -50,12 +50,6 @@ const CHECKS_MD_IDS = [
   'provider.errors.escaped',
   'provider.id-token.valid',
   'provider.api.bearer-query-refused',
-  // "Second wave: provider checks", in the table's order.
-  'provider.code.concurrent',
-  'provider.refresh.concurrent',
-  'provider.authz.clickjacking',
-  'provider.authz.no-307',
-  'provider.client-auth.private-key-jwt',
 ];
 
 const CHECKS_MD_SEVERITY: Record<string, string> = {

@@ -21,6 +21,18 @@ const BIN = fileURLToPath(new URL('../../../bin/login-harness.mjs', import.meta.
 
 /** Checks that need a login (state, PKCE), one that needs a callback, and one that only scans logs. */
 const CHECKS = ['state.present', 'state.mismatch', 'pkce.s256', 'leak.logs'];
+/**
+ * The compensating controls of those checks' requirements, left out by name so the run holds exactly
+ * CHECKS (a verdict that would need one then says it did not run).
+ */
+const CONTROLS = [
+  'pkce.present',
+  'pkce.verifier-sent',
+  'pkce.verifier-fresh',
+  'state.session-binding',
+  'nonce.present',
+  'id-token.nonce',
+];
 const CHECK_TIMEOUT_MS = 2000;
 const DEADLINE_MS = 12_000;
 /** Start-up and tear-down around the deadline (target start, provider, browser launch). */
@@ -144,6 +156,7 @@ describe('hostile targets (harness API, real catalog)', () => {
         manifestPath: manifest,
         seed: 1,
         only: CHECKS,
+        skip: CONTROLS,
         concurrency: 2,
         checkTimeoutMs: CHECK_TIMEOUT_MS,
         deadlineMs: DEADLINE_MS,
@@ -181,6 +194,8 @@ describe('hostile targets (the real CLI)', () => {
           manifest,
           '--only',
           CHECKS.join(','),
+          '--skip',
+          CONTROLS.join(','),
           '--timeout',
           String(CHECK_TIMEOUT_MS),
           '--deadline',
