@@ -44,7 +44,7 @@ describe('login-harness audit in Chromium', () => {
     const { code, stderr } = await command(['audit', LAB, '--only', 'leak.storage', '--out', out, '--quiet']);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as Report;
     const result = report.results.find((r) => r.id === 'leak.storage');
-    expect(result?.verdict, `${result?.summary ?? ''}\n${stderr}`).toBe('fail');
+    expect(result?.judgement?.finding, `${result?.summary ?? ''}\n${stderr}`).toBe('fail');
     expect(result?.summary).toContain('sessionStorage["lexoffice-login.grant"]');
     expect(result?.observations.map((o) => o.text)).toContainEqual(expect.stringMatching(/ 1 sessionStorage entries/));
     // The gate's default threshold is high; leak.storage is medium.

@@ -22,7 +22,7 @@ describe('leak.page on real targets', () => {
   it('leaves an access token in a redirect Location to leak.url, which fails for it', async () => {
     const results = await audit(manifest('./fixtures/token-in-location/target.json'), ['leak.page', 'leak.url']);
     const url = results.get('leak.url');
-    expect(url?.verdict, url?.summary).toBe('fail');
+    expect(url?.judgement?.finding, url?.summary).toBe('fail');
     expect(url?.summary).toMatch(/access_token in .*Location header of #\d+/);
     const page = results.get('leak.page');
     expect(page?.verdict, page?.summary).toBe('pass');
@@ -34,7 +34,7 @@ describe('leak.page on real targets', () => {
       'leak.storage',
     ]);
     const storage = results.get('leak.storage');
-    expect(storage?.verdict, storage?.summary).toBe('fail');
+    expect(storage?.judgement?.finding, storage?.summary).toBe('fail');
     expect(storage?.summary).toContain('cookie refresh_token (not HttpOnly)');
     const page = results.get('leak.page');
     expect(page?.verdict, page?.summary).toBe('pass');
@@ -43,7 +43,7 @@ describe('leak.page on real targets', () => {
   it('still fails a refresh token rendered into a page body', async () => {
     const results = await audit(manifest('../../examples/labs/leak-page/target.json'), ['leak.page']);
     const page = results.get('leak.page');
-    expect(page?.verdict, page?.summary).toBe('fail');
+    expect(page?.judgement?.finding, page?.summary).toBe('fail');
     expect(page?.summary).toMatch(/refresh_token in body served at /);
   }, 120_000);
 });

@@ -29,7 +29,7 @@ describe('leak.referer on real web clients', () => {
 
   it('fails the lab whose callback page loads a third-party script under a permissive referrer policy', async () => {
     const r = await leakRefererOf(path.join(LABS_DIR, 'leak-referer', 'target.json'));
-    expect(r.verdict, r.summary).toBe('fail');
+    expect(r.judgement?.finding, r.summary).toBe('fail');
     expect(r.summary).toMatch(
       /another origin.*code in Referer a browser sends to https:\/\/analytics\.example\/tag\.js/,
     );

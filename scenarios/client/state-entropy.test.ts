@@ -29,7 +29,7 @@ describe('state.entropy on real web clients', () => {
 
   it('fails the lab whose state is derived from the clock', async () => {
     const r = await stateEntropyOf(path.join(LABS_DIR, 'state-entropy', 'target.json'));
-    expect(r.verdict, r.summary).toBe('fail');
+    expect(r.judgement?.finding, r.summary).toBe('fail');
     expect(r.summary).toMatch(/guessable/);
   }, 120_000);
 });
