@@ -125,31 +125,23 @@ describe('the packed package', () => {
   });
 
   it('audits the bundled reference client with `npx login-harness audit` and passes', async () => {
-    const res = await inProject('npx', ['login-harness', 'audit', '--only', 'state.mismatch', '--out', 'ref-report']);
-    expect(res.stderr + res.stdout).toContain('state.mismatch');
+    const res = await inProject('npx', ['login-harness', 'audit', '--only', 'pkce.s256', '--out', 'ref-report']);
+    expect(res.stderr + res.stdout).toContain('pkce.s256');
     expect(res.code).toBe(0);
     const report = JSON.parse(await readFile(path.join(project, 'ref-report', 'report.json'), 'utf8')) as {
       results: { id: string; verdict: string }[];
     };
-    expect(report.results).toEqual([expect.objectContaining({ id: 'state.mismatch', verdict: 'pass' })]);
+    expect(report.results).toEqual([expect.objectContaining({ id: 'pkce.s256', verdict: 'pass' })]);
   }, 120_000);
 
   it('fails the audit of a bundled lab with exit 1', async () => {
-    const manifest = 'node_modules/lexoffice-login-harness/examples/labs/state-mismatch/target.json';
-    const res = await inProject('npx', [
-      'login-harness',
-      'audit',
-      manifest,
-      '--only',
-      'state.mismatch',
-      '--out',
-      'lab',
-    ]);
+    const manifest = 'node_modules/lexoffice-login-harness/examples/labs/pkce-s256/target.json';
+    const res = await inProject('npx', ['login-harness', 'audit', manifest, '--only', 'pkce.s256', '--out', 'lab']);
     expect(res.code).toBe(1);
     const report = JSON.parse(await readFile(path.join(project, 'lab', 'report.json'), 'utf8')) as {
       results: { id: string; verdict: string }[];
     };
-    expect(report.results).toEqual([expect.objectContaining({ id: 'state.mismatch', verdict: 'fail' })]);
+    expect(report.results).toEqual([expect.objectContaining({ id: 'pkce.s256', verdict: 'fail' })]);
   }, 120_000);
 
   it('imports the API from the package name in plain JavaScript', async () => {
