@@ -7,7 +7,6 @@
  */
 import type { Fault } from '../../mock-idp/types.js';
 import type { ClientCheckContext, Outcome, Requirement } from '../types.js';
-import { controlLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 import { faultedLogin, requireIdTokenControl } from './id-token-validation.js';
@@ -244,7 +243,8 @@ export const idTokenKidAbsent = defineClientCheck({
     "with one candidate use it, with several try each (jose's `createRemoteJWKSet` does) or refuse the token, and " +
     'never continue without a verified signature.',
   async run(ctx) {
-    await controlLogin(ctx);
+    // A client that does not use OpenID Connect receives no ID token to verify.
+    await requireIdTokenControl(ctx);
     const oneKey = await faultedLogin(ctx, { name: 'id-token.kid-absent', jwks: 'one-key' }, 'faulted-1');
     if (oneKey === undefined) {
       return failOn(
