@@ -27,10 +27,6 @@ const SPECS = {
     base: 'https://openid.net/specs/fapi-security-profile-2_0-final.html#section-',
   },
   OIDC: { label: 'OpenID Connect Core', base: 'https://openid.net/specs/openid-connect-core-1_0.html#section-' },
-  FAPI2SP: {
-    label: 'FAPI 2.0 Security Profile',
-    base: 'https://openid.net/specs/fapi-security-profile-2_0-final.html#section-',
-  },
   'OIDC-DISCOVERY': {
     label: 'OpenID Connect Discovery',
     base: 'https://openid.net/specs/openid-connect-discovery-1_0.html#section-',
@@ -150,10 +146,6 @@ const REFS = {
   'RFC9449-8.2': section('RFC9449', '8.2'),
   'RFC9449-9': section('RFC9449', '9'),
   'RFC9449-11.1': section('RFC9449', '11.1'),
-  /** Requirements for authorization servers. */
-  'FAPI2-5.3.2': section('FAPI2', '5.3.2'),
-  /** Requirements for clients. */
-  'FAPI2-5.3.3': section('FAPI2', '5.3.3'),
   'RFC9700-4.16': section('RFC9700', '4.16'),
   'OIDC-2': section('OIDC', '2'),
   'OIDC-3.1.2.1': section('OIDC', '3.1.2.1'),
@@ -194,11 +186,11 @@ const REFS = {
   'OIDC-9': section('OIDC', '9'),
   'OIDC-DISCOVERY-4.3': section('OIDC-DISCOVERY', '4.3'),
   /** FAPI 2.0: requirements for authorization servers of the authorization code grant (PKCE S256, PAR, code only). */
-  'FAPI2-SP-5.3.2.2': section('FAPI2SP', '5.3.2.2'),
+  'FAPI2-SP-5.3.2.2': section('FAPI2', '5.3.2.2'),
   /** FAPI 2.0: requirements for clients in general (sender-constrained tokens, client authentication). */
-  'FAPI2-SP-5.3.3.1': section('FAPI2SP', '5.3.3.1'),
+  'FAPI2-SP-5.3.3.1': section('FAPI2', '5.3.3.1'),
   /** FAPI 2.0: requirements for clients using the authorization code grant (PKCE S256, PAR, RFC 9207). */
-  'FAPI2-SP-5.3.3.2': section('FAPI2SP', '5.3.3.2'),
+  'FAPI2-SP-5.3.3.2': section('FAPI2', '5.3.3.2'),
   /** The logout request: `id_token_hint`, `client_id`, `post_logout_redirect_uri` (registered), `state`. */
   'OIDC-RPINIT-2': section('OIDC-RPINIT', '2'),
   /** The logout token's claims. */

@@ -25,7 +25,7 @@ export const parRequired = defineProviderCheck({
     fapi2: {
       text: 'The authorization server shall require pushed authorization requests (RFC 9126) for every authorization request (closely paraphrased).',
       level: 'MUST',
-      ref: 'FAPI2-5.3.2',
+      ref: 'FAPI2-SP-5.3.2.2',
     },
   },
   needs: ['par-required'],
