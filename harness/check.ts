@@ -128,8 +128,13 @@ export interface ClientCheck extends CheckMeta {
 /** What a client check gets from the runner. */
 export interface ClientCheckContext {
   target: ResolvedTarget;
-  /** The provider this check's target talks to. */
+  /** The provider this check's target talks to (where its logins start). */
   idp: MockIdp;
+  /**
+   * The run's second provider, when the manifest declares `"providers": 2` (TARGETS.md §1.1): another
+   * issuer with its own keys, the same client registered (mix-up checks). Its journal is untagged.
+   */
+  idp2?: MockIdp;
   /** This check's login tag (faults and journal views are scoped to it). */
   tag: string;
   /** Arms one fault for this check's logins; throws (the check ends in `error`) for a fault not in `faults`. */

@@ -17,6 +17,11 @@ export interface ResolvedTarget {
   dir: string;
   /** `lexoffice`, `lexoffice-partner`, or an absolute path to a discovery document. */
   profile: string;
+  /**
+   * TARGETS.md §1.1: how many providers the client is configured for (absent: 1). With 2 the run has a
+   * second mock issuer (`{{idp2.*}}`) and the mix-up checks apply.
+   */
+  providers?: number;
   client: {
     id: string;
     secret?: string;

@@ -8,5 +8,6 @@ export {
   substitute,
   type PlaceholderName,
   type PlaceholderValues,
+  type ProviderPlaceholderValues,
 } from './placeholders.js';
 export { manifestSchema, AUTH_METHODS, TARGET_KINDS, DEFAULT_TIMEOUT_MS, type ManifestInput } from './schema.js';

@@ -3,22 +3,43 @@
  */
 import { ManifestError } from './errors.js';
 
-/** Values the harness knows only at run time: the mock provider of this run and the target's port. */
+/** One mock provider's values: its issuer, discovery URL, endpoints and API base URL. */
+export interface ProviderPlaceholderValues {
+  issuer: string;
+  discoveryUrl: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userinfoEndpoint?: string;
+  jwksUri?: string;
+  revocationEndpoint?: string;
+  endSessionEndpoint?: string;
+  /** Base URL of the mock lexoffice API. */
+  apiBaseUrl: string;
+}
+
+/**
+ * Values the harness knows only at run time: the mock provider of this run, the second one when the
+ * manifest declares `"providers": 2` (TARGETS.md §1.1), and the target's port.
+ */
 export interface PlaceholderValues {
-  idp: {
-    issuer: string;
-    discoveryUrl: string;
-    authorizationEndpoint: string;
-    tokenEndpoint: string;
-    userinfoEndpoint?: string;
-    jwksUri?: string;
-    revocationEndpoint?: string;
-    endSessionEndpoint?: string;
-    /** Base URL of the mock lexoffice API. */
-    apiBaseUrl: string;
-  };
+  idp: ProviderPlaceholderValues;
+  /** The run's second provider (`{{idp2.*}}`, the same names as `{{idp.*}}`); absent with one provider. */
+  idp2?: ProviderPlaceholderValues;
   target: { port: number };
 }
+
+/** The names of one provider's placeholders, without the `idp.` / `idp2.` prefix. */
+const PROVIDER_FIELDS = [
+  'issuer',
+  'discoveryUrl',
+  'authorizationEndpoint',
+  'tokenEndpoint',
+  'userinfoEndpoint',
+  'jwksUri',
+  'revocationEndpoint',
+  'endSessionEndpoint',
+  'apiBaseUrl',
+] as const satisfies ReadonlyArray<keyof ProviderPlaceholderValues>;
 
 /** Every placeholder name TARGETS.md defines. `client.*` come from the manifest itself. */
 export const PLACEHOLDER_NAMES = [
@@ -31,6 +52,15 @@ export const PLACEHOLDER_NAMES = [
   'idp.revocationEndpoint',
   'idp.endSessionEndpoint',
   'idp.apiBaseUrl',
+  'idp2.issuer',
+  'idp2.discoveryUrl',
+  'idp2.authorizationEndpoint',
+  'idp2.tokenEndpoint',
+  'idp2.userinfoEndpoint',
+  'idp2.jwksUri',
+  'idp2.revocationEndpoint',
+  'idp2.endSessionEndpoint',
+  'idp2.apiBaseUrl',
   'client.id',
   'client.secret',
   'client.redirectUri',
@@ -42,6 +72,11 @@ export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 const KNOWN = new Set<string>(PLACEHOLDER_NAMES);
+
+/** Whether `name` is one of the second provider's placeholders (`{{idp2.*}}`). */
+export function isSecondProviderPlaceholder(name: string): boolean {
+  return name.startsWith('idp2.');
+}
 
 /** Short list for error messages. */
 export const PLACEHOLDER_LIST = PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ');
@@ -93,16 +128,14 @@ export function placeholderTable(
   vars: PlaceholderValues,
   client: { id: string; secret?: string; redirectUri?: string },
 ): Record<string, string | undefined> {
+  const provider = (
+    prefix: string,
+    values: ProviderPlaceholderValues | undefined,
+  ): Record<string, string | undefined> =>
+    Object.fromEntries(PROVIDER_FIELDS.map((f) => [`${prefix}.${f}`, values?.[f]]));
   return {
-    'idp.issuer': vars.idp.issuer,
-    'idp.discoveryUrl': vars.idp.discoveryUrl,
-    'idp.authorizationEndpoint': vars.idp.authorizationEndpoint,
-    'idp.tokenEndpoint': vars.idp.tokenEndpoint,
-    'idp.userinfoEndpoint': vars.idp.userinfoEndpoint,
-    'idp.jwksUri': vars.idp.jwksUri,
-    'idp.revocationEndpoint': vars.idp.revocationEndpoint,
-    'idp.endSessionEndpoint': vars.idp.endSessionEndpoint,
-    'idp.apiBaseUrl': vars.idp.apiBaseUrl,
+    ...provider('idp', vars.idp),
+    ...provider('idp2', vars.idp2),
     'client.id': client.id,
     'client.secret': client.secret,
     'client.redirectUri': client.redirectUri,

@@ -42,6 +42,7 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
     kind: template.kind,
     dir: template.dir,
     profile: template.profile,
+    ...(template.providers !== undefined ? { providers: template.providers } : {}),
     client: { ...template.client, scopes: [...template.client.scopes], redirectUri },
   };
   if (template.client.jwksUri !== undefined) {

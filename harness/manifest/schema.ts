@@ -102,6 +102,11 @@ export const manifestSchema = z.strictObject({
   logout: urlSchema.optional(),
   inProcess: inProcessSchema.optional(),
   /**
+   * TARGETS.md §1.1: how many providers the client is configured for. With 2 the harness runs a second
+   * mock issuer in the same run (`{{idp2.*}}` placeholders) and the mix-up checks apply; absent means 1.
+   */
+  providers: z.number().int().min(1).max(2).optional(),
+  /**
    * How findings become verdicts (docs/verdicts.md): `rfc9700` (default), `strict` or `fapi2`.
    * `audit --policy` overrides it.
    */

@@ -10,7 +10,7 @@ import type { ClientAuthMethod } from '../../mock-idp/types.js';
 import type { PolicyName } from '../../reports/model.js';
 import type { ResolvedTarget } from '../types.js';
 import { formatManifestPath, ManifestError } from './errors.js';
-import { checkPlaceholders, PLACEHOLDER_NAMES } from './placeholders.js';
+import { checkPlaceholders, isSecondProviderPlaceholder, PLACEHOLDER_NAMES, placeholdersIn } from './placeholders.js';
 import { AUTH_METHODS, DEFAULT_TIMEOUT_MS, manifestSchema } from './schema.js';
 
 /**
@@ -256,7 +256,25 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
   if (m.logout) strings.push(['logout.url', m.logout.url]);
   for (const [k, v] of Object.entries(m.signedIn ?? {})) if (typeof v === 'string') strings.push([`signedIn.${k}`, v]);
   for (const [k, v] of Object.entries(m.inProcess?.env ?? {})) strings.push([`inProcess.env.${k}`, v]);
+  if (m.client.jwksUri !== undefined) strings.push(['client.jwksUri', m.client.jwksUri]);
+  strings.push(['client.redirectUri', m.client.redirectUri]);
   for (const [at, text] of strings) checkPlaceholders(text, at);
+  // TARGETS.md §1.1: the second provider exists only for a manifest that declares it.
+  const providers = m.providers ?? 1;
+  if (providers < 2) {
+    for (const [at, text] of strings) {
+      const name = placeholdersIn(text).find(isSecondProviderPlaceholder);
+      if (name !== undefined) {
+        throw new ManifestError(
+          at,
+          `{{${name}}} names the second provider, which exists only with "providers": 2 (the manifest declares ${
+            m.providers === undefined ? 'no "providers", i.e. one provider' : `"providers": ${m.providers}`
+          })`,
+          { expected: '"providers": 2 for {{idp2.*}} placeholders' },
+        );
+      }
+    }
+  }
 
   const cwd = m.start?.cwd ?? '.';
   const template: ManifestTemplate = {
@@ -310,6 +328,7 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       : {}),
     ...(file ? { file } : {}),
     ...(m.policy ? { policy: m.policy } : {}),
+    ...(m.providers !== undefined ? { providers: m.providers } : {}),
   };
   if (template.inProcess && !existsSync(template.inProcess.module)) {
     throw ManifestError.expected(

@@ -353,6 +353,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         const ctx: ClientCheckContext = {
           target: env.target,
           idp: env.idp,
+          ...(env.idp2 ? { idp2: env.idp2 } : {}),
           tag,
           arm: (fault) => {
             // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.

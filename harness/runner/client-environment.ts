@@ -7,7 +7,12 @@
 import type { DiscoveryFault, MockIdp, RunningMockIdp } from '../../mock-idp/types.js';
 import { startMockIdp } from '../../mock-idp/index.js';
 import type { TranscriptEntryModel } from '../../reports/model.js';
-import { resolveTarget, type ManifestTemplate, type PlaceholderValues } from '../manifest/index.js';
+import {
+  resolveTarget,
+  type ManifestTemplate,
+  type PlaceholderValues,
+  type ProviderPlaceholderValues,
+} from '../manifest/index.js';
 import { freeLoopbackPort } from '../target/index.js';
 import type { ResolvedTarget } from '../types.js';
 import { startTargetHandle, type StartedTarget } from './start-handle.js';
@@ -16,8 +21,18 @@ import { TargetInstance } from './target-instance.js';
 /** One provider with its target: the shared one, or a check's own for discovery faults. */
 export interface ClientEnvironment {
   idp: MockIdp;
+  /** The second provider of a manifest with `"providers": 2` (TARGETS.md §1.1); absent otherwise. */
+  idp2?: MockIdp;
   target: ResolvedTarget;
   instance: TargetInstance<StartedTarget>;
+}
+
+/**
+ * The second provider's seed: its own keys, codes and tokens (the same seed would mint the same values
+ * at both issuers, and a code could not be traced to the provider that issued it).
+ */
+export function secondProviderSeed(seed: number): number {
+  return (seed + 0x9e3779b1) >>> 0;
 }
 
 /**
@@ -35,17 +50,46 @@ export async function createEnvironment(
 ): Promise<ClientEnvironment> {
   // TARGETS.md §1.1: a client that declares DPoP or PAR gets a provider that offers them.
   const features = { dpop: template.client.dpop === true, par: template.client.par === true };
-  const running: RunningMockIdp = await startMockIdp({
-    profile: template.profile,
-    seed,
-    ...(discoveryFaults.length ? { discoveryFaults } : {}),
-    ...(features.dpop || features.par ? { features } : {}),
-  });
+  const several = (template.providers ?? 1) >= 2;
+  // A client of two providers registered with one redirect URI at both (as TARGETS.md §1 registers it)
+  // can defend against mix-up only by issuer identification (RFC 9700 4.4.2.1): both issuers of such a
+  // run advertise RFC 9207 and send `iss`, so the mix-up checks test a defence the client can have.
+  const issuerIdentification: DiscoveryFault[] = several ? ['discovery.iss-parameter'] : [];
+  const start = (s: number, faults: DiscoveryFault[]): Promise<RunningMockIdp> =>
+    startMockIdp({
+      profile: template.profile,
+      seed: s,
+      ...(faults.length ? { discoveryFaults: faults } : {}),
+      ...(features.dpop || features.par ? { features } : {}),
+    });
+  const running = await start(seed, [...new Set([...discoveryFaults, ...issuerIdentification])]);
   cleanups.push(() => running.close());
   const idp = running.idp;
   idps.push(idp);
+  // The second issuer has the same profile but not this environment's discovery faults: a check's
+  // issuer-wide change is about the provider its logins go to (the first), and a target that refuses
+  // to start under it must be refusing that provider's metadata.
+  let idp2: MockIdp | undefined;
+  if (several) {
+    const second = await start(secondProviderSeed(seed), issuerIdentification);
+    cleanups.push(() => second.close());
+    idp2 = second.idp;
+    idps.push(idp2);
+  }
   const port = await freeLoopbackPort();
-  const target = resolveTarget(template, placeholderValues(idp, port));
+  const target = resolveTarget(template, placeholderValues(idp, port, idp2));
+  for (const provider of idp2 ? [idp, idp2] : [idp]) register(provider, target);
+  const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
+  cleanups.push(() => instance.stop());
+  return { idp, ...(idp2 ? { idp2 } : {}), target, instance };
+}
+
+/**
+ * Registers the client exactly as the manifest says. The second provider registers the same client
+ * (id, secret or keys, redirect URI): TARGETS.md §1.1 gives it no other registration, and one redirect
+ * URI at both issuers is the setting RFC 9700 4.4.1 describes the attack in.
+ */
+function register(idp: MockIdp, target: ResolvedTarget): void {
   idp.registerClient({
     clientId: target.client.id,
     ...(target.client.secret !== undefined ? { clientSecret: target.client.secret } : {}),
@@ -60,27 +104,30 @@ export async function createEnvironment(
     ...(target.client.postLogoutRedirectUris ? { postLogoutRedirectUris: target.client.postLogoutRedirectUris } : {}),
     ...(target.client.backchannelLogoutUri ? { backchannelLogoutUri: target.client.backchannelLogoutUri } : {}),
   });
-  const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
-  cleanups.push(() => instance.stop());
-  return { idp, target, instance };
 }
 
-/** The run-time values of the manifest's placeholders (TARGETS.md §1). */
-export function placeholderValues(idp: MockIdp, port: number): PlaceholderValues {
+/** The run-time values of the manifest's placeholders (TARGETS.md §1), with `idp2` when there is one. */
+export function placeholderValues(idp: MockIdp, port: number, idp2?: MockIdp): PlaceholderValues {
+  return {
+    idp: providerValues(idp),
+    ...(idp2 ? { idp2: providerValues(idp2) } : {}),
+    target: { port },
+  };
+}
+
+/** One provider's placeholder values. */
+function providerValues(idp: MockIdp): ProviderPlaceholderValues {
   const e = idp.endpoints;
   return {
-    idp: {
-      issuer: idp.issuer,
-      discoveryUrl: e.discovery,
-      authorizationEndpoint: e.authorization,
-      tokenEndpoint: e.token,
-      ...(e.userinfo ? { userinfoEndpoint: e.userinfo } : {}),
-      ...(e.jwks ? { jwksUri: e.jwks } : {}),
-      ...(e.revocation ? { revocationEndpoint: e.revocation } : {}),
-      ...(e.endSession ? { endSessionEndpoint: e.endSession } : {}),
-      apiBaseUrl: idp.apiBaseUrl,
-    },
-    target: { port },
+    issuer: idp.issuer,
+    discoveryUrl: e.discovery,
+    authorizationEndpoint: e.authorization,
+    tokenEndpoint: e.token,
+    ...(e.userinfo ? { userinfoEndpoint: e.userinfo } : {}),
+    ...(e.jwks ? { jwksUri: e.jwks } : {}),
+    ...(e.revocation ? { revocationEndpoint: e.revocation } : {}),
+    ...(e.endSession ? { endSessionEndpoint: e.endSession } : {}),
+    apiBaseUrl: idp.apiBaseUrl,
   };
 }
 
