@@ -46,8 +46,11 @@ export class LoginError extends Error {
 
 /** The protocol half of an example client. `P` is what must be remembered between login and callback. */
 export interface LoginFlow<P> {
-  /** Builds the authorization request (RFC 6749 section 4.1.1) and the data bound to the session. */
-  begin(): Promise<{ url: URL; pending: P }>;
+  /**
+   * Builds the authorization request (RFC 6749 section 4.1.1) and the data bound to the session.
+   * `query` is the login URL's query (a client of several providers reads the person's choice there).
+   */
+  begin(query?: URLSearchParams): Promise<{ url: URL; pending: P }>;
   /** Validates the authorization response, redeems the code, validates what came back. */
   complete(callbackUrl: URL, pending: P): Promise<Grant>;
   /** Exchanges the refresh token (RFC 6749 section 6) for a new grant. */

@@ -106,7 +106,7 @@ export function createWebApp<P>(opts: WebAppOptions<P>): Server {
 
   async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const s = current(req) ?? store.create();
-    const { url: authorizationUrl, pending } = await opts.flow.begin();
+    const { url: authorizationUrl, pending } = await opts.flow.begin(url.searchParams);
     // One login in flight per session: a newer login replaces an older, unfinished one.
     s.data.pending = { flow: pending, returnTo: returnToFrom(url.searchParams), startedAt: clock() };
     redirect(res, authorizationUrl.href, { 'set-cookie': cookieFor(s) });
