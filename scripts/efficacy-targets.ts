@@ -232,6 +232,20 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
     },
   },
   {
+    // The client of two providers (`"providers": 2`): the mix-up checks apply to it alone.
+    name: 'openid-client-two-providers',
+    kind: 'web',
+    manifestPath: path.join(ROOT, 'examples', 'openid-client-two-providers', 'target.json'),
+    httpAgentOnlyInTest: true,
+    expectation: {
+      mode: 'clean',
+      allowedWarns: {
+        'session.cookie-flags': LOOPBACK_SECURE,
+        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+      },
+    },
+  },
+  {
     name: 'reference-spa',
     kind: 'spa',
     manifestPath: path.join(ROOT, 'examples', 'reference-spa', 'target.json'),
