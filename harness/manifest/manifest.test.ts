@@ -367,6 +367,72 @@ describe('placeholder substitution', () => {
   });
 });
 
+describe('the providers field and {{idp2.*}} placeholders (TARGETS.md §1.1)', () => {
+  const second: PlaceholderValues = {
+    ...vars,
+    idp2: {
+      issuer: 'http://127.0.0.1:4100',
+      discoveryUrl: 'http://127.0.0.1:4100/.well-known/openid-configuration',
+      authorizationEndpoint: 'http://127.0.0.1:4100/authorize',
+      tokenEndpoint: 'http://127.0.0.1:4100/token',
+      apiBaseUrl: 'http://127.0.0.1:4100/api',
+    },
+  };
+  const twoProviders = () => {
+    const m = { ...good(), providers: 2 };
+    (m.start.env as Record<string, string>).OAUTH_ISSUER_2 = '{{idp2.issuer}}';
+    (m.start.env as Record<string, string>).TOKEN_2 = '{{ idp2.tokenEndpoint }}';
+    return m;
+  };
+
+  it('keeps "providers": 2 on the target and resolves {{idp2.*}} with the second provider\'s values', async () => {
+    const template = await loadManifest(await writeJson(twoProviders()));
+    expect(template.providers).toBe(2);
+    const t = resolveTarget(template, second);
+    expect(t.providers).toBe(2);
+    expect(t.start?.env.OAUTH_ISSUER).toBe('http://127.0.0.1:4000');
+    expect(t.start?.env.OAUTH_ISSUER_2).toBe('http://127.0.0.1:4100');
+    expect(t.start?.env.TOKEN_2).toBe('http://127.0.0.1:4100/token');
+  });
+
+  it('leaves providers absent for a manifest that does not declare it', async () => {
+    const template = await loadManifest(await writeJson(good()));
+    expect(template).not.toHaveProperty('providers');
+    expect(resolveTarget(template, vars)).not.toHaveProperty('providers');
+  });
+
+  it('refuses an {{idp2.*}} placeholder without "providers": 2, naming the field', async () => {
+    const m = good();
+    (m.start.env as Record<string, string>).OAUTH_ISSUER_2 = '{{idp2.issuer}}';
+    const err = await loadError(m);
+    expect(err.path).toBe('start.env.OAUTH_ISSUER_2');
+    expect(err.message).toContain('"providers": 2');
+    expect(err.message).toContain('{{idp2.issuer}}');
+    const one = {
+      ...good(),
+      providers: 1,
+      login: { url: 'http://127.0.0.1:{{target.port}}/login?as={{idp2.issuer}}' },
+    };
+    const err1 = await loadError(one);
+    expect(err1.path).toBe('login.url');
+    expect(err1.message).toContain('"providers": 1');
+  });
+
+  it('refuses a providers value other than 1 or 2', async () => {
+    expect((await loadError({ ...good(), providers: 3 })).message).toBe('providers: expected a number <= 2, got 3');
+    expect((await loadError({ ...good(), providers: 0 })).path).toBe('providers');
+    expect((await loadError({ ...good(), providers: 1.5 })).path).toBe('providers');
+  });
+
+  it('still refuses an unknown idp2 placeholder name as unknown', async () => {
+    const m = twoProviders();
+    (m.start.env as Record<string, string>).X = '{{idp2.tokenUrl}}';
+    const err = await loadError(m);
+    expect(err.path).toBe('start.env.X');
+    expect(err.expected).toContain('{{idp2.tokenEndpoint}}');
+  });
+});
+
 describe('module manifests', () => {
   it('loads a .ts manifest whose default export is defineTarget({...})', async () => {
     const defineTarget = pathToFileURL(path.resolve(import.meta.dirname, '../define-target.ts')).href;
