@@ -51,7 +51,7 @@ export interface RunningExample {
 
 /** Substitutes the manifest placeholders the examples use. */
 function fill(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{([a-zA-Z.]+)\}\}/g, (m, name: string) => {
+  return text.replace(/\{\{([a-zA-Z0-9.]+)\}\}/g, (m, name: string) => {
     const v = values[name];
     if (v === undefined) throw new Error(`unknown placeholder ${m}`);
     return v;
@@ -59,13 +59,14 @@ function fill(text: string, values: Record<string, string>): string {
 }
 
 /**
- * Reads `examples/<name>/target.json`, registers its client at `idp`, spawns its start command with
- * the manifest's environment, and (when `ready` is true) waits for `/health`.
+ * Reads `examples/<name>/target.json`, registers its client at `idp` (and at `idp2`, the second
+ * provider of a `"providers": 2` manifest), spawns its start command with the manifest's environment,
+ * and (when `ready` is true) waits for `/health`.
  */
 export async function startExample(
   name: string,
   idp: MockIdp,
-  opts: { ready?: boolean } = {},
+  opts: { ready?: boolean; idp2?: MockIdp } = {},
 ): Promise<RunningExample> {
   const dir = path.join(EXAMPLES_DIR, name);
   const manifest = JSON.parse(readFileSync(path.join(dir, 'target.json'), 'utf8')) as ManifestShape;
@@ -75,6 +76,7 @@ export async function startExample(
     'idp.apiBaseUrl': idp.apiBaseUrl,
     'idp.authorizationEndpoint': idp.endpoints.authorization,
     'idp.tokenEndpoint': idp.endpoints.token,
+    ...(opts.idp2 ? { 'idp2.issuer': opts.idp2.issuer, 'idp2.apiBaseUrl': opts.idp2.apiBaseUrl } : {}),
     'target.port': String(port),
   };
   const redirectUri = fill(manifest.client.redirectUri, values);
@@ -84,16 +86,17 @@ export async function startExample(
     'client.redirectUri': redirectUri,
   });
   const client = { ...manifest.client, redirectUri };
-  idp.registerClient({
-    clientId: client.id,
-    clientSecret: client.secret,
-    authMethod: client.authMethod,
-    redirectUris: [redirectUri],
-    ...(client.postLogoutRedirectUris
-      ? { postLogoutRedirectUris: client.postLogoutRedirectUris.map((u) => fill(u, values)) }
-      : {}),
-    ...(client.backchannelLogoutUri ? { backchannelLogoutUri: fill(client.backchannelLogoutUri, values) } : {}),
-  });
+  for (const provider of opts.idp2 ? [idp, opts.idp2] : [idp])
+    provider.registerClient({
+      clientId: client.id,
+      clientSecret: client.secret,
+      authMethod: client.authMethod,
+      redirectUris: [redirectUri],
+      ...(client.postLogoutRedirectUris
+        ? { postLogoutRedirectUris: client.postLogoutRedirectUris.map((u) => fill(u, values)) }
+        : {}),
+      ...(client.backchannelLogoutUri ? { backchannelLogoutUri: fill(client.backchannelLogoutUri, values) } : {}),
+    });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(manifest.start.env ?? {})) env[k] = fill(v, values);
   const [cmd, ...args] = manifest.start.command;

@@ -121,12 +121,14 @@ const REAL_TARGETS_ONLY = [
 const DPOP_PAR_IDS = ['dpop.proof', 'dpop.nonce', 'dpop.scheme', 'par.front-channel'];
 /** Needs `authMethod: private_key_jwt`; proven by its lab and openid-client-web's private_key_jwt manifest. */
 const PRIVATE_KEY_JWT_IDS = ['client-auth.private-key-jwt'];
+/** Need `"providers": 2`; proven by their labs and examples/openid-client-two-providers (mixup.test.ts). */
+const MIXUP_IDS = ['mixup.iss', 'mixup.token-endpoint'];
 
 describe('client checks against the fake client', () => {
   it('covers every check in the catalog, except those proven against real targets only', () => {
-    expect([...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS].sort()).toEqual(
-      clientChecks.map((c) => c.id).sort(),
-    );
+    expect(
+      [...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS, ...MIXUP_IDS].sort(),
+    ).toEqual(clientChecks.map((c) => c.id).sort());
   });
 
   it('has a lab for every check it leaves to real targets', () => {
@@ -144,6 +146,15 @@ describe('client checks against the fake client', () => {
       const { outcome } = await (await createFakeWorld({})).run(checkById(id)!);
       expect(outcome.verdict).toBe('not-applicable');
       expect(outcome.summary).toContain(id.startsWith('par') ? '`client.par`' : '`client.dpop`');
+    });
+  }
+
+  // The fake client has one provider: the mix-up checks need the manifest field that adds a second.
+  for (const id of MIXUP_IDS) {
+    it(`${id} is not applicable to a client whose manifest does not declare providers`, async () => {
+      const { outcome } = await (await createFakeWorld({})).run(checkById(id)!);
+      expect(outcome.verdict).toBe('not-applicable');
+      expect(outcome.summary).toContain('`providers`');
     });
   }
 
