@@ -47,6 +47,12 @@ export interface MockIdpSettings {
   apiRateLimit: boolean;
   /** Every DPoP proof at the token endpoint must carry a server nonce (RFC 9449 8). Off by default. */
   dpopNonce: boolean;
+  /**
+   * The mock lexoffice API demands a server nonce in the DPoP proofs presented with DPoP-bound access
+   * tokens (RFC 9449 9): a proof without a current nonce is answered `401` with `WWW-Authenticate: DPoP
+   * error="use_dpop_nonce"` and a `DPoP-Nonce` header. Off by default; on in the `fapi2` profile.
+   */
+  resourceDpopNonce: boolean;
   /** Lifetime of a `request_uri` from the PAR endpoint, seconds (RFC 9126 2.2 `expires_in`; default 60). */
   requestUriTtl: number;
 }
