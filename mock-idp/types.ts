@@ -115,6 +115,12 @@ export interface ClientRegistration {
   jwksUri?: string;
   /** Where the provider posts back-channel logout tokens (OIDC Back-Channel Logout 2.2). */
   backchannelLogoutUri?: string;
+  /**
+   * OIDC Dynamic Client Registration 2 `application_type` (default `web`). A `native` client may use
+   * any port on a registered loopback IP redirect URI (`http://127.0.0.1/...`, `http://[::1]/...`),
+   * as RFC 8252 7.3 requires of the provider; every other redirect URI is matched exactly.
+   */
+  applicationType?: 'web' | 'native';
 }
 
 /** A client assertion (RFC 7523 2.2) as the token endpoint saw it: decoded, never trusted. */

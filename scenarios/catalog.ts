@@ -53,6 +53,7 @@ import { stateSessionBinding } from './client/state-session-binding.js';
 import { tokenErrorHandled, tokenResponseMalformed } from './client/token-errors.js';
 import { tokenRequestClientAuth, tokenRequestRedirectUri } from './client/token-request.js';
 import { clientAuthPrivateKeyJwt } from './client/client-auth-private-key-jwt.js';
+import { nativeLoopbackRedirect } from './client/native-loopback-redirect.js';
 
 /** Every client check, in a stable order. */
 export const clientChecks: ClientCheck[] = [
@@ -109,6 +110,7 @@ export const clientChecks: ClientCheck[] = [
   parFrontChannel,
   // Second wave (CHECKS.md, "Second wave: client checks (modern OAuth)").
   clientAuthPrivateKeyJwt,
+  nativeLoopbackRedirect,
   // Second wave: OpenID Connect relying-party completeness (CHECKS.md).
   idTokenIat,
   idTokenSub,

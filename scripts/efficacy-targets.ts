@@ -232,6 +232,18 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
     },
   },
   {
+    name: 'reference-native',
+    kind: 'driver',
+    manifestPath: path.join(ROOT, 'examples', 'reference-native', 'target.json'),
+    httpAgentOnlyInTest: false,
+    expectation: {
+      mode: 'clean',
+      allowedWarns: {
+        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+      },
+    },
+  },
+  {
     name: 'reference-spa',
     kind: 'spa',
     manifestPath: path.join(ROOT, 'examples', 'reference-spa', 'target.json'),

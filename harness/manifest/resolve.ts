@@ -43,6 +43,7 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
     dir: template.dir,
     profile: template.profile,
     client: { ...template.client, scopes: [...template.client.scopes], redirectUri },
+    ...(template.native !== undefined ? { native: template.native } : {}),
   };
   if (template.client.jwksUri !== undefined) {
     target.client.jwksUri = httpUrl(sub(template.client.jwksUri, 'client.jwksUri'), 'client.jwksUri');

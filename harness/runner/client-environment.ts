@@ -59,6 +59,8 @@ export async function createEnvironment(
     ...(target.client.jwksUri ? { jwksUri: target.client.jwksUri } : {}),
     ...(target.client.postLogoutRedirectUris ? { postLogoutRedirectUris: target.client.postLogoutRedirectUris } : {}),
     ...(target.client.backchannelLogoutUri ? { backchannelLogoutUri: target.client.backchannelLogoutUri } : {}),
+    // TARGETS.md §1.1 `native`: the app picks its loopback port at run time (RFC 8252 7.3).
+    ...(target.native ? { applicationType: 'native' as const } : {}),
   });
   const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
   cleanups.push(() => instance.stop());
