@@ -8,7 +8,7 @@ import { listenOnLoopback, runNativeApp } from '../../reference-native/native-ap
 /** The app's one listener, opened at the first login and kept for every later one. */
 let shared: Promise<Server> | undefined;
 
-await runNativeApp('lab-native-loopback-fixed-port', {
+void runNativeApp('lab-native-loopback-fixed-port', {
   // The provider wants the redirect URI registered exactly, so the app listens where it was registered.
   async openRedirect(registered) {
     // unref: the listener alone does not keep the app running once its input ends.

@@ -4,7 +4,7 @@
  */
 import { closeServer, listenOnLoopback, runNativeApp } from '../../reference-native/native-app.js';
 
-await runNativeApp('lab-native-loopback-localhost', {
+void runNativeApp('lab-native-loopback-localhost', {
   // "localhost" reads better than an IP address, and the operating system knows where it is.
   async openRedirect(registered) {
     const server = await listenOnLoopback('localhost', 0, registered.pathname);
