@@ -188,7 +188,7 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       }
     }
   }
-  if (m.native !== undefined && m.kind !== 'driver') {
+  if (m.native === true && m.kind !== 'driver') {
     throw ManifestError.expected(
       'native',
       `no "native" for kind ${JSON.stringify(m.kind)} (native apps are drivers)`,
