@@ -301,9 +301,12 @@ export function verdictsOf(report: ReportVerdicts, policy?: PolicyName): Record<
   return Object.fromEntries(report.results.map((r) => [r.id, verdictUnder(r, policy)]));
 }
 
-/** Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`). */
-export function httpAgentCheckIds(): string[] {
-  return clientChecks.filter((c) => c.agent === 'default').map((c) => c.id);
+/**
+ * Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`); with `kind`, only
+ * those that apply to targets of that kind (a driver-only check never runs on a web target).
+ */
+export function httpAgentCheckIds(kind?: z.infer<typeof KindSchema>): string[] {
+  return clientChecks.filter((c) => c.agent === 'default' && (!kind || c.kinds.includes(kind))).map((c) => c.id);
 }
 
 /** What is wrong with a reference client's report under a `clean` expectation (empty: nothing). */
