@@ -56,6 +56,11 @@ export interface ResolvedTarget {
    * run's `{{target.port}}` (set when resolved).
    */
   inProcess?: { module: string; export: string; env: Record<string, string>; port?: number };
+  /**
+   * TARGETS.md §1.1: a native or CLI app (kind `driver`) that chooses its own loopback redirect; it
+   * is registered as a native client, so any port on its loopback IP redirect URI is accepted.
+   */
+  native?: boolean;
 }
 
 /** One HTTP exchange the user agent made (or, for the driver, one protocol exchange). */

@@ -33,10 +33,13 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   checkOptions(opts);
   const seed = opts.seed ?? 1;
   const clock = opts.clock ?? Date.now;
-  const settings = resolveSettings(opts.settings);
   const permissive = new Set<PermissiveMode>(opts.permissive ?? []);
   const discoveryFaults: DiscoveryFault[] = [...(opts.discoveryFaults ?? [])];
   const loaded = await loadProfile({ profile: opts.profile, discovery: opts.discovery });
+  const settings = resolveSettings(
+    opts.settings,
+    loaded.settings.resourceDpopNonce ? { resourceDpopNonce: loaded.settings.resourceDpopNonce } : {},
+  );
   const built = buildMetadata({
     document: loaded.document,
     settings: loaded.settings,

@@ -28,6 +28,7 @@ const clientSchema = z
     jwks: z.object({ keys: z.array(publicJwk).min(1) }).optional(),
     jwksUri: absoluteUrl.optional(),
     backchannelLogoutUri: absoluteUrl.optional(),
+    applicationType: z.enum(['web', 'native']).optional(),
   })
   .strict()
   .superRefine((c, issue) => {

@@ -16,6 +16,11 @@ export const DEFAULT_SETTINGS: MockIdpSettings = {
   apiRateLimit: false,
   /** RFC 9449 8: server nonces are the server's choice; on per login with the `dpop.use-nonce` fault. */
   dpopNonce: false,
+  /**
+   * RFC 9449 9: a resource server may demand nonces too. Off by default; a profile may turn it on
+   * (`ProfileSettings.resourceDpopNonce`: the `fapi2` profile does), and an explicit setting wins.
+   */
+  resourceDpopNonce: false,
   /** RFC 9126 2.2 gives 5 to 600 seconds as typical; short, since a request_uri is used at once. */
   requestUriTtl: 60,
 };
@@ -32,18 +37,22 @@ export const settingsSchema = z
     loginForm: z.boolean(),
     apiRateLimit: z.boolean(),
     dpopNonce: z.boolean(),
+    resourceDpopNonce: z.boolean(),
     requestUriTtl: seconds,
   })
   .partial()
   .strict();
 
-/** Settings with defaults filled in. Errors name the path (`settings.codeTtl: ...`). */
-export function resolveSettings(input: unknown): MockIdpSettings {
+/**
+ * Settings with defaults filled in: the caller's, else the profile's (`profileDefaults`), else
+ * {@link DEFAULT_SETTINGS}. Errors name the path (`settings.codeTtl: ...`).
+ */
+export function resolveSettings(input: unknown, profileDefaults: Partial<MockIdpSettings> = {}): MockIdpSettings {
   const result = settingsSchema.safeParse(input ?? {});
   if (!result.success) {
     throw new Error(
       `invalid settings: ${result.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return { ...DEFAULT_SETTINGS, ...result.data };
+  return { ...DEFAULT_SETTINGS, ...profileDefaults, ...result.data };
 }

@@ -47,6 +47,12 @@ export interface MockIdpSettings {
   apiRateLimit: boolean;
   /** Every DPoP proof at the token endpoint must carry a server nonce (RFC 9449 8). Off by default. */
   dpopNonce: boolean;
+  /**
+   * The mock lexoffice API demands a server nonce in the DPoP proofs presented with DPoP-bound access
+   * tokens (RFC 9449 9): a proof without a current nonce is answered `401` with `WWW-Authenticate: DPoP
+   * error="use_dpop_nonce"` and a `DPoP-Nonce` header. Off by default; on in the `fapi2` profile.
+   */
+  resourceDpopNonce: boolean;
   /** Lifetime of a `request_uri` from the PAR endpoint, seconds (RFC 9126 2.2 `expires_in`; default 60). */
   requestUriTtl: number;
 }
@@ -109,6 +115,12 @@ export interface ClientRegistration {
   jwksUri?: string;
   /** Where the provider posts back-channel logout tokens (OIDC Back-Channel Logout 2.2). */
   backchannelLogoutUri?: string;
+  /**
+   * OIDC Dynamic Client Registration 2 `application_type` (default `web`). A `native` client may use
+   * any port on a registered loopback IP redirect URI (`http://127.0.0.1/...`, `http://[::1]/...`),
+   * as RFC 8252 7.3 requires of the provider; every other redirect URI is matched exactly.
+   */
+  applicationType?: 'web' | 'native';
 }
 
 /** A client assertion (RFC 7523 2.2) as the token endpoint saw it: decoded, never trusted. */

@@ -54,6 +54,7 @@ import { tokenErrorHandled, tokenResponseMalformed } from './client/token-errors
 import { tokenRequestClientAuth, tokenRequestRedirectUri } from './client/token-request.js';
 import { clientAuthPrivateKeyJwt } from './client/client-auth-private-key-jwt.js';
 import { mixupIss, mixupTokenEndpoint } from './client/mixup.js';
+import { nativeLoopbackRedirect } from './client/native-loopback-redirect.js';
 
 /** Every client check, in a stable order. */
 export const clientChecks: ClientCheck[] = [
@@ -112,6 +113,7 @@ export const clientChecks: ClientCheck[] = [
   clientAuthPrivateKeyJwt,
   mixupIss,
   mixupTokenEndpoint,
+  nativeLoopbackRedirect,
   // Second wave: OpenID Connect relying-party completeness (CHECKS.md).
   idTokenIat,
   idTokenSub,

@@ -100,6 +100,7 @@ const REFS = {
   'RFC7523-3-7': item('RFC7523', '3', 7),
   /** The JWT is signed (or MACed); the server rejects an invalid signature. */
   'RFC7523-3-9': item('RFC7523', '3', 9),
+  'RFC8252-6': section('RFC8252', '6'),
   'RFC8252-7.3': section('RFC8252', '7.3'),
   'RFC8252-8.3': section('RFC8252', '8.3'),
   'RFC8414-2': section('RFC8414', '2'),

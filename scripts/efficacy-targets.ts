@@ -246,6 +246,18 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
     },
   },
   {
+    name: 'reference-native',
+    kind: 'driver',
+    manifestPath: path.join(ROOT, 'examples', 'reference-native', 'target.json'),
+    httpAgentOnlyInTest: false,
+    expectation: {
+      mode: 'clean',
+      allowedWarns: {
+        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+      },
+    },
+  },
+  {
     name: 'reference-spa',
     kind: 'spa',
     manifestPath: path.join(ROOT, 'examples', 'reference-spa', 'target.json'),
@@ -303,9 +315,12 @@ export function verdictsOf(report: ReportVerdicts, policy?: PolicyName): Record<
   return Object.fromEntries(report.results.map((r) => [r.id, verdictUnder(r, policy)]));
 }
 
-/** Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`). */
-export function httpAgentCheckIds(): string[] {
-  return clientChecks.filter((c) => c.agent === 'default').map((c) => c.id);
+/**
+ * Ids of the checks the HTTP agent runs (everything not declared `agent: 'browser'`); with `kind`, only
+ * those that apply to targets of that kind (a driver-only check never runs on a web target).
+ */
+export function httpAgentCheckIds(kind?: z.infer<typeof KindSchema>): string[] {
+  return clientChecks.filter((c) => c.agent === 'default' && (!kind || c.kinds.includes(kind))).map((c) => c.id);
 }
 
 /** What is wrong with a reference client's report under a `clean` expectation (empty: nothing). */

@@ -35,6 +35,8 @@ interface ManifestShape {
     backchannelLogoutUri?: string;
   };
   start: { command: string[]; cwd?: string; env?: Record<string, string> };
+  /** TARGETS.md §1.1: a native app, registered as one (any port on its loopback IP redirect URI). */
+  native?: boolean;
 }
 
 /** A running example process. */
@@ -96,6 +98,7 @@ export async function startExample(
         ? { postLogoutRedirectUris: client.postLogoutRedirectUris.map((u) => fill(u, values)) }
         : {}),
       ...(client.backchannelLogoutUri ? { backchannelLogoutUri: fill(client.backchannelLogoutUri, values) } : {}),
+      ...(manifest.native ? { applicationType: 'native' as const } : {}),
     });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(manifest.start.env ?? {})) env[k] = fill(v, values);

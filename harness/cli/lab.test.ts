@@ -93,6 +93,35 @@ describe('login-harness lab', () => {
   }, 120_000);
 });
 
+describe('login-harness lab with a native-app lab (a driver)', () => {
+  it('copies the reference app it builds on, points at driver.ts, and the unfixed copy fails its check', async () => {
+    const student = path.join(dir, 'native');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(student);
+    const io = capture(student);
+    expect(await main(['lab', 'start', 'native-loopback-fixed-port', '.'], io)).toBe(0);
+    expect(io.out()).toContain('(edit driver.ts there)');
+    for (const file of [
+      'labs/native-loopback-fixed-port/driver.ts',
+      'reference-native/native-app.ts',
+      'openid-client-web/flow.ts',
+    ])
+      expect(existsSync(path.join(student, file)), file).toBe(true);
+    expect(existsSync(path.join(student, 'reference-native', 'driver.test.ts'))).toBe(false);
+
+    const hint = capture(student);
+    expect(await main(['lab', 'hint', 'native-loopback-fixed-port'], hint)).toBe(0);
+    const second = capture(student);
+    expect(await main(['lab', 'hint', 'native-loopback-fixed-port'], second)).toBe(0);
+    expect(second.out()).toContain('`openRedirect`');
+    expect(second.out()).toContain('../../reference-native/native-app.ts');
+
+    const unfixed = capture(student);
+    expect(await main(['lab', 'check'], unfixed)).toBe(1);
+    expect(unfixed.out()).toMatch(/^FAIL native\.loopback-redirect \(low\): /m);
+  }, 120_000);
+});
+
 describe('login-harness grade', () => {
   it('grades five submissions (fixed, unfixed, crashing, hanging, not starting) into the expected gradebook', async () => {
     const { mkdir } = await import('node:fs/promises');

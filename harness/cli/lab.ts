@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseCommandArgs, UsageError } from '../../core/args.js';
 import type { CliIo } from './io.js';
-import { auditLab, copyLab, findLab, labHints, labManifestIn, loadLabs, section, type Lab } from './labs.js';
+import { auditLab, copyLab, findLab, labEntry, labHints, labManifestIn, loadLabs, section, type Lab } from './labs.js';
 
 export const LAB_HELP = `Usage: login-harness lab <list | start ID [DIR] | check [ID] | hint ID | progress>
 
@@ -107,7 +107,7 @@ async function start(io: CliIo, lab: Lab, dir: string | undefined): Promise<numb
   io.stdout(
     `${title}\nChecks: ${lab.checks.join(', ')}\n\n` +
       `${section(readme, 'What this client does')}\n\n${withoutDetails(section(readme, 'Your task'))}\n\n` +
-      `Your copy: ${path.relative(io.cwd, path.dirname(manifest)) || '.'} (edit server.ts there)\n` +
+      `Your copy: ${path.relative(io.cwd, path.dirname(manifest)) || '.'} (edit ${labEntry(path.dirname(manifest))} there)\n` +
       `Check it:  login-harness lab check ${lab.id}\nA hint:    login-harness lab hint ${lab.id}\n`,
   );
   return 0;

@@ -5,7 +5,7 @@
  * whether a copy is fixed.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
@@ -96,6 +96,21 @@ function detailsBlocks(markdown: string, name: string): string[] {
 }
 
 /**
+ * The file a lab's flaw lives in: `server.ts` for the web and browser labs, `driver.ts` for the labs of
+ * native apps, which are drivers (TARGETS.md §4).
+ */
+export function labEntry(labDir: string): string {
+  return existsSync(path.join(labDir, 'driver.ts')) && !existsSync(path.join(labDir, 'server.ts'))
+    ? 'driver.ts'
+    : 'server.ts';
+}
+
+/** Example folders (`reference-native`, `openid-client-web`, ...) a TypeScript file imports from `../`. */
+function importedExampleFolders(source: string): string[] {
+  return [...source.matchAll(/from '(?:\.\.\/)+([a-z][\w-]*)\/[^']*'/g)].map((m) => m[1]);
+}
+
+/**
  * The lab's graded hints, gentlest first: the README's hint, then which part of the reference client the
  * lab replaces, then the remediation (which is the solution, so it comes last and is not in the
  * student's copy).
@@ -103,13 +118,25 @@ function detailsBlocks(markdown: string, name: string): string[] {
 export async function labHints(id: string): Promise<string[]> {
   const readme = await readFile(path.join(labsRoot(), id, 'README.md'), 'utf8');
   const hints = [...detailsBlocks(readme, 'Hint')];
-  const server = await readFile(path.join(labsRoot(), id, 'server.ts'), 'utf8').catch(() => '');
-  const replaced = [...server.matchAll(/^\s{4}(\w+)\s*[:(]/gm)].map((m) => m[1]);
-  if (replaced.length)
-    hints.push(
-      `The lab replaces ${replaced.map((r) => `\`${r}\``).join(', ')} of the reference client: compare it ` +
-        'with the same step in ../_base/flow.ts or ../_base/app.ts.',
-    );
+  const entry = labEntry(path.join(labsRoot(), id));
+  const server = await readFile(path.join(labsRoot(), id, entry), 'utf8').catch(() => '');
+  if (entry === 'driver.ts') {
+    // A native-app lab replaces steps of the reference app it imports, by name (`async openRedirect(`).
+    const replaced = [...server.matchAll(/^\s{2}(?:async\s+)?(\w+)\s*\(/gm)].map((m) => m[1]);
+    const reference = /from '(\.\.\/\.\.\/reference-[\w-]+\/[\w-]+)\.js'/.exec(server)?.[1];
+    if (replaced.length && reference)
+      hints.push(
+        `The lab replaces ${replaced.map((r) => `\`${r}\``).join(', ')} of the reference app: compare it ` +
+          `with the same step in ${reference}.ts.`,
+      );
+  } else {
+    const replaced = [...server.matchAll(/^\s{4}(\w+)\s*[:(]/gm)].map((m) => m[1]);
+    if (replaced.length)
+      hints.push(
+        `The lab replaces ${replaced.map((r) => `\`${r}\``).join(', ')} of the reference client: compare it ` +
+          'with the same step in ../_base/flow.ts or ../_base/app.ts.',
+      );
+  }
   hints.push(...detailsBlocks(readme, 'Remediation').map((r) => `Remediation: ${r}`));
   return hints;
 }
@@ -149,6 +176,21 @@ export async function copyLab(id: string, dir: string): Promise<string> {
   }
   await mkdir(path.join(dir, 'reference-web'), { recursive: true });
   await cp(path.join(examples, 'reference-web', 'discovery.ts'), path.join(dir, 'reference-web', 'discovery.ts'));
+  // The reference clients a lab builds on (`../../reference-native/`, and what that imports in turn).
+  const pending = importedExampleFolders(
+    await readFile(path.join(examples, 'labs', id, labEntry(path.join(examples, 'labs', id))), 'utf8').catch(() => ''),
+  );
+  const copied = new Set(['labs', 'shared', 'reference-web']);
+  while (pending.length > 0) {
+    const folder = pending.shift()!;
+    if (copied.has(folder) || !existsSync(path.join(examples, folder))) continue;
+    copied.add(folder);
+    await cp(path.join(examples, folder), path.join(dir, folder), { recursive: true, filter });
+    for (const file of await readdir(path.join(examples, folder))) {
+      if (file.endsWith('.ts') && !isTestFile(file))
+        pending.push(...importedExampleFolders(await readFile(path.join(examples, folder, file), 'utf8')));
+    }
+  }
   const readmeFile = path.join(dir, 'labs', id, 'README.md');
   await writeFile(readmeFile, studentReadme(await readFile(readmeFile, 'utf8')));
   await linkDependencies(dir);

@@ -270,6 +270,32 @@ describe('manifest policy', () => {
   });
 });
 
+describe('manifest native (TARGETS.md §1.1)', () => {
+  const driver = () => ({
+    name: 'acme-cli',
+    kind: 'driver',
+    client: { id: 'acme-cli', redirectUri: 'http://127.0.0.1/callback', scopes: ['openid'] },
+    start: { command: ['node', 'driver.mjs'], env: { CB: '{{client.redirectUri}}' } },
+  });
+
+  it('keeps native on a driver through to the resolved target, and leaves it unset when absent', async () => {
+    const t = await loadManifest(await writeJson({ ...driver(), native: true }));
+    expect(t.native).toBe(true);
+    expect(resolveTarget(t, vars).native).toBe(true);
+    expect(resolveTarget(t, vars).start?.env.CB).toBe('http://127.0.0.1/callback');
+    expect((await loadManifest(await writeJson(driver()))).native).toBeUndefined();
+  });
+
+  it('refuses native on a web target and a non-boolean native, naming the field', async () => {
+    const web = await loadError({ ...good(), native: true });
+    expect(web.path).toBe('native');
+    expect(web.message).toContain('native apps are drivers');
+    const odd = await loadError({ ...driver(), native: 'yes' });
+    expect(odd.path).toBe('native');
+    expect(odd.exitCode).toBe(2);
+  });
+});
+
 describe('manifest defaults', () => {
   it('fills profile, client id, auth method, timeout and absolute paths', async () => {
     const m = good();

@@ -44,6 +44,7 @@ export function resolveTarget(template: ManifestTemplate, vars: PlaceholderValue
     profile: template.profile,
     ...(template.providers !== undefined ? { providers: template.providers } : {}),
     client: { ...template.client, scopes: [...template.client.scopes], redirectUri },
+    ...(template.native !== undefined ? { native: template.native } : {}),
   };
   if (template.client.jwksUri !== undefined) {
     target.client.jwksUri = httpUrl(sub(template.client.jwksUri, 'client.jwksUri'), 'client.jwksUri');

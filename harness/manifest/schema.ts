@@ -111,6 +111,12 @@ export const manifestSchema = z.strictObject({
    * `audit --policy` overrides it.
    */
   policy: z.enum(POLICY_NAMES).optional(),
+  /**
+   * TARGETS.md §1.1, kind `driver`: a native or CLI app that chooses its own loopback redirect. The
+   * provider lets it use any port on its registered loopback IP redirect URI (RFC 8252 7.3); enables
+   * `native.loopback-redirect`.
+   */
+  native: z.boolean().optional(),
 });
 
 /** A manifest as an integrator writes it (JSON, or `defineTarget({...})` in a module). */

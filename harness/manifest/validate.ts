@@ -188,6 +188,13 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
       }
     }
   }
+  if (m.native === true && m.kind !== 'driver') {
+    throw ManifestError.expected(
+      'native',
+      `no "native" for kind ${JSON.stringify(m.kind)} (native apps are drivers)`,
+      m.native,
+    );
+  }
   if (m.start?.ready?.url !== undefined && m.start.ready.stdout !== undefined) {
     throw ManifestError.expected('start.ready', 'exactly one of "url" or "stdout"', m.start.ready);
   }
@@ -329,6 +336,7 @@ function validate(input: unknown, dir: string, file?: string): ManifestTemplate 
     ...(file ? { file } : {}),
     ...(m.policy ? { policy: m.policy } : {}),
     ...(m.providers !== undefined ? { providers: m.providers } : {}),
+    ...(m.native !== undefined ? { native: m.native } : {}),
   };
   if (template.inProcess && !existsSync(template.inProcess.module)) {
     throw ManifestError.expected(

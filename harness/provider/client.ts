@@ -247,6 +247,8 @@ export class ProviderClient {
   #dpopKey: Promise<DpopKey> | undefined;
   /** The last `DPoP-Nonce` the token endpoint handed out (RFC 9449 8). */
   #dpopNonce: string | undefined;
+  /** The last `DPoP-Nonce` a resource server handed out (RFC 9449 9). */
+  #resourceNonce: string | undefined;
   /** Access tokens issued DPoP-bound, with the key they are bound to. */
   readonly #bound = new Map<string, DpopKey>();
 
@@ -539,26 +541,49 @@ export class ProviderClient {
     // (RFC 9449 7.1), Bearer otherwise (RFC 6750 2.1). `bearer` and `dpop` force one scheme.
     const bound = this.#bound.get(token);
     const scheme = how === 'dpop' || (how === 'header' && bound) ? 'DPoP' : how === 'query' ? undefined : 'Bearer';
+    const key = dpop.key ?? bound;
+    const ownProof = scheme === 'DPoP' && dpop.proof === undefined;
+    const sign = async (): Promise<string> =>
+      dpopProof(key ?? (await this.dpopKey()), 'GET', target.href, {
+        accessToken: token,
+        ...(this.#resourceNonce !== undefined ? { nonce: this.#resourceNonce } : {}),
+      });
     if (scheme === 'Bearer') headers.authorization = `Bearer ${token}`;
     else if (scheme === 'DPoP') {
       headers.authorization = `DPoP ${token}`;
       if (typeof dpop.proof === 'string') headers.dpop = dpop.proof;
-      else if (dpop.proof !== null) {
-        const key = dpop.key ?? bound ?? (await this.dpopKey());
-        headers.dpop = await dpopProof(key, 'GET', target.href, { accessToken: token });
-      }
+      else if (dpop.proof !== null) headers.dpop = await sign();
     } else target.searchParams.set('access_token', token);
-    const res = await fetch(target, { headers, signal: this.deps.signal });
-    const body = await res.text();
-    this.deps.recorder.record({
-      method: 'GET',
-      url: target.href,
-      requestHeaders: headers,
-      status: res.status,
-      responseHeaders: headersOf(res.headers),
-      responseBody: body,
-      note: `${note} (${scheme ? `${scheme} scheme` : 'token in the query'})`,
-    });
+    const send = async (): Promise<{ res: Response; body: string }> => {
+      const res = await fetch(target, { headers, signal: this.deps.signal });
+      const body = await res.text();
+      this.deps.recorder.record({
+        method: 'GET',
+        url: target.href,
+        requestHeaders: { ...headers },
+        status: res.status,
+        responseHeaders: headersOf(res.headers),
+        responseBody: body,
+        note: `${note} (${scheme ? `${scheme} scheme` : 'token in the query'})`,
+      });
+      return { res, body };
+    };
+    let { res, body } = await send();
+    // RFC 9449 9: a resource server that demands a nonce answers 401 use_dpop_nonce with one; a proof
+    // this client built is signed again with it, once.
+    const nonce = res.headers.get('dpop-nonce');
+    if (nonce !== null && ownProof) this.#resourceNonce = nonce;
+    if (
+      ownProof &&
+      res.status === 401 &&
+      nonce !== null &&
+      /error="use_dpop_nonce"/.test(res.headers.get('www-authenticate') ?? '')
+    ) {
+      headers.dpop = await sign();
+      ({ res, body } = await send());
+      const next = res.headers.get('dpop-nonce');
+      if (next !== null) this.#resourceNonce = next;
+    }
     return {
       status: res.status,
       body,

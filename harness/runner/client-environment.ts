@@ -103,6 +103,8 @@ function register(idp: MockIdp, target: ResolvedTarget): void {
     ...(target.client.jwksUri ? { jwksUri: target.client.jwksUri } : {}),
     ...(target.client.postLogoutRedirectUris ? { postLogoutRedirectUris: target.client.postLogoutRedirectUris } : {}),
     ...(target.client.backchannelLogoutUri ? { backchannelLogoutUri: target.client.backchannelLogoutUri } : {}),
+    // TARGETS.md §1.1 `native`: the app picks its loopback port at run time (RFC 8252 7.3).
+    ...(target.native ? { applicationType: 'native' as const } : {}),
   });
 }
 

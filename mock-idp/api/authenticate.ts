@@ -89,7 +89,7 @@ export async function authenticate(req: Request, url: URL, ctx: ApiContext): Pro
         bearer: { ...bearer, valid: false },
         tag: token.tag,
         ...(checked.dpop ? { dpop: checked.dpop } : {}),
-        response: gatewayError(401, 'Unauthorized', { 'www-authenticate': checked.challenge }),
+        response: gatewayError(401, 'Unauthorized', { ...checked.headers, 'www-authenticate': checked.challenge }),
       };
     }
     return { ok: true, token, value: found.token, bearer, ...(checked.dpop ? { dpop: checked.dpop } : {}) };

@@ -26,7 +26,15 @@ export type ApiDpopCheck = (presented: {
   token: string;
   jkt?: string;
 }) => Promise<
-  { ok: true; dpop?: DpopProofInfo } | { ok: false; description: string; challenge: string; dpop?: DpopProofInfo }
+  | { ok: true; dpop?: DpopProofInfo }
+  | {
+      ok: false;
+      description: string;
+      challenge: string;
+      /** Further headers of the 401, e.g. `DPoP-Nonce` with `use_dpop_nonce` (RFC 9449 9). */
+      headers?: Record<string, string>;
+      dpop?: DpopProofInfo;
+    }
 >;
 
 /** Everything the API needs from the provider that mounts it. */

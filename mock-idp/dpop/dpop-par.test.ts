@@ -200,7 +200,8 @@ describe('the fapi2 profile: PAR and DPoP required', () => {
   }
 
   it('issues DPoP-bound tokens only for a valid proof; the API wants the DPoP scheme and the bound key', async () => {
-    running = await startTestIdp({ profile: 'fapi2' }, [FAPI_CLIENT]);
+    // The binding alone: the profile's resource nonces are switched off by the explicit setting.
+    running = await startTestIdp({ profile: 'fapi2', settings: { resourceDpopNonce: false } }, [FAPI_CLIENT]);
     const { idp } = running;
     const key = await newKey();
     const c1 = await code(idp, FAPI_CLIENT);
@@ -232,6 +233,59 @@ describe('the fapi2 profile: PAR and DPoP required', () => {
     const apiEntry = idp.journal.entries({ endpoint: 'api' })[0];
     expect(apiEntry.bearer).toMatchObject({ scheme: 'DPoP', bound: true, valid: true });
     expect(apiEntry.dpop).toMatchObject({ valid: true, htm: 'GET', jkt: key.jkt });
+  });
+
+  it('demands a resource-server nonce at the API: 401 use_dpop_nonce with DPoP-Nonce, then the retry with it', async () => {
+    running = await startTestIdp({ profile: 'fapi2' }, [FAPI_CLIENT]);
+    const { idp } = running;
+    expect(idp.settings.resourceDpopNonce).toBe(true);
+    const key = await newKey();
+    const c = await code(idp, FAPI_CLIENT);
+    const tokens = await postForm(
+      idp.endpoints.token,
+      { grant_type: 'authorization_code', code: c.code, redirect_uri: REDIRECT_URI, code_verifier: c.verifier },
+      authOf(FAPI_CLIENT),
+      { headers: { dpop: await proof(key, 'POST', idp.endpoints.token) } },
+    );
+    // The token endpoint does not ask for a nonce (no dpop.use-nonce fault, no dpopNonce setting).
+    expect(tokens.status).toBe(200);
+    expect(tokens.headers.get('dpop-nonce')).toBeNull();
+    const at = tokens.json.access_token as string;
+    const api = `${idp.apiBaseUrl}/v1/profile`;
+    const call = (dpop: string) => fetch(api, { headers: { authorization: `DPoP ${at}`, dpop } });
+
+    const first = await call(await proof(key, 'GET', api, { ath: ath(at) }));
+    expect(first.status).toBe(401);
+    expect(first.headers.get('www-authenticate')).toMatch(/^DPoP error="use_dpop_nonce", error_description=/);
+    const nonce = first.headers.get('dpop-nonce');
+    expect(nonce).toBeTruthy();
+    // A nonce the server never handed out is answered like none at all, with a fresh one.
+    const invented = await call(await proof(key, 'GET', api, { ath: ath(at), nonce: 'made-up' }));
+    expect(invented.status).toBe(401);
+    expect(invented.headers.get('www-authenticate')).toContain('use_dpop_nonce');
+    // Another key's proof is refused as such, and is told no nonce: only the token's holder is.
+    const other = await call(await proof(await newKey(), 'GET', api, { ath: ath(at) }));
+    expect(other.status).toBe(401);
+    expect(other.headers.get('www-authenticate')).toContain('invalid_token');
+    expect(other.headers.get('dpop-nonce')).toBeNull();
+
+    const retry = await call(await proof(key, 'GET', api, { ath: ath(at), nonce }));
+    expect(retry.status).toBe(200);
+    const entries = idp.journal.entries({ endpoint: 'api' });
+    expect(entries.map((e) => e.response.status)).toEqual([401, 401, 401, 200]);
+    expect(entries[0].dpop).toMatchObject({ present: true, valid: false, jkt: key.jkt });
+    expect(entries[3].dpop).toMatchObject({ valid: true, nonce });
+  });
+
+  it('keeps the API free of nonces in the lexoffice profile, and on when a setting asks for them', async () => {
+    running = await startTestIdp({ profile: 'fapi2', settings: { resourceDpopNonce: false } }, [FAPI_CLIENT]);
+    expect(running.idp.settings.resourceDpopNonce).toBe(false);
+    await running.close();
+    running = await startTestIdp({ profile: 'lexoffice' });
+    expect(running.idp.settings.resourceDpopNonce).toBe(false);
+    await running.close();
+    running = await startTestIdp({ profile: 'lexoffice', settings: { resourceDpopNonce: true } });
+    expect(running.idp.settings.resourceDpopNonce).toBe(true);
   });
 
   it('binds the code to the key of the proof sent to the PAR endpoint (RFC 9449 10)', async () => {

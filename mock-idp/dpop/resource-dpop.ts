@@ -12,6 +12,8 @@ export interface ResourcePresentation {
   proof: string | null;
   /** The key the token is bound to (`cnf.jkt`), when it is DPoP-bound. */
   jkt?: string;
+  /** RFC 9449 9: the resource server demands a nonce it handed out in the proof. */
+  nonceRequired?: boolean;
 }
 
 /** The outcome, with the `WWW-Authenticate` challenge to send on refusal (RFC 9449 7.1). */
@@ -19,9 +21,11 @@ export type ResourceDpopResult =
   | { ok: true; dpop?: DpopProofInfo }
   | {
       ok: false;
-      error: 'invalid_token' | 'invalid_dpop_proof';
+      error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce';
       description: string;
       challenge: string;
+      /** Further response headers: the `DPoP-Nonce` to use with `use_dpop_nonce` (RFC 9449 9). */
+      headers?: Record<string, string>;
       dpop?: DpopProofInfo;
     };
 
@@ -30,6 +34,12 @@ export type ResourceDpopResult =
  * its key that carries `ath` for it (7.1); presented as a Bearer token it is refused (7.2). A `DPoP`
  * scheme with an unbound token is refused too. Permissive `dpop-binding-not-checked` accepts a bound
  * token without a proof, with another key's proof, and as Bearer (a replayed proof is still refused).
+ *
+ * With `nonceRequired` (setting `resourceDpopNonce`), a proof of the right key without a nonce the
+ * server handed out is answered as RFC 9449 9 shows: `401`, `WWW-Authenticate: DPoP
+ * error="use_dpop_nonce"` and a fresh `DPoP-Nonce`. The nonces are the provider's (one origin, one
+ * nonce store), which RFC 9449 9 allows: a resource server's nonces need not differ from the
+ * authorization server's.
  */
 export async function checkResourceDpop(
   ctx: ProviderContext,
@@ -37,10 +47,10 @@ export async function checkResourceDpop(
 ): Promise<ResourceDpopResult> {
   const algs = ctx.built.dpopAlgs.join(' ');
   const refuse = (
-    error: 'invalid_token' | 'invalid_dpop_proof',
+    error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce',
     description: string,
     dpop?: DpopProofInfo,
-  ): ResourceDpopResult => ({
+  ): Extract<ResourceDpopResult, { ok: false }> => ({
     ok: false,
     error,
     description,
@@ -59,9 +69,20 @@ export async function checkResourceDpop(
     htm: presented.method,
     htu: presented.url,
     accessToken: presented.token,
+    ...(presented.nonceRequired ? { nonceRequired: true } : {}),
   });
   // The lax mode loosens the binding only; a replayed proof is refused unless replay detection is off.
   if (lax && !result.info.replayed) return { ok: true, dpop: result.info };
+  if (!result.ok && result.error === 'use_dpop_nonce') {
+    // RFC 9449 9: the key must still be the token's; a nonce is asked only of the rightful holder.
+    if (result.info.jkt !== undefined && result.info.jkt !== presented.jkt) {
+      return refuse('invalid_token', 'the DPoP proof key is not the key the token is bound to', result.info);
+    }
+    return {
+      ...refuse('use_dpop_nonce', 'Resource server requires nonce in DPoP proof', result.info),
+      headers: { 'dpop-nonce': ctx.dpop.nonce() },
+    };
+  }
   if (!result.ok) return refuse('invalid_dpop_proof', result.description, result.info);
   if (result.jkt !== presented.jkt) {
     return refuse('invalid_token', 'the DPoP proof key is not the key the token is bound to', result.info);

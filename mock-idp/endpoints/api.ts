@@ -44,6 +44,7 @@ export function mountApi(ctx: ProviderContext): MountedApi {
               token,
               proof: req.headers.get('dpop'),
               ...(jkt !== undefined ? { jkt } : {}),
+              ...(ctx.settings.resourceDpopNonce ? { nonceRequired: true } : {}),
             }),
         }
       : {}),

@@ -69,6 +69,40 @@ describe('authorization endpoint: client and redirect_uri', () => {
   });
 });
 
+describe('authorization endpoint: native clients (RFC 8252 7.3)', () => {
+  const NATIVE = {
+    clientId: 'native-cli',
+    authMethod: 'none' as const,
+    redirectUris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+    applicationType: 'native' as const,
+  };
+
+  it('redirects to the port the native client chose on its loopback IP redirect URI, and redeems with it', async () => {
+    running.idp.registerClient(NATIVE);
+    const pkce = pkcePair('native');
+    const redirectUri = 'http://127.0.0.1:51004/callback';
+    const answer = await authorize(running.idp, codeRequest(NATIVE, { redirect_uri: redirectUri }, pkce));
+    expect(answer.location?.origin).toBe('http://127.0.0.1:51004');
+    const code = answer.location!.searchParams.get('code')!;
+    const token = await redeem(running.idp, NATIVE, code, pkce.verifier, { redirect_uri: redirectUri });
+    expect(token.status).toBe(200);
+  });
+
+  it('keeps localhost, other paths and web clients to the exact registered URI', async () => {
+    running.idp.registerClient(NATIVE);
+    for (const [client, uri] of [
+      [NATIVE, 'http://localhost:51004/callback'],
+      [NATIVE, 'http://127.0.0.1:51004/other'],
+      [{ ...NATIVE, clientId: 'native-as-web', applicationType: 'web' as const }, 'http://127.0.0.1:51004/callback'],
+    ] as const) {
+      running.idp.registerClient(client);
+      const answer = await authorize(running.idp, codeRequest(client, { redirect_uri: uri }));
+      expect(answer.status, uri).toBe(400);
+      expect(answer.location, uri).toBeUndefined();
+    }
+  });
+});
+
 describe('authorization endpoint: redirected errors', () => {
   it('redirects other errors back with error, error_description and state', async () => {
     const answer = await authorize(running.idp, codeRequest(PUBLIC_CLIENT, { scope: 'openid admin.everything' }));

@@ -1,4 +1,5 @@
 import { authenticateClient } from '../http/authenticate-client.js';
+import { isRegisteredRedirectUri } from '../http/redirect-uri.js';
 import { jsonResponse, noStoreHeaders, oauthError } from '../http/responses.js';
 import type { Endpoint, EndpointResult } from '../provider-context.js';
 import type { DpopProofInfo } from '../types.js';
@@ -45,7 +46,7 @@ export const parEndpoint: Endpoint = async (ctx, exchange) => {
   if (params.client_id !== auth.client.clientId) {
     return fail(oauthError(ctx, 'invalid_request', 'client_id is not the authenticated client'));
   }
-  if (!params.redirect_uri || !auth.client.redirectUris.includes(params.redirect_uri)) {
+  if (!params.redirect_uri || !isRegisteredRedirectUri(auth.client, params.redirect_uri)) {
     return fail(oauthError(ctx, 'invalid_request', 'redirect_uri is missing or not registered for this client'));
   }
   let dpopJkt = params.dpop_jkt;

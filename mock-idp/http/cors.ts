@@ -11,7 +11,8 @@ export function corsHeaders(request: ProviderRequest): Record<string, string> {
   if (!origin) return {};
   return {
     'access-control-allow-origin': origin,
-    'access-control-expose-headers': 'WWW-Authenticate, Retry-After',
+    // DPoP-Nonce: a browser client must read the nonce the server demands (RFC 9449 8, 9).
+    'access-control-expose-headers': 'WWW-Authenticate, Retry-After, DPoP-Nonce',
     vary: 'Origin',
   };
 }

@@ -18,6 +18,11 @@ export interface ProfileSettings {
    * Security Profile). No metadata member can say this; it is the profile's policy.
    */
   requireDpop?: boolean;
+  /**
+   * The mock lexoffice API demands DPoP server nonces (RFC 9449 9), unless the caller's
+   * `settings.resourceDpopNonce` says otherwise. No metadata member can say this either.
+   */
+  resourceDpopNonce?: boolean;
 }
 
 /** A bundled profile: a plain discovery document plus its settings. */
@@ -39,7 +44,8 @@ export interface BundledProfileDefinition {
  *   the API host (`https://api.lexoffice.io/v1/revoke`).
  * - `fapi2`: the `lexoffice` OpenID provider as the FAPI 2.0 Security Profile has it: pushed
  *   authorization requests required (RFC 9126), DPoP required for every token request so every access
- *   token is sender-constrained (RFC 9449), RFC 9207 `iss`, PKCE S256 only, and no public clients.
+ *   token is sender-constrained (RFC 9449), the API demanding DPoP server nonces (RFC 9449 9), RFC
+ *   9207 `iss`, PKCE S256 only, and no public clients.
  *   Client authentication is `client_secret_basic` / `client_secret_post` until `private_key_jwt` is
  *   implemented: add it to `token_endpoint_auth_methods_supported` in `fapi2.json` then.
  */
@@ -61,6 +67,7 @@ export const BUNDLED_PROFILES: Record<BundledProfile, BundledProfileDefinition> 
       scopeParams: ['scope'],
       apiScopes: { profile: 'profile', contacts: 'contact.read', invoices: 'invoice.read' },
       requireDpop: true,
+      resourceDpopNonce: true,
     },
   },
   'lexoffice-partner': {

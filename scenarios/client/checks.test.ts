@@ -123,11 +123,13 @@ const DPOP_PAR_IDS = ['dpop.proof', 'dpop.nonce', 'dpop.scheme', 'par.front-chan
 const PRIVATE_KEY_JWT_IDS = ['client-auth.private-key-jwt'];
 /** Need `"providers": 2`; proven by their labs and examples/openid-client-two-providers (mixup.test.ts). */
 const MIXUP_IDS = ['mixup.iss', 'mixup.token-endpoint'];
+/** Needs `native: true` on a driver; proven by its labs and examples/reference-native. */
+const NATIVE_IDS = ['native.loopback-redirect'];
 
 describe('client checks against the fake client', () => {
   it('covers every check in the catalog, except those proven against real targets only', () => {
     expect(
-      [...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS, ...MIXUP_IDS].sort(),
+      [...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS, ...MIXUP_IDS, ...NATIVE_IDS].sort(),
     ).toEqual(clientChecks.map((c) => c.id).sort());
   });
 
@@ -195,6 +197,27 @@ describe('client checks against a driver-kind fake client', () => {
       expect(outcome.verdict, id).toBe('not-applicable');
     }
   });
+
+  it('reports native.loopback-redirect as not applicable to a driver whose manifest does not declare native', async () => {
+    const { outcome } = await (await createFakeWorld({ kind: 'driver' })).run(checkById('native.loopback-redirect')!);
+    expect(outcome.verdict).toBe('not-applicable');
+    expect(outcome.summary).toContain('`native`');
+  });
+
+  it.each([
+    [{}, 'RFC8252-8.3', 'RECOMMENDED', /both logins, held open at once, redirect to port 3000/],
+    [{ noPkce: true }, 'RFC8252-6', 'MUST', /carries no code_challenge/],
+    [{ plainPkce: true }, 'RFC7636-4.2', 'MUST', /code_challenge_method is plain/],
+  ] as const)(
+    'native.loopback-redirect names the worst rule a native driver breaks (%o: %s)',
+    async (flaws, ref, level, summary) => {
+      const world = await createFakeWorld({ kind: 'driver', native: true, flaws });
+      const { outcome } = await world.run(checkById('native.loopback-redirect')!);
+      expect(outcome.verdict).toBe('fail');
+      expect(outcome.summary).toMatch(summary);
+      expect(outcome.requirement).toMatchObject({ ref, level });
+    },
+  );
 
   it('judges a driver by its callback answers, without pages or status codes', async () => {
     for (const id of ['state.mismatch', 'callback.missing-code', 'token-error.handled', 'id-token.signature']) {

@@ -16,6 +16,12 @@ describe('provider checks of PAR and DPoP against the mock serving lexoffice wit
     });
   }
 
+  it('the fapi2 profile, whose API demands DPoP nonces (RFC 9449 9), passes the DPoP checks: the audit’s client follows use_dpop_nonce', async () => {
+    const nonPass = await auditWithMode(undefined, { profile: 'fapi2', only: ['provider.dpop'] });
+    // No public clients in fapi2, so the refresh binding of a DPoP public client cannot be shown.
+    expect(nonPass).toEqual({ 'provider.dpop.refresh-bound': 'not-applicable' });
+  });
+
   it('the lexoffice profile advertises neither, so every PAR and DPoP check is not applicable, naming the metadata', async () => {
     const nonPass = await auditWithMode(undefined, { only: NEW_CHECKS });
     expect(Object.values(nonPass)).toEqual(Array(6).fill('not-applicable'));

@@ -1,3 +1,4 @@
+import { isRegisteredRedirectUri } from '../../http/redirect-uri.js';
 import { challengeWellFormed } from '../../pkce/pkce-rules.js';
 import { PageRefusal, RedirectRefusal, type AuthorizationFlow } from './flow.js';
 
@@ -22,13 +23,16 @@ export function checkClient(flow: AuthorizationFlow): void {
 
 function redirectUriMatches(flow: AuthorizationFlow, given: string): boolean {
   const registered = flow.client!.redirectUris;
-  if (!flow.allows.has('redirect-uri-prefix')) return registered.includes(given);
+  if (!flow.allows.has('redirect-uri-prefix')) return isRegisteredRedirectUri(flow.client!, given);
   if (!URL.canParse(given)) return false;
   const lower = given.toLowerCase();
   return registered.some((r) => lower.startsWith(r.toLowerCase().replace(/\/$/, '')));
 }
 
-/** Exact string comparison with a registered URI (RFC 9700 4.1.3, RFC 6749 3.1.2.3). */
+/**
+ * Exact string comparison with a registered URI (RFC 9700 4.1.3, RFC 6749 3.1.2.3); for a native
+ * client, any port on a registered loopback IP redirect URI (RFC 8252 7.3).
+ */
 export function checkRedirectUri(flow: AuthorizationFlow): void {
   const given = flow.params.redirect_uri;
   if (given && redirectUriMatches(flow, given)) {

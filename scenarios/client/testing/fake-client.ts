@@ -102,6 +102,8 @@ export interface FakeWorldOptions {
   /** Issuer-wide changes to the provider's metadata (RFC 9207 `iss`, plain-only PKCE). */
   discoveryFaults?: DiscoveryFault[];
   scopes?: string[];
+  /** The manifest's `native` (TARGETS.md §1.1); the fake client still redirects to one fixed port. */
+  native?: boolean;
 }
 
 interface Pending {
@@ -185,6 +187,7 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
     login: { url: `${APP}/login` },
     signedIn: { url: `${APP}/me`, status: 200 },
     logout: { url: `${APP}/logout` },
+    ...(opts.native ? { native: true } : {}),
   };
   idp.registerClient({
     clientId: target.client.id,

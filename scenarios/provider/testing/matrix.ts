@@ -153,10 +153,11 @@ export const REST_MODES: readonly PermissiveMode[] = (Object.keys(EXPECTED) as P
 
 export async function auditWithMode(
   mode: PermissiveMode | undefined,
-  opts: { discovery?: unknown; only?: string[] } = {},
+  opts: { discovery?: unknown; only?: string[]; profile?: 'fapi2' } = {},
 ): Promise<Record<string, Verdict>> {
   const audit = await prepareEmbeddedAudit({
     permissive: mode ? [mode] : [],
+    ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.discovery !== undefined ? { discovery: opts.discovery } : {}),
   });
   try {
