@@ -80,6 +80,9 @@ const MORE_CASES: Case[] = [
   // Redeeming a missing code sends a token request the provider cannot attribute to the login.
   { id: 'callback.missing-code', flaws: { redeemsMissingCode: true } },
 
+  // Comparing `aud` only when it is there accepts an ID token without an audience.
+  { id: 'id-token.aud', flaws: { idTokenLapses: ['aud-if-present'] } },
+
   // A refusal without a JWKS refetch may be a refetch rate limit (oauth4webapi: once a minute): warn only.
   { id: 'id-token.kid-rotation', flaws: { noJwksRefetch: true }, flawed: 'warn' },
   // A crash (5xx, stack trace) on a malformed token response fails even though nobody was signed in.

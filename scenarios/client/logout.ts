@@ -300,10 +300,15 @@ const ANSWER_400: Requirement = {
 const INVALID_TOKENS: ReadonlyArray<{ fault: Fault; what: string }> = [
   { fault: { name: 'logout-token.alg-none' }, what: 'an unsigned logout token (alg none)' },
   { fault: { name: 'logout-token.bad-signature' }, what: 'a logout token with an invalid signature' },
+  {
+    fault: { name: 'logout-token.hs256-public-key' },
+    what: 'a logout token signed with an unexpected algorithm (HS256 keyed with the provider’s public key)',
+  },
   { fault: { name: 'logout-token.wrong-iss' }, what: 'a logout token from another issuer' },
   { fault: { name: 'logout-token.wrong-aud' }, what: 'a logout token for another client' },
   { fault: { name: 'logout-token.expired' }, what: 'an expired logout token' },
   { fault: { name: 'logout-token.no-events' }, what: 'a logout token without the events claim' },
+  { fault: { name: 'logout-token.wrong-event' }, what: 'a logout token whose events claim names another event' },
   { fault: { name: 'logout-token.nonce' }, what: 'a logout token with a nonce' },
 ];
 
@@ -317,8 +322,8 @@ export const logoutBackchannelValidation = defineClientCheck({
   otherKinds: BACKCHANNEL_OTHER_KINDS,
   faults: INVALID_TOKENS.map((t) => t.fault.name),
   must:
-    'Logout tokens with `alg: none`, a bad signature, a wrong `iss` or `aud`, no `events` claim, a `nonce`, or expired ' +
-    'are refused and end nothing.',
+    'Logout tokens with `alg: none`, an unexpected algorithm, a bad signature, a wrong `iss` or `aud`, no `events` ' +
+    'claim or one without the back-channel logout event, a `nonce`, or expired are refused and end nothing.',
   requirement: {
     text:
       'Upon receiving a logout request at the back-channel logout URI, the RP MUST validate the Logout Token as ' +
