@@ -1,7 +1,8 @@
 /**
  * The provider's logout family, end to end over loopback HTTP: a back-channel logout token checked with
  * jose as a relying party would, RP-initiated logout built by openid-client v6 (and followed to the
- * relying party's post-logout page, or refused with an error page), and the impostor discovery document. The `logout-token.*` and ID token faults are exercised in faults/faults.test.ts.
+ * relying party's post-logout page, or refused with an error page), and the impostor discovery document.
+ * The `logout-token.*` and ID token faults are exercised in faults/faults.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
