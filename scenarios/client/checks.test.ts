@@ -188,6 +188,16 @@ describe('client checks against a driver-kind fake client', () => {
     }
   });
 
+  it('says why the logout checks that follow or serve a user agent cannot test a driver', async () => {
+    const world = await createFakeWorld({ kind: 'driver' });
+    const rp = await world.run(checkById('logout.rp-initiated')!);
+    expect(rp.outcome.verdict).toBe('not-applicable');
+    expect(rp.outcome.summary).toMatch(/driver protocol's `logout` answer carries no URL/);
+    const bc = await world.run(checkById('logout.backchannel')!);
+    expect(bc.outcome.verdict).toBe('not-applicable');
+    expect(bc.outcome.summary).toMatch(/no way for a driver to serve the back-channel logout URI/);
+  });
+
   it('judges a driver by its callback answers, without pages or status codes', async () => {
     for (const id of ['state.mismatch', 'callback.missing-code', 'token-error.handled', 'id-token.signature']) {
       const good = await (await createFakeWorld({ kind: 'driver' })).run(checkById(id)!);
