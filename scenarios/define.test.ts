@@ -65,6 +65,21 @@ describe('defineClientCheck', () => {
     expect(ran).toBe(false);
   });
 
+  it('names why a kind it leaves out cannot be tested when the declaration says so', async () => {
+    const check = defineClientCheck({
+      id: 'x.web-spa',
+      ...META,
+      kinds: ['web', 'spa'],
+      otherKinds: { driver: 'the driver protocol has no user agent to redirect' },
+      run: async () => pass('ran'),
+    });
+    expect(await check.run(contextFor('driver', []))).toEqual({
+      verdict: 'not-applicable',
+      summary: 'This check applies to web, spa targets, not driver: the driver protocol has no user agent to redirect',
+    });
+    expect(check).not.toHaveProperty('otherKinds');
+  });
+
   it('turns a stop deep inside the run into the outcome it carries, with an observation', async () => {
     const observed: string[] = [];
     const check = defineClientCheck({

@@ -19,7 +19,14 @@ export const BROWSER_KINDS: readonly TargetKind[] = ['web', 'spa'];
 
 /** What a client check's author writes: {@link ClientCheck} with its defaults left out. */
 export type ClientCheckDeclaration = Omit<ClientCheck, 'target' | 'kinds' | 'agent' | 'faults'> &
-  Partial<Pick<ClientCheck, 'agent' | 'faults'>> & { kinds?: readonly TargetKind[] };
+  Partial<Pick<ClientCheck, 'agent' | 'faults'>> & {
+    kinds?: readonly TargetKind[];
+    /**
+     * Why the check does not apply to a kind it leaves out, for the `not-applicable` summary (a reader
+     * of a report learns what would have to exist for it to apply, not only that it was skipped).
+     */
+    otherKinds?: Partial<Record<TargetKind, string>>;
+  };
 
 /** What a provider check's author writes: {@link ProviderCheck} with its defaults left out. */
 export type ProviderCheckDeclaration = Omit<ProviderCheck, 'target' | 'needs'> & Partial<Pick<ProviderCheck, 'needs'>>;
@@ -32,7 +39,7 @@ export type ProviderCheckDeclaration = Omit<ProviderCheck, 'target' | 'needs'> &
  * error's `errorKind` when it has one, e.g. a driver that died).
  */
 export function defineClientCheck(declaration: ClientCheckDeclaration): ClientCheck {
-  const { run, kinds = ALL_KINDS, agent = 'default', faults = [], ...meta } = declaration;
+  const { run, kinds = ALL_KINDS, agent = 'default', faults = [], otherKinds = {}, ...meta } = declaration;
   return {
     ...meta,
     target: 'client',
@@ -41,7 +48,10 @@ export function defineClientCheck(declaration: ClientCheckDeclaration): ClientCh
     faults: [...new Set(faults)],
     async run(ctx: ClientCheckContext): Promise<Outcome> {
       if (!kinds.includes(ctx.target.kind)) {
-        return notApplicable(`This check applies to ${kinds.join(', ')} targets, not ${ctx.target.kind}.`);
+        const why = otherKinds[ctx.target.kind];
+        return notApplicable(
+          `This check applies to ${kinds.join(', ')} targets, not ${ctx.target.kind}${why ? `: ${why}` : '.'}`,
+        );
       }
       try {
         return await run(ctx);

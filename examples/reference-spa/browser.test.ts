@@ -85,12 +85,13 @@ describe('reference-spa in Chromium', () => {
     }
   });
 
-  it('signs out through #logout and revokes the refresh token', async () => {
+  it('signs out through #logout, revokes the refresh token and signs out at the provider, checking the returned state', async () => {
     const v = await open();
     try {
       await v.page.goto(`${app.origin}/login`);
       await v.page.locator('#account').waitFor({ state: 'visible', timeout: 10_000 });
       const refreshToken = mock.idp.journal.issued({ tag: v.tag, kind: 'refresh_token' })[0]?.value;
+      const idToken = mock.idp.journal.issued({ tag: v.tag, kind: 'id_token' })[0]?.value;
       await v.page.goto(`${app.origin}/#logout`);
       await v.page.locator('#account').waitFor({ state: 'hidden', timeout: 5_000 });
       const revoked = await mock.idp.journal.waitFor(
@@ -100,6 +101,24 @@ describe('reference-spa in Chromium', () => {
         },
       );
       expect(revoked.response.status).toBe(200);
+      // RP-initiated logout: back at the registered post-logout URI with the state this tab sent.
+      await v.page.getByText('You have been signed out at lexoffice too.').waitFor({ timeout: 10_000 });
+      const endSession = mock.idp.journal.entries({ endpoint: 'end-session' }).find((e) => {
+        const q = new URL(e.request.url).searchParams;
+        return q.get('id_token_hint') === idToken;
+      });
+      const q = new URL(endSession?.request.url ?? 'http://x.invalid').searchParams;
+      expect(q.get('post_logout_redirect_uri')).toBe(`${app.origin}/signed-out`);
+      expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(endSession?.response.status).toBe(302);
+      expect(v.page.url()).toBe(`${app.origin}/`);
+      expect(await v.page.evaluate(() => Object.keys(sessionStorage).length)).toBe(0);
+      expect(await v.page.locator('#error').isVisible()).toBe(false);
+
+      // A return to the post-logout URI that this tab did not start is not taken as a confirmation.
+      await v.page.goto(`${app.origin}/signed-out?state=forged`);
+      await v.page.locator('#error').waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await v.page.locator('#error').textContent()).toMatch(/does not belong to a sign-out started in this tab/);
     } finally {
       await v.ctx.close();
     }

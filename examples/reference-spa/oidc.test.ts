@@ -9,6 +9,9 @@ import {
   beginLogin,
   createJwks,
   discover,
+  endSessionUrl,
+  isOwnLogoutReturn,
+  randomToken,
   tokenRequest,
   validateCallback,
   verifyIdToken,
@@ -30,8 +33,14 @@ beforeAll(async () => {
     redirectUri: 'http://127.0.0.1:9/callback',
     scopes: ['openid', 'profile'],
     apiBaseUrl: mock.idp.apiBaseUrl,
+    postLogoutRedirectUri: 'http://127.0.0.1:9/signed-out',
   };
-  mock.idp.registerClient({ clientId: config.clientId, authMethod: 'none', redirectUris: [config.redirectUri] });
+  mock.idp.registerClient({
+    clientId: config.clientId,
+    authMethod: 'none',
+    redirectUris: [config.redirectUri],
+    postLogoutRedirectUris: [config.postLogoutRedirectUri!],
+  });
   meta = await discover(mock.idp.issuer);
 });
 afterAll(async () => {
@@ -141,5 +150,35 @@ describe('the SPA protocol module', () => {
         variant,
       ).rejects.toThrow();
     }
+  });
+
+  it('signs out at the provider with the ID token as hint, the registered URI and a state it recognises', async () => {
+    const { params, pending } = await authorizeAt();
+    const tokens = await tokenRequest(meta, config, {
+      grant_type: 'authorization_code',
+      code: validateCallback(params, pending, meta),
+      redirect_uri: config.redirectUri,
+      code_verifier: pending.codeVerifier,
+    });
+    const state = randomToken();
+    const url = new URL(endSessionUrl(meta, config, { idToken: tokens.idToken, state }) ?? '');
+    expect(`${url.origin}${url.pathname}`).toBe(meta.end_session_endpoint);
+    expect(url.searchParams.get('id_token_hint')).toBe(tokens.idToken);
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(config.postLogoutRedirectUri);
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get('location') ?? '');
+    expect(`${back.origin}${back.pathname}`).toBe(config.postLogoutRedirectUri);
+    expect(isOwnLogoutReturn(back.searchParams, state)).toBe(true);
+    expect(isOwnLogoutReturn(back.searchParams, randomToken())).toBe(false);
+    expect(isOwnLogoutReturn(back.searchParams, null)).toBe(false);
+    expect(isOwnLogoutReturn(new URLSearchParams(), state)).toBe(false);
+  });
+
+  it('signs out only locally when the provider has no end_session_endpoint or no post-logout URI is registered', () => {
+    const { end_session_endpoint: _unused, ...without } = meta;
+    expect(endSessionUrl(without, config, { idToken: 'x', state: 's' })).toBeUndefined();
+    const { postLogoutRedirectUri: _none, ...local } = config;
+    expect(endSessionUrl(meta, local, { idToken: 'x', state: 's' })).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ export function createSpaServer(env: ExampleEnv): Server {
     redirectUri: env.redirectUri,
     scopes: env.scopes,
     apiBaseUrl: env.apiBaseUrl,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
   };
   // `<` escaped so the JSON can never close its <script> element.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
@@ -38,7 +39,8 @@ export function createSpaServer(env: ExampleEnv): Server {
     'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self' ${connect}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   };
   const callbackPath = new URL(env.redirectUri).pathname;
-  const appPaths = new Set(['/', '/login', callbackPath]);
+  const postLogoutPath = env.postLogoutRedirectUri ? new URL(env.postLogoutRedirectUri).pathname : undefined;
+  const appPaths = new Set(['/', '/login', callbackPath, ...(postLogoutPath ? [postLogoutPath] : [])]);
 
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://spa.invalid').pathname;

@@ -103,6 +103,7 @@ export const FAULTS = {
   }),
   'id-token.wrong-iss': fault({ at: 'ID token', doc: 'The ID token `iss` names another issuer (validly signed).' }),
   'id-token.wrong-aud': fault({ at: 'ID token', doc: 'The ID token `aud` names another client (validly signed).' }),
+  'id-token.aud-missing': fault({ at: 'ID token', doc: 'The ID token has no `aud` claim (validly signed).' }),
   'id-token.expired': fault({ at: 'ID token', doc: 'The ID token was issued two hours ago and expired one hour ago.' }),
   'id-token.wrong-nonce': fault({
     at: 'ID token',
@@ -151,6 +152,10 @@ export const FAULTS = {
     doc: 'The back-channel logout token is unsigned (`alg: none`, empty signature).',
   }),
   'logout-token.bad-signature': fault({ at: 'logout token', doc: 'The logout token signature has flipped bits.' }),
+  'logout-token.hs256-public-key': fault({
+    at: 'logout token',
+    doc: "The logout token is HS256, keyed with the bytes of the provider's RSA public key in PEM (SPKI): an algorithm the client never registered, which anyone who knows the public key can produce (RFC 8725 3.1).",
+  }),
   'logout-token.wrong-iss': fault({
     at: 'logout token',
     doc: 'The logout token `iss` names another issuer (validly signed).',
@@ -162,6 +167,10 @@ export const FAULTS = {
   'logout-token.no-events': fault({
     at: 'logout token',
     doc: 'The logout token has no `events` claim (validly signed).',
+  }),
+  'logout-token.wrong-event': fault({
+    at: 'logout token',
+    doc: 'The logout token `events` claim names only `http://schemas.openid.net/event/foobar`, not the back-channel logout event (validly signed).',
   }),
   'logout-token.nonce': fault({
     at: 'logout token',

@@ -234,6 +234,16 @@ describe('ID token faults', () => {
     expect(payload[claim]).not.toEqual(good[claim]);
   });
 
+  it('id-token.aud-missing leaves aud out and keeps a valid signature', async () => {
+    const token = await idTokenFor({ name: 'id-token.aud-missing' });
+    const { payload } = await jwtVerify(token, await jwks(), { currentDate: NOW });
+    expect(payload).not.toHaveProperty('aud');
+    expect(payload.sub).toEqual(expect.any(String));
+    await expect(
+      jwtVerify(token, await jwks(), { currentDate: NOW, audience: PUBLIC_CLIENT.clientId }),
+    ).rejects.toThrow(/aud/);
+  });
+
   it('id-token.expired is expired at the provider clock', async () => {
     const token = await idTokenFor({ name: 'id-token.expired' });
     const claims = decodeJwt(token);
@@ -416,6 +426,23 @@ describe('back-channel logout token faults', () => {
     expect(nonce.payload.nonce).toEqual(expect.any(String));
     expect(nonce.payload.events).toBeDefined();
     await expect(verify(await logoutTokenWith({ name: 'logout-token.expired' }))).rejects.toThrow(/exp/);
+    const wrongEvent = await verify(await logoutTokenWith({ name: 'logout-token.wrong-event' }));
+    expect(wrongEvent.payload.events).toEqual({ 'http://schemas.openid.net/event/foobar': {} });
+    expect(wrongEvent.payload.sub).toEqual(expect.any(String));
+
+    // Signed with HS256 keyed with the public key PEM: refused by an RS256 allow-list, valid as that HMAC.
+    const hs256 = await logoutTokenWith({ name: 'logout-token.hs256-public-key' });
+    expect(decodeProtectedHeader(hs256)).toMatchObject({ alg: 'HS256', typ: 'logout+jwt' });
+    await expect(verify(hs256)).rejects.toThrow(/alg/i);
+    const jwk = await running.idp.keys.currentPublicJwk();
+    const pem = await exportSPKI(
+      (await importJWK({ kty: 'RSA', n: jwk.n as string, e: jwk.e as string }, 'RS256', {
+        extractable: true,
+      })) as CryptoKey,
+    );
+    const [h, p, sig] = hs256.split('.');
+    expect(createHmac('sha256', pem).update(`${h}.${p}`).digest('base64url')).toBe(sig);
+    expect(decodeJwt(hs256).events).toBeDefined();
   });
 });
 

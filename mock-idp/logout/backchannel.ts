@@ -4,7 +4,7 @@
  * `backchannel_logout_uri` (section 2.5). The tag's `logout-token.*` fault, if armed, makes the token
  * invalid in exactly one way, so a client's validation (section 2.6) can be tested one rule at a time.
  */
-import { base64url, type JWTPayload } from 'jose';
+import { SignJWT, base64url, type JWTPayload } from 'jose';
 import { nowSeconds, type ProviderContext } from '../provider-context.js';
 import type { TokenFamily } from '../store/grant-store.js';
 import { sessionIdOf } from '../tokens/issue-tokens.js';
@@ -53,6 +53,9 @@ async function logoutToken(
     case 'logout-token.no-events':
       delete claims.events;
       break;
+    case 'logout-token.wrong-event':
+      claims.events = { 'http://schemas.openid.net/event/foobar': {} };
+      break;
     case 'logout-token.nonce':
       claims.nonce = ctx.values.next('nonce', family.tag);
       break;
@@ -75,6 +78,13 @@ async function logoutToken(
       const bytes = Buffer.from(signature, 'base64url');
       for (let i = 0; i < bytes.length; i += 16) bytes[i] ^= 0x5a;
       return { token: `${header}.${body}.${bytes.toString('base64url')}`, claims };
+    }
+    case 'logout-token.hs256-public-key': {
+      // RFC 8725 3.1 algorithm confusion: HMAC keyed with the bytes of the RSA public key in PEM (SPKI).
+      const key = ctx.keys.current;
+      const secret = new TextEncoder().encode(await ctx.keys.publicPem(key));
+      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid, typ }).sign(secret);
+      return { token, claims };
     }
     default:
       return { token: await signJwt(ctx, claims, { typ }), claims };

@@ -1,7 +1,8 @@
 /**
  * The provider's logout family, end to end over loopback HTTP: a back-channel logout token checked with
- * jose as a relying party would, RP-initiated logout built by openid-client v6, and the impostor
- * discovery document. The `logout-token.*` and ID token faults are exercised in faults/faults.test.ts.
+ * jose as a relying party would, RP-initiated logout built by openid-client v6 (and followed to the
+ * relying party's post-logout page, or refused with an error page), and the impostor discovery document.
+ * The `logout-token.*` and ID token faults are exercised in faults/faults.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +125,18 @@ describe('RP-initiated logout built by openid-client v6', () => {
     expect(answer.status).toBe(302);
     expect(answer.headers.get('location')).toBe('http://127.0.0.1:8080/signed-out?state=bye');
     expect(received.length).toBe(before + 1);
+    // The session the hint names ended: its logout token verifies with jose and names that session.
+    const token = new URLSearchParams(received.at(-1)?.body).get('logout_token') ?? '';
+    const { payload } = await jwtVerify(token, await jwks(), {
+      issuer: running.idp.issuer,
+      audience: RP.clientId,
+      algorithms: ['RS256'],
+      typ: 'logout+jwt',
+      requiredClaims: ['iat', 'exp', 'jti', 'events', 'sid'],
+    });
+    expect(payload.events).toEqual({ [BACKCHANNEL_LOGOUT_EVENT]: {} });
+    expect(payload).not.toHaveProperty('nonce');
+    expect(payload.sid).toBe(decodeJwt(tokens.json.id_token as string).sid);
 
     const other = oidc.buildEndSessionUrl(config, {
       id_token_hint: tokens.json.id_token as string,
@@ -132,6 +145,92 @@ describe('RP-initiated logout built by openid-client v6', () => {
     const refused = await fetch(other, { redirect: 'manual' });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('location')).toBeNull();
+  });
+});
+
+describe('RP-initiated logout followed by a user agent', () => {
+  /** The relying party's post-logout page: records each arrival and answers 200. */
+  let landing: Server;
+  let landingUri: string;
+  const arrivals: URL[] = [];
+  const FOLLOWER: ClientRegistration = {
+    clientId: 'rp-logout-follower',
+    clientSecret: 'rp-logout-follower-secret-0123',
+    authMethod: 'client_secret_basic',
+    redirectUris: [REDIRECT_URI],
+  };
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    landing = createServer((req, res) => {
+      arrivals.push(new URL(req.url ?? '/', landingUri));
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('signed out');
+    });
+    await new Promise<void>((resolve) => landing.listen(0, '127.0.0.1', resolve));
+    landingUri = `http://127.0.0.1:${(landing.address() as AddressInfo).port}/signed-out`;
+    running.idp.registerClient({ ...FOLLOWER, postLogoutRedirectUris: [landingUri] });
+    config = await oidc.discovery(
+      new URL(running.idp.issuer),
+      FOLLOWER.clientId,
+      undefined,
+      oidc.ClientSecretBasic(FOLLOWER.clientSecret!),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => landing.close(() => resolve()));
+  });
+
+  it("builds the request against the provider's end_session_endpoint and lands at the registered URI with state", async () => {
+    const tokens = await login(running.idp, FOLLOWER, { tag: 'rp-follow' });
+    const url = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.json.id_token as string,
+      post_logout_redirect_uri: landingUri,
+      state: 'state-to-echo',
+    });
+    expect(`${url.origin}${url.pathname}`).toBe(running.idp.metadata.end_session_endpoint);
+    expect(url.searchParams.get('client_id')).toBe(FOLLOWER.clientId);
+    const before = arrivals.length;
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.url).toBe(`${landingUri}?state=state-to-echo`);
+    expect(arrivals.length).toBe(before + 1);
+    expect(arrivals.at(-1)?.searchParams.get('state')).toBe('state-to-echo');
+    const entry = running.idp.journal.entries({ tag: 'rp-follow', endpoint: 'end-session' }).at(-1);
+    expect(entry?.response.status).toBe(302);
+  });
+
+  it('follows a client_id without id_token_hint to a registered URI too', async () => {
+    const res = await fetch(oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: landingUri }));
+    expect(res.status).toBe(200);
+    expect(res.url).toBe(landingUri);
+  });
+
+  it('answers an unregistered URI, a foreign hint or a mismatched client_id with an error page, never a redirect', async () => {
+    const tokens = await login(running.idp, FOLLOWER, { tag: 'rp-refused' });
+    const hint = tokens.json.id_token as string;
+    const refused = [
+      oidc.buildEndSessionUrl(config, { id_token_hint: hint, post_logout_redirect_uri: `${landingUri}/elsewhere` }),
+      oidc.buildEndSessionUrl(config, {
+        id_token_hint: hint,
+        post_logout_redirect_uri: landingUri.replace('127.0.0.1', 'localhost'),
+      }),
+      oidc.buildEndSessionUrl(config, { id_token_hint: `${hint}x`, post_logout_redirect_uri: landingUri }),
+      oidc.buildEndSessionUrl(config, {
+        id_token_hint: hint,
+        client_id: RP.clientId,
+        post_logout_redirect_uri: landingUri,
+      }),
+    ];
+    const before = arrivals.length;
+    for (const url of refused) {
+      const res = await fetch(url, { redirect: 'manual' });
+      expect(res.status, url.href).toBe(400);
+      expect(res.headers.get('location'), url.href).toBeNull();
+      expect(res.headers.get('content-type'), url.href).toMatch(/^text\/html/);
+      expect(await res.text(), url.href).toContain('invalid_request');
+    }
+    expect(arrivals.length).toBe(before);
   });
 });
 

@@ -99,6 +99,9 @@ export async function signIdToken(
     case 'id-token.wrong-aud':
       payload.aud = 'another-client.invalid';
       break;
+    case 'id-token.aud-missing':
+      delete payload.aud;
+      break;
     case 'id-token.wrong-nonce':
       payload.nonce = ctx.values.next('nonce', tag);
       break;

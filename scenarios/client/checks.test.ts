@@ -80,6 +80,9 @@ const MORE_CASES: Case[] = [
   // Redeeming a missing code sends a token request the provider cannot attribute to the login.
   { id: 'callback.missing-code', flaws: { redeemsMissingCode: true } },
 
+  // Comparing `aud` only when it is there accepts an ID token without an audience.
+  { id: 'id-token.aud', flaws: { idTokenLapses: ['aud-if-present'] } },
+
   // A refusal without a JWKS refetch may be a refetch rate limit (oauth4webapi: once a minute): warn only.
   { id: 'id-token.kid-rotation', flaws: { noJwksRefetch: true }, flawed: 'warn' },
   // A crash (5xx, stack trace) on a malformed token response fails even though nobody was signed in.
@@ -218,6 +221,16 @@ describe('client checks against a driver-kind fake client', () => {
       expect(outcome.requirement).toMatchObject({ ref, level });
     },
   );
+
+  it('says why the logout checks that follow or serve a user agent cannot test a driver', async () => {
+    const world = await createFakeWorld({ kind: 'driver' });
+    const rp = await world.run(checkById('logout.rp-initiated')!);
+    expect(rp.outcome.verdict).toBe('not-applicable');
+    expect(rp.outcome.summary).toMatch(/driver protocol's `logout` answer carries no URL/);
+    const bc = await world.run(checkById('logout.backchannel')!);
+    expect(bc.outcome.verdict).toBe('not-applicable');
+    expect(bc.outcome.summary).toMatch(/no way for a driver to serve the back-channel logout URI/);
+  });
 
   it('judges a driver by its callback answers, without pages or status codes', async () => {
     for (const id of ['state.mismatch', 'callback.missing-code', 'token-error.handled', 'id-token.signature']) {

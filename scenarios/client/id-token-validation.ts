@@ -63,12 +63,15 @@ export async function faultedLogin(
   return undefined;
 }
 
-/** Builds the run of an ID token check: control login, then one faulted login per fault. */
-function idTokenRun(faults: Fault[], what: string, needsNonce = false): ClientCheck['run'] {
+/**
+ * Builds the run of an ID token check: control login, then one faulted login per fault. `labels[i]`
+ * names what fault `i` sends, when the faults differ in more than their `alg`.
+ */
+function idTokenRun(faults: Fault[], what: string, needsNonce = false, labels?: string[]): ClientCheck['run'] {
   return async (ctx): Promise<Outcome> => {
     await requireIdTokenControl(ctx, needsNonce);
     for (const [i, fault] of faults.entries()) {
-      const label = faults.length > 1 && 'alg' in fault ? `${what} (alg "${fault.alg}")` : what;
+      const label = labels?.[i] ?? (faults.length > 1 && 'alg' in fault ? `${what} (alg "${fault.alg}")` : what);
       const finding = await faultedLogin(ctx, fault, `faulted-${i + 1}`);
       if (finding === 'signed-in') return fail(`The client signed the person in with ${label}.`);
       if (finding === 'api-used') return fail(`The client used the tokens that came with ${label} to call the API.`);
@@ -85,6 +88,8 @@ interface IdTokenCheckSpec {
   requirement: Requirement;
   faults: Fault[];
   what: string;
+  /** What each fault sends, in the order of `faults` (default: `what`). */
+  labels?: string[];
   must: string;
   rationale: string;
   remediation: string;
@@ -102,7 +107,7 @@ function idTokenCheck(spec: IdTokenCheckSpec): ClientCheck {
     must: spec.must,
     rationale: spec.rationale,
     remediation: spec.remediation,
-    run: idTokenRun(spec.faults, spec.what, spec.needsNonce),
+    run: idTokenRun(spec.faults, spec.what, spec.needsNonce, spec.labels),
   });
 }
 
@@ -226,9 +231,10 @@ export const idTokenAud = idTokenCheck({
     level: 'MUST',
     ref: 'OIDC-3.1.3.7-3',
   },
-  faults: [{ name: 'id-token.wrong-aud' }],
-  what: 'an ID token issued for another client',
-  must: 'An ID token for another audience is rejected.',
+  faults: [{ name: 'id-token.wrong-aud' }, { name: 'id-token.aud-missing' }],
+  what: 'an ID token issued for another client and one without an audience',
+  labels: ['an ID token issued for another client', 'an ID token without an `aud` claim'],
+  must: 'An ID token for another audience, or without `aud`, is rejected.',
   rationale:
     'An ID token is issued for one client (`aud` = its client id). If your client accepts tokens for other ' +
     'audiences, any other application at the same provider, including a malicious one, can replay the ID ' +

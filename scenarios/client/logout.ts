@@ -1,15 +1,16 @@
 /**
- * Signing out (web targets): the old session ends at the client (logout.session), RP-initiated logout
- * at the provider's end_session_endpoint (logout.rp-initiated, OIDC RP-Initiated Logout 1.0), and
- * back-channel logout from the provider (logout.backchannel and logout.backchannel-validation, OIDC
- * Back-Channel Logout 1.0). The provider-side checks need the manifest fields of TARGETS.md §1.1
+ * Signing out: the old session ends at the client (logout.session, web), RP-initiated logout at the
+ * provider's end_session_endpoint (logout.rp-initiated, OIDC RP-Initiated Logout 1.0; web and spa,
+ * whose sign-out redirects the person's user agent), and back-channel logout from the provider
+ * (logout.backchannel and logout.backchannel-validation, OIDC Back-Channel Logout 1.0; web, which has a
+ * server to receive it). The provider-side checks need the manifest fields of TARGETS.md §1.1
  * (`client.postLogoutRedirectUris`, `client.backchannelLogoutUri`); without them they are not applicable.
  */
 import type { BackchannelLogoutDelivery, Fault, JournalEntry } from '../../mock-idp/types.js';
 import type { Session } from '../../harness/types.js';
 import type { ClientCheckContext, Outcome, Requirement } from '../types.js';
-import { completeLogin } from '../lib/flow.js';
-import { defineClientCheck } from '../define.js';
+import { completeLogin, entriesEventually } from '../lib/flow.js';
+import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
 /** A signed-in session (a login that does not sign in ends the check in `error`). */
@@ -27,6 +28,16 @@ function signedInOracle(ctx: ClientCheckContext): { url: string; status: number;
   return s;
 }
 
+/** Why the back-channel checks do not apply to the kinds without a server of their own. */
+const BACKCHANNEL_OTHER_KINDS = {
+  spa:
+    'the provider posts logout tokens to a server of the client (OIDC Back-Channel Logout 2.5), and a browser ' +
+    'application has none; its sign-out is tested by logout.rp-initiated and logout.revoke',
+  driver:
+    'the driver protocol defines no way for a driver to serve the back-channel logout URI; its sign-out is tested ' +
+    'by logout.revoke',
+} as const;
+
 /** Largest journal sequence number so far, to find what happens after a moment. */
 function journalMark(ctx: ClientCheckContext): number {
   return Math.max(0, ...ctx.fullJournal.entries().map((e) => e.seq));
@@ -39,6 +50,12 @@ export const logoutSession = defineClientCheck({
   severity: 'medium',
   refs: ['OWASP-SESSION'],
   kinds: ['web'],
+  otherKinds: {
+    spa:
+      'it replays the session cookie of a server-side session, and a browser application keeps its session in the ' +
+      'page; its sign-out is tested by logout.revoke and logout.rp-initiated',
+    driver: 'a driver has no cookie session to replay; its sign-out is tested by logout.revoke',
+  },
   must: 'After sign-out the old session no longer opens the signed-in page.',
   requirement: {
     text:
@@ -113,7 +130,12 @@ export const logoutRpInitiated = defineClientCheck({
   title: 'RP-initiated logout sends a hint and a registered post-logout URI',
   severity: 'low',
   refs: ['OIDC-RPINIT-2'],
-  kinds: ['web'],
+  kinds: BROWSER_KINDS,
+  otherKinds: {
+    driver:
+      "RP-initiated logout redirects the person's user agent to the end_session_endpoint, and the driver " +
+      "protocol's `logout` answer carries no URL for the harness to follow",
+  },
   must:
     "Signing out at the provider's `end_session_endpoint` sends `id_token_hint` (or `client_id`) and only a registered " +
     '`post_logout_redirect_uri`.',
@@ -148,7 +170,8 @@ export const logoutRpInitiated = defineClientCheck({
     const idTokens = new Set(ctx.journal.issued({ kind: 'id_token' }).map((a) => a.value));
     const mark = journalMark(ctx);
     const answer = await session.logout();
-    const requests = ctx.journal.entries({ endpoint: 'end-session' }).filter((e) => e.seq > mark);
+    // A browser application redirects once its sign-out work (revocation) is done, after the page answered.
+    const requests = await entriesEventually(ctx, (e) => e.endpoint === 'end-session' && e.seq > mark);
     ctx.observe(`Sign-out answered ${answer}; ${requests.length} request(s) reached the end_session_endpoint.`);
     if (requests.length === 0) {
       return {
@@ -227,6 +250,7 @@ export const logoutBackchannel = defineClientCheck({
   severity: 'medium',
   refs: ['OIDC-BCL-2.6', 'OIDC-BCL-2.7', 'OIDC-BCL-2.8'],
   kinds: ['web'],
+  otherKinds: BACKCHANNEL_OTHER_KINDS,
   must: "A valid back-channel logout token ends the person's session.",
   requirement: {
     text:
@@ -276,10 +300,15 @@ const ANSWER_400: Requirement = {
 const INVALID_TOKENS: ReadonlyArray<{ fault: Fault; what: string }> = [
   { fault: { name: 'logout-token.alg-none' }, what: 'an unsigned logout token (alg none)' },
   { fault: { name: 'logout-token.bad-signature' }, what: 'a logout token with an invalid signature' },
+  {
+    fault: { name: 'logout-token.hs256-public-key' },
+    what: 'a logout token signed with an unexpected algorithm (HS256 keyed with the provider’s public key)',
+  },
   { fault: { name: 'logout-token.wrong-iss' }, what: 'a logout token from another issuer' },
   { fault: { name: 'logout-token.wrong-aud' }, what: 'a logout token for another client' },
   { fault: { name: 'logout-token.expired' }, what: 'an expired logout token' },
   { fault: { name: 'logout-token.no-events' }, what: 'a logout token without the events claim' },
+  { fault: { name: 'logout-token.wrong-event' }, what: 'a logout token whose events claim names another event' },
   { fault: { name: 'logout-token.nonce' }, what: 'a logout token with a nonce' },
 ];
 
@@ -290,10 +319,11 @@ export const logoutBackchannelValidation = defineClientCheck({
   severity: 'high',
   refs: ['OIDC-BCL-2.6', 'OIDC-BCL-2.4', 'OIDC-BCL-2.8'],
   kinds: ['web'],
+  otherKinds: BACKCHANNEL_OTHER_KINDS,
   faults: INVALID_TOKENS.map((t) => t.fault.name),
   must:
-    'Logout tokens with `alg: none`, a bad signature, a wrong `iss` or `aud`, no `events` claim, a `nonce`, or expired ' +
-    'are refused and end nothing.',
+    'Logout tokens with `alg: none`, an unexpected algorithm, a bad signature, a wrong `iss` or `aud`, no `events` ' +
+    'claim or one without the back-channel logout event, a `nonce`, or expired are refused and end nothing.',
   requirement: {
     text:
       'Upon receiving a logout request at the back-channel logout URI, the RP MUST validate the Logout Token as ' +

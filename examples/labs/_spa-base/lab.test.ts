@@ -9,6 +9,7 @@ import { lab as leakReferer } from '../spa-leak-referer/server.js';
 import { lab as leakSessionStorage } from '../spa-leak-session-storage/server.js';
 import { lab as leakStorage } from '../spa-leak-storage/server.js';
 import { lab as leakUrl } from '../spa-leak-url/server.js';
+import { lab as logoutRpInitiated } from '../spa-logout-rp-initiated/server.js';
 import { lab as publicClientSecret } from '../spa-public-client-secret/server.js';
 import { applyPatches, createSpaLabServer, listenThirdParty, type SpaFile, type SpaLab } from './lab.js';
 
@@ -74,6 +75,14 @@ describe('createSpaLabServer', () => {
     expect(html).toContain('<meta name="referrer" content="no-referrer" />');
   });
 
+  it('serves the app at the registered post-logout URI and names it in the configuration', async () => {
+    const env = { ...ENV, postLogoutRedirectUri: 'http://127.0.0.1:9/signed-out' };
+    const res = await fetchFrom({ name: 'lab' }, '/signed-out?state=x', env);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('"postLogoutRedirectUri":"http://127.0.0.1:9/signed-out"');
+    expect((await fetchFrom({ name: 'lab' }, '/signed-out')).status).toBe(404);
+  });
+
   it('leaves out a header the lab sets to null', async () => {
     const res = await fetchFrom({ name: 'lab', headers: { 'referrer-policy': null } }, '/');
     expect(res.headers.get('referrer-policy')).toBeNull();
@@ -94,6 +103,12 @@ describe('the SPA labs against the current reference SPA', () => {
   it('spa-leak-url no longer clears the callback from the address bar', async () => {
     const js = await (await fetchFrom(leakUrl, '/app.js')).text();
     expect(js).not.toMatch(/history\.replaceState\(null, '', '\/'\);\n {2}const raw/);
+  });
+
+  it('spa-logout-rp-initiated asks to come back to its unregistered home page after signing out', async () => {
+    const js = await (await fetchFrom(logoutRpInitiated, '/oidc.js')).text();
+    expect(js).toContain("url.searchParams.set('post_logout_redirect_uri', new URL('/', config.redirectUri).href);");
+    expect(js).not.toContain('config.postLogoutRedirectUri);');
   });
 
   it('spa-public-client-secret serves its client secret and sends it with token requests', async () => {

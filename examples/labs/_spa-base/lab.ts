@@ -101,6 +101,7 @@ export function createSpaLabServer(env: ExampleEnv, lab: SpaLab, thirdPartyOrigi
     redirectUri: env.redirectUri,
     scopes: env.scopes,
     apiBaseUrl: env.apiBaseUrl,
+    ...(env.postLogoutRedirectUri ? { postLogoutRedirectUri: env.postLogoutRedirectUri } : {}),
     ...lab.config?.(env),
   };
   // `<` escaped so the JSON can never close its <script> element.
@@ -122,7 +123,8 @@ export function createSpaLabServer(env: ExampleEnv, lab: SpaLab, thirdPartyOrigi
     res.writeHead(status, Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== null)));
     res.end(body);
   };
-  const appPaths = new Set(['/', '/login', callbackPath]);
+  const postLogoutPath = env.postLogoutRedirectUri ? new URL(env.postLogoutRedirectUri).pathname : undefined;
+  const appPaths = new Set(['/', '/login', callbackPath, ...(postLogoutPath ? [postLogoutPath] : [])]);
 
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://spa.invalid').pathname;

@@ -1,14 +1,18 @@
 // The reference single-page app: a public client (no secret) that signs in with the authorization code
 // flow and PKCE S256. Tokens live in this module's memory only: never in localStorage, sessionStorage,
 // cookies or URLs. sessionStorage holds the login in flight (state, nonce, verifier) across the
-// redirect to the provider and is emptied by the callback.
+// redirect to the provider and is emptied by the callback; it holds the state of a sign-out at the
+// provider (RP-initiated logout) until the provider sends the person back to the post-logout URI.
 import {
   LoginError,
   authorizationUrl,
   createJwks,
   discover,
+  endSessionUrl,
+  isOwnLogoutReturn,
   fetchUserInfo,
   prepareLogin,
+  randomToken,
   revokeToken,
   tokenRequest,
   validateCallback,
@@ -17,9 +21,11 @@ import {
 
 const config = JSON.parse(document.getElementById('login-config').textContent);
 const PENDING_KEY = 'lexoffice-login.pending';
+const LOGOUT_KEY = 'lexoffice-login.logout-state';
 const callbackPath = new URL(config.redirectUri).pathname;
+const postLogoutPath = config.postLogoutRedirectUri ? new URL(config.postLogoutRedirectUri).pathname : undefined;
 
-/** @type {{ sub: string, accessToken: string, refreshToken?: string, expiresAt?: number, refreshAt?: number } | null} */
+/** @type {{ sub: string, accessToken: string, refreshToken?: string, idToken?: string, expiresAt?: number, refreshAt?: number } | null} */
 let grant = null;
 /** The refresh in flight, so the same refresh token is never spent twice (rotation, RFC 9700 4.14.2). */
 let refreshing = null;
@@ -80,6 +86,8 @@ function setGrant(tokens, sub, previous) {
     accessToken: tokens.accessToken,
     // RFC 6749 6: when no new refresh token is issued the old one stays valid.
     refreshToken: tokens.refreshToken ?? previous?.refreshToken,
+    // The newest ID token, the hint for RP-initiated logout.
+    idToken: tokens.idToken ?? previous?.idToken,
     expiresAt: lifetime === undefined ? undefined : now + lifetime,
     // Long-lived tokens are refreshed a little before they expire; short-lived ones (seconds) once they
     // have expired, since "a little before" would be at once.
@@ -215,14 +223,37 @@ async function signOut() {
   endSession();
   setStatus('You have been signed out.');
   if (!g) return;
+  let meta;
   try {
-    const meta = await metadata();
+    meta = await metadata();
     // RFC 7009: the refresh token first (it ends the grant), then the access token.
     if (g.refreshToken) await revokeToken(meta, config, g.refreshToken, 'refresh_token');
     await revokeToken(meta, config, g.accessToken, 'access_token');
   } catch {
     showError('The provider could not be told about the sign-out.');
   }
+  if (!meta) return;
+  // OIDC RP-Initiated Logout: the provider's session ends too, or the next "Sign in" would succeed
+  // without a password. The provider sends the person back to the registered post-logout URI with the
+  // state, which proves the return belongs to this sign-out.
+  const state = randomToken();
+  const url = endSessionUrl(meta, config, { idToken: g.idToken, state });
+  if (!url) return;
+  sessionStorage.setItem(LOGOUT_KEY, state);
+  location.assign(url);
+}
+
+/** The provider sent the person back after RP-initiated logout. */
+function completeSignOut() {
+  const params = new URLSearchParams(location.search);
+  history.replaceState(null, '', '/');
+  const expected = sessionStorage.getItem(LOGOUT_KEY);
+  sessionStorage.removeItem(LOGOUT_KEY);
+  render();
+  // Nothing is signed in either way (the tokens were in memory only); a return without this tab's
+  // state is not a confirmation that this sign-out reached the provider.
+  if (isOwnLogoutReturn(params, expected)) setStatus('You have been signed out at lexoffice too.');
+  else showError('This sign-out confirmation does not belong to a sign-out started in this tab.');
 }
 
 function onHash() {
@@ -247,6 +278,10 @@ async function boot() {
       endSession();
       showError(messageOf(err));
     }
+    return;
+  }
+  if (postLogoutPath !== undefined && location.pathname === postLogoutPath) {
+    completeSignOut();
     return;
   }
   if (location.pathname === '/login') {

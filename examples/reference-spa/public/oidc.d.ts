@@ -7,6 +7,8 @@ export interface SpaConfig {
   redirectUri: string;
   scopes: string[];
   apiBaseUrl: string;
+  /** The registered post-logout redirect URI (OIDC RP-Initiated Logout); absent: sign-out stays local. */
+  postLogoutRedirectUri?: string;
 }
 
 /** The provider metadata fields this client reads. */
@@ -17,6 +19,7 @@ export interface ProviderMetadata {
   jwks_uri: string;
   userinfo_endpoint?: string;
   revocation_endpoint?: string;
+  end_session_endpoint?: string;
   code_challenge_methods_supported?: string[];
   authorization_response_iss_parameter_supported?: boolean;
 }
@@ -85,3 +88,9 @@ export declare function revokeToken(
   token: string,
   hint: string,
 ): Promise<void>;
+export declare function endSessionUrl(
+  meta: ProviderMetadata,
+  config: SpaConfig,
+  opts: { idToken?: string; state: string },
+): string | undefined;
+export declare function isOwnLogoutReturn(params: URLSearchParams, expected: string | null): boolean;

@@ -269,6 +269,32 @@ export async function fetchUserInfo(meta, accessToken, expectedSub) {
   return info;
 }
 
+/**
+ * OIDC RP-Initiated Logout 1.0 section 2: the logout request to the provider's end_session_endpoint,
+ * with the ID token as hint (RECOMMENDED with a post-logout URI), the client id, the registered
+ * post-logout URI (exactly as registered) and a fresh state. Undefined when the provider has no
+ * end_session_endpoint or this client has no registered post-logout URI: then signing out ends only
+ * this app's session.
+ */
+export function endSessionUrl(meta, config, { idToken, state }) {
+  if (!meta.end_session_endpoint || !config.postLogoutRedirectUri) return undefined;
+  const url = new URL(meta.end_session_endpoint);
+  if (idToken) url.searchParams.set('id_token_hint', idToken);
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri);
+  url.searchParams.set('state', state);
+  return url.href;
+}
+
+/**
+ * Whether a return to the post-logout URI belongs to the sign-out this tab started: its `state` is
+ * the one sent (section 2: the provider passes it back unchanged). `expected` is null when this tab
+ * started none.
+ */
+export function isOwnLogoutReturn(params, expected) {
+  return typeof expected === 'string' && constantTimeEqual(params.get('state'), expected);
+}
+
 /** RFC 7009: revokes one token as a public client. */
 export async function revokeToken(meta, config, token, hint) {
   if (!meta.revocation_endpoint) return;

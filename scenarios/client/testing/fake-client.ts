@@ -42,6 +42,8 @@ export type IdTokenLapse =
   | 'hs256-with-public-key'
   | 'iss'
   | 'aud'
+  /** `aud` is compared only when present: a token without it is accepted. */
+  | 'aud-if-present'
   | 'exp'
   | 'nonce';
 
@@ -289,7 +291,8 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
     const claims = decodeJwt(idToken);
     if (!lapses.has('iss') && claims.iss !== idp.issuer) return 'wrong issuer';
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!lapses.has('aud') && !aud.includes(target.client.id)) return 'wrong audience';
+    const audChecked = !lapses.has('aud') && !(lapses.has('aud-if-present') && claims.aud === undefined);
+    if (audChecked && !aud.includes(target.client.id)) return 'wrong audience';
     if (!lapses.has('exp') && (claims.exp ?? 0) * 1000 <= Date.now()) return 'expired';
     if (!lapses.has('nonce') && nonce !== undefined && claims.nonce !== nonce) return 'wrong nonce';
     return undefined;
