@@ -3,7 +3,7 @@ import { DpopVerifier } from './dpop/dpop-proof.js';
 import { loadProfile } from './discovery/load-discovery.js';
 import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
-import { compileRedaction } from './journal/redact-secrets.js';
+import { RedactionIndex } from './journal/redact-secrets.js';
 import { KeyStore } from './keys/key-store.js';
 import { backchannelLogoutOfTag } from './logout/backchannel.js';
 import { PushedRequestStore, type ProviderContext } from './provider-context.js';
@@ -51,13 +51,15 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   });
   const memory = resolveMemoryLimits(opts.memory);
   const journal = new ProviderJournal(memory);
-  // Recompile the redaction pattern only when a secret was issued or dropped since the last call.
-  let compiled: { version: number; apply: (text: string) => string } | undefined;
+  // The redaction follows the journal's secrets one by one, only when a secret was issued or dropped.
+  const index = new RedactionIndex();
+  let indexedVersion = -1;
   const redactor = (): ((text: string) => string) => {
-    if (compiled?.version !== journal.secretsVersion) {
-      compiled = { version: journal.secretsVersion, apply: compileRedaction(journal.secrets()) };
+    if (indexedVersion !== journal.secretsVersion) {
+      index.sync(journal.secrets());
+      indexedVersion = journal.secretsVersion;
     }
-    return compiled.apply;
+    return (text) => index.apply(text);
   };
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
   const ctx: ProviderContext = {

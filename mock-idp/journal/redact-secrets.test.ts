@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRedaction, redactionMark, redactSecrets, type SecretValue } from './redact-secrets.js';
+import { compileRedaction, RedactionIndex, redactionMark, redactSecrets, type SecretValue } from './redact-secrets.js';
 
 /** The plain definition: one alternation of every secret, longest first (verbatim forms only). */
 function reference(text: string, values: SecretValue[]): string {
@@ -46,5 +46,35 @@ describe('compileRedaction', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('RedactionIndex', () => {
+  const a = { kind: 'access_token', value: 'AAAAAAAA-first-token' };
+  const b = { kind: 'refresh_token', value: 'AAAAAAAA-first-token-longer' };
+  const c = { kind: 'code', value: 'code/with+chars' };
+
+  it('follows the secrets it is synced to: added ones are redacted, dropped ones no longer', () => {
+    const index = new RedactionIndex();
+    index.sync([a, c]);
+    expect(index.apply(`x ${a.value} ${encodeURIComponent(c.value)}`)).toBe(
+      'x [redacted:access_token:AAAA…] [redacted:code:code…]',
+    );
+    index.sync([c, b]);
+    // `b` is longer and shares `a`'s start: with `a` dropped, its text is redacted as `b` only where `b` occurs.
+    expect(index.apply(`${b.value} ${a.value}`)).toBe(`[redacted:refresh_token:AAAA…] ${a.value}`);
+    index.sync([]);
+    expect(index.apply(`${b.value} ${c.value}`)).toBe(`${b.value} ${c.value}`);
+  });
+
+  it('redacts exactly as compiling the same secrets afresh does', () => {
+    const index = new RedactionIndex();
+    const pool = [a, b, c, { kind: 'client_secret', value: 'secret-xyz-123', clientId: 'demo' }];
+    const text = `${b.value}|${a.value}?${encodeURIComponent(c.value)}&${Buffer.from('demo:secret-xyz-123').toString('base64')}`;
+    for (const set of [[0, 1], [1, 2, 3], [3], [0, 1, 2, 3], [2]]) {
+      const values = set.map((i) => pool[i]!);
+      index.sync(values);
+      expect(index.apply(text)).toBe(compileRedaction(values)(text));
+    }
   });
 });

@@ -16,10 +16,6 @@ export function redactionMark(secret: SecretValue): string {
 /** Characters of a form that locate it; every form is at least this long (shorter values are not redacted). */
 const PREFIX_LENGTH = 6;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Replaces every occurrence of each secret in `text` (verbatim, URL-encoded with
  * `encodeURIComponent`, and form-encoded as `application/x-www-form-urlencoded` writes it) with
@@ -32,56 +28,119 @@ export function redactSecrets(text: string, values: readonly SecretValue[]): str
 }
 
 /**
- * Compiles the redaction of `values` once (one pattern over every form of every secret), for callers that
- * redact many texts against the same secrets. `redactSecrets(text, values)` is `compileRedaction(values)(text)`.
+ * Compiles the redaction of `values` once, for callers that redact many texts against the same secrets.
+ * `redactSecrets(text, values)` is `compileRedaction(values)(text)`.
  */
 export function compileRedaction(values: readonly SecretValue[]): (text: string) => string {
-  const forms = new Map<string, SecretValue>();
-  for (const secret of values) {
-    // Very short values (e.g. low-entropy test tokens are still >= 8 chars) would redact ordinary words.
-    if (secret.value.length < 6) continue;
-    const formEncode = (text: string): string => new URLSearchParams({ v: text }).toString().slice(2);
-    const variants = [secret.value, encodeURIComponent(secret.value), formEncode(secret.value)];
-    if (secret.kind === 'client_secret' && secret.clientId !== undefined) {
-      // RFC 6749 2.3.1 Basic credentials, as specified (form-encoded first) and as commonly sent (raw).
-      for (const pair of [
-        `${formEncode(secret.clientId)}:${formEncode(secret.value)}`,
-        `${secret.clientId}:${secret.value}`,
-      ]) {
-        variants.push(Buffer.from(pair).toString('base64'));
-      }
+  const index = new RedactionIndex();
+  index.sync(values);
+  return (text) => index.apply(text);
+}
+
+/** The forms in which a secret may appear in a text: verbatim, URL-encoded, form-encoded, HTTP Basic. */
+function formsOf(secret: SecretValue): string[] {
+  const formEncode = (text: string): string => new URLSearchParams({ v: text }).toString().slice(2);
+  const variants = new Set([secret.value, encodeURIComponent(secret.value), formEncode(secret.value)]);
+  if (secret.kind === 'client_secret' && secret.clientId !== undefined) {
+    // RFC 6749 2.3.1 Basic credentials, as specified (form-encoded first) and as commonly sent (raw).
+    for (const pair of [
+      `${formEncode(secret.clientId)}:${formEncode(secret.value)}`,
+      `${secret.clientId}:${secret.value}`,
+    ]) {
+      variants.add(Buffer.from(pair).toString('base64'));
     }
-    for (const variant of variants) if (!forms.has(variant)) forms.set(variant, secret);
   }
-  if (forms.size === 0) return (text) => text;
-  // One pattern over every form would be recompiled each time a secret is issued, and JWTs make it
-  // long; instead a short pattern finds where a form may start (its first characters, which many
-  // tokens share), and the forms with that start are tried there, longest first. Same result as
-  // the alternation of every form, longest first: leftmost match, the longest form at that position.
-  const byPrefix = new Map<string, string[]>();
-  for (const form of forms.keys()) {
-    const prefix = form.slice(0, PREFIX_LENGTH);
-    const list = byPrefix.get(prefix);
-    if (list) list.push(form);
-    else byPrefix.set(prefix, [form]);
+  return [...variants];
+}
+
+function keyOf(secret: SecretValue): string {
+  return `${secret.kind}\u0000${secret.clientId ?? ''}\u0000${secret.value}`;
+}
+
+/**
+ * The redaction of a changing set of secrets, kept up to date secret by secret: a provider that has
+ * issued thousands of tokens redacts each log line without compiling anything again, so redaction
+ * costs the same per text however many secrets are held (a pattern over every form, recompiled at every
+ * issuance, made a long-running provider slower with every token it kept).
+ *
+ * A text is scanned once: at each position, the forms that start with the next few characters are tried,
+ * longest first. Same result as the alternation of every form, longest first: leftmost match, the
+ * longest form at that position.
+ */
+export class RedactionIndex {
+  /** Forms by their first `PREFIX_LENGTH` characters, longest first. */
+  readonly #byPrefix = new Map<string, { form: string; secret: SecretValue }[]>();
+  /** The forms each secret added, by `keyOf`, so a dropped secret takes its forms with it. */
+  readonly #secrets = new Map<string, { secret: SecretValue; forms: string[] }>();
+  /** How many secrets hold each form (two secrets of different kinds may share one). */
+  readonly #owners = new Map<string, number>();
+
+  /** Makes the index hold exactly `values`: forms of new secrets added, those of dropped ones removed. */
+  sync(values: readonly SecretValue[]): void {
+    const current = new Set<string>();
+    for (const secret of values) {
+      // Very short values (e.g. low-entropy test tokens are still >= 8 chars) would redact ordinary words.
+      if (secret.value.length < PREFIX_LENGTH) continue;
+      const key = keyOf(secret);
+      current.add(key);
+      if (!this.#secrets.has(key)) this.#add(key, secret);
+    }
+    if (current.size === this.#secrets.size) return;
+    for (const key of [...this.#secrets.keys()]) if (!current.has(key)) this.#remove(key);
   }
-  for (const list of byPrefix.values()) list.sort((a, b) => b.length - a.length);
-  const starts = new RegExp([...byPrefix.keys()].map(escapeRegExp).join('|'), 'g');
-  return (text) => {
-    starts.lastIndex = 0;
+
+  /** `text` with every form of every held secret replaced by its `redactionMark`. */
+  apply(text: string): string {
+    if (this.#byPrefix.size === 0 || text.length < PREFIX_LENGTH) return text;
     let out = '';
     let last = 0;
-    for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
-      const at = m.index;
-      const form = byPrefix.get(m[0])!.find((f) => text.startsWith(f, at));
-      if (form === undefined) {
-        starts.lastIndex = at + 1;
+    for (let at = 0; at <= text.length - PREFIX_LENGTH;) {
+      const candidates = this.#byPrefix.get(text.slice(at, at + PREFIX_LENGTH));
+      const hit = candidates?.find((c) => text.startsWith(c.form, at));
+      if (hit === undefined) {
+        at += 1;
         continue;
       }
-      out += text.slice(last, at) + redactionMark(forms.get(form)!);
-      last = at + form.length;
-      starts.lastIndex = last;
+      out += text.slice(last, at) + redactionMark(hit.secret);
+      at += hit.form.length;
+      last = at;
     }
     return last === 0 ? text : out + text.slice(last);
-  };
+  }
+
+  #add(key: string, secret: SecretValue): void {
+    const forms = formsOf(secret);
+    this.#secrets.set(key, { secret, forms });
+    for (const form of forms) {
+      const owners = this.#owners.get(form) ?? 0;
+      this.#owners.set(form, owners + 1);
+      // The first secret to hold a form names it, as in a map of forms filled in order.
+      if (owners > 0) continue;
+      const prefix = form.slice(0, PREFIX_LENGTH);
+      const list = this.#byPrefix.get(prefix);
+      const entry = { form, secret };
+      if (!list) this.#byPrefix.set(prefix, [entry]);
+      else {
+        const i = list.findIndex((c) => c.form.length < form.length);
+        list.splice(i === -1 ? list.length : i, 0, entry);
+      }
+    }
+  }
+
+  #remove(key: string): void {
+    const held = this.#secrets.get(key)!;
+    this.#secrets.delete(key);
+    for (const form of held.forms) {
+      const owners = this.#owners.get(form)! - 1;
+      if (owners > 0) {
+        this.#owners.set(form, owners);
+        continue;
+      }
+      this.#owners.delete(form);
+      const prefix = form.slice(0, PREFIX_LENGTH);
+      const list = this.#byPrefix.get(prefix)!.filter((c) => c.form !== form);
+      if (list.length === 0) this.#byPrefix.delete(prefix);
+      else this.#byPrefix.set(prefix, list);
+    }
+  }
 }
