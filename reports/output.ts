@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { buildReport } from './build.js';
 import { UsageError } from './errors.js';
-import type { CheckResult, PolicyName, Report, RunnerEvent } from './model.js';
+import type { Report, RunnerEvent } from './model.js';
 import { renderHtml } from './writers/html.js';
 import { renderJson } from './writers/json.js';
 import { renderJunit } from './writers/junit.js';
@@ -141,100 +140,36 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 export interface ReportObserverOptions {
   formats: readonly ReportFormat[];
   outDir: string;
-  target: Report['target'];
-  mode: Report['mode'];
-  seed: number;
-  /** Shard of a split audit, written into the report. */
-  shard?: { index: number; count: number };
-  /** Passed to {@link writeReports}. */
-  redact?: (text: string) => string;
   /** Applied to the report before it is written, e.g. the gate's baseline annotations. */
   finalize?: (report: Report) => Report;
-  /** Clock for the report times (tests freeze it). */
-  now?: () => Date;
 }
 
-/** A runner-event observer that can write the report at any time, complete or partial. */
+/**
+ * A runner-event observer that writes the report the runner announced. It assembles nothing itself:
+ * the runner frame (`harness/runner/run.ts`) assembles the one report of every run, complete,
+ * interrupted or crashed (the checks that finished), and announces it with `run-end`.
+ */
 export interface ReportObserver {
   /** Feed every runner event; never throws. */
   onEvent(event: RunnerEvent): void;
-  /**
-   * Writes the reports with the given status and returns their paths. After `run-end` with a
-   * complete run, the runner's own report is written; otherwise one is built from the results that
-   * arrived, in catalog order, so an interrupted or crashed run still leaves a valid partial report.
-   */
-  flush(status: Report['status']): Promise<string[]>;
-  /** The report {@link flush} would write now. */
-  snapshot(status: Report['status']): Report;
+  /** The announced report (through `finalize`), or undefined while no run has ended. */
+  report(): Report | undefined;
+  /** Writes {@link report} in every format and returns the paths; nothing (`[]`) when no run has ended. */
+  flush(): Promise<string[]>;
 }
 
 /** Creates a report observer (see {@link ReportObserver}). */
 export function createReportObserver(opts: ReportObserverOptions): ReportObserver {
-  const now = opts.now ?? (() => new Date());
-  let startedAt = now().toISOString();
-  let target = opts.target;
-  let mode = opts.mode;
-  let seed = opts.seed;
-  let policy: PolicyName | undefined;
-  let order: string[] = [];
-  const results = new Map<string, CheckResult>();
-  let finalReport: Report | undefined;
-
-  function ordered(): CheckResult[] {
-    const rank = new Map(order.map((id, i) => [id, i]));
-    return [...results.values()]
-      .map((r, i) => ({ r, i }))
-      .sort((a, b) => (rank.get(a.r.id) ?? order.length + a.i) - (rank.get(b.r.id) ?? order.length + b.i))
-      .map(({ r }) => r);
-  }
-
-  function snapshot(status: Report['status']): Report {
-    const base =
-      finalReport && status === finalReport.status
-        ? finalReport
-        : buildReport({
-            mode,
-            target,
-            seed,
-            ...(policy ? { policy } : {}),
-            startedAt,
-            finishedAt: now().toISOString(),
-            status,
-            results: ordered(),
-            ...(opts.shard ? { shard: opts.shard } : {}),
-          });
-    return opts.finalize ? opts.finalize(base) : base;
-  }
-
+  let announced: Report | undefined;
+  const report = (): Report | undefined => (announced && opts.finalize ? opts.finalize(announced) : announced);
   return {
     onEvent(event) {
-      switch (event.type) {
-        case 'run-start':
-          startedAt = event.startedAt;
-          target = event.target;
-          mode = event.mode;
-          seed = event.seed;
-          policy = event.policy;
-          order = [...event.checkIds];
-          break;
-        case 'check-end':
-          results.set(event.result.id, event.result);
-          break;
-        case 'run-end':
-          finalReport = event.report;
-          for (const r of event.report.results) results.set(r.id, r);
-          break;
-        case 'check-start':
-          break;
-      }
+      if (event.type === 'run-end') announced = event.report;
     },
-    snapshot,
-    async flush(status) {
-      return writeReports(snapshot(status), {
-        formats: opts.formats,
-        outDir: opts.outDir,
-        ...(opts.redact ? { redact: opts.redact } : {}),
-      });
+    report,
+    async flush() {
+      const current = report();
+      return current ? writeReports(current, { formats: opts.formats, outDir: opts.outDir }) : [];
     },
   };
 }

@@ -171,14 +171,9 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   const observer = createReportObserver({
     formats: common.formats,
     outDir: common.outDir,
-    target: { name: 'unknown', kind: 'unknown', profile: 'unknown' },
-    mode: 'client',
-    seed: common.seed,
     finalize: (r) => gate(r).report,
   });
-  let started = false;
   const onEvent = (e: RunnerEvent): void => {
-    if (e.type === 'run-start') started = true;
     progress.onEvent(e);
     observer.onEvent(e);
   };
@@ -189,11 +184,10 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     report = await audit.run({ onEvent, signal: interrupt.signal });
   } catch (err) {
     progress.done();
-    if (started) {
-      const files = await observer.flush('crashed').catch(() => []);
-      if (files.length)
-        io.stderr(`login-harness: partial results written to ${files.map((f) => relativeToCwd(io, f)).join(', ')}\n`);
-    }
+    // Nothing is written when the run broke before the runner announced a report (e.g. a bad manifest).
+    const files = await observer.flush().catch(() => []);
+    if (files.length)
+      io.stderr(`login-harness: partial results written to ${files.map((f) => relativeToCwd(io, f)).join(', ')}\n`);
     throw err;
   } finally {
     interrupt.dispose();
