@@ -68,27 +68,21 @@ export interface WriteReportsOptions {
   formats: readonly ReportFormat[];
   /** Output folder; created when missing. */
   outDir: string;
-  /**
-   * A last defensive redaction applied to the text of every file before it is written (the runner
-   * redacts evidence already; this makes sure no writer reintroduces an issued code, token or secret).
-   */
-  redact?: (text: string) => string;
 }
 
 /**
  * Writes one file per format atomically and returns their paths (in `formats` order). All texts are
- * rendered before anything is written, so a writer that throws leaves the folder untouched.
+ * rendered before anything is written, so a writer that throws leaves the folder untouched. The
+ * report is written as it is: its results were redacted once, where the executor built them
+ * (`harness/runner/execute.ts`, with `core/redaction.ts`), and the writers add nothing secret.
  */
 export async function writeReports(report: Report, opts: WriteReportsOptions): Promise<string[]> {
   const outDir = resolve(opts.outDir);
-  const redact = opts.redact;
-  // Redacted twice: in the report's strings before rendering, because escaping (Markdown, HTML, XML)
-  // can change how a value is spelled in the file; then in each file's text, for anything a writer adds.
-  let source = redact ? redactReport(report, redact) : report;
-  const render = (format: ReportFormat): { path: string; text: string } => {
-    const text = RENDERERS[format](source);
-    return { path: join(outDir, REPORT_FILE_NAMES[format]), text: redact ? redact(text) : text };
-  };
+  let source = report;
+  const render = (format: ReportFormat): { path: string; text: string } => ({
+    path: join(outDir, REPORT_FILE_NAMES[format]),
+    text: RENDERERS[format](source),
+  });
   // JSON is rendered last, so a measured report also says how long rendering the other formats took.
   const start = performance.now();
   const rendered = new Map<ReportFormat, { path: string; text: string }>(
@@ -109,19 +103,6 @@ function withReportPhase(report: Report, start: number, end: number): Report {
   const phase = { name: 'report' as const, startMs: Math.round(start - origin), durationMs: Math.round(end - start) };
   const phases = [...report.timings.phases.filter((p) => p.name !== 'report'), phase];
   return { ...report, timings: { ...report.timings, phases } };
-}
-
-/** Applies `redact` to every string of a report (object keys of observation data included). */
-export function redactReport(report: Report, redact: (text: string) => string): Report {
-  const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') return redact(value);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), walk(v)]));
-    }
-    return value;
-  };
-  return walk(report) as Report;
 }
 
 /** Writes `text` to a temporary sibling of `path`, then renames it over `path`. */

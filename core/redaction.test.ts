@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileRedaction, redactionMark, redactSecrets, SecretSet, type SecretValue } from './redaction.js';
+
+/** The plain definition: one alternation of every secret, longest first (verbatim forms only). */
+function reference(text: string, values: SecretValue[]): string {
+  const forms = new Map<string, SecretValue>();
+  for (const v of values) if (v.value.length >= 6 && !forms.has(v.value)) forms.set(v.value, v);
+  const ordered = [...forms.keys()].sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return text;
+  const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(ordered.map(escape).join('|'), 'g'), (m) => redactionMark(forms.get(m)!));
+}
+
+describe('compileRedaction', () => {
+  it('redacts the longer of two secrets that share a start, and both when they stand apart', () => {
+    const short: SecretValue = { kind: 'code', value: 'eyJhbGciOi.short' };
+    const long: SecretValue = { kind: 'access_token', value: 'eyJhbGciOi.short.and-longer' };
+    const redact = compileRedaction([short, long]);
+    expect(redact('a eyJhbGciOi.short.and-longer b eyJhbGciOi.short c')).toBe(
+      `a ${redactionMark(long)} b ${redactionMark(short)} c`,
+    );
+    expect(redact('eyJhbGciOi.sho')).toBe('eyJhbGciOi.sho');
+  });
+
+  it('finds URL-encoded forms and leaves values shorter than six characters alone', () => {
+    const secret: SecretValue = { kind: 'refresh_token', value: 'ab/cd+ef==' };
+    expect(
+      redactSecrets(`x=${encodeURIComponent(secret.value)}&y=abc12`, [secret, { kind: 'code', value: 'abc12' }]),
+    ).toBe(`x=${redactionMark(secret)}&y=abc12`);
+  });
+
+  it('gives the same text as one alternation of every secret, longest first', () => {
+    // Secrets from a small alphabet share starts and contain each other, the hard cases.
+    const alphabet = fc.constantFrom('a', 'b', 'c', '.', 'e', 'y', 'J');
+    const value = fc.string({ unit: alphabet, minLength: 4, maxLength: 14 });
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.oneof(value, fc.string({ unit: alphabet, maxLength: 5 })), { maxLength: 12 }),
+        (values, parts) => {
+          const secrets = values.map((v, i) => ({ kind: i % 2 ? 'code' : 'access_token', value: v }));
+          const text = parts.join('');
+          expect(compileRedaction(secrets)(text)).toBe(reference(text, secrets));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('SecretSet', () => {
+  it('redacts what was added since the last call, with the same marks as compileRedaction', () => {
+    const set = new SecretSet();
+    const code = { kind: 'code', value: 'code-1234567890' };
+    const token = { kind: 'access_token', value: 'at-abcdefghijkl' };
+    set.add(code);
+    expect(set.redact(`a ${code.value} b ${token.value}`)).toBe(`a ${redactionMark(code)} b ${token.value}`);
+    set.add(token);
+    set.add({ kind: 'code', value: 'short' });
+    set.add({ kind: 'code', value: 'long-enough' }, 16);
+    expect(set.size).toBe(2);
+    const text = `a ${code.value} b ${encodeURIComponent(token.value)} c long-enough`;
+    expect(set.redact(text)).toBe(compileRedaction([code, token])(text));
+  });
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Source files (no tests, no test support) of a folder, relative to the repository root. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .filter((f) => !f.split(/[\\/]/).includes('testing') && !f.split(/[\\/]/).includes('fixtures'));
+}
+
+describe('one redaction', () => {
+  const files = ['core', 'harness', 'mock-idp', 'reports', 'scenarios', 'api'].flatMap(sources);
+  const text = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+
+  it('is the only module that spells a redaction mark', () => {
+    expect(files.length).toBeGreaterThan(100);
+    const spelling = files.filter((f) => f !== join('core', 'redaction.ts') && /\[redacted:/.test(text(f)));
+    expect(spelling).toEqual([]);
+  });
+
+  it('is what the mock provider and the provider audit redact with, and the report writers redact nothing', () => {
+    for (const file of [join('mock-idp', 'create-mock-idp.ts'), join('harness', 'provider', 'evidence.ts')]) {
+      expect(text(file), file).toMatch(/from '(\.\.\/)+core\/redaction\.js'/);
+    }
+    // Results reach the writers redacted (harness/runner/execute.ts); a writer with a redaction of its
+    // own would be a second place that decides what a secret looks like.
+    const writers = files.filter((f) => f.split(/[\\/]/)[0] === 'reports');
+    expect(writers.length).toBeGreaterThan(10);
+    expect(writers.filter((f) => /\bredact\w*\s*\(|from '[^']*core\/redaction\.js'/.test(text(f)))).toEqual([]);
+  });
+});
