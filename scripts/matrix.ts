@@ -379,7 +379,9 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
     '',
     '## What the reference clients may show',
     '',
-    '- `reference-web`, `openid-client-web`, `reference-spa`: pass or not-applicable everywhere. Accepted warns:',
+    `- ${REFERENCE_TARGETS.filter((r) => r.expectation.mode === 'clean')
+      .map((r) => `\`${r.name}\``)
+      .join(', ')}: pass or not-applicable everywhere. Accepted warns:`,
     ...REFERENCE_TARGETS.flatMap((r) =>
       r.expectation.mode === 'clean'
         ? Object.entries(r.expectation.allowedWarns).map(([id, why]) => `  - ${r.name} \`${id}\`: ${why}`)
