@@ -15,15 +15,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Pids of the live processes whose parent is `ppid` (from /proc). */
-function childrenOf(ppid: number): number[] {
+/**
+ * Pids of the live processes whose parent is `ppid` and that lead their own process group (from /proc):
+ * the targets the harness started, not helpers sharing the script's group (tsx's esbuild service).
+ */
+function targetsOf(ppid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        // Field 4 of /proc/PID/stat is the parent pid; the command name (field 2) may hold spaces.
+        // After the command name (field 2, which may hold spaces): state, parent pid, process group.
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+        const [, parent, group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(parent) === ppid && Number(group) === Number(pid);
       } catch {
         return false;
       }
@@ -72,7 +76,7 @@ describe('npm run matrix', () => {
           stderr += chunk.toString();
         });
         const poll = setInterval(() => {
-          const pids = stderr.includes('[start] state-present') ? childrenOf(child.pid!) : [];
+          const pids = stderr.includes('[start] state-present') ? targetsOf(child.pid!) : [];
           if (pids.length > 0) {
             clearInterval(poll);
             resolve(pids);
