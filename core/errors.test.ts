@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, EXIT, LoginHarnessError, UsageError, exitCodeOf, isLoginHarnessError } from './errors.js';
 
@@ -38,5 +41,42 @@ describe('the error family', () => {
     expect(isLoginHarnessError(new Error('x'))).toBe(false);
     expect((err as UsageError).command).toBe('audit');
     expect((err as UsageError).code).toBe('usage');
+  });
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The project's own source files (tests included) under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** JavaScript's own error classes: a class deriving from one of them directly is outside the family. */
+const BUILT_IN_ERRORS = new Set([
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'AggregateError',
+]);
+
+describe('membership of the family', () => {
+  it('has every error class of the harness, the mock, the reports and the catalog derive from the base', () => {
+    // examples/ are left out on purpose: they are independent programs (reference clients, labs) and
+    // must not import the harness, so their errors (e.g. LoginError) stay plain.
+    const files = ['core', 'harness', 'mock-idp', 'reports', 'scenarios', 'api', 'scripts'].flatMap(sources);
+    expect(files.length).toBeGreaterThan(100);
+    const outside: string[] = [];
+    for (const file of files) {
+      if (file === join('core', 'errors.ts')) continue;
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/\bclass\s+(\w+)(?:<[^>]*>)?\s+extends\s+(\w*Error)\b/g)) {
+        if (BUILT_IN_ERRORS.has(m[2])) outside.push(`${file}: ${m[1]} extends ${m[2]}`);
+      }
+    }
+    expect(outside).toEqual([]);
   });
 });

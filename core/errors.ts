@@ -71,6 +71,18 @@ export const ERROR_CODES = {
   'check-ended': EXIT.broken,
   /** A command's module could not be loaded. */
   'missing-command': EXIT.broken,
+  /**
+   * The mock's authorization endpoint refuses a request with an error page (the redirect URI is not
+   * trusted). The endpoint answers it to the client; it stops a command only through a bug.
+   */
+  'authorization-page-refusal': EXIT.broken,
+  /**
+   * The mock's authorization endpoint refuses a request by redirecting back with `error` (the redirect
+   * URI is trusted). Answered to the client like the page refusal.
+   */
+  'authorization-redirect-refusal': EXIT.broken,
+  /** A fuzzed sequence of operations broke a rule of the mock provider's model (`mock-idp/fuzz/`). */
+  'fuzz-invariant': EXIT.broken,
 } as const satisfies Record<string, ExitCode>;
 
 /** Every error code. */

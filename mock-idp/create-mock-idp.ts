@@ -3,7 +3,7 @@ import { DpopVerifier } from './dpop/dpop-proof.js';
 import { loadProfile } from './discovery/load-discovery.js';
 import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
-import { RedactionIndex } from './journal/redact-secrets.js';
+import { RedactionIndex } from '../core/redaction.js';
 import { KeyStore } from './keys/key-store.js';
 import { backchannelLogoutOfTag } from './logout/backchannel.js';
 import { PushedRequestStore, type ProviderContext } from './provider-context.js';

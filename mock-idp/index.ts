@@ -1,7 +1,7 @@
 export * from './types.js';
 export { createMockIdp } from './create-mock-idp.js';
 export { startMockIdp, isLoopbackHost } from './transports/node-server.js';
-export { redactSecrets, redactionMark, type SecretValue } from './journal/redact-secrets.js';
+export { redactSecrets, redactionMark, type SecretValue } from '../core/redaction.js';
 export { parseDiscovery, DiscoveryError, type DiscoveryDocument } from './discovery/discovery-schema.js';
 export { BUNDLED_PROFILES, type ProfileSettings } from './profiles/profile-settings.js';
 export { DEFAULT_SETTINGS } from './settings.js';

@@ -5,8 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from './errors.js';
 import { ReportSchema, type RunnerEvent } from './model.js';
 import { createReportObserver, parseFormats, REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './output.js';
-import { catalogResults, makeReport, makeResult } from './testing/fixtures.js';
-import { escapeHtml, escapeMarkdown, escapeXml } from './writers/escape.js';
+import { makeReport, makeResult } from './testing/fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -73,100 +72,20 @@ describe('writeReports', () => {
 
   it('writes nothing when rendering fails', async () => {
     const out = join(dir, 'never');
-    const redact = (text: string) => {
-      if (text.startsWith('<!DOCTYPE html>')) throw new Error('boom');
-      return text;
-    };
-    await expect(writeReports(makeReport(), { formats: ['json', 'html'], outDir: out, redact })).rejects.toThrow(
-      'boom',
-    );
+    // A result without a transcript breaks the HTML writer, which renders before anything is written.
+    const report = makeReport();
+    const broken = { ...report, results: [{ ...report.results[0], transcript: undefined as never }] };
+    await expect(writeReports(broken, { formats: ['json', 'html'], outDir: out })).rejects.toThrow(TypeError);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
-  });
-
-  it('applies the redaction pass to every file so no issued value is written', async () => {
-    const issued = ['eyJhbGciOiJSUzI1NiJ9.payload.sig', 'code-9f8e7d6c5b4a', 'client-s3cret-value'];
-    const leaky = catalogResults().map((r) => ({
-      ...r,
-      summary: `${r.summary} token ${issued[0]}`,
-      observations: [{ text: `saw ${issued[1]}`, data: { secret: issued[2] } }],
-      transcript: r.transcript.map((t) => ({
-        ...t,
-        url: `${t.url}&code=${issued[1]}`,
-        responseBody: issued.join(' '),
-      })),
-    }));
-    const report = makeReport({
-      results: leaky,
-      target: { name: `app ${issued[2]}`, kind: 'web', profile: 'lexoffice' },
-    });
-    const redact = (text: string) => issued.reduce((t, v) => t.split(v).join('REDACTEDVALUE'), text);
-    const paths = await writeReports(report, { formats: REPORT_FORMATS, outDir: dir, redact });
-    for (const path of paths) {
-      const text = await readFile(path, 'utf8');
-      expect(text).toContain('REDACTEDVALUE');
-      for (const value of issued) {
-        // Also as the writers' escaping would spell it.
-        for (const spelled of new Set([value, escapeMarkdown(value), escapeHtml(value), escapeXml(value)])) {
-          expect(text, `${path} contains ${spelled}`).not.toContain(spelled);
-        }
-      }
-    }
-    // Without the pass, the same report would leak: the scan can fail.
-    const [unredacted] = await writeReports(report, { formats: ['html'], outDir: join(dir, 'raw') });
-    expect(await readFile(unredacted, 'utf8')).toContain(issued[0]);
   });
 });
 
 describe('report observer', () => {
-  const target = { name: 'acme-invoicing', kind: 'web', profile: 'lexoffice' };
-  const clock = () => new Date('2026-01-10T10:00:05.000Z');
-
-  it('writes a valid partial report of the checks that ended, in catalog order', async () => {
+  it('writes the report the runner announced with run-end, through the finalizer', async () => {
+    const finalReport = { ...makeReport(), status: 'crashed' as const };
     const observer = createReportObserver({
       formats: ['json', 'html'],
       outDir: dir,
-      target,
-      mode: 'client',
-      seed: 7,
-      now: clock,
-    });
-    const events: RunnerEvent[] = [
-      {
-        type: 'run-start',
-        target,
-        seed: 7,
-        mode: 'client',
-        checkIds: ['a.one', 'a.two', 'a.three'],
-        startedAt: '2026-01-10T10:00:00.000Z',
-        policy: 'strict',
-      },
-      { type: 'check-start', id: 'a.two' },
-      { type: 'check-end', result: makeResult({ id: 'a.two', verdict: 'fail' }) },
-      { type: 'check-start', id: 'a.one' },
-      { type: 'check-end', result: makeResult({ id: 'a.one', verdict: 'pass' }) },
-      { type: 'check-start', id: 'a.three' },
-    ];
-    for (const e of events) observer.onEvent(e);
-    const [json, html] = await observer.flush('interrupted');
-    const report = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
-    expect(report.status).toBe('interrupted');
-    expect(report.results.map((r) => r.id)).toEqual(['a.one', 'a.two']);
-    expect(report.summary).toMatchObject({ total: 2, pass: 1, fail: 1 });
-    expect(report.seed).toBe(7);
-    // The partial report names the policy its results were judged under.
-    expect(report.policy).toBe('strict');
-    expect(report.durationMs).toBe(5000);
-    expect(await readFile(html, 'utf8')).toContain('this report is partial');
-  });
-
-  it('writes the runner report after run-end, through the finalizer', async () => {
-    const finalReport = makeReport();
-    const observer = createReportObserver({
-      formats: ['json'],
-      outDir: dir,
-      target,
-      mode: 'client',
-      seed: 42,
       finalize: (r) => ({
         ...r,
         results: r.results.map((x) =>
@@ -176,23 +95,32 @@ describe('report observer', () => {
     });
     for (const result of finalReport.results) observer.onEvent({ type: 'check-end', result });
     observer.onEvent({ type: 'run-end', report: finalReport });
-    const [json] = await observer.flush('complete');
+    const [json, html] = await observer.flush();
     const written = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
     expect(written.startedAt).toBe(finalReport.startedAt);
+    expect(written.status).toBe('crashed');
+    expect(written.results.map((r) => r.id)).toEqual(finalReport.results.map((r) => r.id));
     expect(written.results.find((r) => r.id === 'leak.logs')?.baselined?.justification).toBe('ok');
+    expect(await readFile(html, 'utf8')).toContain('this report is partial');
   });
 
-  it('can write an empty report when the run broke before any check ended', async () => {
-    const observer = createReportObserver({
-      formats: ['json'],
-      outDir: dir,
-      target,
-      mode: 'client',
-      seed: 1,
-      now: clock,
-    });
-    const [json] = await observer.flush('crashed');
-    const report = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
-    expect(report).toMatchObject({ status: 'crashed', results: [], summary: { total: 0 } });
+  it('assembles no report of its own: before run-end there is nothing to write', async () => {
+    const observer = createReportObserver({ formats: ['json'], outDir: dir });
+    const events: RunnerEvent[] = [
+      {
+        type: 'run-start',
+        target: { name: 'acme-invoicing', kind: 'web', profile: 'lexoffice' },
+        seed: 7,
+        mode: 'client',
+        checkIds: ['a.one', 'a.two'],
+        startedAt: '2026-01-10T10:00:00.000Z',
+      },
+      { type: 'check-start', id: 'a.one' },
+      { type: 'check-end', result: makeResult({ id: 'a.one', verdict: 'pass' }) },
+    ];
+    for (const e of events) observer.onEvent(e);
+    expect(observer.report()).toBeUndefined();
+    expect(await observer.flush()).toEqual([]);
+    expect(await listAll(dir)).toEqual([]);
   });
 });

@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { buildReport } from './build.js';
 import { UsageError } from './errors.js';
-import type { CheckResult, PolicyName, Report, RunnerEvent } from './model.js';
+import type { Report, RunnerEvent } from './model.js';
 import { renderHtml } from './writers/html.js';
 import { renderJson } from './writers/json.js';
 import { renderJunit } from './writers/junit.js';
@@ -69,27 +68,21 @@ export interface WriteReportsOptions {
   formats: readonly ReportFormat[];
   /** Output folder; created when missing. */
   outDir: string;
-  /**
-   * A last defensive redaction applied to the text of every file before it is written (the runner
-   * redacts evidence already; this makes sure no writer reintroduces an issued code, token or secret).
-   */
-  redact?: (text: string) => string;
 }
 
 /**
  * Writes one file per format atomically and returns their paths (in `formats` order). All texts are
- * rendered before anything is written, so a writer that throws leaves the folder untouched.
+ * rendered before anything is written, so a writer that throws leaves the folder untouched. The
+ * report is written as it is: its results were redacted once, where the executor built them
+ * (`harness/runner/execute.ts`, with `core/redaction.ts`), and the writers add nothing secret.
  */
 export async function writeReports(report: Report, opts: WriteReportsOptions): Promise<string[]> {
   const outDir = resolve(opts.outDir);
-  const redact = opts.redact;
-  // Redacted twice: in the report's strings before rendering, because escaping (Markdown, HTML, XML)
-  // can change how a value is spelled in the file; then in each file's text, for anything a writer adds.
-  let source = redact ? redactReport(report, redact) : report;
-  const render = (format: ReportFormat): { path: string; text: string } => {
-    const text = RENDERERS[format](source);
-    return { path: join(outDir, REPORT_FILE_NAMES[format]), text: redact ? redact(text) : text };
-  };
+  let source = report;
+  const render = (format: ReportFormat): { path: string; text: string } => ({
+    path: join(outDir, REPORT_FILE_NAMES[format]),
+    text: RENDERERS[format](source),
+  });
   // JSON is rendered last, so a measured report also says how long rendering the other formats took.
   const start = performance.now();
   const rendered = new Map<ReportFormat, { path: string; text: string }>(
@@ -112,19 +105,6 @@ function withReportPhase(report: Report, start: number, end: number): Report {
   return { ...report, timings: { ...report.timings, phases } };
 }
 
-/** Applies `redact` to every string of a report (object keys of observation data included). */
-export function redactReport(report: Report, redact: (text: string) => string): Report {
-  const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') return redact(value);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), walk(v)]));
-    }
-    return value;
-  };
-  return walk(report) as Report;
-}
-
 /** Writes `text` to a temporary sibling of `path`, then renames it over `path`. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -141,100 +121,36 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 export interface ReportObserverOptions {
   formats: readonly ReportFormat[];
   outDir: string;
-  target: Report['target'];
-  mode: Report['mode'];
-  seed: number;
-  /** Shard of a split audit, written into the report. */
-  shard?: { index: number; count: number };
-  /** Passed to {@link writeReports}. */
-  redact?: (text: string) => string;
   /** Applied to the report before it is written, e.g. the gate's baseline annotations. */
   finalize?: (report: Report) => Report;
-  /** Clock for the report times (tests freeze it). */
-  now?: () => Date;
 }
 
-/** A runner-event observer that can write the report at any time, complete or partial. */
+/**
+ * A runner-event observer that writes the report the runner announced. It assembles nothing itself:
+ * the runner frame (`harness/runner/run.ts`) assembles the one report of every run, complete,
+ * interrupted or crashed (the checks that finished), and announces it with `run-end`.
+ */
 export interface ReportObserver {
   /** Feed every runner event; never throws. */
   onEvent(event: RunnerEvent): void;
-  /**
-   * Writes the reports with the given status and returns their paths. After `run-end` with a
-   * complete run, the runner's own report is written; otherwise one is built from the results that
-   * arrived, in catalog order, so an interrupted or crashed run still leaves a valid partial report.
-   */
-  flush(status: Report['status']): Promise<string[]>;
-  /** The report {@link flush} would write now. */
-  snapshot(status: Report['status']): Report;
+  /** The announced report (through `finalize`), or undefined while no run has ended. */
+  report(): Report | undefined;
+  /** Writes {@link report} in every format and returns the paths; nothing (`[]`) when no run has ended. */
+  flush(): Promise<string[]>;
 }
 
 /** Creates a report observer (see {@link ReportObserver}). */
 export function createReportObserver(opts: ReportObserverOptions): ReportObserver {
-  const now = opts.now ?? (() => new Date());
-  let startedAt = now().toISOString();
-  let target = opts.target;
-  let mode = opts.mode;
-  let seed = opts.seed;
-  let policy: PolicyName | undefined;
-  let order: string[] = [];
-  const results = new Map<string, CheckResult>();
-  let finalReport: Report | undefined;
-
-  function ordered(): CheckResult[] {
-    const rank = new Map(order.map((id, i) => [id, i]));
-    return [...results.values()]
-      .map((r, i) => ({ r, i }))
-      .sort((a, b) => (rank.get(a.r.id) ?? order.length + a.i) - (rank.get(b.r.id) ?? order.length + b.i))
-      .map(({ r }) => r);
-  }
-
-  function snapshot(status: Report['status']): Report {
-    const base =
-      finalReport && status === finalReport.status
-        ? finalReport
-        : buildReport({
-            mode,
-            target,
-            seed,
-            ...(policy ? { policy } : {}),
-            startedAt,
-            finishedAt: now().toISOString(),
-            status,
-            results: ordered(),
-            ...(opts.shard ? { shard: opts.shard } : {}),
-          });
-    return opts.finalize ? opts.finalize(base) : base;
-  }
-
+  let announced: Report | undefined;
+  const report = (): Report | undefined => (announced && opts.finalize ? opts.finalize(announced) : announced);
   return {
     onEvent(event) {
-      switch (event.type) {
-        case 'run-start':
-          startedAt = event.startedAt;
-          target = event.target;
-          mode = event.mode;
-          seed = event.seed;
-          policy = event.policy;
-          order = [...event.checkIds];
-          break;
-        case 'check-end':
-          results.set(event.result.id, event.result);
-          break;
-        case 'run-end':
-          finalReport = event.report;
-          for (const r of event.report.results) results.set(r.id, r);
-          break;
-        case 'check-start':
-          break;
-      }
+      if (event.type === 'run-end') announced = event.report;
     },
-    snapshot,
-    async flush(status) {
-      return writeReports(snapshot(status), {
-        formats: opts.formats,
-        outDir: opts.outDir,
-        ...(opts.redact ? { redact: opts.redact } : {}),
-      });
+    report,
+    async flush() {
+      const current = report();
+      return current ? writeReports(current, { formats: opts.formats, outDir: opts.outDir }) : [];
     },
   };
 }

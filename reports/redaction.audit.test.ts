@@ -1,6 +1,6 @@
 /**
  * The redaction guarantee end to end: a real audit of the bundled reference web client, its reports
- * written in every format (complete and partial), and every file scanned for every code, token and
+ * written in every format (complete, and partial after an interruption), and every file scanned for every code, token and
  * secret the provider issued during the run.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { clientChecks } from '../scenarios/catalog.js';
 import { clientCatalogOf } from '../harness/cli/catalog.js';
 import type { ClientCheck } from '../scenarios/types.js';
 import type { Report, RunnerEvent } from './model.js';
-import { createReportObserver, REPORT_FORMATS, writeReports } from './output.js';
+import { REPORT_FORMATS, writeReports } from './output.js';
 
 /** The issued values a file must not contain, as written and URL-encoded (TARGETS.md §2). */
 function spellings(value: string): string[] {
@@ -36,29 +36,22 @@ beforeAll(async () => {
   const catalog: ClientCheck[] = clientChecks
     .filter((c) => c.agent === 'default')
     .map((c) => ({ ...c, run: (ctx) => (idps.add(ctx.idp), c.run(ctx)) }));
-  const observer = createReportObserver({
-    formats: REPORT_FORMATS,
-    outDir: join(dir, 'partial'),
-    target: { name: 'unknown', kind: 'unknown', profile: 'unknown' },
-    mode: 'client',
-    seed: 3,
-  });
-  let halfway: Promise<string[]> | undefined;
+  const options = { seed: 3, concurrency: 4, checkTimeoutMs: 30_000, catalog: clientCatalogOf(catalog) };
+  // A run interrupted after five checks, as by Ctrl-C: its partial report is written as the CLI writes it.
+  const interrupt = new AbortController();
   let ended = 0;
-  report = await runClientAudit({
-    seed: 3,
-    concurrency: 4,
-    checkTimeoutMs: 30_000,
-    catalog: clientCatalogOf(catalog),
+  const partial = await runClientAudit({
+    ...options,
+    signal: interrupt.signal,
     onEvent(e: RunnerEvent) {
-      observer.onEvent(e);
-      // A partial report written mid-run, as after an interruption.
-      if (e.type === 'check-end' && ++ended === 5) halfway = observer.flush('interrupted');
+      if (e.type === 'check-end' && ++ended === 5) interrupt.abort(new Error('interrupted by SIGINT'));
     },
   });
+  expect(partial.status).toBe('interrupted');
+  report = await runClientAudit(options);
   files = [
     ...(await writeReports(report, { formats: REPORT_FORMATS, outDir: join(dir, 'complete') })),
-    ...((await halfway) ?? []),
+    ...(await writeReports(partial, { formats: REPORT_FORMATS, outDir: join(dir, 'partial') })),
   ];
   for (const idp of idps) for (const a of idp.journal.secrets()) if (a.value.length >= 8) issued.add(a.value);
 }, 180_000);

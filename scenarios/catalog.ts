@@ -128,30 +128,6 @@ export const clientChecks: ClientCheck[] = [
   logoutBackchannelValidation,
 ];
 
-/**
- * Whether `selector` names `id`: the exact id, a prefix ending in `.` (`state.`), or a family name
- * without the dot (`pkce` names `pkce.s256`, not `pkcefoo`).
- */
-export function selectorMatches(id: string, selector: string): boolean {
-  if (id === selector) return true;
-  if (selector.endsWith('.')) return id.startsWith(selector);
-  return id.startsWith(`${selector}.`);
-}
-
-/**
- * The checks named by any of `selectors` (ids or prefixes), in catalog order; all checks when
- * `selectors` is empty. Throws for a selector that names no check, so a typo never selects nothing.
- */
-export function findChecks(selectors: string[]): ClientCheck[] {
-  if (selectors.length === 0) return [...clientChecks];
-  for (const s of selectors) {
-    if (!clientChecks.some((c) => selectorMatches(c.id, s))) {
-      throw new Error(`no client check has the id or prefix ${JSON.stringify(s)}`);
-    }
-  }
-  return clientChecks.filter((c) => selectors.some((s) => selectorMatches(c.id, s)));
-}
-
 /** The check with this exact id, or undefined. */
 export function checkById(id: string): ClientCheck | undefined {
   return clientChecks.find((c) => c.id === id);

@@ -373,9 +373,11 @@ export interface AuditSettings {
   /** Checks running at the same time inside one audit. */
   checkConcurrency?: number;
   checkTimeoutMs?: number;
+  /** Aborting it interrupts the audit (the caller owns the process and its signals). */
+  signal?: AbortSignal;
 }
 
-/** Runs one audit with the batch settings, signal handling off (the caller owns the process). */
+/** Runs one audit with the batch settings; it installs no signal handling (the caller owns the process). */
 export function audit(job: AuditJob, settings: AuditSettings = {}): Promise<Report> {
   return runClientAudit({
     manifestPath: job.manifestPath,
@@ -385,6 +387,7 @@ export function audit(job: AuditJob, settings: AuditSettings = {}): Promise<Repo
     seed: settings.seed ?? EFFICACY_SEED,
     concurrency: settings.checkConcurrency ?? 4,
     checkTimeoutMs: settings.checkTimeoutMs ?? 30_000,
+    ...(settings.signal ? { signal: settings.signal } : {}),
   });
 }
 

@@ -3,21 +3,30 @@
  * vulnerable lab (examples/labs/) with one seed and writes the checks x targets table of verdicts to
  * docs/efficacy-matrix.md. The CI proof is scenarios/efficacy.test.ts (each lab with only its own
  * checks); this is the full picture, including what each lab fails besides the check it was built for.
+ * `--scope efficacy` runs what that test runs instead (much less work), for a machine too busy for the
+ * whole catalog against every target.
+ *
+ * SIGINT or SIGTERM interrupts it: the audits under way are aborted (their targets and browsers
+ * stopped), no document is written, and it exits with 128 + the signal's number; a second signal
+ * ends it at once.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../core/args.js';
+import { choiceFlag, intFlag, listFlag, parseCommandArgs, type OptionSpec } from '../core/args.js';
 import { z } from 'zod';
 import { clientChecks } from '../scenarios/catalog.js';
 import type { Verdict } from '../scenarios/types.js';
 import { POLICY_NAMES } from '../reports/model.js';
+import { interruptOnSignals, signalExitCode } from '../harness/cli/audit-run.js';
+import { killAllTargetsSync } from '../harness/target/registry.js';
 import {
   audit,
   checksWithoutLab,
   cleanViolations,
   discoverLabs,
   EFFICACY_SEED,
+  httpAgentCheckIds,
   labViolations,
   limiter,
   readScriptArgs,
@@ -45,12 +54,23 @@ and writes the checks x targets matrix.
   --check-concurrency N   checks at the same time inside one audit (default 4)
   --timeout MS            per-check timeout (default 60000)
   --resume FILE           reuse the targets of an earlier --json run that ended with no error verdict
+  --scope catalog|efficacy
+                          catalog (default): the whole catalog against every target. efficacy: what
+                          scenarios/efficacy.test.ts runs, each lab with only the checks it declares,
+                          the web reference clients with the HTTP agent checks (cells of checks not
+                          run stay empty)
   --update-expected       rewrite the recorded expectation files (paper-python) from this run
   -h, --help              show this help
 
+SIGINT or SIGTERM stops the audits under way and their targets and exits without writing anything.
+
 Exit codes: 0 the matrix holds (every lab fails its checks, no reference client fails), 1 it does
-not (the document is written anyway and says why), 2 usage error.
+not (the document is written anyway and says why), 2 usage error, 128 + n interrupted by signal n.
 `;
+
+/** Which checks each target is audited with. */
+const SCOPES = ['catalog', 'efficacy'] as const;
+type Scope = (typeof SCOPES)[number];
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -61,6 +81,7 @@ const OPTIONS = {
   'check-concurrency': { type: 'string' },
   timeout: { type: 'string' },
   'update-expected': { type: 'boolean' },
+  scope: { type: 'string' },
 } as const satisfies OptionSpec;
 
 /** The parsed command line (throws UsageError naming the bad flag). */
@@ -76,6 +97,7 @@ function readArgs(argv: string[]) {
     checkConcurrency: intFlag(values['check-concurrency'], '--check-concurrency', 4, { min: 1 }),
     timeout: intFlag(values.timeout, '--timeout', 60_000, { min: 1 }),
     updateExpected: values['update-expected'] === true,
+    scope: choiceFlag(values.scope, '--scope', SCOPES) ?? 'catalog',
   };
 }
 
@@ -130,6 +152,15 @@ export async function main(argv: string[]): Promise<number> {
   // Chromium audits take longest: start them first so the rest fill the other slots meanwhile.
   const order = [...columns].sort((a, b) => Number(b.reference?.kind === 'spa') - Number(a.reference?.kind === 'spa'));
   const previous = args.resume ? await readPrevious(args.resume) : new Map<string, ReportVerdicts>();
+  const interrupt = interruptOnSignals();
+  // An audit that does not stop within the grace period is not waited for: its targets are killed.
+  const grace = (): void => {
+    setTimeout(() => {
+      killAllTargetsSync();
+      process.exit(interruptedExitCode(interrupt.signal));
+    }, INTERRUPT_GRACE_MS).unref();
+  };
+  interrupt.signal.addEventListener('abort', grace, { once: true });
   const rejections = recordUnhandledRejections();
   const run = limiter(args.concurrency);
   const started = performance.now();
@@ -143,12 +174,19 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write(`[${done}/${columns.length}] ${column.name}: reused from ${args.resume}\n`);
           return { column, report: { ...earlier, seed: EFFICACY_SEED }, reused: true, durationMs: 0 };
         }
+        if (interrupt.signal.aborted) return { column, crash: 'interrupted before it started', durationMs: 0 };
         const t0 = performance.now();
+        process.stderr.write(`[start] ${column.name}\n`);
         let result: ColumnResult;
         try {
           const report = await audit(
-            { label: column.name, manifestPath: column.manifestPath },
-            { seed: EFFICACY_SEED, checkConcurrency: args.checkConcurrency, checkTimeoutMs: args.timeout },
+            { label: column.name, manifestPath: column.manifestPath, ...scopeOf(column, args.scope) },
+            {
+              seed: EFFICACY_SEED,
+              checkConcurrency: args.checkConcurrency,
+              checkTimeoutMs: args.timeout,
+              signal: interrupt.signal,
+            },
           );
           result = { column, report, durationMs: performance.now() - t0 };
         } catch (err) {
@@ -165,6 +203,14 @@ export async function main(argv: string[]): Promise<number> {
   );
   const totalMs = performance.now() - started;
   rejections.stop();
+  interrupt.dispose();
+  if (interrupt.signal.aborted) {
+    // A matrix of interrupted audits would read as findings: the document stays as it was.
+    const reason: unknown = interrupt.signal.reason;
+    const why = reason instanceof Error ? reason.message : String(reason);
+    process.stderr.write(`matrix: ${why}; the audits were stopped, nothing was written\n`);
+    return interruptedExitCode(interrupt.signal);
+  }
   const results = columns.map((c) => finished.find((r) => r.column === c) as ColumnResult);
 
   const violations: string[] = [...problems.map((p) => `lab index: ${p}`)];
@@ -184,13 +230,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   await mkdir(path.dirname(args.out), { recursive: true });
-  await writeFile(args.out, renderMarkdown(results, violations, withoutLab));
+  await writeFile(args.out, renderMarkdown(results, violations, withoutLab, args.scope));
   process.stderr.write(
     `wrote ${path.relative(process.cwd(), args.out)} (${columns.length} targets in ${(totalMs / 1000).toFixed(1)} s)\n`,
   );
   if (args.json) {
     const json = {
       seed: EFFICACY_SEED,
+      scope: args.scope,
       totalMs: Math.round(totalMs),
       targets: results.map((r) => ({
         name: r.column.name,
@@ -210,6 +257,22 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** How long interrupted audits get to stop their targets before the process ends anyway. */
+const INTERRUPT_GRACE_MS = 20_000;
+
+/** The exit code after an interruption: 128 + the number of the signal named in the abort reason. */
+function interruptedExitCode(signal: AbortSignal): number {
+  const name = /\b(SIG[A-Z]+)\b/.exec(String(signal.reason))?.[1] as NodeJS.Signals | undefined;
+  return name ? signalExitCode(name) : 130;
+}
+
+/** The checks a column is audited with under `scope` (the efficacy test's choice, or everything). */
+function scopeOf(column: Column, scope: Scope): { only?: string[] } {
+  if (scope === 'catalog') return {};
+  if (column.lab) return { only: column.lab.checks };
+  return column.reference?.httpAgentOnlyInTest ? { only: httpAgentCheckIds() } : {};
 }
 
 /** Targets of an earlier `--json` file that completed without any `error` verdict. */
@@ -277,7 +340,7 @@ function symbol(v: Verdict | undefined): string {
   return v ? VERDICT_SYMBOL[v] : '';
 }
 
-function renderMarkdown(results: ColumnResult[], violations: string[], withoutLab: string[]): string {
+function renderMarkdown(results: ColumnResult[], violations: string[], withoutLab: string[], scope: Scope): string {
   const verdictAt = (r: ColumnResult, id: string): Verdict | undefined =>
     r.report?.results.find((x) => x.id === id)?.verdict;
   const refs = results.filter((r) => r.column.kind === 'reference');
@@ -288,13 +351,24 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
   const lines: string[] = [
     '# Efficacy matrix',
     '',
-    '<!-- Generated by `npm run matrix` (scripts/matrix.ts). Do not edit by hand. -->',
+    `<!-- Generated by \`npm run matrix${scope === 'catalog' ? '' : ` -- --scope ${scope}`}\` (scripts/matrix.ts). Do not edit by hand. -->`,
     '',
-    `Every client check run against every reference client and every vulnerable lab (\`examples/labs/\`), seed ${EFFICACY_SEED},`,
-    'whole catalog per target. The CI proof of the same claims is `scenarios/efficacy.test.ts` (each lab with only',
-    'the checks it declares; the web reference clients with the HTTP agent checks).',
-    '',
-    `Legend: ${legend}; blank: the check does not apply to the target's kind. **Bold** marks a check the lab declares it fails.`,
+    ...(scope === 'catalog'
+      ? [
+          `Every client check run against every reference client and every vulnerable lab (\`examples/labs/\`), seed ${EFFICACY_SEED},`,
+          'whole catalog per target. The CI proof of the same claims is `scenarios/efficacy.test.ts` (each lab with only',
+          'the checks it declares; the web reference clients with the HTTP agent checks).',
+          '',
+          `Legend: ${legend}; blank: the check does not apply to the target's kind. **Bold** marks a check the lab declares it fails.`,
+        ]
+      : [
+          `Scope \`efficacy\`: what \`scenarios/efficacy.test.ts\` runs, seed ${EFFICACY_SEED}: every vulnerable lab (\`examples/labs/\`) with`,
+          'only the checks it declares, the web reference clients with the HTTP agent checks, `reference-spa` and',
+          '`paper-python` with the whole catalog. `npm run matrix` (scope `catalog`) runs the whole catalog against every',
+          'target and also shows what each lab fails besides its own checks.',
+          '',
+          `Legend: ${legend}; blank: the check was not run on the target (or does not apply to its kind). **Bold** marks a check the lab declares it fails.`,
+        ]),
     '',
     '## How a lab declares what it proves',
     '',
@@ -305,7 +379,9 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
     '',
     '## What the reference clients may show',
     '',
-    '- `reference-web`, `openid-client-web`, `reference-spa`: pass or not-applicable everywhere. Accepted warns:',
+    `- ${REFERENCE_TARGETS.filter((r) => r.expectation.mode === 'clean')
+      .map((r) => `\`${r.name}\``)
+      .join(', ')}: pass or not-applicable everywhere. Accepted warns:`,
     ...REFERENCE_TARGETS.flatMap((r) =>
       r.expectation.mode === 'clean'
         ? Object.entries(r.expectation.allowedWarns).map(([id, why]) => `  - ${r.name} \`${id}\`: ${why}`)
@@ -355,6 +431,7 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
 
   lines.push('## Labs: what fails besides the declared checks', '');
   lines.push('A lab should fail its own check and, as far as its flaw allows, nothing else.', '');
+  if (scope !== 'catalog') lines.push('Not known in this scope: each lab ran only the checks it declares.', '');
   let collateral = 0;
   for (const r of labCols) {
     const extra =
@@ -367,7 +444,7 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
     collateral++;
     lines.push(`- \`${r.column.name}\`: ${extra.map((x) => `\`${x.id}\` ${x.verdict}`).join(', ')}`);
   }
-  if (!collateral) lines.push('None.');
+  if (!collateral && scope === 'catalog') lines.push('None.');
   lines.push('');
 
   lines.push('## Does the matrix hold?', '');
@@ -385,5 +462,8 @@ function renderMarkdown(results: ColumnResult[], violations: string[], withoutLa
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // After an interruption, whatever an aborted audit left open must not keep the process alive.
+  if (code > 128) process.exit(code);
+  process.exitCode = code;
 }

@@ -4,10 +4,12 @@
  * progress, Ctrl-C (the run is interrupted, the partial report written, exit 3), the gate and the
  * written reports. A command adds only its own options and how it runs its checks.
  */
+import { constants } from 'node:os';
 import path from 'node:path';
 import { POLICY_NAMES, type PolicyName, type Report, type RunnerEvent, type Severity } from '../../reports/model.js';
 import type { ReportFormat } from '../../reports/output.js';
 import { choiceFlag, intFlag, listFlag, UsageError, type ParsedArgs } from '../../core/args.js';
+import { killAllTargetsSync } from '../target/registry.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
 import { publishAudit, relativeToCwd } from './publish.js';
@@ -171,14 +173,9 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
   const observer = createReportObserver({
     formats: common.formats,
     outDir: common.outDir,
-    target: { name: 'unknown', kind: 'unknown', profile: 'unknown' },
-    mode: 'client',
-    seed: common.seed,
     finalize: (r) => gate(r).report,
   });
-  let started = false;
   const onEvent = (e: RunnerEvent): void => {
-    if (e.type === 'run-start') started = true;
     progress.onEvent(e);
     observer.onEvent(e);
   };
@@ -189,11 +186,10 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
     report = await audit.run({ onEvent, signal: interrupt.signal });
   } catch (err) {
     progress.done();
-    if (started) {
-      const files = await observer.flush('crashed').catch(() => []);
-      if (files.length)
-        io.stderr(`login-harness: partial results written to ${files.map((f) => relativeToCwd(io, f)).join(', ')}\n`);
-    }
+    // Nothing is written when the run broke before the runner announced a report (e.g. a bad manifest).
+    const files = await observer.flush().catch(() => []);
+    if (files.length)
+      io.stderr(`login-harness: partial results written to ${files.map((f) => relativeToCwd(io, f)).join(', ')}\n`);
     throw err;
   } finally {
     interrupt.dispose();
@@ -211,8 +207,8 @@ export async function runAuditSkeleton(io: CliIo, common: CommonAuditOptions, au
 
 /**
  * Turns the first SIGINT or SIGTERM into an abort of the run (which then stops its checks, stops what
- * it started and reports what finished). A second one stops waiting for that and lets the default
- * action happen (the target registry still kills every process group on the way out).
+ * it started and reports what finished). A second one stops waiting for that: every process group the
+ * harness started is killed and the process exits with 128 + the signal's number.
  */
 export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   const interrupt = new AbortController();
@@ -222,7 +218,10 @@ export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
       return;
     }
     dispose();
-    process.kill(process.pid, signal);
+    // Re-raising the signal would not end the process while other listeners remain (the target
+    // registry's, Playwright's, whose SIGTERM listener only closes its browsers): exit instead.
+    killAllTargetsSync();
+    process.exit(signalExitCode(signal));
   };
   // `on`, not `once`: while the run is stopping, a listener must stay installed, or the target
   // registry's own handler would take the first signal as the last and end the process at once.
@@ -233,4 +232,9 @@ export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { signal: interrupt.signal, dispose };
+}
+
+/** The exit status of a process ended by `signal`, as a shell reports it: 128 + the signal's number. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { redactionMark } from '../../core/redaction.js';
 import { Recorder, SecretBook } from './evidence.js';
 
 describe('provider audit evidence', () => {
@@ -10,8 +11,10 @@ describe('provider audit evidence', () => {
     const text = 'a=abc+def/ghi=jkl b=abc%2Bdef%2Fghi%3Djkl c=abc+def/ghi=jkl-and-more d=short';
     const out = book.redact(text);
     expect(out).not.toContain('ghi');
-    expect(out).toContain('[code:abc+…]');
-    expect(out).toContain('[refresh_token:abc+…]');
+    // The one redaction mark of the project (core/redaction.ts).
+    expect(out).toContain(redactionMark({ kind: 'code', value: 'abc+def/ghi=jkl' }));
+    expect(out).toContain('[redacted:code:abc+…]');
+    expect(out).toContain('[redacted:refresh_token:abc+…]');
     // Values too short to be a secret are left alone rather than redacting ordinary words.
     expect(out).toContain('d=short');
     expect(book.size).toBe(2);

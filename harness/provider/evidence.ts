@@ -2,6 +2,7 @@
  * Evidence of a provider audit: the transcript of every exchange the harness made (agent `harness`)
  * and the book of every secret it saw, so reports never carry a full code, token or secret.
  */
+import { SecretSet } from '../../core/redaction.js';
 import type { TranscriptEntry } from '../types.js';
 
 /** Bodies longer than this are cut in the transcript (the start is what a reviewer reads). */
@@ -28,43 +29,25 @@ export class Recorder {
   }
 }
 
-/** Secrets shorter than this are not redacted (they would match ordinary words). */
+/** Secrets shorter than this are not recorded (they would match ordinary words). */
 const MIN_SECRET = 8;
 
 /**
  * Every code, token and client secret the harness saw during an audit. `redact` replaces each (also
- * URL-encoded and form-encoded) with a short labelled stub, longest first so a token that contains
- * another is replaced whole.
+ * URL-encoded and form-encoded) with the redaction mark of `core/redaction.ts`, longest first so a token
+ * that contains another is replaced whole.
  */
 export class SecretBook {
-  #values = new Map<string, string>();
-  #sorted: string[] | undefined;
+  #secrets = new SecretSet();
 
   add(value: string | undefined, kind: string): void {
-    if (typeof value !== 'string' || value.length < MIN_SECRET || this.#values.has(value)) return;
-    this.#values.set(value, kind);
-    this.#sorted = undefined;
+    if (typeof value === 'string') this.#secrets.add({ kind, value }, MIN_SECRET);
   }
 
   /** How many secrets are known (for tests). */
   get size(): number {
-    return this.#values.size;
+    return this.#secrets.size;
   }
 
-  redact = (text: string): string => {
-    if (this.#values.size === 0 || !text) return text;
-    this.#sorted ??= [...this.#values.keys()].sort((a, b) => b.length - a.length);
-    let out = text;
-    for (const value of this.#sorted) {
-      const stub = `[${this.#values.get(value)}:${value.slice(0, 4)}…]`;
-      for (const form of new Set([
-        value,
-        encodeURIComponent(value),
-        new URLSearchParams({ v: value }).toString().slice(2),
-      ])) {
-        if (out.includes(form)) out = out.split(form).join(stub);
-      }
-    }
-    return out;
-  };
+  redact = (text: string): string => this.#secrets.redact(text);
 }

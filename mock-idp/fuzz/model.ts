@@ -20,6 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { LoginHarnessError } from '../../core/errors.js';
 import { createMockIdp } from '../create-mock-idp.js';
 import type { MemoryLimits } from '../store/memory-limits.js';
 import { LOGIN_TAG_HEADER, type MockIdp, type PermissiveMode } from '../types.js';
@@ -119,7 +120,11 @@ interface TokenModel {
 }
 
 /** A broken promise: what was done, what came back, which rule it breaks. */
-export class InvariantViolation extends Error {}
+export class InvariantViolation extends LoginHarnessError<'fuzz-invariant'> {
+  constructor(message: string) {
+    super('fuzz-invariant', message);
+  }
+}
 
 /** The model of one sequence. */
 export class Model {

@@ -10,7 +10,7 @@ import {
 } from '../testing/login-flow.js';
 import type { RunningMockIdp } from '../types.js';
 import { JOURNAL_BODY_LIMIT } from './journal.js';
-import { redactSecrets } from './redact-secrets.js';
+import { redactSecrets } from '../../core/redaction.js';
 
 let running: RunningMockIdp;
 beforeAll(async () => {

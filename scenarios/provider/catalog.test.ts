@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRef } from '../refs.js';
-import { providerChecks, selectProviderChecks } from './catalog.js';
+import { providerChecks } from './catalog.js';
+import { selectChecks } from '../../harness/runner/select.js';
 import { PERMISSIVE_MODES } from '../../harness/provider/embedded.js';
 import { EXPECTED } from './testing/matrix.js';
 
@@ -103,14 +104,21 @@ describe('the provider check catalog', () => {
     }
   });
 
-  it('selects checks by exact id or family prefix, and skips the same way', () => {
-    const pkce = selectProviderChecks(providerChecks, ['provider.pkce']);
+  it('is selected by the one selector of both audits: exact id or family prefix, skipped the same way', () => {
+    const pkce = selectChecks(providerChecks, { only: ['provider.pkce'] });
     expect(pkce.map((c) => c.id)).toHaveLength(7);
-    expect(selectProviderChecks(providerChecks, ['provider.pkce.'])).toEqual(pkce);
-    // A prefix matches whole segments only: `provider.code` is not `provider.code.single` partially.
-    expect(selectProviderChecks(providerChecks, ['provider.code.single']).map((c) => c.id)).toEqual([]);
-    const skipped = selectProviderChecks(providerChecks, undefined, ['provider.pkce', 'provider.code.lifetime']);
+    expect(selectChecks(providerChecks, { only: ['provider.pkce.'] })).toEqual(pkce);
+    const skipped = selectChecks(providerChecks, { skip: ['provider.pkce', 'provider.code.lifetime'] });
     expect(skipped.some((c) => c.id.startsWith('provider.pkce.') || c.id === 'provider.code.lifetime')).toBe(false);
     expect(skipped).toHaveLength(providerChecks.length - 8);
+  });
+
+  it('refuses a selector that names no check: a prefix matches whole segments, so a cut-off id names nothing', () => {
+    expect(() => selectChecks(providerChecks, { only: ['provider.code.single'] })).toThrow(
+      /--only: no check has the id or prefix "provider\.code\.single" \(did you mean "provider\.code\.single-use"\?\)/,
+    );
+    expect(() => selectChecks(providerChecks, { skip: ['provider.pkce.plian'] })).toThrow(
+      /--skip: no check has the id or prefix "provider\.pkce\.plian"/,
+    );
   });
 });

@@ -80,12 +80,3 @@ export const providerChecks: ProviderCheck[] = [
   codeLifetime,
   refreshIdleExpiry,
 ];
-
-/** Selects checks by `--only` / `--skip` lists of ids or id prefixes (`provider.pkce`, `provider.pkce.`). */
-export function selectProviderChecks(checks: ProviderCheck[], only?: string[], skip?: string[]): ProviderCheck[] {
-  const matches = (id: string, pattern: string): boolean =>
-    id === pattern || id.startsWith(pattern.endsWith('.') ? pattern : `${pattern}.`);
-  return checks.filter(
-    (c) => (!only?.length || only.some((p) => matches(c.id, p))) && !skip?.some((p) => matches(c.id, p)),
-  );
-}

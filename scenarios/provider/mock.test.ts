@@ -1,7 +1,7 @@
 import { providerCatalogOf } from '../../harness/cli/catalog.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProviderChecks } from '../../harness/provider/audit.js';
-import { providerChecks, selectProviderChecks } from './catalog.js';
+import { providerChecks } from './catalog.js';
 import { prepareEmbeddedAudit, type PreparedAudit } from '../../harness/provider/embedded.js';
 import { auditWithMode, STRICT_NOT_APPLICABLE } from './testing/matrix.js';
 
@@ -29,9 +29,11 @@ describe('provider audit of the embedded mock', () => {
       // The mock's refresh tokens live 30 days (an absolute lifetime; it has no separate idle expiry).
       slow: { refreshIdleMs: 31 * 24 * 3600 * 1000 },
     });
-    const slow = selectProviderChecks(providerChecks, ['provider.code.lifetime', 'provider.refresh.idle-expiry']);
     // One at a time: each wait moves the shared clock.
-    const { results } = await runProviderChecks(providerCatalogOf(slow), open.setup, { concurrency: 1 });
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, {
+      only: ['provider.code.lifetime', 'provider.refresh.idle-expiry'],
+      concurrency: 1,
+    });
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ['provider.code.lifetime', 'pass'],
       ['provider.refresh.idle-expiry', 'pass'],
@@ -41,23 +43,19 @@ describe('provider audit of the embedded mock', () => {
 
   it('reports the opt-in checks as not applicable without --opt-in slow, saying how to run them', async () => {
     open = await prepareEmbeddedAudit();
-    const { results } = await runProviderChecks(
-      providerCatalogOf(selectProviderChecks(providerChecks, ['provider.code.lifetime'])),
-      open.setup,
-    );
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, {
+      only: ['provider.code.lifetime'],
+    });
     expect(results[0].verdict).toBe('not-applicable');
     expect(results[0].summary).toContain('--opt-in slow');
   });
 
   it('keeps every exchange as a redacted harness transcript: no code, token or secret the mock issued appears in full', async () => {
     open = await prepareEmbeddedAudit();
-    const { results } = await runProviderChecks(
-      providerCatalogOf(selectProviderChecks(providerChecks, ['provider.code', 'provider.refresh', 'provider.token'])),
-      open.setup,
-      {
-        concurrency: 4,
-      },
-    );
+    const { results } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, {
+      only: ['provider.code', 'provider.refresh', 'provider.token'],
+      concurrency: 4,
+    });
     const text = JSON.stringify(results);
     const ran = results.filter((r) => r.verdict === 'pass');
     expect(ran.length).toBeGreaterThan(8);

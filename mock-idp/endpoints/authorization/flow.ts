@@ -1,3 +1,4 @@
+import { LoginHarnessError } from '../../../core/errors.js';
 import type { Exchange, ProviderContext, PushedRequest } from '../../provider-context.js';
 import type { ClientRegistration } from '../../types.js';
 import type { MockUser } from '../../users/seeded-users.js';
@@ -68,25 +69,25 @@ export interface AuthorizationFlow {
 }
 
 /** A refusal answered with an HTML page: the redirect URI is not (yet) trusted (RFC 6749 4.1.2.1). */
-export class PageRefusal extends Error {
+export class PageRefusal extends LoginHarnessError<'authorization-page-refusal'> {
   constructor(
     readonly description: string,
     /** Request values shown on the page (escaped unless `errors-reflect-unescaped`). */
     readonly reflected: Record<string, string>,
   ) {
-    super(description);
+    super('authorization-page-refusal', description);
   }
 }
 
 /** A refusal answered by redirecting back with `error` (RFC 6749 4.1.2.1): the redirect URI is trusted. */
-export class RedirectRefusal extends Error {
+export class RedirectRefusal extends LoginHarnessError<'authorization-redirect-refusal'> {
   constructor(
     readonly error: string,
     readonly description: string,
     /** Only `error` and `error_description`, no `state` or `iss`: the URI was never the client's. */
     readonly bare = false,
   ) {
-    super(description);
+    super('authorization-redirect-refusal', description);
   }
 }
 

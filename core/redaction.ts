@@ -1,8 +1,17 @@
-import type { IssuedKind } from '../types.js';
+/**
+ * The one redaction of the project: how a code, token or secret is found in a text (verbatim,
+ * URL-encoded, form-encoded, inside HTTP Basic credentials) and the mark that replaces it. The mock
+ * provider redacts what it issued with it (its journal, `login-harness idp`'s log), the provider audit
+ * what it saw (`harness/provider/evidence.ts`), and the executor applies the audit's redactor to every
+ * result once (`harness/runner/execute.ts`), so no report or log holds a full token, code or secret.
+ * Report writers write results as they are. This file sits in `core/` so both the mock and the harness
+ * use it without depending on each other.
+ */
 
 /** A secret value and what it is, as the redaction needs it. */
 export interface SecretValue {
-  kind: IssuedKind | string;
+  /** What the value is (`code`, `access_token`, `client_secret`, ...), shown in its mark. */
+  kind: string;
   value: string;
   /** For client secrets: the client id, so the HTTP Basic credential (base64 of `id:secret`) is found too. */
   clientId?: string;
@@ -15,6 +24,9 @@ export function redactionMark(secret: SecretValue): string {
 
 /** Characters of a form that locate it; every form is at least this long (shorter values are not redacted). */
 const PREFIX_LENGTH = 6;
+
+/** Values shorter than this are not redacted: they would match ordinary words. */
+export const MIN_SECRET_LENGTH = PREFIX_LENGTH;
 
 /**
  * Replaces every occurrence of each secret in `text` (verbatim, URL-encoded with
@@ -80,13 +92,20 @@ export class RedactionIndex {
     const current = new Set<string>();
     for (const secret of values) {
       // Very short values (e.g. low-entropy test tokens are still >= 8 chars) would redact ordinary words.
-      if (secret.value.length < PREFIX_LENGTH) continue;
+      if (secret.value.length < MIN_SECRET_LENGTH) continue;
       const key = keyOf(secret);
       current.add(key);
       if (!this.#secrets.has(key)) this.#add(key, secret);
     }
     if (current.size === this.#secrets.size) return;
     for (const key of [...this.#secrets.keys()]) if (!current.has(key)) this.#remove(key);
+  }
+
+  /** Adds one secret (ignored when shorter than {@link MIN_SECRET_LENGTH} or already held). */
+  add(secret: SecretValue): void {
+    if (secret.value.length < MIN_SECRET_LENGTH) return;
+    const key = keyOf(secret);
+    if (!this.#secrets.has(key)) this.#add(key, secret);
   }
 
   /** `text` with every form of every held secret replaced by its `redactionMark`. */
@@ -143,4 +162,31 @@ export class RedactionIndex {
       else this.#byPrefix.set(prefix, list);
     }
   }
+}
+
+/**
+ * A growing set of secrets and its redaction, each secret indexed as it is added. For
+ * callers that learn secrets while they redact (the provider audit's book of what it saw).
+ */
+export class SecretSet {
+  #values = new Set<string>();
+  readonly #index = new RedactionIndex();
+
+  /** Adds a secret; values shorter than `minLength` (default {@link MIN_SECRET_LENGTH}) are ignored. */
+  add(secret: SecretValue, minLength = MIN_SECRET_LENGTH): void {
+    if (secret.value.length < Math.max(minLength, MIN_SECRET_LENGTH) || this.#values.has(secret.value)) return;
+    this.#values.add(secret.value);
+    this.#index.add(secret);
+  }
+
+  /** How many secrets are known. */
+  get size(): number {
+    return this.#values.size;
+  }
+
+  /** Replaces every known secret in `text` with its {@link redactionMark}. */
+  redact = (text: string): string => {
+    if (this.#values.size === 0 || !text) return text;
+    return this.#index.apply(text);
+  };
 }

@@ -1,6 +1,16 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRedaction, RedactionIndex, redactionMark, redactSecrets, type SecretValue } from './redact-secrets.js';
+import {
+  compileRedaction,
+  RedactionIndex,
+  redactionMark,
+  redactSecrets,
+  SecretSet,
+  type SecretValue,
+} from './redaction.js';
 
 /** The plain definition: one alternation of every secret, longest first (verbatim forms only). */
 function reference(text: string, values: SecretValue[]): string {
@@ -46,6 +56,54 @@ describe('compileRedaction', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('SecretSet', () => {
+  it('redacts what was added since the last call, with the same marks as compileRedaction', () => {
+    const set = new SecretSet();
+    const code = { kind: 'code', value: 'code-1234567890' };
+    const token = { kind: 'access_token', value: 'at-abcdefghijkl' };
+    set.add(code);
+    expect(set.redact(`a ${code.value} b ${token.value}`)).toBe(`a ${redactionMark(code)} b ${token.value}`);
+    set.add(token);
+    set.add({ kind: 'code', value: 'short' });
+    set.add({ kind: 'code', value: 'long-enough' }, 16);
+    expect(set.size).toBe(2);
+    const text = `a ${code.value} b ${encodeURIComponent(token.value)} c long-enough`;
+    expect(set.redact(text)).toBe(compileRedaction([code, token])(text));
+  });
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Source files (no tests, no test support) of a folder, relative to the repository root. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .filter((f) => !f.split(/[\\/]/).includes('testing') && !f.split(/[\\/]/).includes('fixtures'));
+}
+
+describe('one redaction', () => {
+  const files = ['core', 'harness', 'mock-idp', 'reports', 'scenarios', 'api'].flatMap(sources);
+  const text = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+
+  it('is the only module that spells a redaction mark', () => {
+    expect(files.length).toBeGreaterThan(100);
+    const spelling = files.filter((f) => f !== join('core', 'redaction.ts') && /\[redacted:/.test(text(f)));
+    expect(spelling).toEqual([]);
+  });
+
+  it('is what the mock provider and the provider audit redact with, and the report writers redact nothing', () => {
+    for (const file of [join('mock-idp', 'create-mock-idp.ts'), join('harness', 'provider', 'evidence.ts')]) {
+      expect(text(file), file).toMatch(/from '(\.\.\/)+core\/redaction\.js'/);
+    }
+    // Results reach the writers redacted (harness/runner/execute.ts); a writer with a redaction of its
+    // own would be a second place that decides what a secret looks like.
+    const writers = files.filter((f) => f.split(/[\\/]/)[0] === 'reports');
+    expect(writers.length).toBeGreaterThan(10);
+    expect(writers.filter((f) => /\bredact\w*\s*\(|from '[^']*core\/redaction\.js'/.test(text(f)))).toEqual([]);
   });
 });
 
