@@ -132,7 +132,14 @@ const NATIVE_IDS = ['native.loopback-redirect'];
 describe('client checks against the fake client', () => {
   it('covers every check in the catalog, except those proven against real targets only', () => {
     expect(
-      [...CASES.map((c) => c.id), ...REAL_TARGETS_ONLY, ...DPOP_PAR_IDS, ...PRIVATE_KEY_JWT_IDS, ...MIXUP_IDS, ...NATIVE_IDS].sort(),
+      [
+        ...CASES.map((c) => c.id),
+        ...REAL_TARGETS_ONLY,
+        ...DPOP_PAR_IDS,
+        ...PRIVATE_KEY_JWT_IDS,
+        ...MIXUP_IDS,
+        ...NATIVE_IDS,
+      ].sort(),
     ).toEqual(clientChecks.map((c) => c.id).sort());
   });
 
