@@ -40,14 +40,24 @@ export const CORRECT_STEPS: Fapi2Steps = {
 };
 
 /**
- * Discovers the provider and configures client_secret_basic authentication. Plain-http issuers are
+ * Discovers the provider and configures private_key_jwt (with `privateKey`) or client_secret_basic
+ * authentication. Plain-http issuers are
  * accepted only on loopback, through openid-client's explicit opt-in.
  */
-export async function configure(env: ExampleEnv, customFetch?: client.CustomFetch): Promise<client.Configuration> {
+export async function configure(
+  env: ExampleEnv,
+  customFetch?: client.CustomFetch,
+  privateKey?: client.PrivateKey,
+): Promise<client.Configuration> {
   const issuer = new URL(env.issuer);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
   const execute = issuer.protocol === 'http:' && loopback ? [client.allowInsecureRequests] : [];
-  const auth = env.clientSecret ? client.ClientSecretBasic(env.clientSecret) : client.None();
+  // private_key_jwt (RFC 7523) when a key is given, as FAPI 2.0 asks of confidential clients.
+  const auth = privateKey
+    ? client.PrivateKeyJwt(privateKey)
+    : env.clientSecret
+      ? client.ClientSecretBasic(env.clientSecret)
+      : client.None();
   const config = await client.discovery(issuer, env.clientId, undefined, auth, { execute });
   if (customFetch) config[client.customFetch] = customFetch;
   // Signatures of ID tokens from the token endpoint are checked too (OIDC Core 3.1.3.7 step 6 allows
