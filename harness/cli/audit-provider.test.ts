@@ -54,7 +54,7 @@ describe('login-harness audit-provider', () => {
     [['--discovery', 'https://login.example.com'], '--discovery needs --client'],
     [['--client', 'c.json'], '--client is only used with --discovery'],
     [['--permissive', 'pkce-not-required,nope'], 'unknown mode "nope"'],
-    [['--profile', 'acme'], '--profile: expected lexoffice or lexoffice-partner'],
+    [['--profile', 'acme'], '--profile: expected lexoffice, lexoffice-partner or fapi2'],
     [['--only', 'provider.nothing'], '--only: no check has the id or prefix "provider.nothing"'],
     [['--skip', 'provider.pkce.requird'], 'did you mean "provider.pkce.required"?'],
     [['--only', 'provider.pkce', '--skip', 'provider.pkce'], 'select no provider check'],
@@ -185,6 +185,27 @@ describe('login-harness audit-provider', () => {
     expect(verifier?.summary).toContain('PKCE is not supported here');
     const md = await readFile(path.join(dir, 'out', 'report.md'), 'utf8');
     expect(md).toContain('provider.discovery.pkce-advertised');
+  });
+
+  it('audits the embedded fapi2 profile: PAR, DPoP and private_key_jwt are offered and enforced', async () => {
+    const dir = await tempDir();
+    const io = captureIo(dir);
+    expect(
+      await runAuditProviderCommand(
+        ['--profile', 'fapi2', '--only', 'provider.par,provider.dpop,provider.client-auth', '--out', 'out', '--quiet'],
+        io,
+      ),
+    ).toBe(0);
+    const report = await readReport(dir);
+    expect(report.target.profile).toBe('fapi2');
+    const verdicts = Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+    for (const id of [
+      'provider.par.required',
+      'provider.dpop.bound',
+      'provider.dpop.replay',
+      'provider.client-auth.private-key-jwt',
+    ])
+      expect(verdicts[id], id).toBe('pass');
   });
 
   it('audits a real provider (oidc-provider on loopback) from its discovery URL and a client file', async () => {

@@ -36,7 +36,7 @@ registering its own clients, so the command works out of the box.
 Provider:
   --discovery URL|FILE  the provider's discovery document (URL, issuer URL, or JSON file)
   --client FILE         client file: the registered client(s), scopes, login method (required with --discovery)
-  --profile NAME        embedded mock only: lexoffice (default) or lexoffice-partner
+  --profile NAME        embedded mock only: lexoffice (default), lexoffice-partner or fapi2
   --permissive LIST     embedded mock only, for demonstrations: switch on permissive modes
                         (comma-separated; see docs/provider-audit.md)
 
@@ -113,8 +113,8 @@ export async function parseAuditProviderArgs(argv: string[], cwd: string): Promi
   if (discovery && v.permissive !== undefined)
     throw usage('--permissive only applies to the embedded mock (no --discovery)');
   const profile = v.profile ?? 'lexoffice';
-  if (profile !== 'lexoffice' && profile !== 'lexoffice-partner')
-    throw usage(`--profile: expected lexoffice or lexoffice-partner, got ${JSON.stringify(profile)}`);
+  if (profile !== 'lexoffice' && profile !== 'lexoffice-partner' && profile !== 'fapi2')
+    throw usage(`--profile: expected lexoffice, lexoffice-partner or fapi2, got ${JSON.stringify(profile)}`);
   const permissive: PermissiveMode[] = [];
   for (const m of listFlag(v.permissive)) {
     if (!(PERMISSIVE_MODES as readonly string[]).includes(m))
