@@ -54,12 +54,13 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   // The redaction follows the journal's secrets one by one, only when a secret was issued or dropped.
   const index = new RedactionIndex();
   let indexedVersion = -1;
+  const apply = (text: string): string => index.apply(text);
   const redactor = (): ((text: string) => string) => {
     if (indexedVersion !== journal.secretsVersion) {
       index.sync(journal.secrets());
       indexedVersion = journal.secretsVersion;
     }
-    return (text) => index.apply(text);
+    return apply;
   };
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
   const ctx: ProviderContext = {

@@ -190,6 +190,8 @@ export interface ReferenceTarget {
  * (session.cookie-flags: "Secure: warn on loopback http").
  */
 const LOOPBACK_SECURE = 'CHECKS.md: session.cookie-flags warns about a missing Secure on loopback http';
+/** examples/README.md, "Known differences": openid-client refetches the JWKS for an unknown kid at most once a minute. */
+const OPENID_CLIENT_JWKS_REFETCH = 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)';
 
 /** The reference clients, in the order the matrix shows them. */
 export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
@@ -211,7 +213,7 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
         'session.cookie-flags': LOOPBACK_SECURE,
         // examples/README.md, "Known differences": oauth4webapi refetches the JWKS for an unknown kid at
         // most once a minute, and the check warns (not fails) on a refusal without a refetch.
-        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+        'id-token.kid-rotation': OPENID_CLIENT_JWKS_REFETCH,
       },
     },
   },
@@ -224,7 +226,7 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
       mode: 'clean',
       allowedWarns: {
         'session.cookie-flags': LOOPBACK_SECURE,
-        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+        'id-token.kid-rotation': OPENID_CLIENT_JWKS_REFETCH,
         // openid-client's defaults, which this client keeps: OIDC Core lets a code-flow client skip both.
         'id-token.iat': 'openid-client does not reject a far-future iat (OIDC Core 3.1.3.7 step 10: MAY)',
         'id-token.at-hash': 'openid-client does not check at_hash in the code flow (OIDC Core 3.1.3.8: MAY)',
@@ -241,7 +243,7 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
       mode: 'clean',
       allowedWarns: {
         'session.cookie-flags': LOOPBACK_SECURE,
-        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+        'id-token.kid-rotation': OPENID_CLIENT_JWKS_REFETCH,
       },
     },
   },
@@ -253,7 +255,7 @@ export const REFERENCE_TARGETS: readonly ReferenceTarget[] = [
     expectation: {
       mode: 'clean',
       allowedWarns: {
-        'id-token.kid-rotation': 'openid-client rate-limits JWKS refetches to one a minute (examples/README.md)',
+        'id-token.kid-rotation': OPENID_CLIENT_JWKS_REFETCH,
       },
     },
   },

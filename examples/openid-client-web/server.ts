@@ -4,9 +4,8 @@
  * `OAUTH_CLIENT_AUTH=private_key_jwt` it authenticates with the example key pair instead
  * (target-private-key-jwt.json registers its public half).
  */
-import { readFileSync } from 'node:fs';
-import { importJWK } from 'jose';
 import { readEnv } from '../shared/env.js';
+import { loadExampleClientKey } from '../shared/example-client-key.js';
 import { listen, runMain } from '../shared/listen.js';
 import { createWebApp } from '../shared/web-app.js';
 import { configure, createOpenIdClientFlow } from './flow.js';
@@ -16,12 +15,7 @@ const NAME = 'openid-client-web';
 runMain(NAME, async () => {
   const keyed = process.env.OAUTH_CLIENT_AUTH === 'private_key_jwt';
   const env = readEnv(process.env, { secretRequired: !keyed });
-  let privateKey: { key: CryptoKey; kid: string } | undefined;
-  if (keyed) {
-    const file = new URL('../shared/example-client-key.json', import.meta.url);
-    const { privateJwk } = JSON.parse(readFileSync(file, 'utf8')) as { privateJwk: { kid: string; alg: string } };
-    privateKey = { key: (await importJWK(privateJwk, privateJwk.alg)) as CryptoKey, kid: privateJwk.kid };
-  }
+  const privateKey = keyed ? await loadExampleClientKey() : undefined;
   const config = await configure(env, privateKey);
   const server = createWebApp({
     name: NAME,
