@@ -1,6 +1,6 @@
 /**
  * The reference web app built on openid-client: a confidential client (client_secret_basic) on
- * node:http. Start: `node --import tsx server.ts` with the environment its target.json sets. With
+ * node:http. Start: `node ../shared/run-ts.mjs server.ts` with the environment its target.json sets. With
  * `OAUTH_CLIENT_AUTH=private_key_jwt` it authenticates with the example key pair instead
  * (target-private-key-jwt.json registers its public half).
  */

@@ -2,7 +2,7 @@
  * The FAPI 2.0-style reference web app on openid-client: a confidential client (client_secret_basic, or
  * private_key_jwt with `OAUTH_CLIENT_AUTH=private_key_jwt` as in target-private-key-jwt.json)
  * that pushes its authorization requests and sender-constrains its tokens with DPoP. Start:
- * `node --import tsx server.ts` with the environment its target.json sets.
+ * `node ../shared/run-ts.mjs main.ts` with the environment its target.json sets.
  */
 import type { CustomFetch } from 'openid-client';
 import { loadExampleClientKey } from '../shared/example-client-key.js';

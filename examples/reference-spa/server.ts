@@ -1,7 +1,7 @@
 /**
  * Static server of the reference SPA: serves index.html (with the public configuration injected) and
  * the browser modules. It holds no tokens and no secret: the protocol runs in the browser (public/).
- * Start: `node --import tsx server.ts` with the environment its target.json sets.
+ * Start: `node ../shared/run-ts.mjs server.ts` with the environment its target.json sets.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * The reference web client: a confidential client (client_secret_basic) on node:http.
- * Start: `node --import tsx server.ts` with the environment its target.json sets.
+ * Start: `node ../shared/run-ts.mjs server.ts` with the environment its target.json sets.
  */
 import { readEnv } from '../shared/env.js';
 import { listen, runMain } from '../shared/listen.js';

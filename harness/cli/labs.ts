@@ -198,9 +198,9 @@ export async function copyLab(id: string, dir: string): Promise<string> {
 }
 
 /**
- * Links `dir/node_modules` to the folder the package's dependencies are installed in (zod, tsx, ...),
- * unless one is there: the lab code imports them, and `node --import tsx` resolves from the target's
- * folder upwards.
+ * Links `dir/node_modules` to the folder the package's dependencies are installed in (zod, esbuild, ...),
+ * unless one is there: the lab code imports them, and `shared/run-ts.mjs`, which starts the lab, resolves
+ * them (and keeps its cache) from the target's folder upwards.
  */
 export async function linkDependencies(dir: string): Promise<void> {
   const link = path.join(dir, 'node_modules');
