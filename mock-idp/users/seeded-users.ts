@@ -1,5 +1,5 @@
-import { Faker, de, en } from '@faker-js/faker';
 import type { ValueDeriver } from '../values/derive-value.js';
+import { seededFaker } from '../values/faker.js';
 
 /** A person who can sign in at the mock provider. */
 export interface MockUser {
@@ -15,8 +15,7 @@ export interface MockUser {
 
 /** A few people, the same for the same seed. The first one is used when logins are auto-approved. */
 export function seededUsers(seed: number, values: ValueDeriver, count = 3): MockUser[] {
-  const faker = new Faker({ locale: [de, en] });
-  faker.seed(seed);
+  const faker = seededFaker(seed);
   return Array.from({ length: count }, (_, i) => {
     const given = faker.person.firstName();
     const family = faker.person.lastName();
