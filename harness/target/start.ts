@@ -144,7 +144,11 @@ export async function startTarget(target: ResolvedTarget, opts: { signal?: Abort
         check(proc.stdout());
         cleanups.push(proc.onStdout(check));
       } else {
-        pollUrl(start.ready.url, ready.signal).then(resolve, (err: unknown) => {
+        // A server says it listens on stdout as a rule: each output probes at once, so readiness is seen
+        // when it happens and not at the end of the current pause.
+        const nudge = new EventTarget();
+        cleanups.push(proc.onStdout(() => nudge.dispatchEvent(new Event('output'))));
+        pollUrl(start.ready.url, ready.signal, nudge).then(resolve, (err: unknown) => {
           if (!ready.signal.aborted) fail(err instanceof Error ? err : new Error(String(err)));
         });
       }
@@ -163,8 +167,11 @@ export async function startTarget(target: ResolvedTarget, opts: { signal?: Abort
   return running;
 }
 
-/** Resolves when `url` answers with a status below 500; retries connection errors and 5xx. */
-async function pollUrl(url: string, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves when `url` answers with a status below 500; retries connection errors and 5xx, after a
+ * pause that an `output` event on `nudge` (the target wrote something) cuts short.
+ */
+async function pollUrl(url: string, signal: AbortSignal, nudge?: EventTarget): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     // One controller per probe, aborted by the run's signal through a listener that is removed again:
@@ -185,22 +192,32 @@ async function pollUrl(url: string, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort);
     }
     const delay = POLL_DELAYS_MS[Math.min(attempt, POLL_DELAYS_MS.length - 1)] ?? 250;
-    await pause(delay, signal);
+    await pause(delay, signal, nudge);
   }
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted; leaves no listener behind. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Waits `ms` or until an `output` event on `nudge`, or rejects with the signal's reason as soon as it
+ * is aborted; leaves no listener behind.
+ */
+export function pause(ms: number, signal: AbortSignal, nudge?: EventTarget): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
+    const done = (): void => {
       clearTimeout(t);
+      signal.removeEventListener('abort', onAbort);
+      nudge?.removeEventListener('output', onOutput);
+    };
+    const onAbort = (): void => {
+      done();
       reject(signal.reason);
     };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+    const onOutput = (): void => {
+      done();
       resolve();
-    }, ms);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    };
+    const t = setTimeout(onOutput, ms);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    nudge?.addEventListener('output', onOutput, { once: true });
   });
 }
