@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../reports/model.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
 import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
-import { runClientAudit, type ClientAuditOptions } from './client-audit.js';
+import { createMockIdp } from '../../mock-idp/index.js';
+import { redactorOf, runClientAudit, type ClientAuditOptions } from './client-audit.js';
 import { normalizeReportForComparison } from './determinism.js';
 
 const FRAGILE = fileURLToPath(new URL('./fixtures/fragile-target.json', import.meta.url));
@@ -339,4 +340,34 @@ describe('runClientAudit on the bundled reference web client', () => {
     const second = await runClientAudit(opts);
     expect(normalizeReportForComparison(second)).toEqual(normalizeReportForComparison(first));
   }, 60_000);
+});
+
+const registration = (clientId: string, clientSecret: string) =>
+  ({ clientId, clientSecret, authMethod: 'client_secret_basic', redirectUris: ['http://127.0.0.1:1/cb'] }) as const;
+
+describe('the run redactor', () => {
+  it('redacts what every provider of the run holds in one pass, as each provider redacting in turn does', async () => {
+    const [a, b] = await Promise.all([
+      createMockIdp({ profile: 'lexoffice', keepOriginalUrls: true }),
+      createMockIdp({ profile: 'lexoffice', keepOriginalUrls: true, seed: 2 }),
+    ]);
+    a.registerClient(registration('app-a', 'secret-of-provider-a-123456'));
+    b.registerClient(registration('app-b', 'secret-of-provider-b-654321'));
+    const text =
+      'first secret-of-provider-a-123456, then secret-of-provider-b-654321 and ' +
+      `Basic ${Buffer.from('app-b:secret-of-provider-b-654321').toString('base64')}`;
+    const redacted = redactorOf([a, b])(text);
+    expect(redacted).not.toContain('provider-a-123456');
+    expect(redacted).not.toContain('provider-b-654321');
+    expect(redacted).not.toContain(Buffer.from('app-b:secret-of-provider-b-654321').toString('base64'));
+    expect(redacted).toBe(b.redact(a.redact(text)));
+  });
+
+  it('also redacts a secret a provider holds only after the redactor was made', async () => {
+    const idp = await createMockIdp({ profile: 'lexoffice', keepOriginalUrls: true });
+    const redact = redactorOf([idp]);
+    expect(redact('late-secret-value-987654')).toBe('late-secret-value-987654');
+    idp.registerClient(registration('late', 'late-secret-value-987654'));
+    expect(redact('late-secret-value-987654')).not.toContain('value-987654');
+  });
 });
