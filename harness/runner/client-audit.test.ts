@@ -4,6 +4,7 @@ import type { RunnerEvent } from '../../reports/model.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
 import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
 import { createMockIdp } from '../../mock-idp/index.js';
+import type { ClientRegistration } from '../../mock-idp/types.js';
 import { redactorOf, runClientAudit, type ClientAuditOptions } from './client-audit.js';
 import { normalizeReportForComparison } from './determinism.js';
 
@@ -342,8 +343,12 @@ describe('runClientAudit on the bundled reference web client', () => {
   }, 60_000);
 });
 
-const registration = (clientId: string, clientSecret: string) =>
-  ({ clientId, clientSecret, authMethod: 'client_secret_basic', redirectUris: ['http://127.0.0.1:1/cb'] }) as const;
+const registration = (clientId: string, clientSecret: string): ClientRegistration => ({
+  clientId,
+  clientSecret,
+  authMethod: 'client_secret_basic',
+  redirectUris: ['http://127.0.0.1:1/cb'],
+});
 
 describe('the run redactor', () => {
   it('redacts what every provider of the run holds in one pass, as each provider redacting in turn does', async () => {

@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import type { MockIdp } from '../types.js';
-import { interceptedOrigins } from './msw.js';
+import { interceptedOrigins } from './origins.js';
 
 /** Builds the web-standard Request the provider handles from a routed Playwright request. */
 function toRequest(route: Route): Request {
