@@ -9,11 +9,6 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import type { Report, RunnerEvent } from './model.js';
-import { renderHtml } from './writers/html.js';
-import { renderJson } from './writers/json.js';
-import { renderJunit } from './writers/junit.js';
-import { renderMarkdown } from './writers/md.js';
-import { renderSarif } from './writers/sarif.js';
 
 /** A report format `--format` accepts. */
 export type ReportFormat = 'json' | 'junit' | 'sarif' | 'html' | 'md';
@@ -33,12 +28,22 @@ export const REPORT_FILE_NAMES: Readonly<Record<ReportFormat, string>> = {
   md: 'report.md',
 };
 
-const RENDERERS: Record<ReportFormat, (report: Report) => string> = {
-  json: renderJson,
-  junit: renderJunit,
-  sarif: (r) => renderSarif(r),
-  html: renderHtml,
-  md: (r) => renderMarkdown(r),
+/**
+ * Each format's writer, loaded when a report in that format is written: a command parses `--format`
+ * at its start, and loading every writer there (the HTML one with its diagrams) delayed its run.
+ */
+const RENDERERS: Record<ReportFormat, () => Promise<(report: Report) => string>> = {
+  json: async () => (await import('./writers/json.js')).renderJson,
+  junit: async () => (await import('./writers/junit.js')).renderJunit,
+  sarif: async () => {
+    const { renderSarif } = await import('./writers/sarif.js');
+    return (r) => renderSarif(r);
+  },
+  html: async () => (await import('./writers/html.js')).renderHtml,
+  md: async () => {
+    const { renderMarkdown } = await import('./writers/md.js');
+    return (r) => renderMarkdown(r);
+  },
 };
 
 /**
@@ -78,13 +83,15 @@ export interface WriteReportsOptions {
  */
 export async function writeReports(report: Report, opts: WriteReportsOptions): Promise<string[]> {
   const outDir = resolve(opts.outDir);
+  // Loading the writers counts as rendering (the `report` phase).
+  const start = performance.now();
+  const renderers = new Map(await Promise.all(opts.formats.map(async (f) => [f, await RENDERERS[f]()] as const)));
   let source = report;
   const render = (format: ReportFormat): { path: string; text: string } => ({
     path: join(outDir, REPORT_FILE_NAMES[format]),
-    text: RENDERERS[format](source),
+    text: renderers.get(format)!(source),
   });
   // JSON is rendered last, so a measured report also says how long rendering the other formats took.
-  const start = performance.now();
   const rendered = new Map<ReportFormat, { path: string; text: string }>(
     opts.formats.filter((f) => f !== 'json').map((f) => [f, render(f)]),
   );
