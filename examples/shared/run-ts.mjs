@@ -89,7 +89,9 @@ async function run(bundle) {
     return;
   }
   const vm = await import('node:vm');
-  const code = bundle.code ?? readFileSync(bundle.file, 'utf8');
+  const text = bundle.code ?? readFileSync(bundle.file, 'utf8');
+  // A `#!` line the bundle kept from the program would be a syntax error inside the wrapper below.
+  const code = text.startsWith('#!') ? `//${text}` : text;
   const cacheFile = bundle.file && `${bundle.file}.v8`;
   let cachedData;
   try {
