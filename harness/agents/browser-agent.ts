@@ -310,6 +310,53 @@ export class BrowserAgent {
   }
 
   /**
+   * Resolves true once `probe` answers true at a moment the page is at rest: no request in flight and
+   * the page not waiting for work of its own (busyInitScript). Probes at once if the page is at rest,
+   * then each time it comes to rest again after some activity: on events, never on a clock. Resolves
+   * false when `signal` aborts. A probe that fails (the document went away) counts as false.
+   *
+   * This only ends a wait early when what the caller looks for is there; it never decides that
+   * something is absent (that takes {@link waitForNetworkIdle}'s quiet period).
+   */
+  async waitAtRestFor(probe: () => Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      let probing = false;
+      // Activity since the last probe (the first probe needs none).
+      let dirty = true;
+      const finish = (value: boolean): void => {
+        if (done) return;
+        done = true;
+        this.idleListeners.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = (): void => finish(false);
+      const check = (): void => {
+        if (done) return;
+        if (this.inflight > 0 || this.pageBusy) {
+          dirty = true;
+          return;
+        }
+        if (probing || !dirty) return;
+        dirty = false;
+        probing = true;
+        void probe()
+          .catch(() => false)
+          .then((found) => {
+            probing = false;
+            if (found) finish(true);
+            else check();
+          });
+      };
+      if (signal.aborted) return finish(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.idleListeners.add(check);
+      check();
+    });
+  }
+
+  /**
    * Resolves true as soon as no request is in flight and the transcript details of the finished ones
    * are complete, without any quiet period: for when the caller already knows, from an event, that
    * the page is done starting requests. False if requests are still running after `timeoutMs`.
