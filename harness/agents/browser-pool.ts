@@ -52,7 +52,8 @@ export class PooledContext {
       });
       await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
       await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
-        at.slot?.current?.onBusy(source.frame, state === 'busy');
+        const [busy, doc = ''] = String(state).split(' ');
+        at.slot?.current?.onBusy(source.frame, busy === 'busy', doc);
       });
       await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
       context.on('request', (r) => at.slot?.current?.onRequest(r));
@@ -87,7 +88,6 @@ export class PooledContext {
     page.on('framenavigated', (frame) => {
       const origin = safeOrigin(frame.url());
       if (origin) this.documentOrigins.add(origin);
-      this.current?.onFrameNavigated(frame);
     });
     // A document that has just loaded has just run its scripts: the quiet window starts at its load,
     // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).

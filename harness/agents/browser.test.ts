@@ -18,6 +18,12 @@ async function serve(
 ): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/api/endless') {
+      // A body that never ends: the reader waits until the page goes away (which closes the request).
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('more to come');
+      return;
+    }
     seen.push({ path: url.pathname, headers: req.headers });
     const page = pages[url.pathname]?.(url) ?? { status: 404, body: 'not found' };
     const send = (): void => {
@@ -91,6 +97,18 @@ beforeAll(async () => {
           fetch('/api/slow').then((r) => r.text()).then(() => { document.getElementById('account').hidden = false; });
         </script>`,
       }),
+      // Like '/crypto-gap', but the app rewrites its address (a same-document navigation, as a SPA
+      // removes code and state from the URL) while its first request is still running.
+      '/replace-gap': () => ({
+        body: `<script>(async () => {
+          const pending = fetch('/config');
+          history.replaceState(null, '', '/replaced');
+          await (await pending).json();
+          for (let i = 0; i < 4; i++) await crypto.subtle.digest('SHA-256', new Uint8Array(32 * 1024 * 1024));
+          await fetch('/after-replace');
+        })()</script>`,
+      }),
+      '/busy-forever': () => ({ body: `<script>fetch('/api/endless').then((r) => r.text())</script>` }),
       '/visibility': () => ({
         body: `<p id="shown">a</p><p id="none" style="display:none">b</p><p id="invisible" style="visibility:hidden">c</p>
           <p id="empty"></p><div style="display:contents"><span id="inner">d</span></div>
@@ -107,6 +125,7 @@ beforeAll(async () => {
         })()</script>`,
       }),
       '/after-crypto': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
+      '/after-replace': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
       '/api/slow': () => ({
         headers: { 'content-type': 'application/json' },
         body: '{"ok":true}',
@@ -378,6 +397,22 @@ describe('BrowserAgent', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('keeps counting the page busy across a same-document navigation (history.replaceState) its scripts make', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/replace-gap`);
+    expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 30_000 })).toBe(true);
+    expect(appSeen.map((x) => x.path)).toContain('/after-replace');
+    expect(s.transcript().find((e) => e.url.endsWith('/after-replace'))?.status).toBe(200);
+  });
+
+  it('ends the work of a document the page has left, though that document never reported it done', async () => {
+    const s = await session();
+    // Busy reading a response body that never ends, for as long as the document lives.
+    await s.goto(`${app.origin}/busy-forever`);
+    await s.goto(`${app.origin}/read-state`);
+    expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 5_000 })).toBe(true);
   });
 
   it('reports a network that does not go quiet in time', async () => {

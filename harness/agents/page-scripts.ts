@@ -35,22 +35,26 @@ export function markerInitScript(binding: string): void {
 }
 
 /**
- * Runs in every frame before the page's own scripts: reports when the page starts waiting for work it
- * started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
+ * Runs in every frame before the page's own scripts: reports `idle` at once (a new document), then when
+ * the page starts waiting for work it started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
  * ended, one task after the last one settled so the continuation that awaited it has run (and has
  * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
  */
 export function busyInitScript(binding: string): void {
   if (window.top !== window) return;
   const w = window as unknown as Record<string, unknown>;
+  // Names this document in its reports, so the harness can tell them from an earlier document's.
+  const doc = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
   let pending = 0;
   const report = (state: 'busy' | 'idle'): void => {
     try {
-      void (w[binding] as (text: string) => Promise<void>)(state);
+      void (w[binding] as (text: string) => Promise<void>)(`${state} ${doc}`);
     } catch {
       // The binding is gone while the page unloads.
     }
   };
+  // A new document has none of its predecessor's work.
+  report('idle');
   const track = <T>(p: Promise<T>): Promise<T> => {
     if (pending++ === 0) report('busy');
     const settle = (): void => {
