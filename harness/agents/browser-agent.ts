@@ -61,6 +61,10 @@ export class BrowserAgent {
   private inflight = 0;
   /** The main frame's own async work (fetch, body reads, WebCrypto) is pending: see busyInitScript. */
   private pageBusy = false;
+  /** The document whose reports `pageBusy` follows (see onBusy). */
+  private busyDoc: string | undefined;
+  /** Earlier documents of the tab, whose late reports are ignored. */
+  private readonly retiredDocs = new Set<string>();
   private lastActivity: number;
   private readonly stop: NavigationStop;
   private ended: Promise<void> | undefined;
@@ -103,9 +107,24 @@ export class BrowserAgent {
     this.events.push({ type: 'marker', text, url });
   }
 
-  /** The main frame's scripts started or ended waiting for work of their own (busyInitScript). */
-  onBusy(frame: Frame, busy: boolean): void {
-    if (frame !== this.page.mainFrame()) return;
+  /**
+   * The main frame's document `doc` started or ended waiting for work of its own (busyInitScript). A
+   * document reports `idle` as soon as it starts, so the first report of a new document ends its
+   * predecessor's work (gone with it); a late report of an earlier document changes nothing.
+   *
+   * Navigation events do not reset the state: Playwright's `framenavigated` also fires for
+   * same-document navigations (`history.replaceState`, which a browser app calls to clear code and
+   * state from the address bar while it redeems them), and the work goes on across those. Worse, that
+   * event comes from the browser process and the page's reports from the renderer, so on a loaded
+   * machine it can arrive after the `busy` of the work that follows it: a reset then marked a page
+   * that was redeeming a code as idle, and the network went "quiet" between two of its requests.
+   */
+  onBusy(frame: Frame, busy: boolean, doc: string): void {
+    if (frame !== this.page.mainFrame() || this.retiredDocs.has(doc)) return;
+    if (doc !== this.busyDoc) {
+      if (this.busyDoc !== undefined) this.retiredDocs.add(this.busyDoc);
+      this.busyDoc = doc;
+    }
     this.pageBusy = busy;
     this.lastActivity = Date.now();
     this.notifyIdle();
@@ -117,11 +136,6 @@ export class BrowserAgent {
 
   onConsole(text: string, url: string): void {
     this.events.push({ type: 'console', text, url });
-  }
-
-  onFrameNavigated(frame: Frame): void {
-    // A new document has none of the old one's work; it reports its own.
-    if (frame === this.page.mainFrame()) this.pageBusy = false;
   }
 
   onLoaded(): void {
@@ -307,6 +321,53 @@ export class BrowserAgent {
     });
     if (idle) await Promise.all([...this.work]);
     return idle;
+  }
+
+  /**
+   * Resolves true once `probe` answers true at a moment the page is at rest: no request in flight and
+   * the page not waiting for work of its own (busyInitScript). Probes at once if the page is at rest,
+   * then each time it comes to rest again after some activity: on events, never on a clock. Resolves
+   * false when `signal` aborts. A probe that fails (the document went away) counts as false.
+   *
+   * This only ends a wait early when what the caller looks for is there; it never decides that
+   * something is absent (that takes {@link waitForNetworkIdle}'s quiet period).
+   */
+  async waitAtRestFor(probe: () => Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      let probing = false;
+      // Activity since the last probe (the first probe needs none).
+      let dirty = true;
+      const finish = (value: boolean): void => {
+        if (done) return;
+        done = true;
+        this.idleListeners.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = (): void => finish(false);
+      const check = (): void => {
+        if (done) return;
+        if (this.inflight > 0 || this.pageBusy) {
+          dirty = true;
+          return;
+        }
+        if (probing || !dirty) return;
+        dirty = false;
+        probing = true;
+        void probe()
+          .catch(() => false)
+          .then((found) => {
+            probing = false;
+            if (found) finish(true);
+            else check();
+          });
+      };
+      if (signal.aborted) return finish(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.idleListeners.add(check);
+      check();
+    });
   }
 
   /**

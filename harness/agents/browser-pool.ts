@@ -14,8 +14,13 @@ const MARKER_BINDING = '__lhXssReport';
 /** The page binding the main frame reports its own pending work through (busyInitScript). */
 const BUSY_BINDING = '__lhBusyReport';
 
-/** How long resetting a used context for the next session may take before it is closed instead. */
-const RECYCLE_TIMEOUT_MS = 5_000;
+/**
+ * How long resetting a used context for the next session may take before it is closed instead. The
+ * reset runs after its session has ended, so this bounds only how long a next session may wait for it;
+ * generous, because on a loaded machine each of its steps can take a second, and a context closed
+ * instead of reset costs a new one (a browser window and a renderer, about 1.5 CPU-s here).
+ */
+const RECYCLE_TIMEOUT_MS = 15_000;
 
 /**
  * One browser context with its page, kept across sessions. A fresh Chromium context costs a new renderer
@@ -47,7 +52,8 @@ export class PooledContext {
       });
       await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
       await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
-        at.slot?.current?.onBusy(source.frame, state === 'busy');
+        const [busy, doc = ''] = String(state).split(' ');
+        at.slot?.current?.onBusy(source.frame, busy === 'busy', doc);
       });
       await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
       context.on('request', (r) => at.slot?.current?.onRequest(r));
@@ -82,7 +88,6 @@ export class PooledContext {
     page.on('framenavigated', (frame) => {
       const origin = safeOrigin(frame.url());
       if (origin) this.documentOrigins.add(origin);
-      this.current?.onFrameNavigated(frame);
     });
     // A document that has just loaded has just run its scripts: the quiet window starts at its load,
     // not at the end of the request that fetched it (on a busy machine the two can be seconds apart).
@@ -139,7 +144,11 @@ export class PooledContext {
 export class BrowserPool {
   /** Contexts whose session has ended, reset and ready for the next one. */
   private readonly idle: PooledContext[] = [];
+  /** Resets under way: each settles once its context is in `idle` or closed. */
+  private readonly resetting = new Set<Promise<void>>();
   private readonly contexts = new Set<PooledContext>();
+  /** How many contexts were created (a new one is far dearer than a reset one). */
+  created = 0;
   private closed = false;
 
   private constructor(readonly browser: Browser) {}
@@ -159,7 +168,7 @@ export class BrowserPool {
 
   /** A session as isolated as a fresh context: a new one, or a used one reset (see PooledContext). */
   async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
-    const slot = this.idle.pop() ?? (await PooledContext.create(this.browser));
+    const slot = await this.take();
     this.contexts.add(slot);
     try {
       return await BrowserAgent.attach(slot, opts, () => this.release(slot));
@@ -170,13 +179,41 @@ export class BrowserPool {
     }
   }
 
-  private async release(slot: PooledContext): Promise<void> {
-    if (!this.closed && (await slot.reset()) && !this.closed) {
-      this.idle.push(slot);
-      return;
+  /**
+   * A reset context when one is ready, else the next one whose reset is under way, else a new one. A
+   * new context opens a browser window of its own (a renderer for the page and the window's own WebUI),
+   * which costs several times what a reset does, and on a busy machine those extra CPU-seconds slow
+   * every other session; so a session rather waits for a reset that is already running.
+   */
+  private async take(): Promise<PooledContext> {
+    for (;;) {
+      const ready = this.idle.pop();
+      if (ready) return ready;
+      if (this.resetting.size === 0 || this.closed) {
+        this.created++;
+        return PooledContext.create(this.browser);
+      }
+      await Promise.race(this.resetting);
     }
-    this.contexts.delete(slot);
-    await slot.close();
+  }
+
+  /**
+   * Ends a session's hold on its context at once (the context forwards nothing to it any more, see
+   * PooledContext.reset) and resets the context in the background for the next session, which
+   * waits for it in {@link take}.
+   */
+  private release(slot: PooledContext): Promise<void> {
+    const done = (async (): Promise<void> => {
+      if (!this.closed && (await slot.reset()) && !this.closed) {
+        this.idle.push(slot);
+        return;
+      }
+      this.contexts.delete(slot);
+      await slot.close();
+    })().catch(() => undefined);
+    this.resetting.add(done);
+    void done.then(() => this.resetting.delete(done));
+    return Promise.resolve();
   }
 
   /** Closes every session and the browser. */
@@ -184,6 +221,7 @@ export class BrowserPool {
     this.closed = true;
     this.idle.length = 0;
     await Promise.allSettled([...this.contexts].map((c) => c.close()));
+    await Promise.allSettled([...this.resetting]);
     await this.browser.close();
   }
 }

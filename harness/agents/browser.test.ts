@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BrowserPool, type BrowserAgent } from './browser.js';
+import { pageScript, selectorShown, type Shown } from './page-scripts.js';
 
 interface Seen {
   path: string;
@@ -17,6 +18,12 @@ async function serve(
 ): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/api/endless') {
+      // A body that never ends: the reader waits until the page goes away (which closes the request).
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('more to come');
+      return;
+    }
     seen.push({ path: url.pathname, headers: req.headers });
     const page = pages[url.pathname]?.(url) ?? { status: 404, body: 'not found' };
     const send = (): void => {
@@ -84,6 +91,31 @@ beforeAll(async () => {
           document.cookie, window.name];</script>`,
       }),
       '/slow': () => ({ body: `<script>fetch('/api/slow')</script>` }),
+      // Shows its element in the continuation of its last request, as a SPA shows its signed-in view.
+      '/shows-after-request': () => ({
+        body: `<p id="account" hidden>me</p><script>
+          fetch('/api/slow').then((r) => r.text()).then(() => { document.getElementById('account').hidden = false; });
+        </script>`,
+      }),
+      // Like '/crypto-gap', but the app rewrites its address (a same-document navigation, as a SPA
+      // removes code and state from the URL) while its first request is still running.
+      '/replace-gap': () => ({
+        body: `<script>(async () => {
+          const pending = fetch('/config');
+          history.replaceState(null, '', '/replaced');
+          await (await pending).json();
+          for (let i = 0; i < 4; i++) await crypto.subtle.digest('SHA-256', new Uint8Array(32 * 1024 * 1024));
+          await fetch('/after-replace');
+        })()</script>`,
+      }),
+      '/busy-forever': () => ({ body: `<script>fetch('/api/endless').then((r) => r.text())</script>` }),
+      '/visibility': () => ({
+        body: `<p id="shown">a</p><p id="none" style="display:none">b</p><p id="invisible" style="visibility:hidden">c</p>
+          <p id="empty"></p><div style="display:contents"><span id="inner">d</span></div>
+          <div id="host"></div><script>
+          document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<b id="shadowed">e</b>';
+        </script>`,
+      }),
       // Between its two requests the app waits for WebCrypto (off the main thread, no network).
       '/crypto-gap': () => ({
         body: `<script>(async () => {
@@ -93,6 +125,7 @@ beforeAll(async () => {
         })()</script>`,
       }),
       '/after-crypto': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
+      '/after-replace': () => ({ headers: { 'content-type': 'application/json' }, body: '{}' }),
       '/api/slow': () => ({
         headers: { 'content-type': 'application/json' },
         body: '{"ok":true}',
@@ -300,6 +333,86 @@ describe('BrowserAgent', () => {
     expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 30_000 })).toBe(true);
     expect(appSeen.map((x) => x.path)).toContain('/after-crypto');
     expect(s.transcript().find((e) => e.url.endsWith('/after-crypto'))?.status).toBe(200);
+  });
+
+  it('looks for an element each time the page comes to rest, and finds one shown after the last request', async () => {
+    const s = await session();
+    slowDoneAt = 0;
+    await s.goto(`${app.origin}/shows-after-request`);
+    const looks: boolean[] = [];
+    const found = await s.waitAtRestFor(async () => {
+      const v = await s.page.evaluate(() => !document.getElementById('account')?.hidden);
+      looks.push(v);
+      return v;
+    }, new AbortController().signal);
+    expect(found).toBe(true);
+    // The slow request had ended when it was found; the looks before it (if any) found nothing.
+    expect(slowDoneAt).toBeGreaterThan(0);
+    expect(looks.at(-1)).toBe(true);
+    expect(looks.slice(0, -1).every((v) => !v)).toBe(true);
+  });
+
+  it('ends a wait at rest for an element that never shows only when told to, with false', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/visibility`);
+    const stop = new AbortController();
+    let looks = 0;
+    const wait = s.waitAtRestFor(async () => {
+      looks++;
+      return false;
+    }, stop.signal);
+    expect(await s.waitForNetworkIdle()).toBe(true);
+    stop.abort();
+    expect(await wait).toBe(false);
+    expect(looks).toBeGreaterThanOrEqual(1);
+  });
+
+  it('tells visible, hidden and missing elements apart as Playwright does, and names a selector that is no CSS', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/visibility`);
+    const shown = (sel: string): Promise<Shown> => s.page.evaluate<Shown>(pageScript(selectorShown, sel));
+    for (const sel of ['#shown', '#inner', '#shadowed', 'p']) {
+      expect(await shown(sel)).toBe('visible');
+      expect(await s.page.locator(sel).first().isVisible()).toBe(true);
+    }
+    for (const sel of ['#none', '#invisible', '#empty', '#missing']) {
+      expect(await shown(sel)).toBe('hidden');
+      expect(await s.page.locator(sel).first().isVisible()).toBe(false);
+    }
+    expect(await shown('text=a')).toBe('invalid');
+  });
+
+  it('lets a session wait for a context being reset instead of opening another', async () => {
+    const own = await BrowserPool.launch();
+    try {
+      const a = await own.newSession();
+      await a.goto(`${app.origin}/leave-state`);
+      // The session ends at once; its context is reset in the background.
+      await a.close();
+      const b = await own.newSession();
+      expect(b.context).toBe(a.context);
+      expect(own.created).toBe(1);
+      expect(await b.context.cookies()).toEqual([]);
+      await b.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('keeps counting the page busy across a same-document navigation (history.replaceState) its scripts make', async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/replace-gap`);
+    expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 30_000 })).toBe(true);
+    expect(appSeen.map((x) => x.path)).toContain('/after-replace');
+    expect(s.transcript().find((e) => e.url.endsWith('/after-replace'))?.status).toBe(200);
+  });
+
+  it('ends the work of a document the page has left, though that document never reported it done', async () => {
+    const s = await session();
+    // Busy reading a response body that never ends, for as long as the document lives.
+    await s.goto(`${app.origin}/busy-forever`);
+    await s.goto(`${app.origin}/read-state`);
+    expect(await s.waitForNetworkIdle({ quietMs: 50, timeoutMs: 5_000 })).toBe(true);
   });
 
   it('reports a network that does not go quiet in time', async () => {

@@ -35,22 +35,26 @@ export function markerInitScript(binding: string): void {
 }
 
 /**
- * Runs in every frame before the page's own scripts: reports when the page starts waiting for work it
- * started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
+ * Runs in every frame before the page's own scripts: reports `idle` at once (a new document), then when
+ * the page starts waiting for work it started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
  * ended, one task after the last one settled so the continuation that awaited it has run (and has
  * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
  */
 export function busyInitScript(binding: string): void {
   if (window.top !== window) return;
   const w = window as unknown as Record<string, unknown>;
+  // Names this document in its reports, so the harness can tell them from an earlier document's.
+  const doc = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
   let pending = 0;
   const report = (state: 'busy' | 'idle'): void => {
     try {
-      void (w[binding] as (text: string) => Promise<void>)(state);
+      void (w[binding] as (text: string) => Promise<void>)(`${state} ${doc}`);
     } catch {
       // The binding is gone while the page unloads.
     }
   };
+  // A new document has none of its predecessor's work.
+  report('idle');
   const track = <T>(p: Promise<T>): Promise<T> => {
     if (pending++ === 0) report('busy');
     const settle = (): void => {
@@ -117,4 +121,42 @@ export function readTabStorage(): TabStorage {
 export function clearTabState(): void {
   sessionStorage.clear();
   window.name = '';
+}
+
+/** What {@link selectorShown} found: the first match is visible, it is not (or there is none), or the selector is no CSS. */
+export type Shown = 'visible' | 'hidden' | 'invalid';
+
+/**
+ * Runs in the tab's current document: whether the first element matching the CSS `selector` (in the
+ * document, else in open shadow roots, which Playwright's CSS engine also searches) is visible as
+ * Playwright's `isVisible` defines it: `checkVisibility()`, `visibility: visible` and a non-empty box,
+ * or for `display: contents` a visible child. `invalid` when `selector` is not CSS (a Playwright-only
+ * selector such as `text=...`): the caller then asks Playwright. A few hundred bytes instead of
+ * Playwright's injected selector engine (about 340 kB compiled in every document it is used in).
+ */
+export function selectorShown(selector: string): Shown {
+  const find = (root: Document | ShadowRoot): Element | null => {
+    const hit = root.querySelector(selector);
+    if (hit) return hit;
+    for (const el of Array.from(root.querySelectorAll('*'))) {
+      const inner = el.shadowRoot ? find(el.shadowRoot) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const visible = (el: Element): boolean => {
+    const style = getComputedStyle(el);
+    if (style.display === 'contents') return Array.from(el.children).some(visible);
+    if (typeof el.checkVisibility === 'function' && !el.checkVisibility()) return false;
+    if (style.visibility !== 'visible') return false;
+    const rect = el.getBoundingClientRect();
+    return rect.width > 0 && rect.height > 0;
+  };
+  let el: Element | null;
+  try {
+    el = find(document);
+  } catch {
+    return 'invalid';
+  }
+  return el && visible(el) ? 'visible' : 'hidden';
 }

@@ -7,7 +7,39 @@ import { chromium } from 'playwright-core';
 
 const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** Flags that keep a headless Chromium quiet on a machine with a closed network. */
+/**
+ * The features Playwright's launcher disables (playwright-core, server/chromium/chromiumSwitches.ts).
+ * Chromium honours only the last `--disable-features` switch, so a list of our own must repeat them;
+ * find-chromium.test.ts compares this list with the one Playwright passes and fails when they part.
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+] as const;
+
+/**
+ * Features disabled on top of Playwright's: the WebUI omnibox popups. Every browser context opens a
+ * window of its own, and each window preloads its address bar's popup as a WebUI page in a renderer
+ * of its own (about 1.5 CPU-s per context measured with Chromium 156 on two cores, more than the
+ * application's own page costs), though a headless session never types into an address bar.
+ */
+export const OWN_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'] as const;
+
+/** Flags that keep a headless Chromium quiet on a machine with a closed network, and light. */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -17,6 +49,7 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OWN_DISABLED_FEATURES].join(',')}`,
 ];
 
 /** Returns the executable to launch, or undefined when none is found. `explicit` wins when given. */

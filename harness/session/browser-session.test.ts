@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_TAG_HEADER, type RunningMockIdp } from '../../mock-idp/index.js';
 import type { BrowserPool } from '../agents/browser.js';
@@ -55,6 +57,42 @@ describe('BrowserSession against a web client and the mock provider', () => {
       expect(provider.idp.journal.entries({ tag: 'tag-script', endpoint: 'authorization' })).toEqual([]);
     } finally {
       await s.close();
+    }
+  }, 60_000);
+
+  it('sees a signed-in view a browser app shows late (on a timer, after a timed request) and none it never shows', async () => {
+    // Pages of a browser app that shows `#account` only after a pause of its own, without any request
+    // during the pause: the harness must not conclude "not signed in" while the app is merely waiting.
+    const late = createServer((req, res) => {
+      const show = "document.getElementById('account').hidden = false";
+      const scripts: Record<string, string> = {
+        '/timer': `setTimeout(() => { ${show} }, 150)`,
+        '/timer-then-fetch': `setTimeout(() => fetch('/ping').then((r) => r.text()).then(() => { ${show} }), 150)`,
+        '/never': '',
+      };
+      const script = scripts[new URL(req.url ?? '/', 'http://x').pathname];
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(script === undefined ? 'pong' : `<p id="account" hidden>me</p><script>${script}</script>`);
+    });
+    await new Promise<void>((r) => late.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+    const spa: ResolvedTarget = { ...target, kind: 'spa', signedIn: { selector: '#account' } };
+    try {
+      for (const [path, expected] of [
+        ['/timer', true],
+        ['/timer-then-fetch', true],
+        ['/never', false],
+      ] as const) {
+        const s = await open(`late${path}`, `tag-late${path}`, spa);
+        try {
+          await s.deliver(`${origin}${path}`);
+          expect({ path, signedIn: await s.isSignedIn() }).toEqual({ path, signedIn: expected });
+        } finally {
+          await s.close();
+        }
+      }
+    } finally {
+      late.close();
     }
   }, 60_000);
 

@@ -4,13 +4,14 @@
  * (mock-idp's Playwright transport), so a browser app hard-wired to them is audited unchanged.
  *
  * The client's reaction to a callback ends with the first of two events: the app shows its signed-in
- * element (spa `signedIn.selector`, awaited with `locator.waitFor`, then its requests in flight), or
- * the network has gone quiet (an app that refuses a callback shows no particular element).
+ * element (spa `signedIn.selector`, looked for each time the page comes to rest, then its requests in
+ * flight), or the network has gone quiet (an app that refuses a callback shows no particular element).
  */
 import type { Request, Route } from 'playwright-core';
 import { routeMockIdp } from '../../mock-idp/transports/playwright.js';
 import { BrowserPool, type BrowserAgent } from '../agents/browser.js';
 import { HttpAgent } from '../agents/http.js';
+import { pageScript, selectorShown, type Shown } from '../agents/page-scripts.js';
 import { CheckRunError } from '../runner/errors.js';
 import type {
   AuthorizationRequest,
@@ -52,6 +53,8 @@ export class BrowserSession implements Session {
   readonly #person: HttpAgent;
   /** Raw requests made through the context's request API, which the page's network log does not see. */
   readonly #extra: TranscriptEntry[] = [];
+  /** Whether the page reads `signedIn.selector` as CSS (undefined until first asked). */
+  #cssSelector: boolean | undefined;
 
   private constructor(ctx: SessionContext, browser: BrowserAgent) {
     this.id = ctx.id;
@@ -144,18 +147,23 @@ export class BrowserSession implements Session {
       this.#browser.waitForNetworkIdle({ quietMs: SETTLE_QUIET_MS, timeoutMs: SETTLE_TIMEOUT_MS }),
     ];
     if (signedIn && 'selector' in signedIn) {
+      // Not shown (or the page went away): the network wait decides.
+      const never = (): Promise<never> => new Promise<never>(() => undefined);
+      const shown =
+        this.#cssSelector === false
+          ? this.#browser.page
+              .locator(signedIn.selector)
+              .first()
+              .waitFor({ state: 'visible', timeout: SETTLE_TIMEOUT_MS })
+              .then(() => true, never)
+          : // An app shows its signed-in element in a continuation of its own work (a response read, a
+            // signature checked), so the element is there when the page next comes to rest: look then.
+            this.#browser.waitAtRestFor(async () => (await this.#shown(signedIn.selector)) === true, ended.signal);
       waits.push(
-        this.#browser.page
-          .locator(signedIn.selector)
-          .first()
-          .waitFor({ state: 'visible', timeout: SETTLE_TIMEOUT_MS })
-          .then(
-            async () => {
-              if (!ended.signal.aborted) await this.#browser.waitForRequestsDone({ timeoutMs: SETTLE_TIMEOUT_MS });
-            },
-            // Not shown in time (or the page went away): the network wait decides.
-            () => new Promise<never>(() => undefined),
-          ),
+        shown.then(async (found) => {
+          if (!found || ended.signal.aborted) return never();
+          await this.#browser.waitForRequestsDone({ timeoutMs: SETTLE_TIMEOUT_MS });
+        }),
       );
     }
     try {
@@ -163,6 +171,29 @@ export class BrowserSession implements Session {
     } finally {
       ended.abort();
     }
+  }
+
+  /**
+   * Whether the first element matching `selector` is visible, read with a small page script; for a
+   * selector that is not CSS (a Playwright selector such as `text=...`) Playwright's locator answers,
+   * for this and every later look. A page that goes away while looked at shows nothing.
+   */
+  async #shown(selector: string): Promise<boolean> {
+    if (this.#cssSelector !== false) {
+      const shown = await this.#browser.page
+        .evaluate<Shown>(pageScript(selectorShown, selector))
+        .catch((): Shown => 'hidden');
+      if (shown !== 'invalid') {
+        this.#cssSelector = true;
+        return shown === 'visible';
+      }
+      this.#cssSelector = false;
+    }
+    return this.#browser.page
+      .locator(selector)
+      .first()
+      .isVisible()
+      .catch(() => false);
   }
 
   async approve(request: AuthorizationRequest): Promise<AuthorizationResponse> {
@@ -187,11 +218,7 @@ export class BrowserSession implements Session {
     if (!signedIn) throw new CheckRunError('the manifest has no `signedIn`', 'configuration');
     if ('selector' in signedIn) {
       await this.#settle();
-      return this.#browser.page
-        .locator(signedIn.selector)
-        .first()
-        .isVisible()
-        .catch(() => false);
+      return this.#shown(signedIn.selector);
     }
     const res = await this.request({ url: signedIn.url });
     return signedInByResponse(signedIn, res);

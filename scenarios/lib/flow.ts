@@ -250,6 +250,12 @@ export { waitMs } from '../../harness/runner/wait.js';
 /**
  * Journal entries matching `predicate`, waiting a little for a browser application (which acts after
  * the page has loaded) when none is there yet. Web servers and drivers act before they answer.
+ *
+ * The wait for a browser application stays on a clock, and is not ended when its page has settled:
+ * the requests asked about here (a refresh, a revocation, an end-session call) are the ones an app
+ * sends from a timer (the reference SPA refreshes on a timer set from `expires_in`) or after a
+ * navigation it starts itself, i.e. after its network has been quiet, so a settled page does not show
+ * that they will not come. Callers pass the shortest wait that holds for them (`timeoutMs`).
  */
 export async function entriesEventually(
   ctx: ClientCheckContext,

@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findChromium, OWN_DISABLED_FEATURES } from './find-chromium.js';
+
+/** The command line of the Chromium browser process this process launched (`ps`, so Linux and macOS). */
+function launchedCommandLine(): string {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null);
+  const mine = rows.find((m) => Number(m[2]) === process.pid && m[3].includes('--remote-debugging-pipe'));
+  if (!mine) throw new Error('the launched Chromium is not among the child processes');
+  return mine[3];
+}
+
+describe('CHROMIUM_ARGS', () => {
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  beforeAll(async () => {
+    const executablePath = findChromium();
+    if (!executablePath) throw new Error('no Chromium found');
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("disables every feature Playwright's launcher disables, since only the last --disable-features counts", () => {
+    const lists = [...launchedCommandLine().matchAll(/--disable-features=(\S+)/g)].map((m) => m[1].split(','));
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    const playwrights = lists[0];
+    const effective = lists[lists.length - 1];
+    expect(effective).toEqual(expect.arrayContaining(playwrights));
+    expect(effective).toEqual(expect.arrayContaining([...OWN_DISABLED_FEATURES]));
+  });
+
+  it('opens a context without the browser window pages of an address bar', async () => {
+    const context = await browser.newContext();
+    try {
+      await (await context.newPage()).goto('data:text/html,<p>x</p>');
+      const cdp = await browser.newBrowserCDPSession();
+      const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+        targetInfos: Array<{ type: string; url: string }>;
+      };
+      await cdp.detach();
+      expect(targetInfos.filter((t) => t.type !== 'page').map((t) => t.url)).toEqual([]);
+      expect(targetInfos.filter((t) => t.type === 'page').map((t) => t.url)).toEqual(['data:text/html,<p>x</p>']);
+    } finally {
+      await context.close();
+    }
+  });
+});
