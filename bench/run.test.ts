@@ -17,6 +17,22 @@ describe('npm run bench', () => {
     expect(await residentMb(2 ** 22 + 12345)).toBeNaN();
   });
 
+  it('explains a failed soak step with the OAuth error and its description, and nothing else of the body', async () => {
+    const { describeFailure } = await import('./suites/soak.js');
+    const body = JSON.stringify({
+      error: 'invalid_grant',
+      error_description: 'code is not valid',
+      access_token: 'eyJhbGciOiJSUzI1NiJ9.secret-looking-token',
+    });
+    const message = describeFailure('token (authorization_code)', 400, body);
+    expect(message).toBe('token (authorization_code): 400 invalid_grant: code is not valid');
+    expect(message).not.toContain('eyJ');
+    expect(describeFailure('userinfo', 502, '<html>bad gateway</html>')).toBe('userinfo: 502');
+    expect(describeFailure('api', 429, JSON.stringify({ message: 'Rate limit exceeded' }))).toBe(
+      'api: 429 Rate limit exceeded',
+    );
+  });
+
   it('registers the audit suites, which take the phase breakdown from the reports they write', async () => {
     expect((await SUITES.audit()).name).toBe('audit');
     expect((await SUITES['audit-spa']()).name).toBe('audit-spa');
