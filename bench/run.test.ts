@@ -33,6 +33,34 @@ describe('npm run bench', () => {
     );
   });
 
+  it('stops a soak when its signal is aborted, returns the figures reached and leaves no provider behind', async () => {
+    const suite = await SUITES.soak();
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const result = await suite.run({
+      durationMs: 60_000,
+      concurrency: [2],
+      flows: 1_000_000,
+      signal: stop.signal,
+      log: (line) => {
+        lines.push(line);
+        // Stop as soon as the provider is up and the first sample is taken.
+        if (/ flows .* RSS /.test(line)) stop.abort();
+      },
+    });
+    const { summary, samples } = result.json as {
+      summary: { stoppedEarly: boolean; flows: number; rssStartMb: number };
+      samples: { rssMb: number }[];
+    };
+    expect(summary.stoppedEarly).toBe(true);
+    expect(summary.flows).toBeLessThan(1_000_000);
+    expect(summary.rssStartMb).toBeGreaterThan(1);
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    const pid = Number(/provider pid (\d+)/.exec(lines.join('\n'))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+
   it('registers the audit suites, which take the phase breakdown from the reports they write', async () => {
     expect((await SUITES.audit()).name).toBe('audit');
     expect((await SUITES['audit-spa']()).name).toBe('audit-spa');

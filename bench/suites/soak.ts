@@ -3,7 +3,9 @@
  * with full flows (authorize with PKCE S256 -> token -> userinfo -> API -> refresh) by `concurrency`
  * workers, for `--flows N` flows or `--duration MS`. Prints flows/s and the provider's resident memory
  * (VmRSS of its process) at every sample; the memory must level off, since the journal and the grant
- * store are bounded (mock-idp/README.md, "Memory").
+ * store are bounded (mock-idp/README.md, "Memory"). The provider runs in a process of its own, so the
+ * figure is the provider's alone (not the flows' client side). Ctrl-C (the options' signal) stops it
+ * after the flows in progress, with the figures reached.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -53,7 +55,16 @@ async function startProvider(): Promise<Provider> {
   const bin = fileURLToPath(new URL('../../bin/login-harness.mjs', import.meta.url));
   const child = spawn(process.execPath, [bin, 'idp', '--port', '0', '--seed', '1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process group: a Ctrl-C at the terminal stops the soak (which then stops the provider
+    // after the flows in progress), not the provider in the middle of them.
+    detached: true,
   });
+  // Should the bench process end abruptly, the provider must not outlive it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const lines = createInterface({ input: child.stdout! });
   let logged = 0;
   let url: string | undefined;
@@ -205,7 +216,8 @@ const suite: BenchSuite = {
     try {
       await sample();
       const deadline = started + opts.durationMs;
-      const more = (): boolean => (target !== undefined ? flows + errors < target : performance.now() < deadline);
+      const more = (): boolean =>
+        !opts.signal?.aborted && (target !== undefined ? flows + errors < target : performance.now() < deadline);
       let nextSample = sampleEvery;
       let sampling: Promise<void> = Promise.resolve();
       const worker = async (): Promise<void> => {
@@ -248,6 +260,8 @@ const suite: BenchSuite = {
       half.length >= 2 ? Math.round((Math.max(...half.map((s) => s.rssMb)) - half[0].rssMb) * 10) / 10 : NaN;
     const summary = {
       concurrency,
+      /** Stopped early (Ctrl-C): the figures are those reached. */
+      stoppedEarly: opts.signal?.aborted === true,
       flows,
       errors,
       firstError,
