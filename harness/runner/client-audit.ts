@@ -335,7 +335,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         await Promise.allSettled(sessions.map((s) => s.close()));
         exec.addTranscript(sessions.flatMap((s) => s.transcript()));
         exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
-        // Read to the end: the tag may make room for other logins now (its entries stay until it does).
+        // The transcript is taken: the tag may make room for other logins from now on (it stays until it must).
         unhold?.();
         if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
       };

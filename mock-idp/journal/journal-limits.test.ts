@@ -137,6 +137,10 @@ describe('bounded journal', () => {
     });
     release();
     expect(journal.tagStats('t')?.holds).toBe(0);
+    // A hold on a tag that never recorded anything leaves nothing behind.
+    journal.hold('idle')();
+    expect(journal.tagStats('idle')).toBeUndefined();
+    expect(journal.stats().tags).toBe(1);
   });
 
   it('caps one tag by count and bytes, dropping its oldest entries first', () => {

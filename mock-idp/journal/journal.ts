@@ -351,6 +351,9 @@ export class ProviderJournal implements Journal {
       released = true;
       bucket.holds -= 1;
       this.#holds.delete(held);
+      // A hold on a tag that recorded nothing leaves no empty bucket behind.
+      const empty = bucket.entries.size === 0 && bucket.issued.size === 0;
+      if (bucket.holds === 0 && empty && this.#buckets.get(tag) === bucket) this.#buckets.delete(tag);
       // What the hold pinned in the ring is now subject to the ring's caps again.
       this.#trimUntagged();
     };
