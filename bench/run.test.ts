@@ -17,6 +17,50 @@ describe('npm run bench', () => {
     expect(await residentMb(2 ** 22 + 12345)).toBeNaN();
   });
 
+  it('explains a failed soak step with the OAuth error and its description, and nothing else of the body', async () => {
+    const { describeFailure } = await import('./suites/soak.js');
+    const body = JSON.stringify({
+      error: 'invalid_grant',
+      error_description: 'code is not valid',
+      access_token: 'eyJhbGciOiJSUzI1NiJ9.secret-looking-token',
+    });
+    const message = describeFailure('token (authorization_code)', 400, body);
+    expect(message).toBe('token (authorization_code): 400 invalid_grant: code is not valid');
+    expect(message).not.toContain('eyJ');
+    expect(describeFailure('userinfo', 502, '<html>bad gateway</html>')).toBe('userinfo: 502');
+    expect(describeFailure('api', 429, JSON.stringify({ message: 'Rate limit exceeded' }))).toBe(
+      'api: 429 Rate limit exceeded',
+    );
+  });
+
+  it('stops a soak when its signal is aborted, returns the figures reached and leaves no provider behind', async () => {
+    const suite = await SUITES.soak();
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const result = await suite.run({
+      durationMs: 60_000,
+      concurrency: [2],
+      flows: 1_000_000,
+      signal: stop.signal,
+      log: (line) => {
+        lines.push(line);
+        // Stop as soon as the provider is up and the first sample is taken.
+        if (/ flows .* RSS /.test(line)) stop.abort();
+      },
+    });
+    const { summary, samples } = result.json as {
+      summary: { stoppedEarly: boolean; flows: number; rssStartMb: number };
+      samples: { rssMb: number }[];
+    };
+    expect(summary.stoppedEarly).toBe(true);
+    expect(summary.flows).toBeLessThan(1_000_000);
+    expect(summary.rssStartMb).toBeGreaterThan(1);
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    const pid = Number(/provider pid (\d+)/.exec(lines.join('\n'))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+
   it('registers the audit suites, which take the phase breakdown from the reports they write', async () => {
     expect((await SUITES.audit()).name).toBe('audit');
     expect((await SUITES['audit-spa']()).name).toBe('audit-spa');

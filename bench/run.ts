@@ -26,6 +26,8 @@ Suites: ${Object.keys(SUITES).join(', ')} (default: all)
   --duration MS        measuring time per cell (default 3000)
   --concurrency LIST   concurrency levels (default 1,4,16; soak uses the highest)
   --flows N            soak: run this many flows instead of --duration
+
+Ctrl-C stops the running suite after the work in progress; the soak then writes the figures it reached.
 `;
 
 const Args = z.object({
@@ -87,21 +89,46 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(resultsDir, { recursive: true });
-  for (const name of names) {
-    const suite = await SUITES[name]();
-    process.stderr.write(`\n== ${suite.name}: ${suite.description}\n`);
-    const result = await suite.run({
-      durationMs: args.data.duration,
-      concurrency: args.data.concurrency,
-      ...(args.data.flows !== undefined ? { flows: args.data.flows } : {}),
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
-    process.stdout.write(`\n${result.table}\n`);
-    const file = join(resultsDir, `${suite.name}.json`);
-    await writeFile(file, JSON.stringify(result.json, null, 2) + '\n');
-    process.stderr.write(`wrote ${file}\n`);
+  // Ctrl-C stops the running suite early with what it measured (the soak writes its curve so far);
+  // a second Ctrl-C ends the process at once.
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write('bench: stopping after the work in progress (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const name of names) {
+      if (stop.signal.aborted) break;
+      await runSuite(name, args.data, resultsDir, stop.signal);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
   }
   return 0;
+}
+
+/** Runs one suite, prints its table and writes its JSON to `bench/results/<name>.json`. */
+async function runSuite(
+  name: string,
+  args: z.infer<typeof Args>,
+  resultsDir: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const suite = await SUITES[name]();
+  process.stderr.write(`\n== ${suite.name}: ${suite.description}\n`);
+  const result = await suite.run({
+    durationMs: args.duration,
+    concurrency: args.concurrency,
+    ...(args.flows !== undefined ? { flows: args.flows } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+    signal,
+  });
+  process.stdout.write(`\n${result.table}\n`);
+  const file = join(resultsDir, `${suite.name}.json`);
+  await writeFile(file, JSON.stringify(result.json, null, 2) + '\n');
+  process.stderr.write(`wrote ${file}\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -13,6 +13,11 @@ export interface BenchOptions {
   flows?: number;
   /** Progress lines (stderr). */
   log(line: string): void;
+  /**
+   * Aborted on Ctrl-C (SIGINT): a long suite (soak) stops starting new work, lets what runs finish and
+   * returns what it measured so far, so its results are written all the same.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BenchResult {

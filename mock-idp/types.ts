@@ -287,6 +287,12 @@ export interface Journal {
   ): Promise<JournalEntry>;
   /** Subscribe to new entries; returns an unsubscribe function. */
   subscribe(listener: (e: JournalEntry) => void): () => void;
+  /**
+   * Keeps `tag`'s entries and artifacts (and the untagged entries recorded meanwhile) from being dropped
+   * to make room for other logins until the returned function is called; the harness holds each check's
+   * tag while the check runs. Optional: a journal that keeps everything needs no holds.
+   */
+  hold?(tag: string): () => void;
 }
 
 /** Endpoint URLs as advertised (after rebasing). Absent when the profile does not advertise one. */

@@ -3,7 +3,9 @@
  * with full flows (authorize with PKCE S256 -> token -> userinfo -> API -> refresh) by `concurrency`
  * workers, for `--flows N` flows or `--duration MS`. Prints flows/s and the provider's resident memory
  * (VmRSS of its process) at every sample; the memory must level off, since the journal and the grant
- * store are bounded (mock-idp/README.md, "Memory").
+ * store are bounded (mock-idp/README.md, "Memory"). The provider runs in a process of its own, so the
+ * figure is the provider's alone (not the flows' client side). Ctrl-C (the options' signal) stops it
+ * after the flows in progress, with the figures reached.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -53,7 +55,16 @@ async function startProvider(): Promise<Provider> {
   const bin = fileURLToPath(new URL('../../bin/login-harness.mjs', import.meta.url));
   const child = spawn(process.execPath, [bin, 'idp', '--port', '0', '--seed', '1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process group: a Ctrl-C at the terminal stops the soak (which then stops the provider
+    // after the flows in progress), not the provider in the middle of them.
+    detached: true,
   });
+  // Should the bench process end abruptly, the provider must not outlive it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const lines = createInterface({ input: child.stdout! });
   let logged = 0;
   let url: string | undefined;
@@ -92,21 +103,45 @@ async function stopProvider(p: Provider): Promise<void> {
 
 const b64url = (buf: Buffer): string => buf.toString('base64url');
 
+/**
+ * A failed step as the soak reports it: the status and, when the answer is an OAuth or API error, its
+ * `error` and `error_description` (RFC 6749 5.2), so an error in a long run explains itself. Only those
+ * two members are taken (never a token), each cut to 200 characters.
+ */
+export function describeFailure(step: string, status: number, body: string): string {
+  let error: unknown;
+  let description: unknown;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    error = parsed.error;
+    description = parsed.error_description ?? parsed.message;
+  } catch {
+    // Not JSON: the status says what there is to say.
+  }
+  const parts = [typeof error === 'string' ? error : '', typeof description === 'string' ? description : '']
+    .map((p) => p.slice(0, 200))
+    .filter((p) => p !== '');
+  return `${step}: ${status}${parts.length > 0 ? ` ${parts.join(': ')}` : ''}`;
+}
+
 async function tokenRequest(p: Provider, form: Record<string, string>): Promise<Record<string, string>> {
   const res = await fetch(p.token, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ client_id: CLIENT_ID, ...form }).toString(),
   });
-  const body = (await res.json()) as Record<string, string>;
-  if (res.status !== 200 || !body.access_token) throw new Error(`token (${form.grant_type}): ${res.status}`);
+  const text = await res.text();
+  const step = `token (${form.grant_type})`;
+  if (res.status !== 200) throw new Error(describeFailure(step, res.status, text));
+  const body = JSON.parse(text) as Record<string, string>;
+  if (!body.access_token) throw new Error(`${step}: 200 without access_token`);
   return body;
 }
 
 async function bearerCall(url: string, token: string, step: string): Promise<void> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${step}: ${res.status}`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(describeFailure(step, res.status, text));
 }
 
 /** One full flow as a public client does it; throws naming the step that failed. */
@@ -155,6 +190,8 @@ const suite: BenchSuite = {
     let flows = 0;
     let errors = 0;
     let firstError: string | undefined;
+    /** Errors by message (at most 20 distinct ones), so a long run says what failed and how often. */
+    const errorKinds = new Map<string, number>();
     const started = performance.now();
     let last = { flows: 0, at: started };
     const sample = async (): Promise<void> => {
@@ -179,7 +216,8 @@ const suite: BenchSuite = {
     try {
       await sample();
       const deadline = started + opts.durationMs;
-      const more = (): boolean => (target !== undefined ? flows + errors < target : performance.now() < deadline);
+      const more = (): boolean =>
+        !opts.signal?.aborted && (target !== undefined ? flows + errors < target : performance.now() < deadline);
       let nextSample = sampleEvery;
       let sampling: Promise<void> = Promise.resolve();
       const worker = async (): Promise<void> => {
@@ -189,7 +227,10 @@ const suite: BenchSuite = {
             flows += 1;
           } catch (err) {
             errors += 1;
-            firstError ??= (err as Error).message;
+            const message = (err as Error).message;
+            firstError ??= message;
+            if (errorKinds.has(message) || errorKinds.size < 20)
+              errorKinds.set(message, (errorKinds.get(message) ?? 0) + 1);
             if (provider.child.exitCode !== null) throw new Error('the provider process exited');
           }
           if (flows >= nextSample) {
@@ -219,9 +260,12 @@ const suite: BenchSuite = {
       half.length >= 2 ? Math.round((Math.max(...half.map((s) => s.rssMb)) - half[0].rssMb) * 10) / 10 : NaN;
     const summary = {
       concurrency,
+      /** Stopped early (Ctrl-C): the figures are those reached. */
+      stoppedEarly: opts.signal?.aborted === true,
       flows,
       errors,
       firstError,
+      errorKinds: Object.fromEntries(errorKinds),
       seconds: Math.round(seconds * 10) / 10,
       flowsPerSecond: Math.round((flows / seconds) * 10) / 10,
       rssStartMb: samples[0]?.rssMb,
@@ -232,6 +276,7 @@ const suite: BenchSuite = {
     };
     const table = [
       `soak: ${flows} flows in ${summary.seconds} s (${summary.flowsPerSecond} flows/s), concurrency ${concurrency}, errors ${errors}${firstError ? ` (first: ${firstError})` : ''}`,
+      ...[...errorKinds].map(([message, n]) => `  ${n} x ${message}`),
       '',
       '| flows | s | flows/s | RSS MB |',
       '| ---: | ---: | ---: | ---: |',

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { ProviderJournal } from '../../mock-idp/journal/journal.js';
+import { LOGIN_TAG_HEADER } from '../../mock-idp/types.js';
 import type { RunnerEvent } from '../../reports/model.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
 import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
@@ -242,6 +244,52 @@ describe('runClientAudit with a fragile target', () => {
     expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
     expect(report.results[0].summary).not.toBe(report.results[1].summary);
     expect(report.results[0].summary).toMatch(/^tag\.a-[0-9a-f]{8}$/);
+  });
+
+  it("holds a check's journal while it runs: a flood of other logins under a tiny cap leaves its entries", async () => {
+    const fetchText = async (url: string, headers: Record<string, string> = {}): Promise<void> => {
+      await (await fetch(url, { headers })).text();
+    };
+    const report = await runClientAudit({
+      ...base,
+      providerMemory: { maxTags: 2, untaggedEntries: 2 },
+      catalog: clientCatalogOf([
+        fake('journal.held', async (ctx) => {
+          const s = await ctx.session();
+          await s.request({ url: ctx.idp.endpoints.discovery });
+          // An untagged fetch of the check's own, as a client's JWKS fetch is: seen in the unfiltered view.
+          await fetchText(`${ctx.idp.endpoints.jwks!}?mine`);
+          for (let i = 0; i < 20; i++) {
+            await fetchText(ctx.idp.endpoints.discovery, { [LOGIN_TAG_HEADER]: `flood-${i}` });
+            await fetchText(`${ctx.idp.endpoints.jwks!}?flood-${i}`);
+          }
+          const mine = ctx.journal.entries();
+          const jwks = ctx.fullJournal.entries({ endpoint: 'jwks' }).map((e) => new URL(e.request.url).search);
+          ctx.observe('after the flood', { mine: mine.length, jwks: jwks.length });
+          return {
+            verdict: mine.length === 1 && jwks.includes('?mine') && jwks.includes('?flood-19') ? 'pass' : 'fail',
+            summary: `own entries ${mine.length}, own JWKS fetch ${jwks.includes('?mine') ? 'kept' : 'dropped'}`,
+          };
+        }),
+        fake('journal.next', async (ctx) => {
+          const s = await ctx.session();
+          await s.request({ url: ctx.idp.endpoints.discovery });
+          // The first check's hold ended with it: only this check's own tag is held now.
+          const { heldTags } = (ctx.idp.journal as ProviderJournal).stats();
+          ctx.observe('own entries', { n: ctx.journal.entries().length, heldTags });
+          return {
+            verdict: ctx.journal.entries().length === 1 && heldTags === 1 ? 'pass' : 'fail',
+            summary: `a later check, tags held ${heldTags}`,
+          };
+        }),
+      ]),
+    });
+    expect(report.results.map((r) => [r.verdict, r.summary])).toEqual([
+      ['pass', 'own entries 1, own JWKS fetch kept'],
+      ['pass', 'a later check, tags held 1'],
+    ]);
+    // The transcript was taken while the tag was still held.
+    expect(report.results[0].transcript.filter((t) => t.agent === 'provider')).toHaveLength(1);
   });
 
   it('ends a check that arms a fault its declaration does not list in error, naming the fault', async () => {

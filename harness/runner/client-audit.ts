@@ -10,6 +10,7 @@ import path from 'node:path';
 import { isLoginHarnessError } from '../../core/errors.js';
 import { RedactionIndex } from '../../core/redaction.js';
 import { packagePath } from '../../core/package-root.js';
+import type { MemoryLimits } from '../../mock-idp/index.js';
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { CheckResult, PolicyName, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
@@ -79,6 +80,11 @@ export interface ClientAuditOptions {
    * module loading, arguments), reported as the `cli` phase of the report's `timings`.
    */
   cliStartMs?: number;
+  /**
+   * How much the audit's mock providers remember (default: `DEFAULT_MEMORY_LIMITS`, which a run never
+   * reaches). Whatever the limits, each check's login tag is held while the check runs.
+   */
+  providerMemory?: Partial<MemoryLimits>;
 }
 
 /**
@@ -152,7 +158,7 @@ async function executeClientChecks(
         );
       }
       shared = await timings.phase('provider', () =>
-        createEnvironment(template, opts.seed, [], signal, idps, cleanups),
+        createEnvironment(template, opts.seed, [], signal, idps, cleanups, opts.providerMemory),
       );
       // Start the shared target once up front: a target that cannot start is one clear error, not N.
       const env = shared;
@@ -165,7 +171,10 @@ async function executeClientChecks(
       await sharedStart;
       for (const { check } of checks) {
         if (ownEnvironment(check) && !signal.aborted)
-          own.set(check.id, startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings));
+          own.set(
+            check.id,
+            startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory),
+          );
       }
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
@@ -202,7 +211,8 @@ async function executeClientChecks(
           // Started above; started now if it was not (the run was being interrupted).
           own: ownEnvironment(check)
             ? () =>
-                own.get(check.id) ?? startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings)
+                own.get(check.id) ??
+                startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory)
             : undefined,
           timings,
         }),
@@ -263,12 +273,13 @@ function startOwnEnvironment(
   idps: MockIdp[],
   runCleanups: Array<() => Promise<void>>,
   timings: RunTimings,
+  memory: Partial<MemoryLimits> | undefined,
 ): Promise<OwnEnvironment> {
   const cleanups: Array<() => Promise<void>> = [];
   const started = timings.phase(
     'environment',
     async () => {
-      const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups);
+      const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups, memory);
       // A check that observes a refusal to start starts the target itself and judges the refusal.
       if (!check.observesStartRefusal) await env.instance.ensure();
       return { env, cleanups };
@@ -327,6 +338,8 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       const sessions: Session[] = [];
       let env = deps.shared;
       let ownCleanups: Array<() => Promise<void>> | undefined;
+      /** Ends the hold on the check's tag in the journal of the provider its logins go to. */
+      let unhold: (() => void) | undefined;
       let finished = false;
       let startRefused: string | undefined;
       const finish = async (): Promise<void> => {
@@ -336,6 +349,8 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         await Promise.allSettled(sessions.map((s) => s.close()));
         exec.addTranscript(sessions.flatMap((s) => s.transcript()));
         exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
+        // The transcript is taken: the tag may make room for other logins from now on (it stays until it must).
+        unhold?.();
         if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
       };
       // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
@@ -347,6 +362,9 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           env = own.env;
           ownCleanups = own.cleanups;
         }
+        // The check reads its tag's entries (and the untagged ones recorded meanwhile) until its
+        // transcript is taken: none of them may be dropped for other logins' traffic before that.
+        unhold = env.idp.journal.hold?.(tag);
         let handle: StartedTarget | undefined;
         try {
           handle = await timedStep('setup', () => env.instance.ensure());

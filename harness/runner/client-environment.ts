@@ -5,6 +5,7 @@
  * with discovery faults (a fresh issuer and target process).
  */
 import type { DiscoveryFault, MockIdp, RunningMockIdp } from '../../mock-idp/types.js';
+import type { MemoryLimits } from '../../mock-idp/index.js';
 import { startMockIdp } from '../../mock-idp/index.js';
 import type { TranscriptEntryModel } from '../../reports/model.js';
 import {
@@ -47,6 +48,8 @@ export async function createEnvironment(
   signal: AbortSignal,
   idps: MockIdp[],
   cleanups: Array<() => Promise<void>>,
+  /** How much the providers remember (default: `DEFAULT_MEMORY_LIMITS`). */
+  memory?: Partial<MemoryLimits>,
 ): Promise<ClientEnvironment> {
   // TARGETS.md §1.1: a client that declares DPoP or PAR gets a provider that offers them.
   const features = { dpop: template.client.dpop === true, par: template.client.par === true };
@@ -61,6 +64,7 @@ export async function createEnvironment(
       seed: s,
       ...(faults.length ? { discoveryFaults: faults } : {}),
       ...(features.dpop || features.par ? { features } : {}),
+      ...(memory ? { memory } : {}),
     });
   const running = await start(seed, [...new Set([...discoveryFaults, ...issuerIdentification])]);
   cleanups.push(() => running.close());

@@ -99,6 +99,50 @@ describe('bounded journal', () => {
     expect(journal.entries({ tag: 'done' })).toEqual([]);
   });
 
+  it('keeps the untagged entries recorded during a hold beyond the ring, within one tag worth more', () => {
+    const journal = new ProviderJournal({ untaggedEntries: 2, maxEntriesPerTag: 5 });
+    journal.record(entry(undefined, 'before'));
+    const release = journal.hold('check');
+    journal.record(entry(undefined, 'jwks fetch during the check'));
+    for (let i = 0; i < 3; i++) journal.record(entry(undefined, `flood-${i}`));
+    // The ring alone would keep two; the hold keeps what came after it (the entry before it goes).
+    expect(journal.entries().map((e) => e.request.body)).toEqual([
+      'jwks fetch during the check',
+      'flood-0',
+      'flood-1',
+      'flood-2',
+    ]);
+    expect(journal.stats()).toMatchObject({ heldTags: 1, pinnedUntaggedEntries: 2 });
+    // Bounded even while held: one tag's worth (5) beyond the ring's 2.
+    for (let i = 3; i < 20; i++) journal.record(entry(undefined, `flood-${i}`));
+    expect(journal.stats().untaggedEntries).toBe(7);
+    release();
+    expect(journal.entries().map((e) => e.request.body)).toEqual(['flood-18', 'flood-19']);
+    expect(journal.stats()).toMatchObject({ heldTags: 0, pinnedUntaggedEntries: 0 });
+  });
+
+  it('counts per tag what was recorded and what the per-tag caps dropped', () => {
+    const journal = new ProviderJournal({ maxEntriesPerTag: 3 });
+    expect(journal.tagStats('t')).toBeUndefined();
+    for (let i = 0; i < 5; i++) journal.record(entry('t', `b${i}`));
+    for (let i = 0; i < 4; i++) journal.recordIssued(artifact('t', `token-${i}-value`));
+    const release = journal.hold('t');
+    expect(journal.tagStats('t')).toMatchObject({
+      entries: 3,
+      artifacts: 3,
+      recorded: 5,
+      droppedEntries: 2,
+      droppedArtifacts: 1,
+      holds: 1,
+    });
+    release();
+    expect(journal.tagStats('t')?.holds).toBe(0);
+    // A hold on a tag that never recorded anything leaves nothing behind.
+    journal.hold('idle')();
+    expect(journal.tagStats('idle')).toBeUndefined();
+    expect(journal.stats().tags).toBe(1);
+  });
+
   it('caps one tag by count and bytes, dropping its oldest entries first', () => {
     const journal = new ProviderJournal({ maxEntriesPerTag: 4, maxBytesPerTag: 1_000_000 });
     for (let i = 0; i < 10; i++) journal.record(entry('t', `b${i}`));

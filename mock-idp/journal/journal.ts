@@ -34,6 +34,29 @@ export interface JournalStats {
   evictedTags: number;
   /** Entries dropped from a tag or from the untagged ring since the start. */
   droppedEntries: number;
+  /** Tags held right now (see `ProviderJournal.hold`). */
+  heldTags: number;
+  /**
+   * Untagged entries kept beyond the ring's entry cap because they were recorded while a hold lasted
+   * (a held check's unfiltered view, see `ProviderJournal.hold`).
+   */
+  pinnedUntaggedEntries: number;
+}
+
+/** One tag's share of the journal and what happened to it (`ProviderJournal.tagStats`). */
+export interface TagStats {
+  /** Entries and artifacts the tag holds now. */
+  entries: number;
+  artifacts: number;
+  bytes: number;
+  /** Entries recorded for the tag since its bucket was created. */
+  recorded: number;
+  /** Of those, entries dropped by the per-tag caps (oldest first). */
+  droppedEntries: number;
+  /** Artifacts dropped by the per-tag caps. */
+  droppedArtifacts: number;
+  /** Holds on the tag right now. */
+  holds: number;
 }
 
 /** A first-in first-out list with O(1) removal at the front (an array with a moving head). */
@@ -47,6 +70,10 @@ class Fifo<T> {
 
   push(item: T): void {
     this.#items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
   }
 
   shift(): T | undefined {
@@ -83,6 +110,9 @@ interface Bucket {
   bytes: number;
   /** Holds on this tag (see `hold`): a held tag is never dropped for being least recently used. */
   holds: number;
+  recorded: number;
+  droppedEntries: number;
+  droppedArtifacts: number;
 }
 
 function stringBytes(record: Record<string, string> | undefined): number {
@@ -132,8 +162,8 @@ function artifactBytes(a: IssuedArtifact): number {
  * artifacts are rings; client secrets are kept for as long as the provider runs. A read or write of a
  * tag counts as a use, so a check that is running keeps its tag fresh.
  *
- * The writer side (`record`, `recordIssued`, `artifact`, `hold`) is internal to the provider; consumers
- * see the read-only `Journal`.
+ * The writer side (`record`, `recordIssued`, `artifact`, `release`) is internal to the provider;
+ * consumers see the read-only `Journal`, with `hold` to keep a login's share while they still read it.
  */
 export class ProviderJournal implements Journal {
   readonly #limits: JournalLimits;
@@ -147,6 +177,8 @@ export class ProviderJournal implements Journal {
   /** Issue order of the artifacts held, so merged listings come out oldest first as before. */
   readonly #issueOrder = new WeakMap<IssuedArtifact, number>();
   readonly #listeners = new Set<(e: JournalEntry) => void>();
+  /** Active holds, each with the last `seq` recorded before it was taken. */
+  readonly #holds = new Set<{ tag: string; after: number }>();
   #seq = 0;
   #issuedCount = 0;
   #taggedBytes = 0;
@@ -239,16 +271,11 @@ export class ProviderJournal implements Journal {
     if (full.tag === undefined) {
       this.#untagged.push(sized);
       this.#untaggedBytes += sized.bytes;
-      while (
-        this.#untagged.size > 1 &&
-        (this.#untagged.size > this.#limits.untaggedEntries || this.#untaggedBytes > this.#limits.untaggedBytes)
-      ) {
-        this.#untaggedBytes -= this.#untagged.shift()?.bytes ?? 0;
-        this.#droppedEntries += 1;
-      }
+      this.#trimUntagged();
     } else {
       const bucket = this.#bucketFor(full.tag);
       bucket.entries.push(sized);
+      bucket.recorded += 1;
       bucket.bytes += sized.bytes;
       this.#taggedBytes += sized.bytes;
       this.#trimBucket(bucket);
@@ -307,16 +334,28 @@ export class ProviderJournal implements Journal {
 
   /**
    * Keeps `tag` from being dropped for being least recently used until the returned function is called
-   * (per-tag count and byte caps still apply). For an embedding that knows when a login ends.
+   * (per-tag count and byte caps still apply), for whoever knows when a login starts and ends: the
+   * harness holds each check's tag for the check's duration. While a hold lasts, the untagged entries
+   * recorded since it was taken (discovery and JWKS fetches, which a check reads in its unfiltered view)
+   * are kept beyond the ring's caps too, up to one tag's worth more (`maxEntriesPerTag`,
+   * `maxBytesPerTag`), so a flood of other traffic cannot push them out while the check still reads them.
    */
   hold(tag: string): () => void {
     const bucket = this.#bucketFor(tag);
     bucket.holds += 1;
+    const held = { tag, after: this.#seq };
+    this.#holds.add(held);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       bucket.holds -= 1;
+      this.#holds.delete(held);
+      // A hold on a tag that recorded nothing leaves no empty bucket behind.
+      const empty = bucket.entries.size === 0 && bucket.issued.size === 0;
+      if (bucket.holds === 0 && empty && this.#buckets.get(tag) === bucket) this.#buckets.delete(tag);
+      // What the hold pinned in the ring is now subject to the ring's caps again.
+      this.#trimUntagged();
     };
   }
 
@@ -342,7 +381,46 @@ export class ProviderJournal implements Journal {
       artifacts,
       evictedTags: this.#evictedTags,
       droppedEntries: this.#droppedEntries,
+      heldTags: [...this.#buckets.values()].filter((b) => b.holds > 0).length,
+      pinnedUntaggedEntries: Math.max(0, this.#untagged.size - this.#limits.untaggedEntries),
     };
+  }
+
+  /**
+   * One tag's counters (undefined when the journal holds nothing of the tag, e.g. after it was dropped
+   * whole). Reading them does not count as a use of the tag.
+   */
+  tagStats(tag: string): TagStats | undefined {
+    const b = this.#buckets.get(tag);
+    if (!b) return undefined;
+    return {
+      entries: b.entries.size,
+      artifacts: b.issued.size,
+      bytes: b.bytes,
+      recorded: b.recorded,
+      droppedEntries: b.droppedEntries,
+      droppedArtifacts: b.droppedArtifacts,
+      holds: b.holds,
+    };
+  }
+
+  /**
+   * Keeps the untagged ring within its caps, oldest first. Entries recorded after the oldest active hold
+   * was taken stay, up to one tag's worth beyond the caps (see `hold`).
+   */
+  #trimUntagged(): void {
+    let pinnedAfter = Infinity;
+    for (const h of this.#holds) pinnedAfter = Math.min(pinnedAfter, h.after);
+    const { untaggedEntries, untaggedBytes, maxEntriesPerTag, maxBytesPerTag } = this.#limits;
+    while (this.#untagged.size > 1) {
+      const count = this.#untagged.size;
+      const bytes = this.#untaggedBytes;
+      if (count <= untaggedEntries && bytes <= untaggedBytes) return;
+      const pinned = (this.#untagged.peek()?.item.seq ?? 0) > pinnedAfter;
+      if (pinned && count <= untaggedEntries + maxEntriesPerTag && bytes <= untaggedBytes + maxBytesPerTag) return;
+      this.#untaggedBytes -= this.#untagged.shift()?.bytes ?? 0;
+      this.#droppedEntries += 1;
+    }
   }
 
   /** The bucket of `tag`, marked as just used (moved to the end of the use order). */
@@ -358,7 +436,15 @@ export class ProviderJournal implements Journal {
   #bucketFor(tag: string): Bucket {
     const existing = this.#use(tag);
     if (existing) return existing;
-    const bucket: Bucket = { entries: new Fifo(), issued: new Fifo(), bytes: 0, holds: 0 };
+    const bucket: Bucket = {
+      entries: new Fifo(),
+      issued: new Fifo(),
+      bytes: 0,
+      holds: 0,
+      recorded: 0,
+      droppedEntries: 0,
+      droppedArtifacts: 0,
+    };
     this.#buckets.set(tag, bucket);
     return bucket;
   }
@@ -372,12 +458,14 @@ export class ProviderJournal implements Journal {
       bucket.bytes -= dropped.bytes;
       this.#taggedBytes -= dropped.bytes;
       this.#droppedEntries += 1;
+      bucket.droppedEntries += 1;
     }
     while (bucket.issued.size > 1 && (bucket.issued.size > this.#limits.maxEntriesPerTag || over())) {
       const dropped = bucket.issued.shift();
       if (!dropped) break;
       bucket.bytes -= dropped.bytes;
       this.#taggedBytes -= dropped.bytes;
+      bucket.droppedArtifacts += 1;
       this.#forget(dropped.item);
     }
   }

@@ -144,6 +144,33 @@ describe('grant store limits', () => {
     expect(store.codes.has('redeemed')).toBe(false);
   });
 
+  it('keeps the codes of logins in flight when the redeemed codes of living grants fill the code cap', () => {
+    // The soak's token 400: with as many living grants as codes allowed, the compaction forgot the
+    // newest codes (the only ones it was allowed to drop), and their redemption failed.
+    const { clock, store } = setup({ limits: { maxCodes: 4, maxGrants: 4 } });
+    for (let i = 0; i < 4; i++) {
+      family(store, `f${i}`);
+      store.addToken(token(`rt-${i}`, `f${i}`, clock.now + HOUR, 'refresh_token'));
+      store.codes.set(`redeemed-${i}`, code(`redeemed-${i}`, clock.now + 60_000, `f${i}`));
+    }
+    store.codes.set('in-flight-1', code('in-flight-1', clock.now + 60_000));
+    store.codes.set('in-flight-2', code('in-flight-2', clock.now + 60_000));
+    expect(store.codes.get('in-flight-1')?.state).toBe('active');
+    expect(store.codes.get('in-flight-2')?.state).toBe('active');
+    for (let i = 0; i < 4; i++) expect(store.codes.has(`redeemed-${i}`)).toBe(true);
+  });
+
+  it('drops expired and burned codes before codes that can still be redeemed when over the code cap', () => {
+    const { clock, store } = setup({ limits: { maxCodes: 4 } });
+    store.codes.set('fresh-0', code('fresh-0', clock.now + 60_000));
+    store.codes.set('expired', code('expired', clock.now - 1));
+    const burned = code('burned', clock.now + 60_000);
+    burned.state = 'burned';
+    store.codes.set('burned', burned);
+    for (let i = 1; i < 3; i++) store.codes.set(`fresh-${i}`, code(`fresh-${i}`, clock.now + 60_000));
+    expect([...store.codes.keys()]).toEqual(['fresh-0', 'fresh-1', 'fresh-2']);
+  });
+
   it('revokes a token issued into a grant that was revoked while it was being issued', () => {
     const { clock, journal, store } = setup();
     const f = family(store, 'f1', 't');

@@ -105,7 +105,7 @@ class WatchedMap<V> extends Map<string, V> {
  *
  * Bounded: a code or token is forgotten `retainExpiredMs` after it expired (until then it is answered
  * as expired, not as unknown); a grant is forgotten once all its tokens are; beyond `maxGrants` the
- * oldest grant and beyond `maxCodes` the oldest codes not redeemed are forgotten early. A forgotten value is unknown,
+ * oldest grant and beyond `maxCodes` codes not redeemed (oldest, expired and burned first) are forgotten early. A forgotten value is unknown,
  * so it fails closed (`invalid_grant`, `invalid_token`), never open. A redeemed code and a rotated
  * refresh token are kept as long as their grant, so a replay still revokes the grant.
  */
@@ -269,20 +269,40 @@ export class GrantStore {
   }
 
   /**
-   * Brings the codes back to three quarters of `maxCodes`, oldest first, keeping every redeemed code
-   * whose grant lives (its replay must still revoke the grant; those are bounded by `maxGrants`) and
-   * dropping redeemed codes whose grant is gone. The next compaction waits for another quarter of the
+   * Keeps the codes that are not a living grant's redeemed code within `maxCodes`. A redeemed code whose
+   * grant lives is kept (its replay must still revoke the grant) and does not count: those are bounded
+   * by `maxGrants`. Of the others, what nobody can use any more goes first (codes of a forgotten grant
+   * always; burned and expired ones while over three quarters of the cap), and only then the oldest
+   * codes still waiting to be redeemed. Counting the kept redeemed codes against the cap made a
+   * provider with `maxGrants` grants forget the codes of logins in flight, whose redemption then failed
+   * with `invalid_grant` ("code is not valid"). The next compaction waits for another quarter of the
    * cap, so the pass is paid once per that many new codes.
    */
   #compactCodes(): void {
+    const now = this.#clock();
     const target = Math.floor((this.#limits.maxCodes * 3) / 4);
+    const grantLives = (code: CodeRecord): boolean => code.familyId !== undefined && this.families.has(code.familyId);
+    let free = 0;
     for (const [value, code] of this.codes) {
-      if (this.codes.size <= target) break;
-      const grantLives = code.familyId !== undefined && this.families.has(code.familyId);
-      if (code.state === 'redeemed' && grantLives) continue;
-      this.codes.delete(value);
-      this.#evicted += 1;
+      if (code.state === 'redeemed' && grantLives(code)) continue;
+      if (code.familyId !== undefined && !grantLives(code)) {
+        // Nothing left for a replay to revoke: unknown now, refused all the same.
+        this.codes.delete(value);
+        this.#evicted += 1;
+      } else free += 1;
     }
+    const drop = (spare: (code: CodeRecord) => boolean): void => {
+      for (const [value, code] of this.codes) {
+        if (free <= target) return;
+        if ((code.state === 'redeemed' && grantLives(code)) || spare(code)) continue;
+        this.codes.delete(value);
+        this.#evicted += 1;
+        free -= 1;
+      }
+    };
+    // Burned and expired codes first: a client can no longer redeem them anyway.
+    drop((code) => code.state === 'active' && code.expiresAt > now);
+    drop(() => false);
     this.#codesThreshold = Math.max(this.#limits.maxCodes, this.codes.size + Math.ceil(this.#limits.maxCodes / 4));
   }
 
