@@ -3,7 +3,8 @@
  * its invoices, in the shapes lexoffice's public API documents. Same seed, same data: faker is seeded
  * and its reference date fixed, so nothing depends on the wall clock.
  */
-import { Faker, base, de, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+import { seededGermanFaker } from '../users/seeded-faker.js';
 
 /** Contact roles: lexoffice numbers customers from 10000 and vendors from 70000. */
 export interface ContactRoles {
@@ -322,8 +323,7 @@ function invoice(f: Faker, organizationId: string, contacts: Contact[], index: n
 }
 
 function generate(seed: number): LexofficeDataSet {
-  const f = new Faker({ locale: [de, en, base] });
-  f.seed(seed);
+  const f = seededGermanFaker(seed);
   f.setDefaultRefDate(REF_DATE);
   const organizationId = f.string.uuid();
   const sex = f.person.sexType();

@@ -1,4 +1,4 @@
-import { Faker, de, en } from '@faker-js/faker';
+import { seededGermanFaker } from './seeded-faker.js';
 import type { ValueDeriver } from '../values/derive-value.js';
 
 /** A person who can sign in at the mock provider. */
@@ -15,8 +15,7 @@ export interface MockUser {
 
 /** A few people, the same for the same seed. The first one is used when logins are auto-approved. */
 export function seededUsers(seed: number, values: ValueDeriver, count = 3): MockUser[] {
-  const faker = new Faker({ locale: [de, en] });
-  faker.seed(seed);
+  const faker = seededGermanFaker(seed);
   return Array.from({ length: count }, (_, i) => {
     const given = faker.person.firstName();
     const family = faker.person.lastName();
