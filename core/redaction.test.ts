@@ -125,6 +125,21 @@ describe('RedactionIndex', () => {
     expect(index.apply(`${b.value} ${c.value}`)).toBe(`${b.value} ${c.value}`);
   });
 
+  it('follows secrets added and removed one by one, as syncing to the same set does', () => {
+    const index = new RedactionIndex();
+    index.add(a);
+    index.add(c);
+    index.add(b);
+    index.remove(a);
+    const text = `${b.value} ${a.value} ${encodeURIComponent(c.value)}`;
+    expect(index.apply(text)).toBe(`[redacted:refresh_token:AAAA…] ${a.value} [redacted:code:code…]`);
+    expect(index.apply(text)).toBe(compileRedaction([c, b])(text));
+    index.remove(a);
+    index.remove(c);
+    index.remove(b);
+    expect(index.apply(text)).toBe(text);
+  });
+
   it('redacts exactly as compiling the same secrets afresh does', () => {
     const index = new RedactionIndex();
     const pool = [a, b, c, { kind: 'client_secret', value: 'secret-xyz-123', clientId: 'demo' }];

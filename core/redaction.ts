@@ -108,6 +108,12 @@ export class RedactionIndex {
     if (!this.#secrets.has(key)) this.#add(key, secret);
   }
 
+  /** Removes one secret and the forms only it held (nothing happens when it is not held). */
+  remove(secret: SecretValue): void {
+    const key = keyOf(secret);
+    if (this.#secrets.has(key)) this.#remove(key);
+  }
+
   /** `text` with every form of every held secret replaced by its `redactionMark`. */
   apply(text: string): string {
     if (this.#byPrefix.size === 0 || text.length < PREFIX_LENGTH) return text;

@@ -36,6 +36,15 @@ export interface JournalStats {
   droppedEntries: number;
 }
 
+/**
+ * Told when an artifact becomes one of the journal's secrets (issued) and when it stops being one
+ * (dropped with its tag or from the ring), so a redaction can follow the secrets one by one.
+ */
+export interface SecretsWatcher {
+  added(artifact: IssuedArtifact): void;
+  dropped(artifact: IssuedArtifact): void;
+}
+
 /** A first-in first-out list with O(1) removal at the front (an array with a moving head). */
 class Fifo<T> {
   #items: T[] = [];
@@ -147,6 +156,7 @@ export class ProviderJournal implements Journal {
   /** Issue order of the artifacts held, so merged listings come out oldest first as before. */
   readonly #issueOrder = new WeakMap<IssuedArtifact, number>();
   readonly #listeners = new Set<(e: JournalEntry) => void>();
+  readonly #secretsWatchers = new Set<SecretsWatcher>();
   #seq = 0;
   #issuedCount = 0;
   #taggedBytes = 0;
@@ -191,6 +201,17 @@ export class ProviderJournal implements Journal {
    */
   get secretsVersion(): number {
     return this.#secretsVersion;
+  }
+
+  /**
+   * Follows the secrets from now on: `watcher` hears of every artifact issued and every one dropped
+   * (what `secrets()` gains and loses), in that order. Returns the function that stops it.
+   */
+  watchSecrets(watcher: SecretsWatcher): () => void {
+    this.#secretsWatchers.add(watcher);
+    return () => {
+      this.#secretsWatchers.delete(watcher);
+    };
   }
 
   waitFor(
@@ -277,6 +298,8 @@ export class ProviderJournal implements Journal {
     this.#issuedCount += 1;
     this.#issueOrder.set(artifact, this.#issuedCount);
     this.#secretsVersion += 1;
+    // Before the caps are applied below, so a watcher hears of an artifact before it may be dropped.
+    for (const watcher of this.#secretsWatchers) watcher.added(artifact);
     if (artifact.tag === undefined) {
       if (artifact.kind === 'client_secret') {
         // A registered client's secret belongs to every login of that client: never dropped.
@@ -405,6 +428,7 @@ export class ProviderJournal implements Journal {
     const ofKind = this.#byValue.get(artifact.kind);
     if (ofKind?.get(artifact.value) === artifact) ofKind.delete(artifact.value);
     this.#secretsVersion += 1;
+    for (const watcher of this.#secretsWatchers) watcher.dropped(artifact);
   }
 
   #allIssued(): IssuedArtifact[] {
