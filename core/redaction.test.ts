@@ -140,6 +140,19 @@ describe('RedactionIndex', () => {
     expect(index.apply(text)).toBe(text);
   });
 
+  it('finds secrets that start with characters outside ASCII, also after others were removed', () => {
+    const index = new RedactionIndex();
+    const umlaut = { kind: 'client_secret', value: 'äöü-geheim-123' };
+    index.add(umlaut);
+    index.add(a);
+    index.remove(a);
+    expect(index.apply(`x ${umlaut.value} ${encodeURIComponent(umlaut.value)} ${a.value}`)).toBe(
+      `x [redacted:client_secret:äöü-…] [redacted:client_secret:äöü-…] ${a.value}`,
+    );
+    index.remove(umlaut);
+    expect(index.apply(`x ${umlaut.value}`)).toBe(`x ${umlaut.value}`);
+  });
+
   it('redacts exactly as compiling the same secrets afresh does', () => {
     const index = new RedactionIndex();
     const pool = [a, b, c, { kind: 'client_secret', value: 'secret-xyz-123', clientId: 'demo' }];
