@@ -125,6 +125,34 @@ describe('RedactionIndex', () => {
     expect(index.apply(`${b.value} ${c.value}`)).toBe(`${b.value} ${c.value}`);
   });
 
+  it('follows secrets added and removed one by one, as syncing to the same set does', () => {
+    const index = new RedactionIndex();
+    index.add(a);
+    index.add(c);
+    index.add(b);
+    index.remove(a);
+    const text = `${b.value} ${a.value} ${encodeURIComponent(c.value)}`;
+    expect(index.apply(text)).toBe(`[redacted:refresh_token:AAAA…] ${a.value} [redacted:code:code…]`);
+    expect(index.apply(text)).toBe(compileRedaction([c, b])(text));
+    index.remove(a);
+    index.remove(c);
+    index.remove(b);
+    expect(index.apply(text)).toBe(text);
+  });
+
+  it('finds secrets that start with characters outside ASCII, also after others were removed', () => {
+    const index = new RedactionIndex();
+    const umlaut = { kind: 'client_secret', value: 'äöü-geheim-123' };
+    index.add(umlaut);
+    index.add(a);
+    index.remove(a);
+    expect(index.apply(`x ${umlaut.value} ${encodeURIComponent(umlaut.value)} ${a.value}`)).toBe(
+      `x [redacted:client_secret:äöü-…] [redacted:client_secret:äöü-…] ${a.value}`,
+    );
+    index.remove(umlaut);
+    expect(index.apply(`x ${umlaut.value}`)).toBe(`x ${umlaut.value}`);
+  });
+
   it('redacts exactly as compiling the same secrets afresh does', () => {
     const index = new RedactionIndex();
     const pool = [a, b, c, { kind: 'client_secret', value: 'secret-xyz-123', clientId: 'demo' }];

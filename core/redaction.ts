@@ -86,6 +86,13 @@ export class RedactionIndex {
   readonly #secrets = new Map<string, { secret: SecretValue; forms: string[] }>();
   /** How many secrets hold each form (two secrets of different kinds may share one). */
   readonly #owners = new Map<string, number>();
+  /**
+   * How many prefixes start with each pair of ASCII characters (index `c0 << 7 | c1`), so `apply` passes
+   * most positions of a text by two character codes instead of a prefix string and a map lookup.
+   */
+  readonly #asciiPairs = new Uint32Array(128 * 128);
+  /** Prefixes whose first two characters are not both ASCII: positions like that are always looked up. */
+  #otherPairs = 0;
 
   /** Makes the index hold exactly `values`: forms of new secrets added, those of dropped ones removed. */
   sync(values: readonly SecretValue[]): void {
@@ -108,12 +115,24 @@ export class RedactionIndex {
     if (!this.#secrets.has(key)) this.#add(key, secret);
   }
 
+  /** Removes one secret and the forms only it held (nothing happens when it is not held). */
+  remove(secret: SecretValue): void {
+    const key = keyOf(secret);
+    if (this.#secrets.has(key)) this.#remove(key);
+  }
+
   /** `text` with every form of every held secret replaced by its `redactionMark`. */
   apply(text: string): string {
     if (this.#byPrefix.size === 0 || text.length < PREFIX_LENGTH) return text;
     let out = '';
     let last = 0;
     for (let at = 0; at <= text.length - PREFIX_LENGTH;) {
+      const c0 = text.charCodeAt(at);
+      const c1 = text.charCodeAt(at + 1);
+      if ((c0 | c1) < 128 ? this.#asciiPairs[(c0 << 7) | c1] === 0 : this.#otherPairs === 0) {
+        at += 1;
+        continue;
+      }
       const candidates = this.#byPrefix.get(text.slice(at, at + PREFIX_LENGTH));
       const hit = candidates?.find((c) => text.startsWith(c.form, at));
       if (hit === undefined) {
@@ -138,12 +157,21 @@ export class RedactionIndex {
       const prefix = form.slice(0, PREFIX_LENGTH);
       const list = this.#byPrefix.get(prefix);
       const entry = { form, secret };
-      if (!list) this.#byPrefix.set(prefix, [entry]);
-      else {
+      if (!list) {
+        this.#byPrefix.set(prefix, [entry]);
+        this.#countPair(prefix, 1);
+      } else {
         const i = list.findIndex((c) => c.form.length < form.length);
         list.splice(i === -1 ? list.length : i, 0, entry);
       }
     }
+  }
+
+  #countPair(prefix: string, delta: 1 | -1): void {
+    const c0 = prefix.charCodeAt(0);
+    const c1 = prefix.charCodeAt(1);
+    if ((c0 | c1) < 128) this.#asciiPairs[(c0 << 7) | c1] += delta;
+    else this.#otherPairs += delta;
   }
 
   #remove(key: string): void {
@@ -158,8 +186,10 @@ export class RedactionIndex {
       this.#owners.delete(form);
       const prefix = form.slice(0, PREFIX_LENGTH);
       const list = this.#byPrefix.get(prefix)!.filter((c) => c.form !== form);
-      if (list.length === 0) this.#byPrefix.delete(prefix);
-      else this.#byPrefix.set(prefix, list);
+      if (list.length === 0) {
+        this.#byPrefix.delete(prefix);
+        this.#countPair(prefix, -1);
+      } else this.#byPrefix.set(prefix, list);
     }
   }
 }

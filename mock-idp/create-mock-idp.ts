@@ -51,16 +51,18 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   });
   const memory = resolveMemoryLimits(opts.memory);
   const journal = new ProviderJournal(memory);
-  // The redaction follows the journal's secrets one by one, only when a secret was issued or dropped.
+  // The redaction is built from the journal's secrets at its first use and from then on follows them
+  // one by one as they are issued and dropped: rebuilding the list of every secret held at each
+  // issuance made a logging provider slower with every token it kept.
   const index = new RedactionIndex();
-  let indexedVersion = -1;
-  const apply = (text: string): string => index.apply(text);
-  const redactor = (): ((text: string) => string) => {
-    if (indexedVersion !== journal.secretsVersion) {
+  let following = false;
+  const redact = (text: string): string => {
+    if (!following) {
+      following = true;
       index.sync(journal.secrets());
-      indexedVersion = journal.secretsVersion;
+      journal.watchSecrets({ added: (a) => index.add(a), dropped: (a) => index.remove(a) });
     }
-    return apply;
+    return index.apply(text);
   };
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
   const ctx: ProviderContext = {
@@ -122,7 +124,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     logout: {
       backchannel: (tag) => backchannelLogoutOfTag(ctx, tag),
     },
-    redact: (text) => redactor()(text),
+    redact,
     pushedRequest: (requestUri) => {
       const pushed = ctx.pushed.get(requestUri);
       return pushed ? { ...pushed.params } : undefined;

@@ -347,10 +347,27 @@ function generate(seed: number): LexofficeDataSet {
     taxType: smallBusiness ? 'vatfree' : 'net',
     smallBusiness,
   };
-  const contacts = Array.from({ length: CONTACT_COUNT }, (_, i) => contact(f, organizationId, i + 1));
-  const invoices = Array.from({ length: INVOICE_COUNT }, (_, i) => invoice(f, organizationId, contacts, i + 1));
-  contacts.sort((a, b) => contactName(a).localeCompare(contactName(b), 'de', { sensitivity: 'base' }));
-  return { profile, contacts, invoices };
+  // Contacts and invoices are drawn from the same generator after the profile, when first asked for:
+  // most logins only read the profile, and the rest of the data set costs ten times as much to draw.
+  let rest: Pick<LexofficeDataSet, 'contacts' | 'invoices'> | undefined;
+  const drawRest = (): Pick<LexofficeDataSet, 'contacts' | 'invoices'> => {
+    if (!rest) {
+      const contacts = Array.from({ length: CONTACT_COUNT }, (_, i) => contact(f, organizationId, i + 1));
+      const invoices = Array.from({ length: INVOICE_COUNT }, (_, i) => invoice(f, organizationId, contacts, i + 1));
+      contacts.sort((a, b) => contactName(a).localeCompare(contactName(b), 'de', { sensitivity: 'base' }));
+      rest = { contacts, invoices };
+    }
+    return rest;
+  };
+  return {
+    profile,
+    get contacts() {
+      return drawRest().contacts;
+    },
+    get invoices() {
+      return drawRest().invoices;
+    },
+  };
 }
 
 const cache = new Map<number, LexofficeDataSet>();

@@ -59,6 +59,15 @@ export interface TagStats {
   holds: number;
 }
 
+/**
+ * Told when an artifact becomes one of the journal's secrets (issued) and when it stops being one
+ * (dropped with its tag or from the ring), so a redaction can follow the secrets one by one.
+ */
+export interface SecretsWatcher {
+  added(artifact: IssuedArtifact): void;
+  dropped(artifact: IssuedArtifact): void;
+}
+
 /** A first-in first-out list with O(1) removal at the front (an array with a moving head). */
 class Fifo<T> {
   #items: T[] = [];
@@ -179,6 +188,7 @@ export class ProviderJournal implements Journal {
   readonly #listeners = new Set<(e: JournalEntry) => void>();
   /** Active holds, each with the last `seq` recorded before it was taken. */
   readonly #holds = new Set<{ tag: string; after: number }>();
+  readonly #secretsWatchers = new Set<SecretsWatcher>();
   #seq = 0;
   #issuedCount = 0;
   #taggedBytes = 0;
@@ -223,6 +233,17 @@ export class ProviderJournal implements Journal {
    */
   get secretsVersion(): number {
     return this.#secretsVersion;
+  }
+
+  /**
+   * Follows the secrets from now on: `watcher` hears of every artifact issued and every one dropped
+   * (what `secrets()` gains and loses), in that order. Returns the function that stops it.
+   */
+  watchSecrets(watcher: SecretsWatcher): () => void {
+    this.#secretsWatchers.add(watcher);
+    return () => {
+      this.#secretsWatchers.delete(watcher);
+    };
   }
 
   waitFor(
@@ -304,6 +325,8 @@ export class ProviderJournal implements Journal {
     this.#issuedCount += 1;
     this.#issueOrder.set(artifact, this.#issuedCount);
     this.#secretsVersion += 1;
+    // Before the caps are applied below, so a watcher hears of an artifact before it may be dropped.
+    for (const watcher of this.#secretsWatchers) watcher.added(artifact);
     if (artifact.tag === undefined) {
       if (artifact.kind === 'client_secret') {
         // A registered client's secret belongs to every login of that client: never dropped.
@@ -493,6 +516,7 @@ export class ProviderJournal implements Journal {
     const ofKind = this.#byValue.get(artifact.kind);
     if (ofKind?.get(artifact.value) === artifact) ofKind.delete(artifact.value);
     this.#secretsVersion += 1;
+    for (const watcher of this.#secretsWatchers) watcher.dropped(artifact);
   }
 
   #allIssued(): IssuedArtifact[] {

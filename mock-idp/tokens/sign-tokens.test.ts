@@ -48,4 +48,24 @@ describe('signJwt', () => {
     await expect(jwtVerify(token, await importJWK(current, 'RS256'))).rejects.toThrow(/signature/);
     await expect(jwtVerify(token, await importJWK(rotated, 'RS256'))).resolves.toBeTruthy();
   });
+
+  it('writes each token the header of its own call, whichever headers were written before', async () => {
+    const ctx = await contextFor('RS256');
+    const next = await ctx.keys.publishNext();
+    const header = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+    for (let round = 0; round < 2; round++) {
+      expect(header(await signJwt(ctx, PAYLOAD))).toEqual({ alg: 'RS256', kid: ctx.keys.current.kid, typ: 'JWT' });
+      expect(header(await signJwt(ctx, PAYLOAD, { typ: 'at+jwt' }))).toEqual({
+        alg: 'RS256',
+        kid: ctx.keys.current.kid,
+        typ: 'at+jwt',
+      });
+      expect(header(await signJwt(ctx, PAYLOAD, { noKid: true }))).toEqual({ alg: 'RS256', typ: 'JWT' });
+      expect(header(await signJwt(ctx, PAYLOAD, { key: next, alg: 'RS384' }))).toEqual({
+        alg: 'RS384',
+        kid: next.kid,
+        typ: 'JWT',
+      });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { constants, createHash, sign } from 'node:crypto';
+import { constants, createHash, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { SignJWT, base64url, type JWTPayload } from 'jose';
 import type { SigningKey } from '../keys/key-store.js';
 import type { ProviderContext } from '../provider-context.js';
@@ -28,6 +28,17 @@ const NATIVE_RSA: Readonly<Record<string, { hash: string; pss: boolean }>> = {
   PS512: { hash: 'sha512', pss: true },
 };
 
+/**
+ * `crypto.sign` with a callback: the signature is computed on libuv's thread pool, so the event loop
+ * serves other requests meanwhile and a busy provider signs on a second core (RSA signing is most of
+ * a token response's CPU). The same bytes as the synchronous call.
+ */
+function signOffThread(hash: string, data: Buffer, key: SignKeyObjectInput | KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    sign(hash, data, key, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
+}
+
 /** Signs a JWT with the given key (the store's algorithm unless overridden). */
 export async function signJwt(
   ctx: ProviderContext,
@@ -36,19 +47,17 @@ export async function signJwt(
 ): Promise<string> {
   const key = opts.key ?? ctx.keys.current;
   const alg = opts.alg ?? ctx.keys.alg;
-  const header = opts.noKid ? { alg, typ: opts.typ ?? 'JWT' } : { alg, kid: key.kid, typ: opts.typ ?? 'JWT' };
+  const typ = opts.typ ?? 'JWT';
+  const header = opts.noKid ? { alg, typ } : { alg, kid: key.kid, typ };
   const native = NATIVE_RSA[alg];
   if (native && key.privateJwk.kty === 'RSA') {
     // JWS Compact Serialization (RFC 7515 7.1), header members in the order jose writes them.
-    const input = `${jsonSegment(header)}.${jsonSegment(payload)}`;
+    const input = `${headerSegment(header)}.${jsonSegment(payload)}`;
     const privateKey = ctx.keys.privateKeyObject(key);
-    const signature = sign(
-      native.hash,
-      Buffer.from(input),
-      native.pss
-        ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-        : privateKey,
-    );
+    const keyOpts = native.pss
+      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      : privateKey;
+    const signature = await signOffThread(native.hash, Buffer.from(input), keyOpts);
     return `${input}.${signature.toString('base64url')}`;
   }
   return new SignJWT(payload).setProtectedHeader(header).sign(await ctx.keys.privateKey(key, alg));
@@ -70,6 +79,23 @@ function rotatedKeyFor(ctx: ProviderContext, tag: string): Promise<SigningKey> {
     ctx.tagKeys.set(tag, key);
   }
   return key;
+}
+
+/** Encoded JWS headers: a provider signs with a handful of (alg, kid, typ) combinations. */
+const headerSegments = new Map<string, string>();
+/** Keys published for faults (one per tag) add combinations; past this many the cache starts over. */
+const MAX_HEADER_SEGMENTS = 256;
+
+/** The encoded protected header, built once per combination. */
+function headerSegment(header: { alg: string; kid?: string; typ: string }): string {
+  const cacheKey = `${header.alg}|${header.kid ?? ''}|${header.typ}`;
+  let segment = headerSegments.get(cacheKey);
+  if (segment === undefined) {
+    if (headerSegments.size >= MAX_HEADER_SEGMENTS) headerSegments.clear();
+    segment = jsonSegment(header);
+    headerSegments.set(cacheKey, segment);
+  }
+  return segment;
 }
 
 /** base64url of the UTF-8 JSON of `value` (a JWS header or payload segment). */
