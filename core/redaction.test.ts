@@ -5,11 +5,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   compileRedaction,
+  followSecrets,
   RedactionIndex,
   redactionMark,
   redactSecrets,
   SecretSet,
+  type SecretSource,
   type SecretValue,
+  type SecretsWatcher,
 } from './redaction.js';
 
 /** The plain definition: one alternation of every secret, longest first (verbatim forms only). */
@@ -162,5 +165,72 @@ describe('RedactionIndex', () => {
       index.sync(values);
       expect(index.apply(text)).toBe(compileRedaction(values)(text));
     }
+  });
+});
+
+/** A source that holds `values` and tells its watchers of changes, as a provider journal does. */
+class WatchedSource implements SecretSource {
+  readonly held: SecretValue[] = [];
+  readonly #watchers = new Set<SecretsWatcher>();
+  secrets(): readonly SecretValue[] {
+    return [...this.held];
+  }
+  watchSecrets(watcher: SecretsWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+  issue(secret: SecretValue): void {
+    this.held.push(secret);
+    for (const w of this.#watchers) w.added(secret);
+  }
+  drop(secret: SecretValue): void {
+    this.held.splice(this.held.indexOf(secret), 1);
+    for (const w of this.#watchers) w.dropped(secret);
+  }
+}
+
+describe('followSecrets', () => {
+  const code = (value: string): SecretValue => ({ kind: 'code', value });
+
+  it('redacts what its sources hold at each text, also sources that appear later', () => {
+    const a = new WatchedSource();
+    const b = new WatchedSource();
+    const sources: SecretSource[] = [a];
+    const redact = followSecrets(() => sources);
+    a.issue(code('first-code-111111'));
+    expect(redact('x first-code-111111')).toBe(`x ${redactionMark(code('first-code-111111'))}`);
+    a.issue(code('later-code-222222'));
+    b.issue(code('other-code-333333'));
+    sources.push(b);
+    expect(redact('later-code-222222 other-code-333333')).not.toMatch(/222222|333333/);
+    a.drop(a.held[0]!);
+    expect(redact('first-code-111111')).toBe('first-code-111111');
+  });
+
+  it('keeps a value redacted until every source that holds it has dropped it', () => {
+    const a = new WatchedSource();
+    const b = new WatchedSource();
+    const redact = followSecrets(() => [a, b]);
+    const shared = code('shared-code-444444');
+    a.issue(shared);
+    b.issue({ ...shared });
+    expect(redact(shared.value)).not.toContain('444444');
+    a.drop(shared);
+    expect(redact(shared.value)).not.toContain('444444');
+    b.drop(b.held[0]!);
+    expect(redact(shared.value)).toBe(shared.value);
+  });
+
+  it('reads a source that cannot be followed again at every text', () => {
+    const held: SecretValue[] = [code('polled-code-555555')];
+    const source: SecretSource = { secrets: () => held };
+    const redact = followSecrets(() => [source]);
+    expect(redact('polled-code-555555')).not.toContain('555555');
+    held.push(code('polled-code-666666'));
+    expect(redact('polled-code-666666')).not.toContain('666666');
+    held.shift();
+    expect(redact('polled-code-555555 polled-code-666666')).toBe(
+      `polled-code-555555 ${redactionMark(code('polled-code-666666'))}`,
+    );
   });
 });

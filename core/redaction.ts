@@ -49,6 +49,68 @@ export function compileRedaction(values: readonly SecretValue[]): (text: string)
   return (text) => index.apply(text);
 }
 
+/** Told of each secret a source gains and loses, one by one (a provider journal's `watchSecrets`). */
+export interface SecretsWatcher {
+  added(secret: SecretValue): void;
+  dropped(secret: SecretValue): void;
+}
+
+/** Secrets that change while texts are redacted: a provider's journal. */
+export interface SecretSource {
+  /** What the source holds now. */
+  secrets(): readonly SecretValue[];
+  /** Follows the source from now on; without it, the source is read again at every redaction. */
+  watchSecrets?(watcher: SecretsWatcher): () => void;
+}
+
+/**
+ * The redaction of whatever `sources()` hold at the moment a text is redacted, in one pass over the text
+ * however many sources there are. A source is read once, when it first appears, and followed from then
+ * on (`watchSecrets`), so a redaction costs the same however many secrets a long run has issued;
+ * rebuilding the list of every secret at each text made a logging provider slower with every token it
+ * kept. `sources` may grow (a run starts providers as checks need them). A value held twice (by two
+ * artifacts or two sources) stays redacted until both have dropped it.
+ */
+export function followSecrets(sources: () => Iterable<SecretSource>): (text: string) => string {
+  const index = new RedactionIndex();
+  const holders = new Map<string, number>();
+  const added = (secret: SecretValue): void => {
+    const key = keyOf(secret);
+    const n = holders.get(key) ?? 0;
+    holders.set(key, n + 1);
+    if (n === 0) index.add(secret);
+  };
+  const dropped = (secret: SecretValue): void => {
+    const key = keyOf(secret);
+    const n = holders.get(key) ?? 0;
+    if (n > 1) holders.set(key, n - 1);
+    else {
+      holders.delete(key);
+      index.remove(secret);
+    }
+  };
+  const followed = new Set<SecretSource>();
+  /** Sources that cannot be followed, with what they held at the last redaction. */
+  const polled = new Map<SecretSource, readonly SecretValue[]>();
+  return (text) => {
+    for (const source of sources()) {
+      if (followed.has(source)) continue;
+      if (source.watchSecrets) {
+        followed.add(source);
+        source.watchSecrets({ added, dropped });
+        for (const secret of source.secrets()) added(secret);
+      } else {
+        // The new list is counted before the old one is let go, so a secret held by both stays indexed.
+        const now = [...source.secrets()]; // a copy: a source may hand out the list it keeps changing
+        for (const secret of now) added(secret);
+        for (const secret of polled.get(source) ?? []) dropped(secret);
+        polled.set(source, now);
+      }
+    }
+    return index.apply(text);
+  };
+}
+
 /** The forms in which a secret may appear in a text: verbatim, URL-encoded, form-encoded, HTTP Basic. */
 function formsOf(secret: SecretValue): string[] {
   const formEncode = (text: string): string => new URLSearchParams({ v: text }).toString().slice(2);

@@ -3,7 +3,7 @@ import { DpopVerifier } from './dpop/dpop-proof.js';
 import { loadProfile } from './discovery/load-discovery.js';
 import { FaultRegistry } from './faults/fault-registry.js';
 import { ProviderJournal } from './journal/journal.js';
-import { RedactionIndex } from '../core/redaction.js';
+import { followSecrets } from '../core/redaction.js';
 import { KeyStore } from './keys/key-store.js';
 import { backchannelLogoutOfTag } from './logout/backchannel.js';
 import { PushedRequestStore, type ProviderContext } from './provider-context.js';
@@ -51,19 +51,8 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   });
   const memory = resolveMemoryLimits(opts.memory);
   const journal = new ProviderJournal(memory);
-  // The redaction is built from the journal's secrets at its first use and from then on follows them
-  // one by one as they are issued and dropped: rebuilding the list of every secret held at each
-  // issuance made a logging provider slower with every token it kept.
-  const index = new RedactionIndex();
-  let following = false;
-  const redact = (text: string): string => {
-    if (!following) {
-      following = true;
-      index.sync(journal.secrets());
-      journal.watchSecrets({ added: (a) => index.add(a), dropped: (a) => index.remove(a) });
-    }
-    return index.apply(text);
-  };
+  // Read at the first redaction, then followed secret by secret as the journal issues and drops them.
+  const redact = followSecrets(() => [journal]);
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
   const ctx: ProviderContext = {
     profileName: loaded.name,

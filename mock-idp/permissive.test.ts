@@ -12,7 +12,9 @@ import {
   pkcePair,
   postForm,
   redeem,
+  refreshGrant,
   startTestIdp,
+  userinfoStatus,
 } from './testing/login-flow.js';
 import { PERMISSIVE_MODE_DOCS } from './faults/fault-docs.js';
 import { PAR_DPOP_MODES } from './dpop/par-dpop-modes.js';
@@ -37,11 +39,7 @@ const confidentialWithoutPkce = async (idp: MockIdp): Promise<string> => {
   return (await authorize(idp, params)).location!.searchParams.get('code')!;
 };
 
-const refreshWith = (idp: MockIdp, token: string, client = PUBLIC_CLIENT) =>
-  postForm(idp.endpoints.token, { grant_type: 'refresh_token', refresh_token: token }, authOf(client));
-
-const userinfoStatus = async (idp: MockIdp, token: string): Promise<number> =>
-  (await fetch(idp.endpoints.userinfo!, { headers: { authorization: `Bearer ${token}` } })).status;
+const refreshWith = (idp: MockIdp, token: string, client = PUBLIC_CLIENT) => refreshGrant(idp, client, token);
 
 /** A private_key_jwt client, registered on demand at each provider a probe runs against. */
 const keyed = (() => {

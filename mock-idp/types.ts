@@ -293,6 +293,21 @@ export interface Journal {
    * tag while the check runs. Optional: a journal that keeps everything needs no holds.
    */
   hold?(tag: string): () => void;
+  /**
+   * Follows the secrets from now on: the watcher hears of every artifact issued and every one dropped
+   * (what `secrets()` gains and loses). Returns the function that stops it. Optional: without it, a
+   * redaction reads `secrets()` again for every text.
+   */
+  watchSecrets?(watcher: SecretsWatcher): () => void;
+}
+
+/**
+ * Told when an artifact becomes one of the journal's secrets (issued) and when it stops being one
+ * (dropped with its tag or from the ring), so a redaction can follow the secrets one by one.
+ */
+export interface SecretsWatcher {
+  added(artifact: IssuedArtifact): void;
+  dropped(artifact: IssuedArtifact): void;
 }
 
 /** Endpoint URLs as advertised (after rebasing). Absent when the profile does not advertise one. */

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { isLoginHarnessError } from '../../core/errors.js';
-import { RedactionIndex } from '../../core/redaction.js';
+import { followSecrets } from '../../core/redaction.js';
 import { packagePath } from '../../core/package-root.js';
 import type { MemoryLimits } from '../../mock-idp/index.js';
 import type { MockIdp } from '../../mock-idp/types.js';
@@ -244,15 +244,11 @@ async function executeClientChecks(
 
 /**
  * Redacts what every provider of the run issued, in one pass over a text: one index of all their
- * secrets, kept in step with what they hold (the run has up to six providers, and a text redacted by
- * each in turn was scanned six times).
+ * secrets, following each provider's journal (the run has up to six providers, and a text redacted by
+ * each in turn was scanned six times). Providers started later in the run are taken in as they appear.
  */
 export function redactorOf(idps: readonly MockIdp[]): (text: string) => string {
-  const index = new RedactionIndex();
-  return (text) => {
-    index.sync(idps.flatMap((idp) => idp.journal.secrets()));
-    return index.apply(text);
-  };
+  return followSecrets(() => idps.map((idp) => idp.journal));
 }
 
 /** A check's own provider and target (discovery faults), with what stops them. */

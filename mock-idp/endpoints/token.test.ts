@@ -12,6 +12,7 @@ import {
   pkcePair,
   postForm,
   redeem,
+  refreshGrant,
   startTestIdp,
 } from '../testing/login-flow.js';
 import type { RunningMockIdp } from '../types.js';
@@ -25,11 +26,7 @@ afterAll(async () => {
 });
 
 const refresh = (refreshToken: string, client = PUBLIC_CLIENT, extra: Record<string, string> = {}) =>
-  postForm(
-    running.idp.endpoints.token,
-    { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra },
-    authOf(client),
-  );
+  refreshGrant(running.idp, client, refreshToken, extra);
 
 describe('token response', () => {
   it('has the lexoffice.login paper shape with no-store headers', async () => {

@@ -1,5 +1,5 @@
 import { DEFAULT_MEMORY_LIMITS, type MemoryLimits } from '../store/memory-limits.js';
-import type { EndpointName, IssuedArtifact, IssuedKind, Journal, JournalEntry } from '../types.js';
+import type { EndpointName, IssuedArtifact, IssuedKind, Journal, JournalEntry, SecretsWatcher } from '../types.js';
 
 /** Request and response bodies are kept up to this many characters (a journal is evidence, not a mirror). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -57,15 +57,6 @@ export interface TagStats {
   droppedArtifacts: number;
   /** Holds on the tag right now. */
   holds: number;
-}
-
-/**
- * Told when an artifact becomes one of the journal's secrets (issued) and when it stops being one
- * (dropped with its tag or from the ring), so a redaction can follow the secrets one by one.
- */
-export interface SecretsWatcher {
-  added(artifact: IssuedArtifact): void;
-  dropped(artifact: IssuedArtifact): void;
 }
 
 /** A first-in first-out list with O(1) removal at the front (an array with a moving head). */
@@ -195,7 +186,6 @@ export class ProviderJournal implements Journal {
   #untaggedBytes = 0;
   #evictedTags = 0;
   #droppedEntries = 0;
-  #secretsVersion = 0;
 
   constructor(limits: Partial<JournalLimits> = {}) {
     this.#limits = { ...DEFAULT_MEMORY_LIMITS, ...limits };
@@ -225,14 +215,6 @@ export class ProviderJournal implements Journal {
 
   secrets(): IssuedArtifact[] {
     return this.#allIssued();
-  }
-
-  /**
-   * Changes whenever the set of secrets changes (one issued, or dropped with its tag or from the ring),
-   * so a redaction compiled from `secrets()` knows when to compile again.
-   */
-  get secretsVersion(): number {
-    return this.#secretsVersion;
   }
 
   /**
@@ -324,7 +306,6 @@ export class ProviderJournal implements Journal {
     ofKind.set(artifact.value, artifact);
     this.#issuedCount += 1;
     this.#issueOrder.set(artifact, this.#issuedCount);
-    this.#secretsVersion += 1;
     // Before the caps are applied below, so a watcher hears of an artifact before it may be dropped.
     for (const watcher of this.#secretsWatchers) watcher.added(artifact);
     if (artifact.tag === undefined) {
@@ -515,7 +496,6 @@ export class ProviderJournal implements Journal {
   #forget(artifact: IssuedArtifact): void {
     const ofKind = this.#byValue.get(artifact.kind);
     if (ofKind?.get(artifact.value) === artifact) ofKind.delete(artifact.value);
-    this.#secretsVersion += 1;
     for (const watcher of this.#secretsWatchers) watcher.dropped(artifact);
   }
 

@@ -6,13 +6,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   PUBLIC_CLIENT,
-  authOf,
   login,
   obtainCode,
   pkcePair,
-  postForm,
   redeem,
+  refreshGrant,
   startTestIdp,
+  userinfoStatus,
 } from '../testing/login-flow.js';
 import type { ListenOptions, MockIdp, RunningMockIdp } from '../types.js';
 
@@ -27,14 +27,7 @@ async function start(opts: ListenOptions): Promise<MockIdp> {
   return running.idp;
 }
 
-const refresh = (idp: MockIdp, refreshToken: string) =>
-  postForm(idp.endpoints.token, { grant_type: 'refresh_token', refresh_token: refreshToken }, authOf(PUBLIC_CLIENT));
-
-async function userinfoStatus(idp: MockIdp, accessToken: string): Promise<number> {
-  const res = await fetch(idp.endpoints.userinfo!, { headers: { authorization: `Bearer ${accessToken}` } });
-  await res.arrayBuffer();
-  return res.status;
-}
+const refresh = (idp: MockIdp, refreshToken: string) => refreshGrant(idp, PUBLIC_CLIENT, refreshToken);
 
 /** A login and one refresh: the first refresh token is rotated, the second is current. */
 async function loginAndRefresh(idp: MockIdp, label: string) {

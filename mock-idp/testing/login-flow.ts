@@ -206,6 +206,27 @@ export function redeem(
   );
 }
 
+/** Refreshes at the token endpoint with the client's own authentication. */
+export function refreshGrant(
+  idp: MockIdp,
+  client: ClientRegistration,
+  refreshToken: string,
+  extra: Record<string, string> = {},
+): Promise<TokenAnswer> {
+  return postForm(
+    idp.endpoints.token,
+    { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra },
+    authOf(client),
+  );
+}
+
+/** The userinfo endpoint's status for a bearer access token (the body is read and dropped). */
+export async function userinfoStatus(idp: MockIdp, accessToken: string): Promise<number> {
+  const res = await fetch(idp.endpoints.userinfo!, { headers: { authorization: `Bearer ${accessToken}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 /** A full login: authorize, redeem; returns the token response. */
 export async function login(
   idp: MockIdp,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkById, clientChecks } from '../catalog.js';
 import { createFakeWorld, type FakeFlaws, type FakeWorldOptions } from './testing/fake-client.js';
+import type { ClientCheckContext } from '../types.js';
 
 interface Case {
   id: string;
@@ -261,14 +262,34 @@ describe('client checks running side by side on one target', () => {
         .map((e) => e.seq);
     const lastSeq = (): number => Math.max(0, ...world.journal.entries().map((e) => e.seq));
     let window: [number, number] = [0, 0];
+    // Both checks open their faulted session right after taking their journal mark. Gating those
+    // openings orders the two logins whatever the scheduling: callback.missing-code sends its junk
+    // token request only after callback.error-response took its mark, and callback.error-response
+    // judges only after that request arrived: the case this test is about.
+    const faulted = (ctx: ClientCheckContext, before: () => Promise<void>): ClientCheckContext => ({
+      ...ctx,
+      session: async (name) => {
+        if (name === 'faulted') await before();
+        return ctx.session(name);
+      },
+    });
+    let errorResponseMarked!: () => void;
+    const marked = new Promise<void>((resolve) => (errorResponseMarked = resolve));
+    const missingCode = checkById('callback.missing-code')!;
     const errorResponse = checkById('callback.error-response')!;
     const [missing, error] = await Promise.all([
-      world.run(checkById('callback.missing-code')!),
+      world.run({ ...missingCode, run: (ctx) => missingCode.run(faulted(ctx, () => marked)) }),
       world.run({
         ...errorResponse,
         run: async (ctx) => {
           const from = lastSeq();
-          const outcome = await errorResponse.run(ctx);
+          const outcome = await errorResponse.run(
+            faulted(ctx, async () => {
+              const mark = lastSeq();
+              errorResponseMarked();
+              await world.journal.waitFor((e) => e.endpoint === 'token' && e.token?.code === '' && e.seq > mark);
+            }),
+          );
           window = [from, lastSeq()];
           return outcome;
         },
