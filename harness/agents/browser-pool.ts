@@ -216,12 +216,16 @@ export class BrowserPool {
     return Promise.resolve();
   }
 
-  /** Closes every session and the browser. */
+  /**
+   * Closes the browser, and every session with it. Contexts are not closed one by one first: a context
+   * whose page is stuck (a busy loop, an endless redirect) takes seconds to close on its own, while
+   * closing the browser ends all of them at once. Resets still under way then fail, and are awaited.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.idle.length = 0;
-    await Promise.allSettled([...this.contexts].map((c) => c.close()));
-    await Promise.allSettled([...this.resetting]);
     await this.browser.close();
+    await Promise.allSettled([...this.resetting]);
+    this.contexts.clear();
   }
 }
