@@ -1,0 +1,57 @@
+/**
+ * The second step of `npm run build`: bundles the compiled CLI (dist/harness/cli/bin.js, written by tsc)
+ * into dist/cli/, the file the `login-harness` command runs.
+ *
+ * Why: unbundled, `login-harness list` loads some 240 modules (the CLI's own, zod's ~95, jose's ~46) and
+ * spends most of its start-up resolving and reading them. The bundle holds the project's own code, zod
+ * and jose in a few chunks; every other dependency stays an import of the installed package, and each
+ * dynamic import (the catalogs, Playwright, the commands other than the one run) stays a chunk loaded
+ * only when it is needed. Paths to the package's files go through core/package-root.ts, which finds
+ * the package root from wherever the code runs, so they hold in the bundle too.
+ *
+ * The library entry points (dist/api/*) stay tsc's output: a program that imports the package gets its
+ * modules, not the CLI's bundle.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** Dependencies bundled into the CLI: small, pure JavaScript, and loaded by almost every command. */
+export const BUNDLED = ['zod', 'jose'];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every package the project declares, except the bundled ones: they stay imports of the installed package. */
+export async function externalPackages() {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+  const declared = Object.keys({
+    ...pkg.dependencies,
+    ...pkg.devDependencies,
+    ...pkg.peerDependencies,
+    ...pkg.optionalDependencies,
+  });
+  // A sub-path import (`msw/node`, `tsx/esm/api`) is covered by its package's pattern.
+  return declared.filter((name) => !BUNDLED.includes(name)).flatMap((name) => [name, `${name}/*`]);
+}
+
+/** Bundles dist/harness/cli/bin.js into dist/cli/ (cleared first, so no chunk of an older build stays). */
+export async function bundleCli() {
+  const outdir = `${root}dist/cli`;
+  await rm(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: { bin: `${root}dist/harness/cli/bin.js` },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    external: await externalPackages(),
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await bundleCli();
+}

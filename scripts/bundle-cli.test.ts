@@ -1,0 +1,77 @@
+/**
+ * The CLI bundle (scripts/bundle-cli.mjs, run by `npm run build`): what it holds and what it leaves to
+ * the installed packages.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- a plain JavaScript build script without declarations
+import { BUNDLED, externalPackages } from './bundle-cli.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = path.join(ROOT, 'dist', 'cli');
+
+interface PackageJson {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+/** Every module specifier the bundle's chunks import, statically or dynamically. */
+async function importedSpecifiers(): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of await readdir(OUT)) {
+    if (!file.endsWith('.js')) continue;
+    const code = await readFile(path.join(OUT, file), 'utf8');
+    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)"([^"]+)"/gm)) found.add(m[1]);
+  }
+  return [...found];
+}
+
+describe('the CLI bundle', () => {
+  it('leaves every declared package but zod and jose to the installed package, sub-paths included', async () => {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+    const external = (await externalPackages()) as string[];
+    expect(BUNDLED).toEqual(['zod', 'jose']);
+    for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      if (BUNDLED.includes(name)) expect(external).not.toContain(name);
+      else expect(external).toEqual(expect.arrayContaining([name, `${name}/*`]));
+    }
+  });
+
+  it('is what the login-harness command runs', async () => {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin['login-harness']).toBe('dist/cli/bin.js');
+    expect(await readFile(path.join(ROOT, 'bin', 'login-harness.mjs'), 'utf8')).toContain("'../dist/cli/bin.js'");
+  });
+
+  it('imports only Node built-ins, declared packages other than the bundled ones, and its own chunks', async () => {
+    expect(existsSync(path.join(OUT, 'bin.js')), 'dist/cli/bin.js: run `npm run build`').toBe(true);
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+    const declared = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    const packageOf = (spec: string): string =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+    const strays: string[] = [];
+    const specs = await importedSpecifiers();
+    for (const spec of specs) {
+      if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+      // A relative import must stay inside dist/cli: one into the rest of dist/ would load a second copy
+      // of a module the bundle already holds.
+      if (spec.startsWith('.')) {
+        if (!spec.startsWith('./') || spec.includes('/..')) strays.push(spec);
+        else if (!existsSync(path.join(OUT, spec))) strays.push(`${spec} (missing)`);
+        continue;
+      }
+      const name = packageOf(spec);
+      if (!declared.includes(name) || BUNDLED.includes(name)) strays.push(spec);
+    }
+    expect(strays).toEqual([]);
+    // The heavy packages stay out of the start-up path: they are imported, not bundled.
+    expect(specs).toEqual(expect.arrayContaining(['playwright-core', 'msw/node']));
+  });
+});
