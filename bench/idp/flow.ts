@@ -17,6 +17,9 @@ export interface FlowTarget {
   scope: string;
 }
 
+/** How the load is generated, recorded with the figures (it competes with the providers for CPU). */
+export const GENERATOR = 'fetch (undici), a new cookie jar per flow';
+
 const b64url = (buf: Buffer): string => buf.toString('base64url');
 
 /** Runs one login; throws with the step that failed. */
