@@ -78,7 +78,8 @@ export const GoalRowSchema = z.object({
   key: z.string(),
   figure: z.string(),
   unit: z.enum(['s', 'ms', 'x']),
-  value: z.number(),
+  /** `null` when it could not be measured (a ratio without its baseline): JSON has no NaN. */
+  value: z.number().nullable(),
   goal: z.object({ op: z.enum(['<=', '>=']), value: z.number() }).optional(),
   /** Absent when the figure has no goal. */
   met: z.boolean().optional(),
@@ -108,14 +109,16 @@ export function meets(value: number, goal: Goal): boolean {
 export function goalRow(m: GoalMeasurement, ctx: { suite: string; measuredAt: string; cpus: number }): GoalRow {
   const fig = GOAL_FIGURES.find((f) => f.key === m.key);
   if (!fig) throw new Error(`bench: ${ctx.suite} reported an unknown goal figure ${m.key}`);
+  const value = Number.isFinite(m.value) ? Math.round(m.value * 1000) / 1000 : null;
   return {
     key: fig.key,
     figure: fig.figure,
     unit: fig.unit,
-    value: m.value,
-    ...(fig.goal ? { goal: fig.goal, met: Number.isFinite(m.value) && meets(m.value, fig.goal) } : {}),
+    value,
+    // Judged on the unrounded value: 2.0004 s does not meet `<= 2 s`.
+    ...(fig.goal ? { goal: fig.goal, met: value !== null && meets(m.value, fig.goal) } : {}),
     ...(m.detail !== undefined ? { detail: m.detail } : {}),
-    ...(m.cpuSeconds !== undefined ? { cpuSeconds: m.cpuSeconds } : {}),
+    ...(m.cpuSeconds !== undefined ? { cpuSeconds: Math.round(m.cpuSeconds * 1000) / 1000 } : {}),
     ...(m.cpuText !== undefined ? { cpuText: m.cpuText } : {}),
     load: m.load,
     cpus: ctx.cpus,
@@ -125,8 +128,8 @@ export function goalRow(m: GoalMeasurement, ctx: { suite: string; measuredAt: st
 }
 
 /** A value in its unit: `1.84 s`, `0.512 ms`, `2.31x`; `n/a` for a value that could not be measured. */
-export function formatValue(value: number, unit: GoalFigure['unit']): string {
-  if (!Number.isFinite(value)) return 'n/a';
+export function formatValue(value: number | null, unit: GoalFigure['unit']): string {
+  if (value === null || !Number.isFinite(value)) return 'n/a';
   if (unit === 'x') return `${value.toFixed(2)}x`;
   if (unit === 'ms') return `${value.toFixed(3)} ms`;
   return `${value.toFixed(2)} s`;
@@ -180,4 +183,29 @@ export function mergeGoals(earlier: readonly GoalRow[], now: readonly GoalRow[])
 export function parseGoalsFile(text: string | undefined): GoalRow[] {
   if (text === undefined) return [];
   return GoalsFileSchema.parse(JSON.parse(text)).rows;
+}
+
+/**
+ * Merges `rows` into `<dir>/goals.json` (see {@link mergeGoals}) and returns every row the file now
+ * holds. An existing file that does not parse is kept as `goals.json.invalid` rather than lost.
+ */
+export async function updateGoalsFile(dir: string, rows: readonly GoalRow[]): Promise<GoalRow[]> {
+  const { readFile, rename, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const file = join(dir, 'goals.json');
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  let earlier: GoalRow[] = [];
+  try {
+    earlier = parseGoalsFile(text);
+  } catch {
+    await rename(file, `${file}.invalid`);
+  }
+  const merged = mergeGoals(earlier, rows);
+  await writeFile(file, JSON.stringify({ rows: merged }, null, 2) + '\n');
+  return merged;
 }
