@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { GENERATOR, runFlow, type FlowTarget } from '../idp/flow.js';
+import { closeClient, flowClient, GENERATOR, runFlow, type FlowClient, type FlowTarget } from '../idp/flow.js';
 import { measureSlice, processCpuMs, summarize, type Measurement, type Slice } from '../idp/measure.js';
 import { PROVIDERS } from '../idp/providers.js';
 import type { GoalMeasurement } from '../goals.js';
@@ -157,21 +157,31 @@ const suite: BenchSuite = {
   description: 'authorize -> token (PKCE S256) -> userinfo flows per second on 127.0.0.1',
   async run({ durationMs, concurrency, log }) {
     const served: Served[] = [];
+    const clients: FlowClient[] = [];
+    // One pool per provider and level, as many connections as workers.
+    const client = (target: FlowTarget, c: number): FlowClient => {
+      const made = flowClient(target, c);
+      clients.push(made);
+      return made;
+    };
     // Figures are only comparable with the machine's load next to them.
     const loadBefore = loadavg();
     try {
       for (const p of PROVIDERS) served.push(await serve(p.name));
       for (const s of served) {
         // Warm up JIT, keys and connection pools so the first level is not penalised.
-        await measureSlice(() => runFlow(s.target), 4, WARMUP_MS);
+        const warm = client(s.target, 4);
+        await measureSlice(() => runFlow(warm), 4, WARMUP_MS);
       }
       const slices = new Map<string, Slice[]>(served.flatMap((s) => concurrency.map((c) => [`${s.name}|${c}`, []])));
       for (const c of concurrency) {
+        const pools = new Map(served.map((s) => [s.name, client(s.target, c)]));
         for (let round = 0; round < ROUNDS; round++) {
           for (let i = 0; i < served.length; i++) {
             const s = served[(i + round) % served.length];
             const cpuBefore = await processCpuMs(s.child.pid);
-            const slice = await measureSlice(() => runFlow(s.target), c, durationMs / ROUNDS);
+            const pool = pools.get(s.name)!;
+            const slice = await measureSlice(() => runFlow(pool), c, durationMs / ROUNDS);
             const cpuAfter = await processCpuMs(s.child.pid);
             if (cpuBefore !== undefined && cpuAfter !== undefined) slice.serverCpuMs = cpuAfter - cpuBefore;
             slices.get(`${s.name}|${c}`)!.push(slice);
@@ -223,6 +233,7 @@ const suite: BenchSuite = {
         },
       };
     } finally {
+      clients.forEach(closeClient);
       await Promise.all(served.map(stop));
     }
   },
