@@ -65,8 +65,15 @@ const Args = z.object({
   help: z.boolean().default(false),
 });
 
-/** Runs the suites named in `argv` (all when none); resolves with the exit code. */
-export async function runBench(argv: string[]): Promise<number> {
+/**
+ * Runs the suites named in `argv` (all when none); resolves with the exit code: 0, 1 when a suite
+ * broke (the others still run and their figures are written), 2 for bad arguments. `resultsDir`
+ * defaults to `bench/results/`.
+ */
+export async function runBench(
+  argv: string[],
+  { resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results') }: { resultsDir?: string } = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -101,7 +108,6 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`bench: unknown suite ${unknown.join(', ')}\n\n${USAGE}`);
     return 2;
   }
-  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(resultsDir, { recursive: true });
   // Ctrl-C stops the running suite early with what it measured (the soak writes its curve so far);
   // a second Ctrl-C ends the process at once.
