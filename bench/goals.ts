@@ -120,7 +120,7 @@ export function goalRow(m: GoalMeasurement, ctx: { suite: string; measuredAt: st
     ...(m.detail !== undefined ? { detail: m.detail } : {}),
     ...(m.cpuSeconds !== undefined ? { cpuSeconds: Math.round(m.cpuSeconds * 1000) / 1000 } : {}),
     ...(m.cpuText !== undefined ? { cpuText: m.cpuText } : {}),
-    load: m.load,
+    load: { before: Math.round(m.load.before * 100) / 100, after: Math.round(m.load.after * 100) / 100 },
     cpus: ctx.cpus,
     suite: ctx.suite,
     measuredAt: ctx.measuredAt,
