@@ -11,10 +11,7 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
  * A scripted provider: `/authorize` answers with `authorize(query)`'s location, `/token` and
  * `/userinfo` with the given statuses; records every request it gets.
  */
-async function scripted(opts: {
-  authorize: (q: URLSearchParams) => string;
-  tokenStatus?: number;
-}): Promise<{
+async function scripted(opts: { authorize: (q: URLSearchParams) => string; tokenStatus?: number }): Promise<{
   target: FlowTarget;
   seen: Array<{ method: string; url: string; body: string; headers: IncomingMessage['headers'] }>;
   server: Server;
