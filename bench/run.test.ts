@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SUITES, runBench } from './run.js';
-import { measureSlice, processCpuMs, summarize } from './idp/measure.js';
+import { measureSlice, processCpuMs, summarize, type Measurement } from './idp/measure.js';
+import { parseGoalsFile } from './goals.js';
+import type { BenchOptions, BenchSuite } from './types.js';
 
 describe('npm run bench', () => {
   it('registers the idp suite as a loadable module', async () => {
@@ -94,11 +99,166 @@ describe('npm run bench', () => {
     expect(await runBench(['soak', '--flows', 'lots'])).toBe(2);
   });
 
+  it('refuses a --runs that is not a positive number of runs with exit 2', async () => {
+    expect(await runBench(['list', '--runs', '0'])).toBe(2);
+    expect(await runBench(['list', '--runs', 'x'])).toBe(2);
+    expect(await runBench(['provider-audit', '--runs', '-1'])).toBe(2);
+    expect(await runBench(['provider-audit', '--runs', '1001'])).toBe(2);
+  });
+
+  it('registers the list and provider-audit suites as loadable modules', async () => {
+    expect((await SUITES.list()).name).toBe('list');
+    expect((await SUITES['provider-audit']()).name).toBe('provider-audit');
+  });
+
+  it('runs login-harness list and bare node -e 0 as the list suite compares them', async () => {
+    const { COMMANDS } = await import('./suites/list.js');
+    expect(COMMANDS.bare).toEqual(['-e', '0']);
+    expect(COMMANDS.list[0]).toMatch(/bin[/\\]login-harness\.mjs$/);
+    expect(COMMANDS.list.slice(1)).toEqual(['list']);
+  });
+
+  it('sets the median wall of list against that of bare node, and their mean CPU seconds', async () => {
+    const { summarizeList } = await import('./suites/list.js');
+    const runs = (...ms: Array<[number, number]>) =>
+      ms.map(([wallMs, cpuMs]) => ({ wallMs, cpuMs, code: 0, stdout: '', stderr: '' }));
+    const s = summarizeList(runs([300, 200], [900, 400], [330, 300]), runs([100, 100], [110, 100], [90, 100]));
+    expect(s.listWallMs).toBe(330);
+    expect(s.bareWallMs).toBe(100);
+    expect(s.ratio).toBeCloseTo(3.3, 5);
+    expect(s.listCpuSeconds).toBeCloseTo(0.3, 5);
+    expect(s.cpuRatio).toBeCloseTo(3, 5);
+    const noCpu = summarizeList([{ wallMs: 1, code: 0, stdout: '', stderr: '' }], runs([1, 1]));
+    expect(noCpu.cpuRatio).toBeUndefined();
+  });
+
+  it('audits the embedded mock in the provider-audit suite: audit-provider without --discovery, JSON report only', async () => {
+    const { auditArgs } = await import('./suites/audit.js');
+    const args = auditArgs('audit-provider', [], '/tmp/out');
+    expect(args[0]).toMatch(/bin[/\\]login-harness\.mjs$/);
+    expect(args.slice(1)).toEqual(['audit-provider', '--quiet', '--format', 'json', '--out', '/tmp/out']);
+    expect(auditArgs('audit', ['target.json'], 'o').slice(1, 3)).toEqual(['audit', 'target.json']);
+  });
+
   it('refuses an unknown suite or a malformed option with exit 2 before measuring anything', async () => {
     expect(await runBench(['no-such-suite'])).toBe(2);
     expect(await runBench(['idp', '--concurrency', '1,x'])).toBe(2);
     expect(await runBench(['idp', '--duration', '5'])).toBe(2);
     expect(await runBench(['--bogus'])).toBe(2);
+  });
+});
+
+describe('the goals summary of a run', () => {
+  let dir: string | undefined;
+  const added: string[] = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    for (const name of added.splice(0)) delete SUITES[name];
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  const fake = (name: string, run: BenchSuite['run']): void => {
+    added.push(name);
+    SUITES[name] = () => Promise.resolve({ name, description: 'fake', run });
+  };
+
+  it('prints every figure measured against its goal after the suites, and merges them into goals.json', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lh-bench-'));
+    const seen: BenchOptions[] = [];
+    fake('fake-list', (opts) => {
+      seen.push(opts);
+      return Promise.resolve({
+        table: 'fake table',
+        json: {},
+        goals: [{ key: 'list.ratio', value: 4, detail: '0.4 s vs 0.1 s', load: { before: 0.5, after: 0.75 } }],
+      });
+    });
+    fake('fake-broken', () => Promise.reject(new Error('target did not start')));
+    fake('fake-audit', () =>
+      Promise.resolve({
+        table: 'other',
+        json: {},
+        goals: [{ key: 'audit.web.wall', value: 1.5, cpuSeconds: 2.5, load: { before: 1, after: 1 } }],
+      }),
+    );
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    const code = await runBench(['fake-list', 'fake-broken', 'fake-audit', '--runs', '7'], { resultsDir: dir });
+    // A broken suite does not cost the others' figures, but the run says it broke.
+    expect(code).toBe(1);
+    expect(err.join('')).toContain('fake-broken failed: Error: target did not start');
+    expect(seen[0].runs).toBe(7);
+    const printed = out.join('');
+    const goals = printed.slice(printed.indexOf('== goals'));
+    const lines = goals.split('\n').filter((l) => l.startsWith('| '));
+    expect(lines).toHaveLength(4);
+    // In the order of the table of figures, not of the suites.
+    expect(lines[2]).toMatch(
+      /reference-web.*\| 1\.50 s \| <= 2\.00 s \| met \| 2\.50 CPU-s \| 1\.00 -> 1\.00 \| \d+ \|$/,
+    );
+    expect(lines[3]).toMatch(/list.*\| 4\.00x \(0\.4 s vs 0\.1 s\) \| <= 3\.00x \| NOT MET \| - \| 0\.50 -> 0\.75 \|/);
+    const rows = parseGoalsFile(await readFile(join(dir, 'goals.json'), 'utf8'));
+    expect(rows.map((r) => [r.key, r.suite, r.met])).toEqual([
+      ['audit.web.wall', 'fake-audit', true],
+      ['list.ratio', 'fake-list', false],
+    ]);
+
+    // A later run of one suite updates only its row.
+    out.length = 0;
+    const before = rows.find((r) => r.key === 'audit.web.wall')!;
+    fake('fake-list-2', () =>
+      Promise.resolve({
+        table: 't',
+        json: {},
+        goals: [{ key: 'list.ratio', value: 2, load: { before: 0, after: 0 } }],
+      }),
+    );
+    expect(await runBench(['fake-list-2'], { resultsDir: dir })).toBe(0);
+    expect(out.join('')).not.toContain('reference-web');
+    const after = parseGoalsFile(await readFile(join(dir, 'goals.json'), 'utf8'));
+    expect(after.find((r) => r.key === 'audit.web.wall')).toEqual(before);
+    expect(after.find((r) => r.key === 'list.ratio')).toMatchObject({ value: 2, met: true, suite: 'fake-list-2' });
+  });
+
+  it('prints no goals table when no suite measured a figure of it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lh-bench-'));
+    fake('fake-plain', () => Promise.resolve({ table: 'plain', json: {} }));
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await runBench(['fake-plain'], { resultsDir: dir })).toBe(0);
+    expect(out.join('')).not.toContain('== goals');
+    await expect(readFile(join(dir, 'goals.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('the idp comparison', () => {
+  const cell = (concurrency: number, flowsPerSecond: number, serverCpuMsPerFlow?: number): Measurement => ({
+    concurrency,
+    flows: Math.round(flowsPerSecond * 3),
+    errors: 0,
+    seconds: 3,
+    flowsPerSecond,
+    p50Ms: 1,
+    p95Ms: 2,
+    p99Ms: 3,
+    ...(serverCpuMsPerFlow !== undefined ? { serverCpuMsPerFlow } : {}),
+  });
+
+  it("divides the mock's flows/s by oauth2-mock-server's per level, and the baseline's CPU per flow by the mock's", async () => {
+    const { ratios } = await import('./suites/idp.js');
+    const r = ratios([
+      { provider: 'oidc-provider', version: '9', measurements: [cell(1, 500, 0.1), cell(4, 500, 0.1)] },
+      { provider: 'oauth2-mock-server', version: '8', measurements: [cell(1, 100, 4), cell(4, 150)] },
+      { provider: 'login-harness mock-idp', version: 'workspace', measurements: [cell(1, 250, 2), cell(4, 300, 1)] },
+    ]);
+    expect(r).toEqual([
+      { concurrency: 1, flowsRatio: 2.5, cpuRatio: 2, oursCpu: 2, baseCpu: 4 },
+      { concurrency: 4, flowsRatio: 2, cpuRatio: undefined, oursCpu: 1, baseCpu: undefined },
+    ]);
+    expect(ratios([{ provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, 1)] }])).toEqual([]);
   });
 });
 

@@ -4,10 +4,12 @@
  * added to `SUITES` below.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { formatGoalsTable, goalRow, updateGoalsFile, type GoalRow } from './goals.js';
 import type { BenchSuite } from './types.js';
 
 /** Registered suites, loaded only when run. */
@@ -18,15 +20,20 @@ export const SUITES: Record<string, () => Promise<BenchSuite>> = {
   soak: async () => (await import('./suites/soak.js')).default,
   audit: async () => (await import('./suites/audit.js')).webAuditSuite,
   'audit-spa': async () => (await import('./suites/audit.js')).spaAuditSuite,
+  list: async () => (await import('./suites/list.js')).default,
+  'provider-audit': async () => (await import('./suites/audit.js')).providerAuditSuite,
 };
 
-const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...] [--flows N]
+const USAGE = `Usage: npm run bench -- [SUITE...] [--duration MS] [--concurrency N,N,...] [--flows N] [--runs N]
 
 Suites: ${Object.keys(SUITES).join(', ')} (default: all)
   --duration MS        measuring time per cell (default 3000)
   --concurrency LIST   concurrency levels (default 1,4,16; soak uses the highest)
   --flows N            soak: run this many flows instead of --duration
+  --runs N             audit, audit-spa, list, provider-audit: runs of the command (defaults 3, 3, 10, 5)
 
+After the suites, a \`goals\` table sets every figure measured against its goal (with the load average
+and CPU time) and merges it into bench/results/goals.json.
 Ctrl-C stops the running suite after the work in progress; the soak then writes the figures it reached.
 `;
 
@@ -49,11 +56,24 @@ const Args = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1))
     .optional(),
+  runs: z
+    .string()
+    .regex(/^\d+$/, 'expected a number of runs')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(1000))
+    .optional(),
   help: z.boolean().default(false),
 });
 
-/** Runs the suites named in `argv` (all when none); resolves with the exit code. */
-export async function runBench(argv: string[]): Promise<number> {
+/**
+ * Runs the suites named in `argv` (all when none); resolves with the exit code: 0, 1 when a suite
+ * broke (the others still run and their figures are written), 2 for bad arguments. `resultsDir`
+ * defaults to `bench/results/`.
+ */
+export async function runBench(
+  argv: string[],
+  { resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results') }: { resultsDir?: string } = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,6 +83,7 @@ export async function runBench(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         concurrency: { type: 'string' },
         flows: { type: 'string' },
+        runs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -87,7 +108,6 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`bench: unknown suite ${unknown.join(', ')}\n\n${USAGE}`);
     return 2;
   }
-  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(resultsDir, { recursive: true });
   // Ctrl-C stops the running suite early with what it measured (the soak writes its curve so far);
   // a second Ctrl-C ends the process at once.
@@ -98,30 +118,48 @@ export async function runBench(argv: string[]): Promise<number> {
     stop.abort();
   };
   process.on('SIGINT', onSigint);
+  const goals: GoalRow[] = [];
+  let failed = false;
   try {
     for (const name of names) {
       if (stop.signal.aborted) break;
-      await runSuite(name, args.data, resultsDir, stop.signal);
+      // One broken suite does not cost the figures of the others: it is reported, the run goes on and
+      // ends with exit 1.
+      try {
+        goals.push(...(await runSuite(name, args.data, resultsDir, stop.signal)));
+      } catch (err) {
+        failed = true;
+        process.stderr.write(`bench: ${name} failed: ${(err as Error).stack ?? String(err)}\n`);
+      }
     }
   } finally {
     process.off('SIGINT', onSigint);
   }
-  return 0;
+  if (goals.length > 0) {
+    process.stdout.write(`\n== goals\n${formatGoalsTable(goals)}\n`);
+    await updateGoalsFile(resultsDir, goals);
+    process.stderr.write(`wrote ${join(resultsDir, 'goals.json')}\n`);
+  }
+  return failed ? 1 : 0;
 }
 
-/** Runs one suite, prints its table and writes its JSON to `bench/results/<name>.json`. */
+/**
+ * Runs one suite, prints its table, writes its JSON to `bench/results/<name>.json` and returns its
+ * goal figures as rows.
+ */
 async function runSuite(
   name: string,
   args: z.infer<typeof Args>,
   resultsDir: string,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<GoalRow[]> {
   const suite = await SUITES[name]();
   process.stderr.write(`\n== ${suite.name}: ${suite.description}\n`);
   const result = await suite.run({
     durationMs: args.duration,
     concurrency: args.concurrency,
     ...(args.flows !== undefined ? { flows: args.flows } : {}),
+    ...(args.runs !== undefined ? { runs: args.runs } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
     signal,
   });
@@ -129,6 +167,8 @@ async function runSuite(
   const file = join(resultsDir, `${suite.name}.json`);
   await writeFile(file, JSON.stringify(result.json, null, 2) + '\n');
   process.stderr.write(`wrote ${file}\n`);
+  const measuredAt = new Date().toISOString();
+  return (result.goals ?? []).map((m) => goalRow(m, { suite: suite.name, measuredAt, cpus: cpus().length }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,6 +3,7 @@
  * `bench/run.ts` runs all registered suites, or the ones named on the command line, prints each
  * suite's table and writes its JSON to `bench/results/<name>.json`.
  */
+import type { GoalMeasurement } from './goals.js';
 
 export interface BenchOptions {
   /** Measuring time per measured cell, ms. */
@@ -11,6 +12,8 @@ export interface BenchOptions {
   concurrency: number[];
   /** Suites that run a fixed amount of work (soak): how many flows, instead of `durationMs`. */
   flows?: number;
+  /** Suites that repeat a whole command (audit, list, provider-audit): how many runs, instead of their default. */
+  runs?: number;
   /** Progress lines (stderr). */
   log(line: string): void;
   /**
@@ -25,6 +28,8 @@ export interface BenchResult {
   table: string;
   /** Written to `bench/results/<suite>.json`. */
   json: unknown;
+  /** The figures of the speed goals (bench/goals.ts) this run measured, for the `goals` summary. */
+  goals?: GoalMeasurement[];
 }
 
 export interface BenchSuite {

@@ -12,6 +12,11 @@ export interface Slice {
   ms: number;
   /** CPU time the provider's process used during the slice, ms, when it could be read. */
   serverCpuMs?: number;
+  /**
+   * CPU time this process (the load generator, all its threads) used during the slice, ms: the
+   * client's share of the two cores, which the providers do not get.
+   */
+  clientCpuMs?: number;
 }
 
 export interface Measurement {
@@ -28,6 +33,8 @@ export interface Measurement {
    * flows/s it hardly depends on what else the machine is doing, so it shows per-request overhead.
    */
   serverCpuMsPerFlow?: number;
+  /** The load generator's CPU time per completed flow, ms (this process, user + system). */
+  clientCpuMsPerFlow?: number;
   firstError?: string;
 }
 
@@ -41,6 +48,7 @@ export async function measureSlice(flow: () => Promise<void>, concurrency: numbe
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const deadline = start + durationMs;
   const worker = async (): Promise<void> => {
@@ -56,7 +64,9 @@ export async function measureSlice(flow: () => Promise<void>, concurrency: numbe
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latencies, errors, firstError, ms: performance.now() - start };
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { latencies, errors, firstError, ms, clientCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Merges the slices of one cell into its figures. */
@@ -75,6 +85,9 @@ export function summarize(concurrency: number, slices: Slice[]): Measurement {
     p99Ms: round(percentile(latencies, 99)),
     ...(slices.length > 0 && slices.every((s) => s.serverCpuMs !== undefined) && latencies.length > 0
       ? { serverCpuMsPerFlow: round(slices.reduce((sum, s) => sum + (s.serverCpuMs ?? 0), 0) / latencies.length) }
+      : {}),
+    ...(slices.length > 0 && slices.every((s) => s.clientCpuMs !== undefined) && latencies.length > 0
+      ? { clientCpuMsPerFlow: round(slices.reduce((sum, s) => sum + (s.clientCpuMs ?? 0), 0) / latencies.length) }
       : {}),
     firstError: slices.find((s) => s.firstError)?.firstError,
   };

@@ -4,12 +4,15 @@
  * in Chromium (each check's agent need set to `browser` through the audit's `catalog` option). Three
  * audits each, in this process through `runClientAudit`, with the CLI's default concurrency; prints
  * median, min and max wall time and the verdict counts, so a fast run that stopped checking shows.
+ * CPU time per audit: this process's own plus that of the children it reaped meanwhile (targets,
+ * Chromium; bench/command.ts).
  */
 import os from 'node:os';
 import { clientChecks } from '../../scenarios/catalog.js';
 import type { ClientCheck } from '../../scenarios/types.js';
 import type { Report } from '../../reports/model.js';
 import { audit, EFFICACY_SEED, REFERENCE_TARGETS } from '../../scripts/efficacy-targets.js';
+import { load1, reapedChildrenCpuMs } from '../command.js';
 import type { BenchSuite } from '../types.js';
 
 /** Audits per mode. */
@@ -27,6 +30,10 @@ interface ModeResult {
   /** Verdict counts of each run, e.g. `{ pass: 46, warn: 1 }`. */
   verdicts: Array<Record<string, number>>;
   status: string[];
+  /** Mean CPU seconds per audit (this process and its reaped children), where readable. */
+  cpuSecondsPerAudit?: number;
+  loadavgBefore: number;
+  loadavgAfter: number;
 }
 
 function median(xs: number[]): number {
@@ -62,7 +69,11 @@ const suite: BenchSuite = {
         maxMs: 0,
         verdicts: [],
         status: [],
+        loadavgBefore: load1(os.loadavg()),
+        loadavgAfter: 0,
       };
+      const ownCpu = process.cpuUsage();
+      const childCpu = await reapedChildrenCpuMs();
       for (let i = 1; i <= RUNS; i++) {
         const t0 = performance.now();
         const report = await audit(
@@ -82,6 +93,13 @@ const suite: BenchSuite = {
           `${mode} run ${i}/${RUNS}: ${(ms / 1000).toFixed(1)} s, ${report.results.length} checks, ${JSON.stringify(counts(report))}`,
         );
       }
+      const own = process.cpuUsage(ownCpu);
+      const childCpuAfter = await reapedChildrenCpuMs();
+      if (childCpu !== undefined && childCpuAfter !== undefined) {
+        const ms = (own.user + own.system) / 1000 + childCpuAfter - childCpu;
+        result.cpuSecondsPerAudit = Math.round(ms / RUNS) / 1000;
+      }
+      result.loadavgAfter = load1(os.loadavg());
       result.medianMs = Math.round(median(result.runsMs));
       result.minMs = Math.min(...result.runsMs);
       result.maxMs = Math.max(...result.runsMs);
@@ -89,19 +107,29 @@ const suite: BenchSuite = {
     }
     const s = (ms: number): string => (ms / 1000).toFixed(1);
     const table = [
-      '| agent | checks | runs | median s | min s | max s | verdicts (last run) |',
-      '| --- | --: | --: | --: | --: | --: | --- |',
+      '| agent | checks | runs | median s | min s | max s | CPU s/audit | verdicts (last run) |',
+      '| --- | --: | --: | --: | --: | --: | --: | --- |',
       ...modes.map(
         (m) =>
-          `| ${m.mode} | ${m.checks} | ${m.runsMs.length} | ${s(m.medianMs)} | ${s(m.minMs)} | ${s(m.maxMs)} | ${Object.entries(
+          `| ${m.mode} | ${m.checks} | ${m.runsMs.length} | ${s(m.medianMs)} | ${s(m.minMs)} | ${s(m.maxMs)} | ${m.cpuSecondsPerAudit?.toFixed(1) ?? 'n/a'} | ${Object.entries(
             m.verdicts.at(-1) ?? {},
           )
             .map(([v, n]) => `${v} ${n}`)
             .join(', ')} |`,
       ),
     ].join('\n');
+    const browser = modes.find((m) => m.mode === 'browser')!;
     return {
       table,
+      goals: [
+        {
+          key: 'catalog.chromium.wall',
+          value: browser.medianMs / 1000,
+          detail: `${browser.runsMs.length} runs, ${browser.checks} checks, min ${s(browser.minMs)} s, max ${s(browser.maxMs)} s, status ${browser.status.join('/')}`,
+          ...(browser.cpuSecondsPerAudit !== undefined ? { cpuSeconds: browser.cpuSecondsPerAudit } : {}),
+          load: { before: browser.loadavgBefore, after: browser.loadavgAfter },
+        },
+      ],
       json: {
         target: 'reference-web',
         seed: EFFICACY_SEED,

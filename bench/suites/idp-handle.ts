@@ -2,10 +2,13 @@
  * The `idp-handle` suite: our mock's own cost per endpoint, without HTTP. Runs the same
  * authorize -> token -> userinfo -> API flow as the `idp` suite straight through `idp.handle` in this
  * process, one flow at a time, and reports the mean and p95 time each step takes. It tells how much of
- * a loopback flow is the provider itself and how much is the transport.
+ * a loopback flow is the provider itself and how much is the transport. Next to each step's time, the
+ * CPU time the process used during it (all threads: signing runs on the thread pool).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createMockIdp } from '../../mock-idp/index.js';
+import os from 'node:os';
+import { load1 } from '../command.js';
 import type { BenchSuite } from '../types.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -21,11 +24,15 @@ const suite: BenchSuite = {
     const userinfo = idp.endpoints.userinfo;
     if (!userinfo) throw new Error('lexoffice profile has no userinfo endpoint');
     const times = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
+    const cpuTimes = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
     const timed = async (step: Step, req: Request): Promise<Response> => {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const res = await idp.handle(req);
       const body = await res.text();
       times.get(step)!.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      cpuTimes.get(step)!.push((cpu.user + cpu.system) / 1000);
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const flow = async (): Promise<void> => {
@@ -68,7 +75,8 @@ const suite: BenchSuite = {
     };
     const warmUntil = performance.now() + Math.min(500, durationMs);
     while (performance.now() < warmUntil) await flow();
-    for (const list of times.values()) list.length = 0;
+    for (const list of [...times.values(), ...cpuTimes.values()]) list.length = 0;
+    const loadBefore = os.loadavg();
     const start = performance.now();
     let flows = 0;
     while (performance.now() < start + durationMs) {
@@ -80,19 +88,37 @@ const suite: BenchSuite = {
     const steps = STEPS.map((step) => {
       const list = [...times.get(step)!].sort((a, b) => a - b);
       const mean = list.reduce((s, t) => s + t, 0) / list.length;
-      return { step, meanMs: round(mean), p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN) };
+      const cpu = cpuTimes.get(step)!;
+      return {
+        step,
+        meanMs: round(mean),
+        p95Ms: round(list[Math.floor(list.length * 0.95)] ?? NaN),
+        cpuMeanMs: round(cpu.reduce((s, t) => s + t, 0) / cpu.length),
+      };
     });
+    const loadAfter = os.loadavg();
     log(`${flows} in-process flows in ${seconds.toFixed(1)} s`);
     const width = Math.max(...STEPS.map((s) => s.length));
     const table = [
-      `${'step'.padEnd(width)}  mean ms  p95 ms`,
+      `${'step'.padEnd(width)}  mean ms  p95 ms  CPU ms`,
       ...steps.map(
-        (s) => `${s.step.padEnd(width)}  ${s.meanMs.toFixed(3).padStart(7)}  ${s.p95Ms.toFixed(3).padStart(6)}`,
+        (s) =>
+          `${s.step.padEnd(width)}  ${s.meanMs.toFixed(3).padStart(7)}  ${s.p95Ms.toFixed(3).padStart(6)}  ${s.cpuMeanMs.toFixed(3).padStart(6)}`,
       ),
       `${flows} flows in ${seconds.toFixed(1)} s = ${(flows / seconds).toFixed(1)} flows/s in process, one at a time`,
     ].join('\n');
+    const token = steps.find((s) => s.step === 'token')!;
     return {
       table,
+      goals: [
+        {
+          key: 'idp-handle.token',
+          value: token.meanMs,
+          detail: `p95 ${token.p95Ms.toFixed(3)} ms, ${flows} flows`,
+          cpuText: `${token.cpuMeanMs.toFixed(3)} CPU-ms`,
+          load: { before: load1(loadBefore), after: load1(loadAfter) },
+        },
+      ],
       json: {
         suite: 'idp-handle',
         durationMs,
@@ -100,6 +126,11 @@ const suite: BenchSuite = {
         flowsPerSecond: round(flows / seconds),
         steps,
         node: process.version,
+        machine: {
+          cpus: os.cpus().length,
+          loadavgBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
+          loadavgAfter: loadAfter.map((l) => Math.round(l * 100) / 100),
+        },
       },
     };
   },

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { meanCpuSeconds, median, reapedChildrenCpuMs, timeNode } from './command.js';
+
+describe('timing a command in a new process', () => {
+  it('reports the exit code, the output and the CPU time the process used', async () => {
+    // Busy for 80 ms of CPU time (not wall time: the machine may be shared), then exit 3.
+    const script =
+      'const s = process.cpuUsage(); while (process.cpuUsage(s).user < 80000) Math.sqrt(Math.random()); ' +
+      'process.stdout.write("done"); process.stderr.write("note"); process.exit(3)';
+    const run = await timeNode(['-e', script], process.cwd());
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('done');
+    expect(run.stderr).toBe('note');
+    expect(run.wallMs).toBeGreaterThan(0);
+    if ((await reapedChildrenCpuMs()) === undefined) return expect(process.platform).not.toBe('linux');
+    // At least the busy loop (clock ticks of 10 ms).
+    expect(run.cpuMs!).toBeGreaterThanOrEqual(70);
+  });
+
+  it('takes the median of an odd and an even count, and NaN of none', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('averages CPU seconds per run only when every run has them', () => {
+    expect(meanCpuSeconds([{ cpuMs: 100 }, { cpuMs: 300 }])).toBe(0.2);
+    expect(meanCpuSeconds([{ cpuMs: 100 }, {}])).toBeUndefined();
+    expect(meanCpuSeconds([])).toBeUndefined();
+  });
+});
