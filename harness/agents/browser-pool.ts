@@ -3,8 +3,9 @@
  * context, or a used one reset: see PooledContext). The context's listeners, bindings and init scripts
  * live here and forward to the session ({@link BrowserAgent}) that holds the context.
  */
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Frame, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
+import { chromium } from '../browser/playwright-core.js';
 import { BrowserAgent, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
 import { busyInitScript, clearTabState, markerInitScript, pageScript } from './page-scripts.js';
 

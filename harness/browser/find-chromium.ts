@@ -3,7 +3,7 @@
  * else the system's (Debian's `chromium`). Browsers cannot always be downloaded, so never hard-code one.
  */
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { chromium } from './playwright-core.js';
 
 const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 

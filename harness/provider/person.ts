@@ -171,7 +171,7 @@ export class PlaywrightPerson implements PersonStep {
 
   async #ensure(): Promise<BrowserContext> {
     if (this.#context) return this.#context;
-    const { chromium } = await import('playwright-core');
+    const { chromium } = await import('../../harness/browser/playwright-core.js');
     const { findChromium, CHROMIUM_ARGS } = await import('../../harness/browser/find-chromium.js');
     const executablePath = this.opts.executablePath ?? findChromium();
     if (!executablePath) throw new Error('no Chromium found (set LOGIN_HARNESS_BROWSER or install chromium)');

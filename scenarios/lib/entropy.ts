@@ -24,7 +24,7 @@
  * of a timestamp or an HMAC of a counter under a key the harness does not know, looks exactly like
  * random data. No test on the outputs alone can tell them apart; code review must.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A named alphabet a value may be drawn from. */
 export interface Alphabet {
@@ -301,9 +301,8 @@ function hashTableFor(length: number): Map<string, number> | undefined {
   let table = hashTables.get(length);
   if (!table) {
     table = new Map();
-    for (let i = 0; i < SMALL_INTEGER_LIMIT; i++) {
-      table.set(createHash(form.algorithm).update(String(i)).digest(form.encoding), i);
-    }
+    // The one-shot digest: a third of the cost of a Hash object per input, and this is 10,000 inputs.
+    for (let i = 0; i < SMALL_INTEGER_LIMIT; i++) table.set(hash(form.algorithm, String(i), form.encoding), i);
     hashTables.set(length, table);
   }
   return table;
