@@ -7,7 +7,7 @@
 import type { BrowserContext, Frame, Page, Request, Response, Route } from 'playwright-core';
 import type { StorageDump, TranscriptEntry } from '../types.js';
 import type { PooledContext } from './browser-pool.js';
-import { pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
+import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
 import { NavigationStop, type PageChannel, type PausedResponse } from './stop-at.js';
 
 /** Something a script did in the page, recorded for XSS checks. */
@@ -288,14 +288,22 @@ export class BrowserAgent {
       if (stopped) return { status: stopped.status, url: this.page.url(), body: '', stoppedAt: stopped.url };
       let body = '';
       try {
-        body = response ? await response.text() : await this.page.content();
+        body = response ? await response.text() : await this.content();
       } catch {
-        body = await this.page.content().catch(() => '');
+        body = await this.content().catch(() => '');
       }
       return { status: response?.status() ?? 0, url: this.page.url(), body };
     } finally {
       await this.stop.disarm();
     }
+  }
+
+  /**
+   * The markup of the tab's current document, as Playwright's `page.content()` gives it, read with a small
+   * page script (see documentContent). Rejects when the document goes away while it is read.
+   */
+  async content(): Promise<string> {
+    return this.page.evaluate<string>(pageScript(documentContent));
   }
 
   /**

@@ -185,6 +185,18 @@ describe('BrowserAgent', () => {
     expect(dump.cookies.find((c) => c.name === 'pref')?.httpOnly).toBe(false);
   });
 
+  it("reads the tab's document as Playwright's content() does, after the page's scripts changed it", async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/`);
+    await s.page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="late">added &amp; "quoted"</p>'));
+    const content = await s.content();
+    expect(content).toContain('<p id="late">added &amp; "quoted"</p>');
+    expect(content).toBe(await s.page.content());
+    await s.page.setContent('<!DOCTYPE html><title>t</title><p>doctype</p>');
+    expect(await s.content()).toBe(await s.page.content());
+    expect(await s.content()).toMatch(/^<!DOCTYPE html><html>/);
+  });
+
   it('still reports localStorage of an origin the page has since left', async () => {
     const s = await session();
     await s.goto(`${app.origin}/`);
