@@ -7,8 +7,8 @@
 import type { BrowserContext, Frame, Page, Request, Response, Route } from 'playwright-core';
 import type { StorageDump, TranscriptEntry } from '../types.js';
 import type { PooledContext } from './browser-pool.js';
-import { pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
-import { NavigationStop } from './stop-at.js';
+import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
+import { NavigationStop, type PageChannel, type PausedResponse } from './stop-at.js';
 
 /** Something a script did in the page, recorded for XSS checks. */
 export interface ScriptEvent {
@@ -72,13 +72,14 @@ export class BrowserAgent {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
+    channel: PageChannel,
     opts: BrowserSessionOptions,
     private readonly release: () => Promise<void>,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.extraHeaders = opts.extraHeaders ?? (() => ({}));
     this.lastActivity = Date.now();
-    this.stop = new NavigationStop(context, page, {
+    this.stop = new NavigationStop(channel, {
       entries: this.entries,
       nextSeq: () => ++this.seq,
       clock: this.clock,
@@ -91,7 +92,7 @@ export class BrowserAgent {
     opts: BrowserSessionOptions,
     release: () => Promise<void>,
   ): Promise<BrowserAgent> {
-    const agent = new BrowserAgent(slot.context, slot.page, opts, release);
+    const agent = new BrowserAgent(slot.context, slot.page, slot.channel, opts, release);
     // Playwright runs the route registered last first: ours sees every request, adds headers, and
     // falls back to the caller's routes (which then see the added headers) or the network.
     if (opts.route) await opts.route(slot.context);
@@ -128,6 +129,11 @@ export class BrowserAgent {
     this.pageBusy = busy;
     this.lastActivity = Date.now();
     this.notifyIdle();
+  }
+
+  /** A document response the page's CDP session paused (see stop-at.ts). */
+  onPausedResponse(ev: PausedResponse): Promise<void> {
+    return this.stop.onPausedResponse(ev);
   }
 
   onDialog(text: string, url: string): void {
@@ -282,14 +288,22 @@ export class BrowserAgent {
       if (stopped) return { status: stopped.status, url: this.page.url(), body: '', stoppedAt: stopped.url };
       let body = '';
       try {
-        body = response ? await response.text() : await this.page.content();
+        body = response ? await response.text() : await this.content();
       } catch {
-        body = await this.page.content().catch(() => '');
+        body = await this.content().catch(() => '');
       }
       return { status: response?.status() ?? 0, url: this.page.url(), body };
     } finally {
       await this.stop.disarm();
     }
+  }
+
+  /**
+   * The markup of the tab's current document, as Playwright's `page.content()` gives it, read with a small
+   * page script (see documentContent). Rejects when the document goes away while it is read.
+   */
+  async content(): Promise<string> {
+    return this.page.evaluate<string>(pageScript(documentContent));
   }
 
   /**
@@ -452,7 +466,7 @@ export class BrowserAgent {
    */
   async close(): Promise<void> {
     this.ended ??= (async () => {
-      await this.stop.detach();
+      await this.stop.end();
       await this.release();
     })();
     await this.ended;

@@ -3,11 +3,12 @@
  * context, or a used one reset: see PooledContext). The context's listeners, bindings and init scripts
  * live here and forward to the session ({@link BrowserAgent}) that holds the context.
  */
-import type { Browser, BrowserContext, CDPSession, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
 import { chromium } from '../browser/playwright-core.js';
 import { BrowserAgent, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
 import { busyInitScript, clearTabState, markerInitScript, pageScript } from './page-scripts.js';
+import type { PageChannel, PausedResponse } from './stop-at.js';
 
 /** The page binding `window.__lhXss` reports through (markerInitScript). */
 const MARKER_BINDING = '__lhXssReport';
@@ -36,11 +37,12 @@ export class PooledContext {
   current: BrowserAgent | undefined;
   /** Origins that had a document (any frame) in the tab since the last reset. */
   readonly documentOrigins = new Set<string>();
-  #cdp: CDPSession | undefined;
 
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
+    /** The page's CDP session, for the page's life: the sessions' navigation stops and the resets. */
+    readonly channel: PageChannel,
   ) {}
 
   static async create(browser: Browser): Promise<PooledContext> {
@@ -65,7 +67,15 @@ export class PooledContext {
       const early: Page[] = [];
       context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
       const page = await context.newPage();
-      const slot = new PooledContext(context, page);
+      const cdp = await context.newCDPSession(page);
+      // Paused only while a session's stop is armed; one paused after its session ended goes on.
+      cdp.on('Fetch.requestPaused', (ev: PausedResponse) => {
+        const agent = at.slot?.current;
+        if (agent) void agent.onPausedResponse(ev);
+        else void cdp.send('Fetch.continueRequest', { requestId: ev.requestId }).catch(() => undefined);
+      });
+      const tree = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+      const slot = new PooledContext(context, page, { cdp, mainFrameId: tree.frameTree.frame.id });
       at.slot = slot;
       for (const p of early) slot.watch(p);
       return slot;
@@ -116,11 +126,11 @@ export class PooledContext {
       await this.page.goto('about:blank');
       await this.context.clearCookies();
       await this.context.unrouteAll({ behavior: 'ignoreErrors' });
-      this.#cdp ??= await this.context.newCDPSession(this.page);
+      const { cdp } = this.channel;
       for (const origin of this.documentOrigins) {
-        await this.#cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+        await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
       }
-      await this.#cdp.send('Network.clearBrowserCache');
+      await cdp.send('Network.clearBrowserCache');
       this.documentOrigins.clear();
       return true;
     })();

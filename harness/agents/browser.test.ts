@@ -185,6 +185,18 @@ describe('BrowserAgent', () => {
     expect(dump.cookies.find((c) => c.name === 'pref')?.httpOnly).toBe(false);
   });
 
+  it("reads the tab's document as Playwright's content() does, after the page's scripts changed it", async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/`);
+    await s.page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="late">added &amp; "quoted"</p>'));
+    const content = await s.content();
+    expect(content).toContain('<p id="late">added &amp; "quoted"</p>');
+    expect(content).toBe(await s.page.content());
+    await s.page.setContent('<!DOCTYPE html><title>t</title><p>doctype</p>');
+    expect(await s.content()).toBe(await s.page.content());
+    expect(await s.content()).toMatch(/^<!DOCTYPE html><html>/);
+  });
+
   it('still reports localStorage of an origin the page has since left', async () => {
     const s = await session();
     await s.goto(`${app.origin}/`);
@@ -393,6 +405,35 @@ describe('BrowserAgent', () => {
       expect(b.context).toBe(a.context);
       expect(own.created).toBe(1);
       expect(await b.context.cookies()).toEqual([]);
+      await b.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('stops redirects for each session of a reused context, and a session ended while armed stops nothing after', async () => {
+    const own = await BrowserPool.launch();
+    try {
+      const toProvider = (u: URL): boolean => u.origin === idp.origin && u.pathname === '/authorize';
+      const a = await own.newSession();
+      expect((await a.goto(`${app.origin}/login`, { stopAt: toProvider })).stoppedAt).toBe(
+        `${idp.origin}/authorize?state=s1`,
+      );
+      // A navigation of A still armed when A ends (a check that timed out mid-login).
+      const late = a.goto(`${app.origin}/slow`, { stopAt: toProvider }).catch(() => undefined);
+      await a.close();
+      const b = await own.newSession();
+      expect(b.context).toBe(a.context);
+      expect(own.created).toBe(1);
+      // Unarmed, B's redirect is followed to the provider.
+      const through = await b.goto(`${app.origin}/login`);
+      expect(through.url).toBe(`${idp.origin}/authorize?state=s1`);
+      expect(through.body).toBe('provider');
+      await late;
+      const stopped = await b.goto(`${app.origin}/login`, { stopAt: toProvider });
+      expect(stopped.stoppedAt).toBe(`${idp.origin}/authorize?state=s1`);
+      expect(b.transcript().at(-1)?.note).toContain('not fetched');
+      expect(a.transcript().some((e) => e.url.startsWith(idp.origin) && !e.note)).toBe(false);
       await b.close();
     } finally {
       await own.close();

@@ -2,9 +2,10 @@
  * Stopping a navigation before it reaches the network ("stop at"): the login stops where the browser
  * would go to the provider, so the harness plays the person's part there. A matching main-frame
  * navigation is aborted at the route stage; a redirect to a matching URL (Playwright does not route the
- * hops of a redirect) is caught at the response stage through CDP.
+ * hops of a redirect) is caught at the response stage through CDP, on the page's own CDP session that
+ * the pool keeps for the page's life (browser-pool.ts).
  */
-import type { BrowserContext, CDPSession, Page, Request, Route } from 'playwright-core';
+import type { CDPSession, Request, Route } from 'playwright-core';
 import type { TranscriptEntry } from '../types.js';
 
 /** Where a navigation was stopped, and the status of the document the tab showed then. */
@@ -27,8 +28,18 @@ export interface StopLog {
   clock(): number;
 }
 
+/**
+ * A page's CDP session, opened once for the page's life, and the id of its main frame (which keeps its
+ * id across navigations). Opening a session per browser session cost an attach, a frame-tree read and a
+ * detach each time, in Chromium and here.
+ */
+export interface PageChannel {
+  readonly cdp: CDPSession;
+  readonly mainFrameId: string;
+}
+
 /** The part of CDP's `Fetch.requestPaused` event used here. */
-interface PausedResponse {
+export interface PausedResponse {
   requestId: string;
   frameId: string;
   resourceType: string;
@@ -46,15 +57,14 @@ export class NavigationStop {
   #match: ((url: URL) => boolean) | undefined;
   #stopped: StoppedNavigation | undefined;
   #onStop: (() => void) | undefined;
-  #cdp: CDPSession | undefined;
-  #mainFrameId: string | undefined;
+  /** Set once the session has ended: its page's CDP session belongs to the next session then. */
+  #ended = false;
   readonly #realResponses = new Map<string, RealResponse>();
   /** Entries whose response was taken from CDP and must not be overwritten by Playwright's events. */
   readonly #pinned = new WeakSet<TranscriptEntry>();
 
   constructor(
-    private readonly context: BrowserContext,
-    private readonly page: Page,
+    private readonly channel: PageChannel,
     private readonly log: StopLog,
   ) {}
 
@@ -115,10 +125,15 @@ export class NavigationStop {
     return real;
   }
 
-  /** Ends the CDP session. */
-  async detach(): Promise<void> {
-    await this.#cdp?.detach().catch(() => undefined);
-    this.#cdp = undefined;
+  /**
+   * Ends the stop for good: it stops nothing any more, and a `goto` of the ended session that is still
+   * running (a check that timed out) no longer changes the page's interception, which belongs to the
+   * next session once the context has been reset.
+   */
+  async end(): Promise<void> {
+    if (this.#ended) return;
+    await this.disarm();
+    this.#ended = true;
   }
 
   /**
@@ -128,24 +143,20 @@ export class NavigationStop {
    * with its redirect (its state cookie, say) when the response stage is reached, so they are kept.
    */
   async #interceptRedirects(on: boolean): Promise<void> {
+    if (this.#ended) return;
+    const { cdp } = this.channel;
     if (!on) {
-      await this.#cdp?.send('Fetch.disable').catch(() => undefined);
+      await cdp.send('Fetch.disable').catch(() => undefined);
       return;
     }
-    if (!this.#cdp) {
-      this.#cdp = await this.context.newCDPSession(this.page);
-      this.#cdp.on('Fetch.requestPaused', (ev: PausedResponse) => void this.#onPausedResponse(ev));
-      const tree = (await this.#cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
-      this.#mainFrameId = tree.frameTree.frame.id;
-    }
-    await this.#cdp.send('Fetch.enable', {
+    await cdp.send('Fetch.enable', {
       patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
     });
   }
 
-  async #onPausedResponse(ev: PausedResponse): Promise<void> {
-    const cdp = this.#cdp;
-    if (!cdp) return;
+  /** A document response paused while armed (the pool forwards the page's `Fetch.requestPaused`). */
+  async onPausedResponse(ev: PausedResponse): Promise<void> {
+    const { cdp } = this.channel;
     const status = ev.responseStatusCode ?? 0;
     const headers = ev.responseHeaders ?? [];
     const location = headers.find((h) => h.name.toLowerCase() === 'location')?.value;
@@ -155,7 +166,7 @@ export class NavigationStop {
     } catch {
       target = undefined;
     }
-    if (target && this.#match && ev.frameId === this.#mainFrameId && this.#match(target)) {
+    if (target && this.#match && ev.frameId === this.channel.mainFrameId && this.#match(target)) {
       this.#stopped = { url: target.href, status };
       const record: Record<string, string> = {};
       for (const h of headers) {

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium, OWN_DISABLED_FEATURES } from './find-chromium.js';
@@ -47,6 +49,46 @@ describe('CHROMIUM_ARGS', () => {
       expect(targetInfos.filter((t) => t.type === 'page').map((t) => t.url)).toEqual(['data:text/html,<p>x</p>']);
     } finally {
       await context.close();
+    }
+  });
+
+  it("keeps one renderer for a context's page across navigations to other sites and about:blank", async () => {
+    // Two loopback origins (ports) and a name that is another site (localhost).
+    const servers: Server[] = [];
+    const urls: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const server = createServer((_req, res) => {
+        res.setHeader('content-type', 'text/html');
+        res.end('<script>localStorage.setItem("k", "v")</script><p>x</p>');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      const { port } = server.address() as AddressInfo;
+      urls.push(`http://127.0.0.1:${port}/`, `http://localhost:${port}/`);
+    }
+    const context = await browser.newContext();
+    const cdp = await browser.newBrowserCDPSession();
+    try {
+      const renderers = new Set<number>();
+      const note = async (): Promise<void> => {
+        const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+          processInfo: Array<{ type: string; id: number }>;
+        };
+        for (const p of processInfo) if (p.type === 'renderer') renderers.add(p.id);
+      };
+      const page = await context.newPage();
+      for (const url of [...urls, ...urls]) {
+        await page.goto(url);
+        await note();
+        await page.goto('about:blank');
+        await note();
+      }
+      // Navigations like these used to start a renderer each, and a spare one for the next.
+      expect([...renderers]).toHaveLength(1);
+    } finally {
+      await cdp.detach();
+      await context.close();
+      for (const server of servers) server.close();
     }
   });
 });

@@ -204,7 +204,7 @@ export class BrowserSession implements Session {
   async deliver(callbackUrl: string): Promise<CallbackResult> {
     this.#ctx.signal.throwIfAborted();
     const res = await this.#browser.goto(callbackUrl, { stopAt: this.#isAuthorization, settle: () => this.#settle() });
-    const body = await this.#browser.page.content().catch(() => res.body);
+    const body = await this.#browser.content().catch(() => res.body);
     return { status: res.status, finalUrl: res.stoppedAt ?? this.#browser.page.url(), body };
   }
 
