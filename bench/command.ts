@@ -77,7 +77,12 @@ export function meanCpuSeconds(runs: readonly Pick<CommandRun, 'cpuMs'>[]): numb
   return runs.reduce((s, r) => s + (r.cpuMs ?? 0), 0) / runs.length / 1000;
 }
 
+/** Load averages (`os.loadavg()`) rounded to two places for the record. */
+export function roundedLoad(loadavg: readonly number[]): number[] {
+  return loadavg.map((l) => Math.round(l * 100) / 100);
+}
+
 /** The 1-minute load average rounded for the record. */
 export function load1(loadavg: readonly number[]): number {
-  return Math.round(loadavg[0] * 100) / 100;
+  return roundedLoad(loadavg)[0];
 }

@@ -6,6 +6,7 @@ import {
   formatGoalsTable,
   GOAL_FIGURES,
   goalCells,
+  goalOf,
   goalRow,
   mergeGoals,
   parseGoalsFile,
@@ -52,6 +53,12 @@ describe('goal rows', () => {
     expect(row.value).toBeNull();
     expect(row.met).toBe(false);
     expect(goalCells(row)[1]).toBe('n/a');
+  });
+
+  it('gives the suites the goal of their figure from the table, and none for a figure only reported', () => {
+    expect(goalOf('audit.web.wall')).toEqual({ op: '<=', value: 2 });
+    expect(goalOf('list.ratio')).toEqual({ op: '<=', value: 3 });
+    expect(() => goalOf('catalog.chromium.wall')).toThrow(/no goal figure/);
   });
 
   it('refuses a key that is not a figure of the table', () => {

@@ -4,6 +4,8 @@
  * (CPU seconds hardly depend on what else runs on a shared machine; wall time does). The rows are
  * merged into `bench/results/goals.json`, so running one suite updates only its own rows.
  */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /** How a measured value is compared with its goal. */
@@ -96,6 +98,13 @@ export const GoalRowSchema = z.object({
 export type GoalRow = z.infer<typeof GoalRowSchema>;
 
 export const GoalsFileSchema = z.object({ rows: z.array(GoalRowSchema) });
+
+/** The goal of the figure `key` of {@link GOAL_FIGURES}; throws for a key that has none. */
+export function goalOf(key: string): Goal {
+  const goal = GOAL_FIGURES.find((f) => f.key === key)?.goal;
+  if (!goal) throw new Error(`bench: ${key} is no goal figure`);
+  return goal;
+}
 
 /** Whether `value` meets `goal`. */
 export function meets(value: number, goal: Goal): boolean {
@@ -190,8 +199,6 @@ export function parseGoalsFile(text: string | undefined): GoalRow[] {
  * holds. An existing file that does not parse is kept as `goals.json.invalid` rather than lost.
  */
 export async function updateGoalsFile(dir: string, rows: readonly GoalRow[]): Promise<GoalRow[]> {
-  const { readFile, rename, writeFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const file = join(dir, 'goals.json');
   let text: string | undefined;
   try {

@@ -12,7 +12,7 @@ import { clientChecks } from '../../scenarios/catalog.js';
 import type { ClientCheck } from '../../scenarios/types.js';
 import type { Report } from '../../reports/model.js';
 import { audit, EFFICACY_SEED, REFERENCE_TARGETS } from '../../scripts/efficacy-targets.js';
-import { load1, reapedChildrenCpuMs } from '../command.js';
+import { load1, median, reapedChildrenCpuMs, roundedLoad } from '../command.js';
 import type { BenchSuite } from '../types.js';
 
 /** Audits per mode. */
@@ -34,12 +34,6 @@ interface ModeResult {
   cpuSecondsPerAudit?: number;
   loadavgBefore: number;
   loadavgAfter: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function counts(report: Report): Record<string, number> {
@@ -136,7 +130,7 @@ const suite: BenchSuite = {
         checkConcurrency: CHECK_CONCURRENCY,
         machine: {
           cpus: os.cpus().length,
-          loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+          loadavg: roundedLoad(os.loadavg()),
           node: process.version,
         },
         modes,

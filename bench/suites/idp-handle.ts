@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createMockIdp } from '../../mock-idp/index.js';
 import os from 'node:os';
-import { load1 } from '../command.js';
+import { load1, roundedLoad } from '../command.js';
 import type { BenchSuite } from '../types.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -128,8 +128,8 @@ const suite: BenchSuite = {
         node: process.version,
         machine: {
           cpus: os.cpus().length,
-          loadavgBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
-          loadavgAfter: loadAfter.map((l) => Math.round(l * 100) / 100),
+          loadavgBefore: roundedLoad(loadBefore),
+          loadavgAfter: roundedLoad(loadAfter),
         },
       },
     };
