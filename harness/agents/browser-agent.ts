@@ -10,6 +10,9 @@ import type { PooledContext } from './browser-pool.js';
 import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
 import { NavigationStop, type PageChannel, type PausedResponse } from './stop-at.js';
 
+/** The isolated world the document is read in (see BrowserAgent.content). */
+const READER_WORLD = 'login-harness-reader';
+
 /** Something a script did in the page, recorded for XSS checks. */
 export interface ScriptEvent {
   type: 'dialog' | 'marker' | 'console';
@@ -72,7 +75,7 @@ export class BrowserAgent {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
-    channel: PageChannel,
+    private readonly channel: PageChannel,
     opts: BrowserSessionOptions,
     private readonly release: () => Promise<void>,
   ) {
@@ -300,10 +303,24 @@ export class BrowserAgent {
 
   /**
    * The markup of the tab's current document, as Playwright's `page.content()` gives it, read with a small
-   * page script (see documentContent). Rejects when the document goes away while it is read.
+   * script (see documentContent) in a world of its own, as Playwright reads it: the page's scripts share
+   * the document but not its JavaScript objects, so a page that replaced `XMLSerializer` or `outerHTML`
+   * cannot change what is read. Rejects when the document goes away while it is read.
    */
   async content(): Promise<string> {
-    return this.page.evaluate<string>(pageScript(documentContent));
+    const { cdp, mainFrameId } = this.channel;
+    const world = (await cdp.send('Page.createIsolatedWorld', { frameId: mainFrameId, worldName: READER_WORLD })) as {
+      executionContextId: number;
+    };
+    const read = (await cdp.send('Runtime.evaluate', {
+      expression: pageScript(documentContent),
+      contextId: world.executionContextId,
+      returnByValue: true,
+    })) as { result: { value?: unknown }; exceptionDetails?: { text: string } };
+    if (read.exceptionDetails || typeof read.result.value !== 'string') {
+      throw new Error(`cannot read the document: ${read.exceptionDetails?.text ?? 'no markup'}`);
+    }
+    return read.result.value;
   }
 
   /**

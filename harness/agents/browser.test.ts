@@ -195,6 +195,14 @@ describe('BrowserAgent', () => {
     await s.page.setContent('<!DOCTYPE html><title>t</title><p>doctype</p>');
     expect(await s.content()).toBe(await s.page.content());
     expect(await s.content()).toMatch(/^<!DOCTYPE html><html>/);
+    // The page's own scripts cannot change what is read: it is read in a world of their own.
+    await s.page.evaluate(() => {
+      Object.defineProperty(Element.prototype, 'outerHTML', { get: () => '<html>hidden</html>' });
+      XMLSerializer.prototype.serializeToString = () => '';
+    });
+    expect(await s.content()).toBe(
+      '<!DOCTYPE html><html><head><title>t</title></head><body><p>doctype</p></body></html>',
+    );
   });
 
   it('still reports localStorage of an origin the page has since left', async () => {
