@@ -323,7 +323,10 @@ describe('BrowserAgent', () => {
   it('ends the wait for requests as soon as the last one has finished, without a quiet period', async () => {
     const s = await session();
     slowDoneAt = 0;
+    // The wait is for a caller that knows the page has started its requests: here, once it has.
+    const started = s.page.waitForRequest((r) => r.url().endsWith('/api/slow'));
     await s.goto(`${app.origin}/slow`);
+    await started;
     let quietReached = false;
     const quiet = s.waitForNetworkIdle({ quietMs: 2_000, timeoutMs: 20_000 }).then((v) => (quietReached = v));
     expect(await s.waitForRequestsDone()).toBe(true);
