@@ -170,7 +170,7 @@ export class BrowserPool {
     if (!executablePath) {
       throw new Error(
         "no Chromium found: install Playwright's (npx playwright install chromium) or the system package " +
-          '(Debian: apt-get install chromium), or pass its path (--browser PATH)',
+          '(Debian: apt-get install chromium-headless-shell), or pass its path (--browser PATH)',
       );
     }
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });

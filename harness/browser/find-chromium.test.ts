@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, findChromium, OWN_DISABLED_FEATURES } from './find-chromium.js';
+import { CHROMIUM_ARGS, findChromium, OWN_DISABLED_FEATURES, SYSTEM_CANDIDATES } from './find-chromium.js';
 
 /** The command line of the Chromium browser process this process launched (`ps`, so Linux and macOS). */
 function launchedCommandLine(): string {
@@ -89,6 +92,50 @@ describe('CHROMIUM_ARGS', () => {
       await cdp.detach();
       await context.close();
       for (const server of servers) server.close();
+    }
+  });
+});
+
+describe('findChromium', () => {
+  let dir: string;
+  let saved: string | undefined;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'find-chromium-'));
+    for (const name of ['chromium-headless-shell', 'chromium']) writeFileSync(path.join(dir, name), '');
+    saved = process.env.LOGIN_HARNESS_BROWSER;
+    delete process.env.LOGIN_HARNESS_BROWSER;
+  });
+  afterAll(() => {
+    if (saved !== undefined) process.env.LOGIN_HARNESS_BROWSER = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Playwright's own browser, which comes before any system one when installed. */
+  function playwrightsOwn(): string | undefined {
+    try {
+      const own = chromium.executablePath();
+      return own && existsSync(own) ? own : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  it("prefers the system's headless shell to its full Chromium, in the order of the system list", () => {
+    const shell = path.join(dir, 'chromium-headless-shell');
+    const full = path.join(dir, 'chromium');
+    expect(SYSTEM_CANDIDATES[0]).toBe('/usr/bin/chromium-headless-shell');
+    expect(findChromium(undefined, [shell, full])).toBe(playwrightsOwn() ?? shell);
+    expect(findChromium(undefined, [path.join(dir, 'missing-headless-shell'), full])).toBe(playwrightsOwn() ?? full);
+    expect(findChromium(undefined, [path.join(dir, 'none')])).toBe(playwrightsOwn());
+  });
+
+  it('takes an explicit path, then LOGIN_HARNESS_BROWSER, before any it finds', () => {
+    expect(findChromium('/opt/mine/chrome', [path.join(dir, 'chromium')])).toBe('/opt/mine/chrome');
+    process.env.LOGIN_HARNESS_BROWSER = '/opt/env/chrome';
+    try {
+      expect(findChromium(undefined, [path.join(dir, 'chromium')])).toBe('/opt/env/chrome');
+    } finally {
+      delete process.env.LOGIN_HARNESS_BROWSER;
     }
   });
 });

@@ -143,7 +143,7 @@ describe('login-harness audit', () => {
     expect(io.err()).toContain('1 check(s) could not run, so the gate fails');
     expect(io.err()).toMatch(/leak\.storage \(\w+\): .*Chromium/);
     expect(io.err()).toContain('npx playwright install chromium');
-    expect(io.err()).toContain('apt-get install chromium');
+    expect(io.err()).toContain('apt-get install chromium-headless-shell');
 
     const allowed = capture();
     expect(await main([...args, '--allow-errors'], allowed)).toBe(0);

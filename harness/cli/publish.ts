@@ -51,7 +51,7 @@ export function relativeToCwd(io: CliIo, file: string): string {
 /** How to get a Chromium, for a summary that reports checks which could not find or start one. */
 export const BROWSER_INSTALL_HINT =
   "No usable Chromium: install Playwright's (`npx playwright install chromium`), or where downloads are " +
-  'impossible the system package (Debian/Ubuntu: `apt-get install chromium`), or pass one with --browser PATH.';
+  'impossible the system package (Debian: `apt-get install chromium-headless-shell`, or `chromium`), or pass one with --browser PATH.';
 
 /** A check that ended in error because no browser could be found or started. */
 function isBrowserMissing(r: CheckResult): boolean {
