@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { meanCpuSeconds, median, reapedChildrenCpuMs, timeNode } from './command.js';
 
@@ -15,6 +16,25 @@ describe('timing a command in a new process', () => {
     if ((await reapedChildrenCpuMs()) === undefined) return expect(process.platform).not.toBe('linux');
     // At least the busy loop (clock ticks of 10 ms).
     expect(run.cpuMs!).toBeGreaterThanOrEqual(70);
+  });
+
+  it('counts the CPU time of processes the command started and did not wait for, in a control group where one can be made', async () => {
+    // The command starts a process of its own that busies 150 ms of CPU and exits at once without
+    // waiting for it; the orphan shares the output pipe, so the run ends when the orphan does.
+    const orphan = 'const s = process.cpuUsage(); while (process.cpuUsage(s).user < 150000) Math.sqrt(Math.random());';
+    const script =
+      `require("node:child_process").spawn(process.execPath, ["-e", ${JSON.stringify(orphan)}], ` +
+      '{ stdio: "inherit", detached: true }).unref(); process.exit(0)';
+    const run = await timeNode(['-e', script], process.cwd());
+    expect(run.code).toBe(0);
+    const canGroup = process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/cpuacct/cpuacct.usage');
+    if (!canGroup) return expect(run.cpuSource).not.toBe('cgroup');
+    expect(run.cpuSource).toBe('cgroup');
+    expect(run.cpuMs!).toBeGreaterThanOrEqual(140);
+    // No group of this run is left behind.
+    expect(
+      readdirSync('/sys/fs/cgroup/cpuacct').filter((n) => n.startsWith(`login-harness-bench-${process.pid}-`)),
+    ).toEqual([]);
   });
 
   it('takes the median of an odd and an even count, and NaN of none', () => {

@@ -1,16 +1,24 @@
 /**
  * Timing a command as a user runs it: a new process, wall time seen from outside and the CPU time the
- * process (with the children it waited for) used.
+ * process and every process it started used.
  *
- * Node has no resource usage of a child process, so the CPU time comes from this process's own
- * `/proc/self/stat`: the kernel adds a child's user and system time (and that of its own reaped
- * descendants) to the parent's `cutime`/`cstime` when the parent reaps it, which Node does before the
- * child's `exit` event. The difference across one run is that run's CPU time, provided no other child
- * of this process ends meanwhile: the suites run one command at a time. Linux only; clock ticks of
- * 10 ms, so short commands are averaged over several runs.
+ * The CPU time comes from a control group of the run's own where one can be made (Linux, with write
+ * access to the `cpuacct` hierarchy or a cgroup v2 tree): the command is started inside it, every process
+ * it starts stays in it, and the group's counter is read after the command ends. That counts processes
+ * nobody waits for, which matters: Chromium's renderers and helpers are often killed with the browser
+ * and re-parented instead of reaped up the chain, and the other source below missed about a third of an
+ * SPA audit's CPU time that way.
+ *
+ * Otherwise it comes from this process's own `/proc/self/stat`: the kernel adds a child's user and
+ * system time (and that of its own reaped descendants) to the parent's `cutime`/`cstime` when the
+ * parent reaps it, which Node does before the child's `exit` event. The difference across one run is
+ * that run's CPU time, provided no other child of this process ends meanwhile: the suites run one
+ * command at a time. Clock ticks of 10 ms, so short commands are averaged over several runs. Each run
+ * names the source it used (`cpuSource`).
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
+import path from 'node:path';
 
 /** CPU time of this process's reaped children so far, ms (`cutime + cstime`); `undefined` off Linux. */
 export async function reapedChildrenCpuMs(): Promise<number | undefined> {
@@ -25,11 +33,69 @@ export async function reapedChildrenCpuMs(): Promise<number | undefined> {
   }
 }
 
+/** Where a run's CPU time comes from (see the file's comment). */
+export type CpuSource = 'cgroup' | 'reaped-children';
+
+/** A hierarchy that accounts CPU time per control group, and how to read a group's total in ms. */
+interface CpuAccounting {
+  root: string;
+  read: (group: string) => Promise<number>;
+}
+
+/** Control-group hierarchies tried in order: cgroup v1 `cpuacct`, then cgroup v2 (unified). */
+const ACCOUNTING: readonly CpuAccounting[] = [
+  {
+    root: '/sys/fs/cgroup/cpuacct',
+    read: async (group) => Number(await readFile(path.join(group, 'cpuacct.usage'), 'utf8')) / 1e6,
+  },
+  ...['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].map((root) => ({
+    root,
+    read: async (group: string) => {
+      const stat = await readFile(path.join(group, 'cpu.stat'), 'utf8');
+      return Number(/^usage_usec (\d+)$/m.exec(stat)?.[1]) / 1000;
+    },
+  })),
+];
+
+let groups = 0;
+
+/** Removes empty groups that earlier runs could not remove (their last processes were still ending). */
+async function pruneGroups(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [])) {
+    if (name.startsWith('login-harness-bench-')) await rmdir(path.join(root, name)).catch(() => undefined);
+  }
+}
+
+/**
+ * A new, empty control group for one run, or undefined when none can be made here. The group is a
+ * child of the root of the first hierarchy that accepts one and can be read.
+ */
+async function newGroup(): Promise<{ dir: string; read: () => Promise<number> } | undefined> {
+  for (const acc of ACCOUNTING) {
+    if (groups === 0) await pruneGroups(acc.root);
+    const dir = path.join(acc.root, `login-harness-bench-${process.pid}-${++groups}`);
+    try {
+      await mkdir(dir);
+    } catch {
+      continue;
+    }
+    try {
+      if (Number.isFinite(await acc.read(dir))) return { dir, read: () => acc.read(dir) };
+    } catch {
+      // Not an accounting hierarchy after all.
+    }
+    await rmdir(dir).catch(() => undefined);
+  }
+  return undefined;
+}
+
 /** One finished command. */
 export interface CommandRun {
   wallMs: number;
-  /** User + system CPU of the process and the children it waited for, ms; `undefined` off Linux. */
+  /** User + system CPU of the process and the processes it started, ms; `undefined` off Linux. */
   cpuMs?: number;
+  /** Where `cpuMs` comes from. */
+  cpuSource?: CpuSource;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -40,9 +106,16 @@ export interface CommandRun {
  * code, so the caller decides which codes are a finished run.
  */
 export async function timeNode(args: readonly string[], cwd: string): Promise<CommandRun> {
+  const group = await newGroup();
   const cpuBefore = await reapedChildrenCpuMs();
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a group, a shell joins it and then becomes the command, so not one instruction of it runs outside.
+  const child = group
+    ? spawn('/bin/sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', group.dir, process.execPath, ...args], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -54,13 +127,41 @@ export async function timeNode(args: readonly string[], cwd: string): Promise<Co
   });
   const wallMs = performance.now() - t0;
   const cpuAfter = await reapedChildrenCpuMs();
+  let cpu: Pick<CommandRun, 'cpuMs' | 'cpuSource'> =
+    cpuBefore !== undefined && cpuAfter !== undefined
+      ? { cpuMs: cpuAfter - cpuBefore, cpuSource: 'reaped-children' }
+      : {};
+  if (group) {
+    try {
+      cpu = { cpuMs: Math.round(await group.read()), cpuSource: 'cgroup' };
+    } catch {
+      // The group went away: keep the other source.
+    }
+    await removeGroup(group.dir);
+  }
   return {
     wallMs,
-    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}),
+    ...cpu,
     code,
     stdout: Buffer.concat(out).toString('utf8'),
     stderr: Buffer.concat(err).toString('utf8'),
   };
+}
+
+/**
+ * Removes a run's group once its last process is gone: processes the command left behind (a browser
+ * being killed) may take a moment to end; they are given a second, then the group is left for the
+ * system to clean up with them.
+ */
+async function removeGroup(dir: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** Median of `xs` (NaN for none). */

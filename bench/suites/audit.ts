@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportSchema, type Report } from '../../reports/model.js';
-import { load1, meanCpuSeconds, median, roundedLoad, timeNode } from '../command.js';
+import { load1, meanCpuSeconds, median, roundedLoad, timeNode, type CpuSource } from '../command.js';
 import { goalOf, meets, type GoalMeasurement } from '../goals.js';
 import type { BenchResult, BenchSuite } from '../types.js';
 
@@ -33,8 +33,9 @@ function phaseLabel(p: { name: string; check?: string }): string {
 /** What one audit run gave: wall time seen from outside, CPU time and the report's timings. */
 export interface AuditRun {
   wallMs: number;
-  /** User + system CPU of the audit's process and the children it reaped, ms. */
+  /** User + system CPU of the audit's process and every process it started, ms (see bench/command.ts). */
   cpuMs?: number;
+  cpuSource?: CpuSource;
   report: Report;
 }
 
@@ -108,7 +109,11 @@ async function auditOnce(args: string[], outDir: string): Promise<AuditRun> {
     );
   }
   const report = ReportSchema.parse(JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')));
-  return { wallMs: run.wallMs, ...(run.cpuMs !== undefined ? { cpuMs: run.cpuMs } : {}), report };
+  return {
+    wallMs: run.wallMs,
+    ...(run.cpuMs !== undefined ? { cpuMs: run.cpuMs, cpuSource: run.cpuSource } : {}),
+    report,
+  };
 }
 
 /** What an audit suite runs and what it is judged by. */
@@ -186,6 +191,7 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           runs: runs.map((r) => ({
             wallMs: Math.round(r.wallMs),
             cpuMs: r.cpuMs,
+            cpuSource: r.cpuSource,
             durationMs: r.report.durationMs,
             verdicts: verdictCounts(r.report),
             timings: r.report.timings,

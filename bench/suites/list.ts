@@ -121,7 +121,7 @@ const suite: BenchSuite = {
       json: {
         suite: 'list',
         commands: { list: 'node bin/login-harness.mjs list', bare: 'node -e 0' },
-        cpuSource: '/proc/self/stat cutime + cstime across each run (reaped child)',
+        cpuSource: [...new Set([...list, ...bare].map((r) => r.cpuSource ?? 'none'))].join(', '),
         runs: list.length,
         ...s,
         runsMs: {
