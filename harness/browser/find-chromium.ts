@@ -9,9 +9,9 @@ import { chromium } from './playwright-core.js';
 /**
  * System browsers in order of preference. Every session here is headless, and the headless shell (the same
  * engine built without a browser window and its interface, which Playwright itself launches for headless
- * runs) does the same work for less: an SPA audit of the whole catalog took 57 CPU-s of Chromium and the
- * harness with Debian's `chromium` and 37 with its `chromium-headless-shell` (version 156, two cores),
- * with the same verdicts.
+ * runs) does the same work for less: an SPA audit of the whole catalog took 94-101 CPU-s (all processes:
+ * Chromium's browser process alone 38-41) with Debian's `chromium` and 66-70 (browser process 18) with its
+ * `chromium-headless-shell`, version 156 on two cores, with the same verdicts.
  */
 export const SYSTEM_CANDIDATES = [
   '/usr/bin/chromium-headless-shell',
