@@ -70,6 +70,16 @@ export type CoreHandler = (request: ProviderRequest, read: () => Promise<Exchang
 export function createRequestHandler(ctx: ProviderContext): CoreHandler {
   const api = mountApi(ctx);
   return async (request, read) => {
+    ctx.requestsInFlight += 1;
+    ctx.othersActive = request.othersActive === true;
+    try {
+      return await answer(request, read);
+    } finally {
+      ctx.requestsInFlight -= 1;
+    }
+  };
+
+  async function answer(request: ProviderRequest, read: () => Promise<Exchange>): Promise<Response> {
     let exchange: Exchange | undefined;
     let endpoint: EndpointName = 'unknown';
     let result: EndpointResult;
@@ -139,5 +149,5 @@ export function createRequestHandler(ctx: ProviderContext): CoreHandler {
       ...(result.revocation ? { revocation: result.revocation } : {}),
     });
     return response;
-  };
+  }
 }

@@ -23,7 +23,7 @@ const utf8 = new TextDecoder();
  * The provider's view of a node request, read once: no web Request, no body stream. Header values are
  * node's (repeated headers joined), exactly what a web Request built from `req.headers` would hold.
  */
-function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
+function providerRequestOf(req: IncomingMessage, url: URL, othersActive: boolean): ProviderRequest {
   const raw = req.headers;
   const get = (name: string): string | null => {
     const value = raw[name.toLowerCase()];
@@ -33,6 +33,7 @@ function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
   return {
     method: req.method ?? 'GET',
     url: url.href,
+    othersActive,
     headers: { get },
     headerRecord: () => {
       // Sorted like Headers iteration, so the journal looks the same whichever transport served it.
@@ -75,6 +76,29 @@ async function writeResponse(res: ServerResponse, response: Response, method: st
 }
 
 /**
+ * How long after a request on another connection the provider counts as serving several clients, ms:
+ * then it signs tokens on the thread pool and keeps the event loop free for them.
+ */
+export const OTHERS_ACTIVE_MS = 50;
+
+/**
+ * Tells, request by request, whether other connections sent requests within the last
+ * {@link OTHERS_ACTIVE_MS} (`ProviderRequest.othersActive`). A client that keeps one connection and
+ * waits for each answer is alone; several clients, or one with a pool of connections, are not.
+ */
+export function connectionActivity(): (connection: object, now: number) => boolean {
+  let last: object | undefined;
+  let otherAt = -Infinity;
+  return (connection, now) => {
+    if (connection !== last) {
+      if (last !== undefined) otherAt = now;
+      last = connection;
+    }
+    return now - otherAt < OTHERS_ACTIVE_MS;
+  };
+}
+
+/**
  * Serves a mock provider with node:http on loopback (127.0.0.1, a free port by default). It listens
  * first, then creates the provider with `baseUrl` = the listening origin, so issuer and endpoints are
  * the real local URLs. A non-loopback host is refused unless `allowNonLoopback` is set: a mock
@@ -87,6 +111,7 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
   }
   let idp: MockIdp | undefined;
   let origin = '';
+  const othersActive = connectionActivity();
   const server = createServer((req, res) => {
     void (async () => {
       try {
@@ -103,7 +128,7 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
           const url = new URL(req.url ?? '/', origin);
           // Fetch refuses URLs with credentials (an absolute-form target may carry them).
           if (url.username !== '' || url.password !== '') throw new Error('credentials in the request URL');
-          request = providerRequestOf(req, url);
+          request = providerRequestOf(req, url, othersActive(req.socket, performance.now()));
           exchange = exchangeOf(request, url, await readBody(req, method));
         } catch {
           // What a web Request cannot hold: methods the Fetch standard forbids (CONNECT, TRACE, TRACK),
