@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreHandlerOf, createMockIdp } from '../create-mock-idp.js';
-import { knownText } from '../http/response-text.js';
+import { knownText, responseHeaderRecord } from '../http/response-text.js';
 import type { Exchange, ProviderRequest } from '../provider-context.js';
 import { exchangeOf } from '../route-request.js';
 import type { ListenOptions, MockIdp, RunningMockIdp } from '../types.js';
@@ -67,12 +67,9 @@ function readBody(req: IncomingMessage, method: string): Promise<string> {
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  const headers: Record<string, string | string[]> = { ...responseHeaderRecord(response) };
+  // Each Set-Cookie on its own line (the record joins them).
+  if ('set-cookie' in headers) headers['set-cookie'] = response.headers.getSetCookie();
   const text = knownText(response);
   if (method === 'HEAD' || (text === undefined && !response.body)) {
     res.writeHead(response.status, headers);
