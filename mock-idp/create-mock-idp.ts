@@ -78,6 +78,8 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     pushed: new PushedRequestStore(clock),
     clientKeySets: new Map(),
     assertionJtis: new ReplayCache(),
+    requestsInFlight: 0,
+    othersActive: false,
   };
   const core = createRequestHandler(ctx);
   const handle = async (request: Request): Promise<Response> => {

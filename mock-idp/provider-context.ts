@@ -48,6 +48,14 @@ export interface ProviderContext {
   clientKeySets: Map<string, JWTVerifyGetKey>;
   /** `private_key_jwt`: the `jti` of every assertion accepted and not yet expired (bounded). */
   assertionJtis: ReplayCache;
+  /**
+   * Requests the provider is answering right now (the one asking included), counted by the request
+   * handler. With `othersActive` of the request being answered, it tells whether signing should leave
+   * the event loop free for other requests (see `tokens/sign-tokens.ts`).
+   */
+  requestsInFlight: number;
+  /** `othersActive` of the request answered last (set by the request handler). */
+  othersActive: boolean;
 }
 
 /** One pushed authorization request (RFC 9126 2.2). */
@@ -103,6 +111,11 @@ export interface ProviderRequest {
   readonly headers: { get(name: string): string | null };
   /** Every header (lower-case names, repeated values joined), as the journal records them. */
   headerRecord(): Record<string, string>;
+  /**
+   * Set by a transport that sees connections: other clients sent requests a moment ago, so more are
+   * likely to arrive while this one is answered.
+   */
+  readonly othersActive?: boolean;
 }
 
 /** One request as every endpoint sees it: the body read once, the form parsed, the login tag. */

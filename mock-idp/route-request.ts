@@ -9,12 +9,18 @@ import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
 import { preflightResponse, withCors } from './http/cors.js';
-import { knownText } from './http/response-text.js';
-import { headersRecord, providerRequest } from './http/provider-request.js';
+import { knownText, responseHeaderRecord } from './http/response-text.js';
+import { providerRequest } from './http/provider-request.js';
 import { jsonResponse } from './http/responses.js';
 import { capBody } from './journal/journal.js';
 import type { Endpoint, EndpointResult, Exchange, ProviderContext, ProviderRequest } from './provider-context.js';
-import { LOGIN_TAG_HEADER, type EndpointName } from './types.js';
+import {
+  LOGIN_TAG_HEADER,
+  type EndpointName,
+  type JournalEntry,
+  type JournalRequest,
+  type JournalResponse,
+} from './types.js';
 
 /**
  * Which endpoint answers which route, and whether it speaks CORS. The authorization and end-session
@@ -70,6 +76,16 @@ export type CoreHandler = (request: ProviderRequest, read: () => Promise<Exchang
 export function createRequestHandler(ctx: ProviderContext): CoreHandler {
   const api = mountApi(ctx);
   return async (request, read) => {
+    ctx.requestsInFlight += 1;
+    ctx.othersActive = request.othersActive === true;
+    try {
+      return await answer(request, read);
+    } finally {
+      ctx.requestsInFlight -= 1;
+    }
+  };
+
+  async function answer(request: ProviderRequest, read: () => Promise<Exchange>): Promise<Response> {
     let exchange: Exchange | undefined;
     let endpoint: EndpointName = 'unknown';
     let result: EndpointResult;
@@ -117,27 +133,25 @@ export function createRequestHandler(ctx: ProviderContext): CoreHandler {
         responseBody = undefined;
       }
     }
-    ctx.journal.record({
+    // Built member by member in the journal's order (spreading optional members costs an object each).
+    const journaled: JournalRequest = { method: request.method, url: request.url, headers: request.headerRecord() };
+    if (exchange?.body) journaled.body = capBody(exchange.body);
+    // A copy of the record: the journal's entry is its own, whoever reads the record later.
+    const answered: JournalResponse = { status: response.status, headers: { ...responseHeaderRecord(response) } };
+    if (responseBody) answered.body = capBody(responseBody);
+    const entry: Omit<JournalEntry, 'seq'> = {
       at: ctx.clock(),
       tag: result.tag ?? exchange?.headerTag,
       endpoint: result.endpoint ?? endpoint,
-      request: {
-        method: request.method,
-        url: request.url,
-        headers: request.headerRecord(),
-        ...(exchange?.body ? { body: capBody(exchange.body) } : {}),
-      },
-      response: {
-        status: response.status,
-        headers: headersRecord(response.headers),
-        ...(responseBody ? { body: capBody(responseBody) } : {}),
-      },
-      ...(result.authorization ? { authorization: result.authorization } : {}),
-      ...(result.token ? { token: result.token } : {}),
-      ...(result.bearer ? { bearer: result.bearer } : {}),
-      ...(result.dpop ? { dpop: result.dpop } : {}),
-      ...(result.revocation ? { revocation: result.revocation } : {}),
-    });
+      request: journaled,
+      response: answered,
+    };
+    if (result.authorization) entry.authorization = result.authorization;
+    if (result.token) entry.token = result.token;
+    if (result.bearer) entry.bearer = result.bearer;
+    if (result.dpop) entry.dpop = result.dpop;
+    if (result.revocation) entry.revocation = result.revocation;
+    ctx.journal.record(entry);
     return response;
-  };
+  }
 }

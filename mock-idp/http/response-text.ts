@@ -56,3 +56,24 @@ export function materialize(response: Response): Response {
   texts.set(full, text);
   return full;
 }
+
+/** Header records of responses, read once (iterating a web `Headers` sorts its names every time). */
+const headerRecords = new WeakMap<Response, Readonly<Record<string, string>>>();
+
+/**
+ * Every header of `response` as the journal records them (lower-case names, sorted), read from its
+ * `Headers` once: the journal and the node transport both need them. A provider's responses are not
+ * changed after they are built, so the record stays true.
+ */
+export function responseHeaderRecord(response: Response): Readonly<Record<string, string>> {
+  let record = headerRecords.get(response);
+  if (record === undefined) {
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      out[key] = value;
+    });
+    record = out;
+    headerRecords.set(response, record);
+  }
+  return record;
+}

@@ -48,8 +48,16 @@ export function createFamily(
   ctx: ProviderContext,
   init: Omit<TokenFamily, 'id' | 'accessTokens' | 'refreshTokens' | 'revoked'>,
 ): TokenFamily {
+  // Every member named (`sid` too, set later): one object shape for all families, which a store of
+  // thousands keeps compact; spreading `init` made objects of varying shapes.
   const family: TokenFamily = {
-    ...init,
+    clientId: init.clientId,
+    sub: init.sub,
+    scopes: init.scopes,
+    authTime: init.authTime,
+    tag: init.tag,
+    nonce: init.nonce,
+    sid: init.sid,
     id: ctx.values.next('family', init.tag),
     accessTokens: new Set(),
     refreshTokens: new Set(),

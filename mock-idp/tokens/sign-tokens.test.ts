@@ -1,8 +1,15 @@
+import { sign } from 'node:crypto';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KeyStore } from '../keys/key-store.js';
 import type { ProviderContext } from '../provider-context.js';
 import { signJwt } from './sign-tokens.js';
+
+// The real signature, recorded: whether a call passed a callback tells where it was computed.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, sign: vi.fn(actual.sign) };
+});
 
 const PAYLOAD = {
   iss: 'http://127.0.0.1:4000',
@@ -67,5 +74,22 @@ describe('signJwt', () => {
         typ: 'JWT',
       });
     }
+  });
+
+  it('signs on the event loop for a lone client and on the thread pool while others are served, alike', async () => {
+    const ctx = await contextFor('RS256');
+    const signed = async (load: Pick<ProviderContext, 'requestsInFlight' | 'othersActive'>): Promise<string> => {
+      vi.mocked(sign).mockClear();
+      const token = await signJwt({ ...ctx, ...load } as ProviderContext, PAYLOAD);
+      expect(vi.mocked(sign)).toHaveBeenCalledTimes(1);
+      return token;
+    };
+    const onThread = (): boolean => typeof vi.mocked(sign).mock.calls[0][3] === 'function';
+    const alone = await signed({ requestsInFlight: 1, othersActive: false });
+    expect(onThread()).toBe(false);
+    expect(await signed({ requestsInFlight: 2, othersActive: false })).toBe(alone);
+    expect(onThread()).toBe(true);
+    expect(await signed({ requestsInFlight: 1, othersActive: true })).toBe(alone);
+    expect(onThread()).toBe(true);
   });
 });

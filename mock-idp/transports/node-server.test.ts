@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_CLIENT, login, obtainCode, startTestIdp } from '../testing/login-flow.js';
-import { startMockIdp } from './node-server.js';
+import { OTHERS_ACTIVE_MS, connectionActivity, startMockIdp } from './node-server.js';
 
 describe('node server transport', () => {
   it('listens on 127.0.0.1 with a free port and rebases the issuer onto it', async () => {
@@ -103,5 +103,15 @@ describe('determinism', () => {
     } finally {
       await running.close();
     }
+  });
+
+  it('counts a client alone while only its connection sends, and not for a while after another one did', () => {
+    const activity = connectionActivity();
+    const one = {};
+    const other = {};
+    expect([0, 1, 500, 10_000].map((t) => activity(one, t))).toEqual([false, false, false, false]);
+    expect(activity(other, 10_001)).toBe(true);
+    expect(activity(one, 10_002)).toBe(true);
+    expect(activity(one, 10_002 + OTHERS_ACTIVE_MS)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreHandlerOf, createMockIdp } from '../create-mock-idp.js';
-import { knownText } from '../http/response-text.js';
+import { knownText, responseHeaderRecord } from '../http/response-text.js';
 import type { Exchange, ProviderRequest } from '../provider-context.js';
 import { exchangeOf } from '../route-request.js';
 import type { ListenOptions, MockIdp, RunningMockIdp } from '../types.js';
@@ -23,7 +23,7 @@ const utf8 = new TextDecoder();
  * The provider's view of a node request, read once: no web Request, no body stream. Header values are
  * node's (repeated headers joined), exactly what a web Request built from `req.headers` would hold.
  */
-function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
+function providerRequestOf(req: IncomingMessage, url: URL, othersActive: boolean): ProviderRequest {
   const raw = req.headers;
   const get = (name: string): string | null => {
     const value = raw[name.toLowerCase()];
@@ -33,6 +33,7 @@ function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
   return {
     method: req.method ?? 'GET',
     url: url.href,
+    othersActive,
     headers: { get },
     headerRecord: () => {
       // Sorted like Headers iteration, so the journal looks the same whichever transport served it.
@@ -46,32 +47,67 @@ function providerRequestOf(req: IncomingMessage, url: URL): ProviderRequest {
   };
 }
 
-/** Reads the request body (not for GET and HEAD, which a web Request cannot carry one with). */
-async function readBody(req: IncomingMessage, method: string): Promise<string> {
-  if (method === 'GET' || method === 'HEAD') return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return chunks.length === 0 ? '' : utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+/**
+ * Reads the request body (not for GET and HEAD, which a web Request cannot carry one with). Plain
+ * stream events: an async iterator over the request costs more than the rest of a small form's handling.
+ * Rejects when the body breaks off.
+ */
+function readBody(req: IncomingMessage, method: string): Promise<string> {
+  if (method === 'GET' || method === 'HEAD') return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () =>
+      resolve(chunks.length === 0 ? '' : utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))),
+    );
+    req.once('error', reject);
+    // After 'end' this changes nothing; before it, the body broke off.
+    req.once('close', () => reject(new Error('the request body broke off')));
+  });
 }
 
 async function writeResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  const headers: Record<string, string | string[]> = { ...responseHeaderRecord(response) };
+  // Each Set-Cookie on its own line (the record joins them).
+  if ('set-cookie' in headers) headers['set-cookie'] = response.headers.getSetCookie();
   const text = knownText(response);
   if (method === 'HEAD' || (text === undefined && !response.body)) {
     res.writeHead(response.status, headers);
     res.end();
     return;
   }
-  const body = text !== undefined ? Buffer.from(text) : Buffer.from(await response.arrayBuffer());
+  // A string body goes out in one write with the header block (node joins them); a buffer would be a
+  // second chunk, written with writev after cork and uncork.
+  const body = text !== undefined ? text : Buffer.from(await response.arrayBuffer());
   // With the length known, node sends Content-Length instead of chunked framing, which costs both ends.
-  if (response.status !== 204 && response.status !== 304) headers['content-length'] = String(body.byteLength);
+  if (response.status !== 204 && response.status !== 304) {
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  }
   res.writeHead(response.status, headers);
   res.end(body);
+}
+
+/**
+ * How long after a request on another connection the provider counts as serving several clients, ms:
+ * then it signs tokens on the thread pool and keeps the event loop free for them.
+ */
+export const OTHERS_ACTIVE_MS = 50;
+
+/**
+ * Tells, request by request, whether other connections sent requests within the last
+ * {@link OTHERS_ACTIVE_MS} (`ProviderRequest.othersActive`). A client that keeps one connection and
+ * waits for each answer is alone; several clients, or one with a pool of connections, are not.
+ */
+export function connectionActivity(): (connection: object, now: number) => boolean {
+  let last: object | undefined;
+  let otherAt = -Infinity;
+  return (connection, now) => {
+    if (connection !== last) {
+      if (last !== undefined) otherAt = now;
+      last = connection;
+    }
+    return now - otherAt < OTHERS_ACTIVE_MS;
+  };
 }
 
 /**
@@ -87,6 +123,7 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
   }
   let idp: MockIdp | undefined;
   let origin = '';
+  const othersActive = connectionActivity();
   const server = createServer((req, res) => {
     void (async () => {
       try {
@@ -103,7 +140,7 @@ export async function startMockIdp(opts: ListenOptions = {}): Promise<RunningMoc
           const url = new URL(req.url ?? '/', origin);
           // Fetch refuses URLs with credentials (an absolute-form target may carry them).
           if (url.username !== '' || url.password !== '') throw new Error('credentials in the request URL');
-          request = providerRequestOf(req, url);
+          request = providerRequestOf(req, url, othersActive(req.socket, performance.now()));
           exchange = exchangeOf(request, url, await readBody(req, method));
         } catch {
           // What a web Request cannot hold: methods the Fetch standard forbids (CONNECT, TRACE, TRACK),
