@@ -16,6 +16,9 @@ const MARKER_BINDING = '__lhXssReport';
 /** The page binding the main frame reports its own pending work through (busyInitScript). */
 const BUSY_BINDING = '__lhBusyReport';
 
+/** The paused requests of the page's own CDP session: document responses (see stop-at.ts). */
+const DOCUMENT_RESPONSES = { urlPattern: '*', resourceType: 'Document', requestStage: 'Response' } as const;
+
 /**
  * How long resetting a used context for the next session may take before it is closed instead. The
  * reset runs after its session has ended, so this bounds only how long a next session may wait for it;
@@ -30,8 +33,10 @@ const RECYCLE_TIMEOUT_MS = 15_000;
  * its page goes to about:blank (ending the app's scripts and requests), and cookies, every origin's
  * storage, sessionStorage and the HTTP cache are cleared. A context that cannot be reset to that state
  * (the page closed, documents of more than one origin in the tab, a reset that fails) is closed and
- * the next session gets a new one. Listeners, bindings and init scripts are registered once and
- * forward to the session that holds the context (`current`); nothing reaches a session after it ends.
+ * the next session gets a new one. Listeners, bindings, init scripts, the route and the page's
+ * response interception are registered once and forward to the session that holds the context
+ * (`current`); nothing reaches a session after it ends. Adding and removing routes per session cost
+ * Chromium a switch of its request interception (and of its cache) for the context's pages each time.
  */
 export class PooledContext {
   current: BrowserAgent | undefined;
@@ -59,6 +64,12 @@ export class PooledContext {
         at.slot?.current?.onBusy(source.frame, busy === 'busy', doc);
       });
       await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
+      // Every request of the context, for the session's stops, headers and router; without a session
+      // (between two), a request goes on to the network untouched, as without a route.
+      await context.route('**/*', (route, request) => {
+        const agent = at.slot?.current;
+        return agent ? agent.routeRequest(route, request) : route.fallback();
+      });
       context.on('request', (r) => at.slot?.current?.onRequest(r));
       context.on('response', (r) => at.slot?.current?.onResponse(r));
       context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
@@ -68,12 +79,14 @@ export class PooledContext {
       context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      // Paused only while a session's stop is armed; one paused after its session ended goes on.
+      // Every document response of the page pauses, for the redirects a session's armed stop catches
+      // (stop-at.ts); one paused without a session, or while its stop is not armed, goes on.
       cdp.on('Fetch.requestPaused', (ev: PausedResponse) => {
         const agent = at.slot?.current;
         if (agent) void agent.onPausedResponse(ev);
         else void cdp.send('Fetch.continueRequest', { requestId: ev.requestId }).catch(() => undefined);
       });
+      await cdp.send('Fetch.enable', { patterns: [DOCUMENT_RESPONSES] });
       const tree = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
       const slot = new PooledContext(context, page, { cdp, mainFrameId: tree.frameTree.frame.id });
       at.slot = slot;
@@ -125,7 +138,6 @@ export class PooledContext {
       }
       await this.page.goto('about:blank');
       await this.context.clearCookies();
-      await this.context.unrouteAll({ behavior: 'ignoreErrors' });
       const { cdp } = this.channel;
       for (const origin of this.documentOrigins) {
         await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
@@ -181,13 +193,7 @@ export class BrowserPool {
   async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
     const slot = await this.take();
     this.contexts.add(slot);
-    try {
-      return await BrowserAgent.attach(slot, opts, () => this.release(slot));
-    } catch (err) {
-      this.contexts.delete(slot);
-      await slot.close();
-      throw err;
-    }
+    return BrowserAgent.attach(slot, opts, () => this.release(slot));
   }
 
   /**

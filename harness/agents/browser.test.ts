@@ -473,16 +473,17 @@ describe('BrowserAgent', () => {
     expect(await s.waitForNetworkIdle({ timeoutMs: 60 })).toBe(false);
   });
 
-  it('keeps sessions apart and lets a route answer for a real host, with the extra headers', async () => {
+  it('keeps sessions apart and lets a router answer for a real host, with the extra headers', async () => {
     const seenByRoute: Array<Record<string, string>> = [];
     const s = await session({
       extraHeaders: (u): Record<string, string> =>
         u.hostname === 'login.example.test' ? { 'x-login-harness-tag': 'tag-9' } : {},
-      route: async (context) => {
-        await context.route('https://login.example.test/**', async (route) => {
-          seenByRoute.push(route.request().headers());
+      router: {
+        handles: (u) => u.hostname === 'login.example.test',
+        fulfil: async (route, headers) => {
+          seenByRoute.push(headers);
           await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>mock provider</p>' });
-        });
+        },
       },
     });
     const res = await s.goto('https://login.example.test/authorize');
@@ -490,6 +491,34 @@ describe('BrowserAgent', () => {
     expect(seenByRoute[0]?.['x-login-harness-tag']).toBe('tag-9');
     const other = await session();
     expect((await other.storage()).cookies).toEqual([]);
+  });
+
+  it("answers nothing from an ended session's router in the next session of the same context", async () => {
+    const own = await BrowserPool.launch();
+    try {
+      const answered: string[] = [];
+      const a = await own.newSession({
+        router: {
+          handles: (u) => u.origin === app.origin && u.pathname === '/routed',
+          fulfil: async (route) => {
+            answered.push('a');
+            await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>from a</p>' });
+          },
+        },
+      });
+      expect((await a.goto(`${app.origin}/routed`)).body).toBe('<p>from a</p>');
+      await a.close();
+      const b = await own.newSession();
+      expect(b.context).toBe(a.context);
+      appSeen.length = 0;
+      // B has no router: the same request reaches the server, and A's router is not asked.
+      await b.goto(`${app.origin}/routed`);
+      expect(answered).toEqual(['a']);
+      expect(appSeen.map((x) => x.path)).toContain('/routed');
+      await b.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('gives the next session a used context only after resetting it to the state of a fresh one', async () => {
