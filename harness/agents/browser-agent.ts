@@ -4,7 +4,7 @@
  * did (dialogs, `window.__lhXss` markers, console), so XSS and leak checks see what a browser would;
  * navigates, stopping where the caller asks (stop-at.ts), and waits for the page to settle.
  */
-import type { BrowserContext, Frame, Page, Request, Response, Route } from 'playwright-core';
+import type { BrowserContext, Page, Request, Response, Route } from 'playwright-core';
 import type { StorageDump, TranscriptEntry } from '../types.js';
 import type { PooledContext } from './browser-pool.js';
 import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
@@ -145,8 +145,8 @@ export class BrowserAgent {
    * machine it can arrive after the `busy` of the work that follows it: a reset then marked a page
    * that was redeeming a code as idle, and the network went "quiet" between two of its requests.
    */
-  onBusy(frame: Frame, busy: boolean, doc: string): void {
-    if (frame !== this.page.mainFrame() || this.retiredDocs.has(doc)) return;
+  onBusy(busy: boolean, doc: string): void {
+    if (this.retiredDocs.has(doc)) return;
     if (doc !== this.busyDoc) {
       if (this.busyDoc !== undefined) this.retiredDocs.add(this.busyDoc);
       this.busyDoc = doc;
@@ -363,6 +363,16 @@ export class BrowserAgent {
   }
 
   /**
+   * The value (JSON) of `expression` (see pageScript) evaluated in the tab's current document, in the
+   * page's own world, as `page.evaluate` does; without Playwright's utility script, which `page.evaluate`
+   * first installs in every document it evaluates in. Rejects when the script throws or the document
+   * goes away.
+   */
+  async evaluate<T>(expression: string): Promise<T> {
+    return evaluateInPage<T>(this.channel, expression);
+  }
+
+  /**
    * Resolves true once no request has been in flight, and the page has not been waiting for work of
    * its own (see busyInitScript), for `quietMs` (default 100 ms) measured from the last activity;
    * false if that does not happen within `timeoutMs` (default 10 s). Pending
@@ -485,7 +495,7 @@ export class BrowserAgent {
     if (safeOrigin(this.page.url())) {
       let tab: TabStorage;
       try {
-        tab = await this.page.evaluate<TabStorage>(pageScript(readTabStorage));
+        tab = await this.evaluate<TabStorage>(pageScript(readTabStorage));
       } catch (err) {
         throw new Error(
           `could not read the storage of the tab at ${this.page.url()}: ${err instanceof Error ? err.message : String(err)}`,
@@ -527,6 +537,19 @@ export class BrowserAgent {
     })();
     await this.ended;
   }
+}
+
+/** See {@link BrowserAgent.evaluate}: the main frame's document, in the page's own world. */
+export async function evaluateInPage<T>(channel: PageChannel, expression: string): Promise<T> {
+  // Without a context id, CDP evaluates in the main frame's own world.
+  const res = (await channel.cdp.send('Runtime.evaluate', { expression, returnByValue: true })) as {
+    result: { value?: unknown };
+    exceptionDetails?: { text: string; exception?: { description?: string } };
+  };
+  if (res.exceptionDetails) {
+    throw new Error(res.exceptionDetails.exception?.description ?? res.exceptionDetails.text);
+  }
+  return res.result.value as T;
 }
 
 /** The origin of a URL, or undefined for about:blank and other opaque URLs. */

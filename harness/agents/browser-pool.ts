@@ -3,18 +3,29 @@
  * context, or a used one reset: see PooledContext). The context's listeners, bindings and init scripts
  * live here and forward to the session ({@link BrowserAgent}) that holds the context.
  */
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
 import { chromium } from '../browser/playwright-core.js';
-import { BrowserAgent, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
+import { BrowserAgent, evaluateInPage, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
 import { busyInitScript, clearTabState, markerInitScript, pageScript } from './page-scripts.js';
 import type { PageChannel, PausedResponse } from './stop-at.js';
 
-/** The page binding `window.__lhXss` reports through (markerInitScript). */
+/**
+ * The page binding `window.__lhXss` reports through (markerInitScript). The bindings are CDP's own
+ * (`Runtime.addBinding` on the page's CDP session), not Playwright's `exposeBinding`: that one added two
+ * copies of a 12 kB controller script to every document, and answered every report with an evaluation
+ * in the page (the main frame reports its busy state several times per document).
+ */
 const MARKER_BINDING = '__lhXssReport';
 
 /** The page binding the main frame reports its own pending work through (busyInitScript). */
 const BUSY_BINDING = '__lhBusyReport';
+
+/** The part of CDP's `Runtime.bindingCalled` event used here. */
+interface BindingCalled {
+  name: string;
+  payload: string;
+}
 
 /** The paused requests of the page's own CDP session: document responses (see stop-at.ts). */
 const DOCUMENT_RESPONSES = { urlPattern: '*', resourceType: 'Document', requestStage: 'Response' } as const;
@@ -55,14 +66,7 @@ export class PooledContext {
     try {
       // Listeners go in before the page exists; they reach the context object once it does.
       const at: { slot?: PooledContext } = {};
-      await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
-        at.slot?.current?.onMarker(String(text), source.frame.url());
-      });
       await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
-      await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
-        const [busy, doc = ''] = String(state).split(' ');
-        at.slot?.current?.onBusy(source.frame, busy === 'busy', doc);
-      });
       await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
       // Every request of the context, for the session's stops, headers and router; without a session
       // (between two), a request goes on to the network untouched, as without a route.
@@ -79,6 +83,12 @@ export class PooledContext {
       context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
+      cdp.on('Runtime.bindingCalled', (ev: BindingCalled) => at.slot?.current && onBinding(at.slot.current, ev));
+      // Without the Runtime domain enabled, Chromium neither puts the bindings into new documents nor
+      // reports their calls.
+      await cdp.send('Runtime.enable');
+      await cdp.send('Runtime.addBinding', { name: MARKER_BINDING });
+      await cdp.send('Runtime.addBinding', { name: BUSY_BINDING });
       // Every document response of the page pauses, for the redirects a session's armed stop catches
       // (stop-at.ts); one paused without a session, or while its stop is not armed, goes on.
       cdp.on('Fetch.requestPaused', (ev: PausedResponse) => {
@@ -134,7 +144,7 @@ export class PooledContext {
     const work = (async (): Promise<boolean> => {
       for (const p of this.context.pages()) if (p !== this.page) await p.close();
       if (pageOrigin) {
-        await this.page.evaluate(pageScript(clearTabState));
+        await evaluateInPage(this.channel, pageScript(clearTabState));
       }
       await this.page.goto('about:blank');
       await this.context.clearCookies();
@@ -160,6 +170,22 @@ export class PooledContext {
   async close(): Promise<void> {
     this.current = undefined;
     await this.context.close().catch(() => undefined);
+  }
+}
+
+/** Hands a report of the page's init scripts (markerInitScript, busyInitScript) to `agent`. */
+function onBinding(agent: BrowserAgent, ev: BindingCalled): void {
+  if (ev.name === BUSY_BINDING) {
+    const [busy, doc = ''] = ev.payload.split(' ');
+    agent.onBusy(busy === 'busy', doc);
+  } else if (ev.name === MARKER_BINDING) {
+    let report: unknown;
+    try {
+      report = JSON.parse(ev.payload);
+    } catch {
+      return;
+    }
+    if (Array.isArray(report)) agent.onMarker(String(report[0]), String(report[1]));
   }
 }
 

@@ -307,7 +307,22 @@ describe('BrowserAgent', () => {
           .sort(),
       )
       .toEqual(['img-onerror', 'inline']);
+    expect(
+      s
+        .scriptEvents()
+        .filter((e) => e.type === 'marker')
+        .map((e) => e.url),
+    ).toEqual([`${app.origin}/xss`, `${app.origin}/xss`]);
     expect(s.scriptEvents()).toContainEqual({ type: 'console', text: 'log: logged', url: `${app.origin}/xss` });
+  });
+
+  it("keeps the agent's report bindings out of the page's reach", async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/xss`);
+    // The init scripts took them off the global object before the page's scripts ran.
+    expect(
+      await s.page.evaluate(() => ['__lhXssReport', '__lhBusyReport'].map((n) => typeof Reflect.get(window, n))),
+    ).toEqual(['undefined', 'undefined']);
   });
 
   it('waits for the network to go quiet after the last request ended', async () => {
@@ -393,7 +408,7 @@ describe('BrowserAgent', () => {
   it('tells visible, hidden and missing elements apart as Playwright does, and names a selector that is no CSS', async () => {
     const s = await session();
     await s.goto(`${app.origin}/visibility`);
-    const shown = (sel: string): Promise<Shown> => s.page.evaluate<Shown>(pageScript(selectorShown, sel));
+    const shown = (sel: string): Promise<Shown> => s.evaluate<Shown>(pageScript(selectorShown, sel));
     for (const sel of ['#shown', '#inner', '#shadowed', 'p']) {
       expect(await shown(sel)).toBe('visible');
       expect(await s.page.locator(sel).first().isVisible()).toBe(true);

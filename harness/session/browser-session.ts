@@ -172,7 +172,7 @@ export class BrowserSession implements Session {
    */
   async #shown(selector: string): Promise<boolean> {
     if (this.#cssSelector !== false) {
-      const shown = await this.#browser.page
+      const shown = await this.#browser
         .evaluate<Shown>(pageScript(selectorShown, selector))
         .catch((): Shown => 'hidden');
       if (shown !== 'invalid') {
