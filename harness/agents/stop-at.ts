@@ -69,8 +69,8 @@ export class NavigationStop {
   /**
    * Stops, from now on, every main-frame navigation whose URL `match`es (none without one). `seen`
    * resolves at the first stop. The page's document responses pause all the time (the pool enables that
-   * once for the page's life; switching it per navigation cost Chromium more than the pauses do), and
-   * go on untouched while the stop is not armed.
+   * once for the page's life, instead of a switch of Chromium's interception on and off per navigation,
+   * for about as many documents as pause now), and go on untouched while the stop is not armed.
    */
   arm(match: ((url: URL) => boolean) | undefined): { seen: Promise<void> } {
     this.#match = match;
