@@ -4,7 +4,7 @@
  * did (dialogs, `window.__lhXss` markers, console), so XSS and leak checks see what a browser would;
  * navigates, stopping where the caller asks (stop-at.ts), and waits for the page to settle.
  */
-import type { BrowserContext, Frame, Page, Request, Response, Route } from 'playwright-core';
+import type { BrowserContext, Page, Request, Response, Route } from 'playwright-core';
 import type { StorageDump, TranscriptEntry } from '../types.js';
 import type { PooledContext } from './browser-pool.js';
 import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
@@ -20,14 +20,26 @@ export interface ScriptEvent {
   url: string;
 }
 
+/**
+ * Answers a session's requests to some URLs instead of the network, e.g. the mock provider's Playwright
+ * transport (mock-idp/transports/playwright.ts `mockIdpRouter`) that answers for the real lexoffice hosts.
+ */
+export interface SessionRouter {
+  /** Whether a request to `url` is answered here. */
+  handles(url: URL): boolean;
+  /** Answers `route`, with `headers` (the request's own plus the session's extra headers) as the request's headers. */
+  fulfil(route: Route, headers: Record<string, string>): Promise<void>;
+}
+
 export interface BrowserSessionOptions {
   /** Headers added to every request to `url` (the login tag for the provider's origin). */
   extraHeaders?: (url: URL) => Record<string, string>;
   /**
-   * Installs routes on the session's context before its page loads anything, e.g. the mock provider's Playwright
-   * transport that answers for the real lexoffice hosts. Requests it handles still get `extraHeaders`.
+   * Answers requests of the session's context instead of the network (after the navigation stops of
+   * {@link BrowserAgent.goto} and {@link BrowserAgent.holdNavigations}). Requests it handles still get
+   * `extraHeaders`.
    */
-  route?: (context: BrowserContext) => Promise<void>;
+  router?: SessionRouter;
   /** Time source for the transcript. */
   clock?: () => number;
 }
@@ -60,6 +72,9 @@ export class BrowserAgent {
   private readonly idleListeners = new Set<() => void>();
   private readonly clock: () => number;
   private readonly extraHeaders: (url: URL) => Record<string, string>;
+  private readonly router: SessionRouter | undefined;
+  /** Main-frame navigations held at the door (see holdNavigations). */
+  private hold: { match: (url: URL) => boolean; onHeld: (url: string) => void } | undefined;
   private seq = 0;
   private inflight = 0;
   /** The main frame's own async work (fetch, body reads, WebCrypto) is pending: see busyInitScript. */
@@ -81,6 +96,7 @@ export class BrowserAgent {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.extraHeaders = opts.extraHeaders ?? (() => ({}));
+    this.router = opts.router;
     this.lastActivity = Date.now();
     this.stop = new NavigationStop(channel, {
       entries: this.entries,
@@ -89,21 +105,27 @@ export class BrowserAgent {
     });
   }
 
-  /** Takes over a pooled context: the caller's routes, then ours, then every event of the context. */
-  static async attach(
-    slot: PooledContext,
-    opts: BrowserSessionOptions,
-    release: () => Promise<void>,
-  ): Promise<BrowserAgent> {
+  /**
+   * Takes over a pooled context: from now on its route (installed once for the context's life, see
+   * PooledContext) and every event of the context reach this session, until it ends.
+   */
+  static attach(slot: PooledContext, opts: BrowserSessionOptions, release: () => Promise<void>): BrowserAgent {
     const agent = new BrowserAgent(slot.context, slot.page, slot.channel, opts, release);
-    // Playwright runs the route registered last first: ours sees every request, adds headers, and
-    // falls back to the caller's routes (which then see the added headers) or the network.
-    if (opts.route) await opts.route(slot.context);
-    await slot.context.route('**/*', (route, request) =>
-      slot.current === agent ? agent.routeRequest(route, request) : route.fallback(),
-    );
     slot.current = agent;
     return agent;
+  }
+
+  /**
+   * Until the returned function is called, every main-frame navigation to a URL that `match`es is aborted
+   * at the route stage, before any other handling (stops, router), and its URL is passed to `onHeld`.
+   * For a navigation an app starts from script at a moment of its choosing, however late.
+   */
+  holdNavigations(match: (url: URL) => boolean, onHeld: (url: string) => void): () => void {
+    const hold = { match, onHeld };
+    this.hold = hold;
+    return () => {
+      if (this.hold === hold) this.hold = undefined;
+    };
   }
 
   /** `window.__lhXss` reported `text` in a frame at `url`. */
@@ -123,8 +145,8 @@ export class BrowserAgent {
    * machine it can arrive after the `busy` of the work that follows it: a reset then marked a page
    * that was redeeming a code as idle, and the network went "quiet" between two of its requests.
    */
-  onBusy(frame: Frame, busy: boolean, doc: string): void {
-    if (frame !== this.page.mainFrame() || this.retiredDocs.has(doc)) return;
+  onBusy(busy: boolean, doc: string): void {
+    if (this.retiredDocs.has(doc)) return;
     if (doc !== this.busyDoc) {
       if (this.busyDoc !== undefined) this.retiredDocs.add(this.busyDoc);
       this.busyDoc = doc;
@@ -205,18 +227,35 @@ export class BrowserAgent {
     }
   }
 
+  /**
+   * Every request of the context while this session holds it (the pooled context's route): held or
+   * stopped navigations are aborted, then the router answers what it handles, with the extra headers;
+   * anything else goes on to the network (with the extra headers).
+   */
   async routeRequest(route: Route, request: Request): Promise<void> {
+    const hold = this.hold;
+    if (hold && request.isNavigationRequest() && this.isMainFrame(request)) {
+      const url = request.url();
+      if (hold.match(new URL(url))) {
+        hold.onHeld(url);
+        await route.abort('aborted');
+        return;
+      }
+    }
     if (await this.stop.abortAtRoute(route, request, this.byRequest.get(request), () => this.isMainFrame(request)))
       return;
     const url = new URL(request.url());
     const extra = this.extraHeaders(url);
-    if (Object.keys(extra).length === 0) {
-      await route.fallback();
+    let headers: Record<string, string> | undefined;
+    if (Object.keys(extra).length > 0) {
+      headers = { ...request.headers() };
+      for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    }
+    if (this.router?.handles(url)) {
+      await this.router.fulfil(route, headers ?? request.headers());
       return;
     }
-    const headers = { ...request.headers() };
-    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-    await route.fallback({ headers });
+    await route.fallback(headers ? { headers } : undefined);
   }
 
   onRequest(request: Request): void {
@@ -271,7 +310,7 @@ export class BrowserAgent {
       settle?: () => Promise<unknown>;
     } = {},
   ): Promise<GotoResult> {
-    const { seen: stopSeen } = await this.stop.arm(opts.stopAt);
+    const { seen: stopSeen } = this.stop.arm(opts.stopAt);
     try {
       let response: Awaited<ReturnType<Page['goto']>> = null;
       try {
@@ -297,7 +336,7 @@ export class BrowserAgent {
       }
       return { status: response?.status() ?? 0, url: this.page.url(), body };
     } finally {
-      await this.stop.disarm();
+      this.stop.disarm();
     }
   }
 
@@ -321,6 +360,16 @@ export class BrowserAgent {
       throw new Error(`cannot read the document: ${read.exceptionDetails?.text ?? 'no markup'}`);
     }
     return read.result.value;
+  }
+
+  /**
+   * The value (JSON) of `expression` (see pageScript) evaluated in the tab's current document, in the
+   * page's own world, as `page.evaluate` does; without Playwright's utility script, which `page.evaluate`
+   * first installs in every document it evaluates in. Rejects when the script throws or the document
+   * goes away.
+   */
+  async evaluate<T>(expression: string): Promise<T> {
+    return evaluateInPage<T>(this.channel, expression);
   }
 
   /**
@@ -446,7 +495,7 @@ export class BrowserAgent {
     if (safeOrigin(this.page.url())) {
       let tab: TabStorage;
       try {
-        tab = await this.page.evaluate<TabStorage>(pageScript(readTabStorage));
+        tab = await this.evaluate<TabStorage>(pageScript(readTabStorage));
       } catch (err) {
         throw new Error(
           `could not read the storage of the tab at ${this.page.url()}: ${err instanceof Error ? err.message : String(err)}`,
@@ -483,11 +532,24 @@ export class BrowserAgent {
    */
   async close(): Promise<void> {
     this.ended ??= (async () => {
-      await this.stop.end();
+      this.stop.end();
       await this.release();
     })();
     await this.ended;
   }
+}
+
+/** See {@link BrowserAgent.evaluate}: the main frame's document, in the page's own world. */
+export async function evaluateInPage<T>(channel: PageChannel, expression: string): Promise<T> {
+  // Without a context id, CDP evaluates in the main frame's own world.
+  const res = (await channel.cdp.send('Runtime.evaluate', { expression, returnByValue: true })) as {
+    result: { value?: unknown };
+    exceptionDetails?: { text: string; exception?: { description?: string } };
+  };
+  if (res.exceptionDetails) {
+    throw new Error(res.exceptionDetails.exception?.description ?? res.exceptionDetails.text);
+  }
+  return res.result.value as T;
 }
 
 /** The origin of a URL, or undefined for about:blank and other opaque URLs. */

@@ -3,18 +3,32 @@
  * context, or a used one reset: see PooledContext). The context's listeners, bindings and init scripts
  * live here and forward to the session ({@link BrowserAgent}) that holds the context.
  */
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../browser/find-chromium.js';
 import { chromium } from '../browser/playwright-core.js';
-import { BrowserAgent, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
+import { BrowserAgent, evaluateInPage, safeOrigin, type BrowserSessionOptions } from './browser-agent.js';
 import { busyInitScript, clearTabState, markerInitScript, pageScript } from './page-scripts.js';
 import type { PageChannel, PausedResponse } from './stop-at.js';
 
-/** The page binding `window.__lhXss` reports through (markerInitScript). */
+/**
+ * The page binding `window.__lhXss` reports through (markerInitScript). The bindings are CDP's own
+ * (`Runtime.addBinding` on the page's CDP session), not Playwright's `exposeBinding`: that one added two
+ * copies of a 12 kB controller script to every document, and answered every report with an evaluation
+ * in the page (the main frame reports its busy state several times per document).
+ */
 const MARKER_BINDING = '__lhXssReport';
 
 /** The page binding the main frame reports its own pending work through (busyInitScript). */
 const BUSY_BINDING = '__lhBusyReport';
+
+/** The part of CDP's `Runtime.bindingCalled` event used here. */
+interface BindingCalled {
+  name: string;
+  payload: string;
+}
+
+/** The paused requests of the page's own CDP session: document responses (see stop-at.ts). */
+const DOCUMENT_RESPONSES = { urlPattern: '*', resourceType: 'Document', requestStage: 'Response' } as const;
 
 /**
  * How long resetting a used context for the next session may take before it is closed instead. The
@@ -30,8 +44,10 @@ const RECYCLE_TIMEOUT_MS = 15_000;
  * its page goes to about:blank (ending the app's scripts and requests), and cookies, every origin's
  * storage, sessionStorage and the HTTP cache are cleared. A context that cannot be reset to that state
  * (the page closed, documents of more than one origin in the tab, a reset that fails) is closed and
- * the next session gets a new one. Listeners, bindings and init scripts are registered once and
- * forward to the session that holds the context (`current`); nothing reaches a session after it ends.
+ * the next session gets a new one. Listeners, bindings, init scripts, the route and the page's
+ * response interception are registered once and forward to the session that holds the context
+ * (`current`); nothing reaches a session after it ends. Adding and removing routes per session cost
+ * Chromium a switch of its request interception (and of its cache) for the context's pages each time.
  */
 export class PooledContext {
   current: BrowserAgent | undefined;
@@ -50,15 +66,14 @@ export class PooledContext {
     try {
       // Listeners go in before the page exists; they reach the context object once it does.
       const at: { slot?: PooledContext } = {};
-      await context.exposeBinding(MARKER_BINDING, (source: { frame: { url(): string } }, text: unknown) => {
-        at.slot?.current?.onMarker(String(text), source.frame.url());
-      });
       await context.addInitScript(pageScript(markerInitScript, MARKER_BINDING));
-      await context.exposeBinding(BUSY_BINDING, (source: { frame: Frame }, state: unknown) => {
-        const [busy, doc = ''] = String(state).split(' ');
-        at.slot?.current?.onBusy(source.frame, busy === 'busy', doc);
-      });
       await context.addInitScript(pageScript(busyInitScript, BUSY_BINDING));
+      // Every request of the context, for the session's stops, headers and router; without a session
+      // (between two), a request goes on to the network untouched, as without a route.
+      await context.route('**/*', (route, request) => {
+        const agent = at.slot?.current;
+        return agent ? agent.routeRequest(route, request) : route.fallback();
+      });
       context.on('request', (r) => at.slot?.current?.onRequest(r));
       context.on('response', (r) => at.slot?.current?.onResponse(r));
       context.on('requestfinished', (r) => at.slot?.current?.onRequestEnd(r));
@@ -68,12 +83,20 @@ export class PooledContext {
       context.on('page', (p) => (at.slot ? at.slot.watch(p) : early.push(p)));
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      // Paused only while a session's stop is armed; one paused after its session ended goes on.
+      cdp.on('Runtime.bindingCalled', (ev: BindingCalled) => at.slot?.current && onBinding(at.slot.current, ev));
+      // Without the Runtime domain enabled, Chromium neither puts the bindings into new documents nor
+      // reports their calls.
+      await cdp.send('Runtime.enable');
+      await cdp.send('Runtime.addBinding', { name: MARKER_BINDING });
+      await cdp.send('Runtime.addBinding', { name: BUSY_BINDING });
+      // Every document response of the page pauses, for the redirects a session's armed stop catches
+      // (stop-at.ts); one paused without a session, or while its stop is not armed, goes on.
       cdp.on('Fetch.requestPaused', (ev: PausedResponse) => {
         const agent = at.slot?.current;
         if (agent) void agent.onPausedResponse(ev);
         else void cdp.send('Fetch.continueRequest', { requestId: ev.requestId }).catch(() => undefined);
       });
+      await cdp.send('Fetch.enable', { patterns: [DOCUMENT_RESPONSES] });
       const tree = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
       const slot = new PooledContext(context, page, { cdp, mainFrameId: tree.frameTree.frame.id });
       at.slot = slot;
@@ -121,11 +144,10 @@ export class PooledContext {
     const work = (async (): Promise<boolean> => {
       for (const p of this.context.pages()) if (p !== this.page) await p.close();
       if (pageOrigin) {
-        await this.page.evaluate(pageScript(clearTabState));
+        await evaluateInPage(this.channel, pageScript(clearTabState));
       }
       await this.page.goto('about:blank');
       await this.context.clearCookies();
-      await this.context.unrouteAll({ behavior: 'ignoreErrors' });
       const { cdp } = this.channel;
       for (const origin of this.documentOrigins) {
         await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
@@ -148,6 +170,22 @@ export class PooledContext {
   async close(): Promise<void> {
     this.current = undefined;
     await this.context.close().catch(() => undefined);
+  }
+}
+
+/** Hands a report of the page's init scripts (markerInitScript, busyInitScript) to `agent`. */
+function onBinding(agent: BrowserAgent, ev: BindingCalled): void {
+  if (ev.name === BUSY_BINDING) {
+    const [busy, doc = ''] = ev.payload.split(' ');
+    agent.onBusy(busy === 'busy', doc);
+  } else if (ev.name === MARKER_BINDING) {
+    let report: unknown;
+    try {
+      report = JSON.parse(ev.payload);
+    } catch {
+      return;
+    }
+    if (Array.isArray(report)) agent.onMarker(String(report[0]), String(report[1]));
   }
 }
 
@@ -181,13 +219,7 @@ export class BrowserPool {
   async newSession(opts: BrowserSessionOptions = {}): Promise<BrowserAgent> {
     const slot = await this.take();
     this.contexts.add(slot);
-    try {
-      return await BrowserAgent.attach(slot, opts, () => this.release(slot));
-    } catch (err) {
-      this.contexts.delete(slot);
-      await slot.close();
-      throw err;
-    }
+    return BrowserAgent.attach(slot, opts, () => this.release(slot));
   }
 
   /**

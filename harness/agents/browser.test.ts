@@ -307,7 +307,22 @@ describe('BrowserAgent', () => {
           .sort(),
       )
       .toEqual(['img-onerror', 'inline']);
+    expect(
+      s
+        .scriptEvents()
+        .filter((e) => e.type === 'marker')
+        .map((e) => e.url),
+    ).toEqual([`${app.origin}/xss`, `${app.origin}/xss`]);
     expect(s.scriptEvents()).toContainEqual({ type: 'console', text: 'log: logged', url: `${app.origin}/xss` });
+  });
+
+  it("keeps the agent's report bindings out of the page's reach", async () => {
+    const s = await session();
+    await s.goto(`${app.origin}/xss`);
+    // The init scripts took them off the global object before the page's scripts ran.
+    expect(
+      await s.page.evaluate(() => ['__lhXssReport', '__lhBusyReport'].map((n) => typeof Reflect.get(window, n))),
+    ).toEqual(['undefined', 'undefined']);
   });
 
   it('waits for the network to go quiet after the last request ended', async () => {
@@ -393,7 +408,7 @@ describe('BrowserAgent', () => {
   it('tells visible, hidden and missing elements apart as Playwright does, and names a selector that is no CSS', async () => {
     const s = await session();
     await s.goto(`${app.origin}/visibility`);
-    const shown = (sel: string): Promise<Shown> => s.page.evaluate<Shown>(pageScript(selectorShown, sel));
+    const shown = (sel: string): Promise<Shown> => s.evaluate<Shown>(pageScript(selectorShown, sel));
     for (const sel of ['#shown', '#inner', '#shadowed', 'p']) {
       expect(await shown(sel)).toBe('visible');
       expect(await s.page.locator(sel).first().isVisible()).toBe(true);
@@ -473,16 +488,17 @@ describe('BrowserAgent', () => {
     expect(await s.waitForNetworkIdle({ timeoutMs: 60 })).toBe(false);
   });
 
-  it('keeps sessions apart and lets a route answer for a real host, with the extra headers', async () => {
+  it('keeps sessions apart and lets a router answer for a real host, with the extra headers', async () => {
     const seenByRoute: Array<Record<string, string>> = [];
     const s = await session({
       extraHeaders: (u): Record<string, string> =>
         u.hostname === 'login.example.test' ? { 'x-login-harness-tag': 'tag-9' } : {},
-      route: async (context) => {
-        await context.route('https://login.example.test/**', async (route) => {
-          seenByRoute.push(route.request().headers());
+      router: {
+        handles: (u) => u.hostname === 'login.example.test',
+        fulfil: async (route, headers) => {
+          seenByRoute.push(headers);
           await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>mock provider</p>' });
-        });
+        },
       },
     });
     const res = await s.goto('https://login.example.test/authorize');
@@ -490,6 +506,34 @@ describe('BrowserAgent', () => {
     expect(seenByRoute[0]?.['x-login-harness-tag']).toBe('tag-9');
     const other = await session();
     expect((await other.storage()).cookies).toEqual([]);
+  });
+
+  it("answers nothing from an ended session's router in the next session of the same context", async () => {
+    const own = await BrowserPool.launch();
+    try {
+      const answered: string[] = [];
+      const a = await own.newSession({
+        router: {
+          handles: (u) => u.origin === app.origin && u.pathname === '/routed',
+          fulfil: async (route) => {
+            answered.push('a');
+            await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>from a</p>' });
+          },
+        },
+      });
+      expect((await a.goto(`${app.origin}/routed`)).body).toBe('<p>from a</p>');
+      await a.close();
+      const b = await own.newSession();
+      expect(b.context).toBe(a.context);
+      appSeen.length = 0;
+      // B has no router: the same request reaches the server, and A's router is not asked.
+      await b.goto(`${app.origin}/routed`);
+      expect(answered).toEqual(['a']);
+      expect(appSeen.map((x) => x.path)).toContain('/routed');
+      await b.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('gives the next session a used context only after resetting it to the state of a fresh one', async () => {

@@ -20,12 +20,25 @@ export function pageScript(fn: (arg?: unknown) => unknown, ...args: unknown[]): 
   return `(function (__name) { return (${fn.toString()})(${call}); })(function (f) { return f; })`;
 }
 
-/** Runs in every frame before the page's own scripts: `window.__lhXss = x` or `__lhXss(x)` reports x. */
+/**
+ * Runs in every frame before the page's own scripts: `window.__lhXss = x` or `__lhXss(x)` reports x,
+ * with the frame's URL, as the JSON array `[text, url]`.
+ */
 export function markerInitScript(binding: string): void {
+  // The CDP binding (`Runtime.addBinding` on the page's CDP session puts it on every frame's global
+  // object), taken off the global object so that only this script can call it: the page's own scripts
+  // cannot report in its name. Undefined where there is none (a page without it, such as a popup).
   const w = window as unknown as Record<string, unknown>;
+  const bound = w[binding];
+  try {
+    delete w[binding];
+  } catch {
+    // Not configurable: left where it is.
+  }
+  const call = typeof bound === 'function' ? (bound as (payload: string) => void) : undefined;
   const report = (value: unknown): void => {
     try {
-      (w[binding] as (text: string) => void)(String(value));
+      call?.(JSON.stringify([String(value), location.href]));
     } catch {
       // The binding is gone while the page unloads.
     }
@@ -41,14 +54,25 @@ export function markerInitScript(binding: string): void {
  * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
  */
 export function busyInitScript(binding: string): void {
-  if (window.top !== window) return;
+  // The CDP binding (`Runtime.addBinding` on the page's CDP session puts it on every frame's global
+  // object), taken off the global object so that only this script can call it: the page's own scripts
+  // cannot report in its name. Undefined where there is none (a page without it, such as a popup).
   const w = window as unknown as Record<string, unknown>;
+  const bound = w[binding];
+  try {
+    delete w[binding];
+  } catch {
+    // Not configurable: left where it is.
+  }
+  const call = typeof bound === 'function' ? (bound as (payload: string) => void) : undefined;
+  // Taken in every frame (above), so that only the main frame's document can report.
+  if (window.top !== window) return;
   // Names this document in its reports, so the harness can tell them from an earlier document's.
   const doc = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
   let pending = 0;
   const report = (state: 'busy' | 'idle'): void => {
     try {
-      void (w[binding] as (text: string) => Promise<void>)(`${state} ${doc}`);
+      call?.(`${state} ${doc}`);
     } catch {
       // The binding is gone while the page unloads.
     }

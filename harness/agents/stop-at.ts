@@ -57,8 +57,6 @@ export class NavigationStop {
   #match: ((url: URL) => boolean) | undefined;
   #stopped: StoppedNavigation | undefined;
   #onStop: (() => void) | undefined;
-  /** Set once the session has ended: its page's CDP session belongs to the next session then. */
-  #ended = false;
   readonly #realResponses = new Map<string, RealResponse>();
   /** Entries whose response was taken from CDP and must not be overwritten by Playwright's events. */
   readonly #pinned = new WeakSet<TranscriptEntry>();
@@ -70,22 +68,21 @@ export class NavigationStop {
 
   /**
    * Stops, from now on, every main-frame navigation whose URL `match`es (none without one). `seen`
-   * resolves at the first stop (wrapped: an async function would wait for it).
+   * resolves at the first stop. The page's document responses pause all the time (the pool enables that
+   * once for the page's life, instead of a switch of Chromium's interception on and off per navigation,
+   * for about as many documents as pause now), and go on untouched while the stop is not armed.
    */
-  async arm(match: ((url: URL) => boolean) | undefined): Promise<{ seen: Promise<void> }> {
+  arm(match: ((url: URL) => boolean) | undefined): { seen: Promise<void> } {
     this.#match = match;
     this.#stopped = undefined;
     const seen = new Promise<void>((resolve) => (this.#onStop = resolve));
-    if (match) await this.#interceptRedirects(true);
     return { seen };
   }
 
   /** Stops nothing any more. */
-  async disarm(): Promise<void> {
-    const armed = this.#match !== undefined;
+  disarm(): void {
     this.#match = undefined;
     this.#onStop = undefined;
-    if (armed) await this.#interceptRedirects(false);
   }
 
   /** The navigation stopped since `arm`, if any (a method, so narrowing does not assume it unchanged). */
@@ -126,32 +123,12 @@ export class NavigationStop {
   }
 
   /**
-   * Ends the stop for good: it stops nothing any more, and a `goto` of the ended session that is still
-   * running (a check that timed out) no longer changes the page's interception, which belongs to the
-   * next session once the context has been reset.
+   * Ends the stop: it stops nothing any more. A `goto` of the ended session that is still running (a
+   * check that timed out) may arm it again, but nothing of the page reaches an ended session (the pool
+   * forwards to the session that holds the context), so that stops nothing either.
    */
-  async end(): Promise<void> {
-    if (this.#ended) return;
-    await this.disarm();
-    this.#ended = true;
-  }
-
-  /**
-   * Playwright does not route the hops of a redirect, so a redirect to the stop URL is caught at the
-   * response stage through CDP and answered to the browser as a 204 (a 204 navigation does not
-   * commit); the stop URL is never requested. Chromium has already stored the cookies the client set
-   * with its redirect (its state cookie, say) when the response stage is reached, so they are kept.
-   */
-  async #interceptRedirects(on: boolean): Promise<void> {
-    if (this.#ended) return;
-    const { cdp } = this.channel;
-    if (!on) {
-      await cdp.send('Fetch.disable').catch(() => undefined);
-      return;
-    }
-    await cdp.send('Fetch.enable', {
-      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
-    });
+  end(): void {
+    this.disarm();
   }
 
   /** A document response paused while armed (the pool forwards the page's `Fetch.requestPaused`). */

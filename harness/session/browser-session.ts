@@ -7,8 +7,7 @@
  * element (spa `signedIn.selector`, looked for each time the page comes to rest, then its requests in
  * flight), or the network has gone quiet (an app that refuses a callback shows no particular element).
  */
-import type { Request, Route } from 'playwright-core';
-import { routeMockIdp } from '../../mock-idp/transports/playwright.js';
+import { mockIdpRouter } from '../../mock-idp/transports/playwright.js';
 import { BrowserPool, type BrowserAgent } from '../agents/browser.js';
 import { HttpAgent } from '../agents/http.js';
 import { pageScript, selectorShown, type Shown } from '../agents/page-scripts.js';
@@ -67,7 +66,7 @@ export class BrowserSession implements Session {
   static async open(ctx: SessionContext, pool: BrowserPool): Promise<BrowserSession> {
     const browser = await pool.newSession({
       extraHeaders: ctx.tagHeaders,
-      route: (context) => routeMockIdp(context, ctx.idp),
+      router: mockIdpRouter(ctx.idp),
     });
     return new BrowserSession(ctx, browser);
   }
@@ -78,23 +77,16 @@ export class BrowserSession implements Session {
       throw new CheckRunError('the manifest has no `login.url`, so a login cannot be started', 'configuration');
     this.#ctx.signal.throwIfAborted();
     // A browser app navigates to the provider from script, possibly after the network has been quiet
-    // for a moment (discovery fetched, PKCE computed). A page route (it takes precedence over the
-    // context's) holds that navigation at the door for as long as it takes, instead of guessing a pause.
+    // for a moment (discovery fetched, PKCE computed). The session holds that navigation at the door
+    // (before anything else sees it) for as long as it takes, instead of guessing a pause.
     const page = this.#browser.page;
     let held: string | undefined;
     let reached: ((url: string) => void) | undefined;
     const atDoor = new Promise<string>((resolve) => (reached = resolve));
-    const hold = async (route: Route, request: Request): Promise<void> => {
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-        held ??= request.url();
-        reached?.(held);
-        await route.abort('aborted');
-      } else {
-        await route.fallback();
-      }
-    };
-    const matcher = (url: URL): boolean => this.#isAuthorization(url);
-    await page.route(matcher, hold);
+    const unhold = this.#browser.holdNavigations(this.#isAuthorization, (url) => {
+      held ??= url;
+      reached?.(held);
+    });
     try {
       let status = 0;
       try {
@@ -102,8 +94,8 @@ export class BrowserSession implements Session {
         if (res.stoppedAt) return parseAuthorizationRequest(res.stoppedAt, (uri) => this.#ctx.idp.pushedRequest(uri));
         status = res.status;
       } catch (err) {
-        // A server-side redirect to the provider is held by the page route during `goto`, which then
-        // reports the aborted navigation as an error.
+        // A server-side redirect to the provider is held at the door during `goto`, which then reports
+        // the aborted navigation as an error.
         if (held === undefined) throw err;
       }
       const url = held ?? (await this.#within(atDoor, LOGIN_NAVIGATION_TIMEOUT_MS));
@@ -113,7 +105,7 @@ export class BrowserSession implements Session {
         'target',
       );
     } finally {
-      await page.unroute(matcher, hold).catch(() => undefined);
+      unhold();
     }
   }
 
@@ -180,7 +172,7 @@ export class BrowserSession implements Session {
    */
   async #shown(selector: string): Promise<boolean> {
     if (this.#cssSelector !== false) {
-      const shown = await this.#browser.page
+      const shown = await this.#browser
         .evaluate<Shown>(pageScript(selectorShown, selector))
         .catch((): Shown => 'hidden');
       if (shown !== 'invalid') {

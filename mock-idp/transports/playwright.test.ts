@@ -11,8 +11,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from '../../harness/browser/find-chromium.js';
 import { createMockIdp } from '../index.js';
-import type { MockIdp } from '../types.js';
-import { routeMockIdp } from './playwright.js';
+import { LOGIN_TAG_HEADER, type MockIdp } from '../types.js';
+import { mockIdpRouter, routeMockIdp } from './playwright.js';
 
 /** Chromium may still be being installed: wait for /usr/bin to gain it rather than skipping. */
 function waitForChromium(): Promise<string> {
@@ -116,6 +116,32 @@ describe('Playwright route transport', () => {
       const redeemed = idp.journal.entries({ endpoint: 'token' }).at(-1);
       expect(redeemed?.token?.codeVerifier).toBe(verifier);
       expect(redeemed?.request.headers.origin).toBe(appOrigin);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("answers through the router of a route of one's own, with the headers it is given", async () => {
+    const context = await browser.newContext();
+    try {
+      const router = mockIdpRouter(idp);
+      const passed: string[] = [];
+      await context.route('**/*', async (route) => {
+        if (!router.handles(new URL(route.request().url()))) {
+          passed.push(route.request().url());
+          await route.continue();
+          return;
+        }
+        await router.fulfil(route, { ...route.request().headers(), [LOGIN_TAG_HEADER]: 'router-tag' });
+      });
+      const page = await context.newPage();
+      const res = await page.goto('https://login.lexoffice.io/.well-known/openid-configuration');
+      expect(res?.status()).toBe(200);
+      expect(idp.journal.entries({ tag: 'router-tag', endpoint: 'discovery' })).toHaveLength(1);
+      // The app's own origin is not the mock's.
+      expect(router.handles(new URL(`${appOrigin}/callback`))).toBe(false);
+      await page.goto(`${appOrigin}/`);
+      expect(passed).toEqual([`${appOrigin}/`]);
     } finally {
       await context.close();
     }
