@@ -24,6 +24,10 @@
  * - With `NODE_OPTIONS=--enable-source-maps`, stack traces point at the TypeScript sources (without
  *   it they name the bundle, whose comments name each file; mapping costs every start some time).
  * - A package that cannot be bundled (a native addon) is a compile error: start such a program another way.
+ * - WebAssembly is compiled by V8's baseline compiler only (`--liftoff-only`): the first `fetch` compiles
+ *   Node's HTTP parser (llhttp, WebAssembly), and V8's optimizing compiler spent more CPU on it than the
+ *   rest of a start (about 0.25 s of each); the baseline code parses a response as correctly, and
+ *   JavaScript is compiled as before.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -40,10 +44,23 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 
-/** Bumped when the bundle's shape changes, so caches written by an older launcher are not used. */
-const FORMAT = 1;
+// Before the program runs, so its first `fetch` compiles llhttp with it (see above). The Node modules
+// imported above were loaded with the flags Node started with; those loaded later compile without
+// Node's built-in code cache (it records the flags), which costs less than the optimizing compiler did.
+v8.setFlagsFromString('--liftoff-only');
+
+/**
+ * Bumped when the bundle's shape changes, so caches written by an older launcher are not used (2: the
+ * V8 code cache is made under `--liftoff-only`, and V8 refuses a cache made under other flags).
+ */
+const FORMAT = 2;
 const SELF = fileURLToPath(import.meta.url);
+/** Bytes in front of the V8 data of a `.run.v8`: how long the process that wrote it had run (float64, ms). */
+const RUN_CACHE_HEADER = 8;
+/** A process that ran this many times as long as the one that made the `.run.v8` writes it again. */
+const RUN_CACHE_RENEWAL = 1.25;
 /** Bundles older than this that no manifest names any more are deleted (a start may still be importing a newer one). */
 const PRUNE_AFTER_MS = 10 * 60_000;
 
@@ -92,13 +109,24 @@ async function run(bundle) {
   const text = bundle.code ?? readFileSync(bundle.file, 'utf8');
   // A `#!` line the bundle kept from the program would be a syntax error inside the wrapper below.
   const code = text.startsWith('#!') ? `//${text}` : text;
-  const cacheFile = bundle.file && `${bundle.file}.v8`;
+  // Two code caches: `.v8`, made once the program's first synchronous part has run (its start), and
+  // `.run.v8`, made when a process exits normally, which also holds the functions first called while
+  // the program served requests (compiled lazily in every process, they were most of what a target's
+  // requests cost beyond its start). A process started from a `.run.v8` holds all of its functions, so
+  // one that ran clearly longer than the process that made it writes a fuller one.
+  const startCache = bundle.file && `${bundle.file}.v8`;
+  const runCache = bundle.file && `${bundle.file}.run.v8`;
   let cachedData;
-  try {
-    cachedData = cacheFile ? readFileSync(cacheFile) : undefined;
-  } catch {
-    // Not made yet.
+  /** How long the process that made the `.run.v8` had run, in ms (its first 8 bytes). */
+  let runCacheMadeAfterMs = 0;
+  const saved = readCache(runCache);
+  if (saved && saved.length > RUN_CACHE_HEADER) {
+    runCacheMadeAfterMs = saved.readDoubleLE(0);
+    cachedData = saved.subarray(RUN_CACHE_HEADER);
+  } else {
+    cachedData = readCache(startCache);
   }
+  const fromRun = runCacheMadeAfterMs > 0;
   // Strict, as the ES modules it was bundled from are.
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) {'use strict';${code}\n})`,
@@ -108,15 +136,39 @@ async function run(bundle) {
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     },
   );
+  const accepted = cachedData !== undefined && !script.cachedDataRejected;
+  if (runCache) {
+    process.once('exit', (code) => {
+      // A program that failed (a target refusing its provider) may not have run what it usually runs.
+      const ranMs = performance.now();
+      if (code !== 0 || (fromRun && accepted && ranMs < RUN_CACHE_RENEWAL * runCacheMadeAfterMs)) return;
+      try {
+        const header = Buffer.alloc(RUN_CACHE_HEADER);
+        header.writeDoubleLE(ranMs, 0);
+        writeAtomic(runCache, Buffer.concat([header, script.createCachedData()]));
+      } catch {
+        // A read-only cache: the next start compiles lazily again.
+      }
+    });
+  }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(entry), module, entry, path.dirname(entry));
   // After the program's first synchronous part, so the functions it compiled are in the cache too.
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+  if (startCache && !accepted) {
     try {
-      writeAtomic(cacheFile, script.createCachedData());
+      writeAtomic(startCache, script.createCachedData());
     } catch {
       // A read-only cache: the next start compiles again.
     }
+  }
+}
+
+/** A cache file's bytes, or undefined when there is none. */
+function readCache(file) {
+  try {
+    return file ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

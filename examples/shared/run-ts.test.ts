@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,6 +70,25 @@ describe('run-ts.mjs', () => {
     expect(outs.map((o) => o.greeting)).toEqual(['hello a', 'hello b', 'hello c', 'hello d']);
     const left = await readdir(path.join(dir, 'node_modules', '.cache', 'login-harness-run-ts'));
     expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('keeps a code cache made at the end of a normal run and starts from it, and none from a failed run', async () => {
+    const cacheDir = path.join(dir, 'node_modules', '.cache', 'login-harness-run-ts');
+    const runCaches = async (): Promise<string[]> => (await readdir(cacheDir)).filter((f) => f.endsWith('.run.v8'));
+    await writeFile(path.join(dir, 'app', 'fails.ts'), "console.log('started');\nprocess.exitCode = 1;\n");
+    const failed = await run(process.execPath, [LAUNCHER, 'fails.ts'], { cwd: path.join(dir, 'app') }).catch(
+      (e: unknown) => e as { code?: number },
+    );
+    expect((failed as { code?: number }).code).toBe(1);
+    expect(await runCaches()).toEqual([]);
+
+    expect((await start('first')).greeting).toBe('hello first');
+    const [made] = await runCaches();
+    expect(made).toMatch(/\.cjs\.run\.v8$/);
+    const bytes = await readFile(path.join(cacheDir, made));
+    // Its header says how long the process that made it had run.
+    expect(bytes.readDoubleLE(0)).toBeGreaterThan(0);
+    expect((await start('second')).greeting).toBe('hello second');
   });
 
   it('reports a compile error with the file and line, and exits 1', async () => {

@@ -7,7 +7,8 @@ import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/t
 import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
 import { createMockIdp } from '../../mock-idp/index.js';
 import type { ClientRegistration } from '../../mock-idp/types.js';
-import { redactorOf, runClientAudit, type ClientAuditOptions } from './client-audit.js';
+import { browserCloser, redactorOf, runClientAudit, type ClientAuditOptions } from './client-audit.js';
+import type { BrowserPool } from '../agents/browser.js';
 import { normalizeReportForComparison } from './determinism.js';
 
 const FRAGILE = fileURLToPath(new URL('./fixtures/fragile-target.json', import.meta.url));
@@ -222,7 +223,14 @@ describe('runClientAudit with a fragile target', () => {
     const verdicts = Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
     expect(verdicts).toEqual({ 'observes.refusal': 'pass', 'ignores.refusal': 'error' });
     // The refused start leaves the target's discovery fetches as evidence.
-    expect(report.results.find((r) => r.id === 'observes.refusal')?.transcript.length).toBeGreaterThan(0);
+    const observed = report.results.find((r) => r.id === 'observes.refusal');
+    expect(observed?.transcript.length).toBeGreaterThan(0);
+    // That start is part of the check's environment, started with the run, not at the check's turn:
+    // the environment is ready only once the target has fetched the metadata (and refused it).
+    const fetchedAt = Math.max(...(observed?.transcript ?? []).map((e) => e.at)) - Date.parse(report.startedAt);
+    const phase = report.timings?.phases.find((p) => p.name === 'environment' && p.check === 'observes.refusal');
+    expect(phase).toBeDefined();
+    expect(phase!.startMs + phase!.durationMs).toBeGreaterThanOrEqual(fetchedAt);
   }, 90_000);
 
   it('scopes faults and journal views to each check by its login tag', async () => {
@@ -396,6 +404,47 @@ const registration = (clientId: string, clientSecret: string): ClientRegistratio
   clientSecret,
   authMethod: 'client_secret_basic',
   redirectUris: ['http://127.0.0.1:1/cb'],
+});
+
+describe('closing the run browser', () => {
+  /** A pool that counts its closes. */
+  function fakePool(): { pool: BrowserPool; closes: () => number } {
+    let closes = 0;
+    const pool = {
+      close: async () => {
+        closes++;
+      },
+    } as unknown as BrowserPool;
+    return { pool, closes: () => closes };
+  }
+
+  it('closes the browser once the last of the checks that drive it has ended, and only once', async () => {
+    const { pool, closes } = fakePool();
+    const browser = browserCloser({ pool }, 2);
+    browser.checkEnded();
+    await Promise.resolve();
+    expect(closes()).toBe(0);
+    browser.checkEnded();
+    await Promise.resolve();
+    expect(closes()).toBe(1);
+    // The end of the run closes nothing more.
+    await browser.close();
+    expect(closes()).toBe(1);
+  });
+
+  it('closes at the end of the run a browser whose checks did not all end, once its launch has finished', async () => {
+    const { pool, closes } = fakePool();
+    let launched: (p: BrowserPool) => void = () => undefined;
+    const resources = { launching: new Promise<BrowserPool>((resolve) => (launched = resolve)) };
+    const browser = browserCloser(resources, 3);
+    browser.checkEnded();
+    const closed = browser.close();
+    await Promise.resolve();
+    expect(closes()).toBe(0);
+    launched(pool);
+    await closed;
+    expect(closes()).toBe(1);
+  });
 });
 
 describe('the run redactor', () => {

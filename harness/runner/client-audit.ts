@@ -141,6 +141,7 @@ async function executeClientChecks(
   const idps: MockIdp[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   const resources: SessionResources = { browserPath: opts.browserPath };
+  const browser = browserCloser(resources, checks.filter((c) => usesBrowser(c.check, template.kind)).length);
   const timings = new RunTimings(performance.now() - (Date.now() - startedAtMs), opts.cliStartMs);
   let status: Report['status'] = 'complete';
   let results: CheckResult[] = [];
@@ -208,6 +209,7 @@ async function executeClientChecks(
           template,
           shared: env,
           resources,
+          ...(usesBrowser(check, template.kind) ? { browserCheckEnded: browser.checkEnded } : {}),
           // Started above; started now if it was not (the run was being interrupted).
           own: ownEnvironment(check)
             ? () =>
@@ -231,12 +233,14 @@ async function executeClientChecks(
       status = outcome.status;
     }
   } finally {
-    // Stop in reverse order of creation: sessions and targets before the providers they talk to.
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    // A launch still in progress (started early, or by a check that was abandoned) is awaited, so its
-    // Chromium is closed too instead of outliving the run.
-    const pool = resources.pool ?? (await resources.launching?.catch(() => undefined));
-    await pool?.close().catch(() => undefined);
+    // Stop in reverse order of creation: sessions and targets before the providers they talk to. The
+    // browser meanwhile (it talks to them only through checks, which have ended).
+    await Promise.all([
+      (async () => {
+        for (const c of cleanups.reverse()) await c().catch(() => undefined);
+      })(),
+      browser.close(),
+    ]);
   }
 
   return { results, status, timings: timings.toModel(checks.map((c) => c.check.id)) };
@@ -251,10 +255,38 @@ export function redactorOf(idps: readonly MockIdp[]): (text: string) => string {
   return followSecrets(() => idps.map((idp) => idp.journal));
 }
 
+/**
+ * Closes the run's Chromium once the last of the `browserChecks` checks that drive it has ended (its
+ * shutdown then overlaps the checks still running), or when `close` is called at the end of the run,
+ * whichever comes first; it is closed once.
+ */
+export function browserCloser(
+  resources: SessionResources,
+  browserChecks: number,
+): { checkEnded: () => void; close: () => Promise<void> } {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      // A launch still in progress (started early, or by a check that was abandoned) is awaited, so its
+      // Chromium is closed too instead of outliving the run.
+      const pool = resources.pool ?? (await resources.launching?.catch(() => undefined));
+      await pool?.close().catch(() => undefined);
+    })());
+  let left = browserChecks;
+  return {
+    checkEnded: () => {
+      if (--left === 0) void close();
+    },
+    close,
+  };
+}
+
 /** A check's own provider and target (discovery faults), with what stops them. */
 interface OwnEnvironment {
   env: ClientEnvironment;
   cleanups: Array<() => Promise<void>>;
+  /** The target's first start, settled: a check that observes a refusal to start judges its outcome. */
+  firstStart: Promise<StartedTarget>;
 }
 
 /**
@@ -276,9 +308,13 @@ function startOwnEnvironment(
     'environment',
     async () => {
       const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups, memory);
-      // A check that observes a refusal to start starts the target itself and judges the refusal.
-      if (!check.observesStartRefusal) await env.instance.ensure();
-      return { env, cleanups };
+      // Also the target of a check that observes a refusal to start starts now: a target that fetches the
+      // metadata and refuses it costs what any start costs, and started at the check's turn it was
+      // waited for at the end of the run. That check judges the outcome of this first start.
+      const firstStart = env.instance.ensure();
+      if (check.observesStartRefusal) await firstStart.catch(() => undefined);
+      else await firstStart;
+      return { env, cleanups, firstStart };
     },
     check.id,
   );
@@ -320,6 +356,8 @@ interface CheckDeps {
   resources: SessionResources;
   /** The check's own provider and target, started at the beginning of the run (discovery faults). */
   own: (() => Promise<OwnEnvironment>) | undefined;
+  /** For a check that drives Chromium: called once when it has ended and closed its sessions. */
+  browserCheckEnded?: () => void;
   timings: RunTimings;
 }
 
@@ -334,6 +372,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       const sessions: Session[] = [];
       let env = deps.shared;
       let ownCleanups: Array<() => Promise<void>> | undefined;
+      let firstStart: Promise<StartedTarget> | undefined;
       /** Ends the hold on the check's tag in the journal of the provider its logins go to. */
       let unhold: (() => void) | undefined;
       let finished = false;
@@ -357,13 +396,19 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
           const own = await timedStep('setup', deps.own);
           env = own.env;
           ownCleanups = own.cleanups;
+          if (check.observesStartRefusal) firstStart = own.firstStart;
         }
         // The check reads its tag's entries (and the untagged ones recorded meanwhile) until its
         // transcript is taken: none of them may be dropped for other logins' traffic before that.
         unhold = env.idp.journal.hold?.(tag);
         let handle: StartedTarget | undefined;
         try {
-          handle = await timedStep('setup', () => env.instance.ensure());
+          handle = await timedStep('setup', async () => {
+            // A refusal is the first start's (a later call would only repeat its error); a target that
+            // started is asked for again, so one that died meanwhile is restarted as for any check.
+            await firstStart;
+            return env.instance.ensure();
+          });
         } catch (err) {
           if (!check.observesStartRefusal || !check.discoveryFaults?.length || !(err instanceof CheckRunError))
             throw err;
@@ -424,6 +469,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       } finally {
         exec.signal.removeEventListener('abort', onAbort);
         await finish();
+        deps.browserCheckEnded?.();
       }
     },
   });

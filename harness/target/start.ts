@@ -2,6 +2,8 @@
  * Starts a target's server (TARGETS.md section 1, `start`) and waits until it is ready: its ready URL
  * answers (any 2xx, 3xx or 4xx) or its stdout matches the ready pattern.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ResolvedTarget } from '../types.js';
 import { ManagedProcess, type ExitInfo } from './process.js';
@@ -182,9 +184,7 @@ async function pollUrl(url: string, signal: AbortSignal, nudge?: EventTarget): P
     signal.addEventListener('abort', onAbort, { once: true });
     const probeTimer = setTimeout(() => probe.abort(new Error('probe timed out')), PROBE_TIMEOUT_MS);
     try {
-      const res = await fetch(url, { redirect: 'manual', signal: probe.signal });
-      await res.body?.cancel();
-      if (res.status < 500) return;
+      if ((await probeStatus(url, probe.signal)) < 500) return;
     } catch {
       // Not listening yet (ECONNREFUSED) or the probe timed out: try again.
     } finally {
@@ -194,6 +194,23 @@ async function pollUrl(url: string, signal: AbortSignal, nudge?: EventTarget): P
     const delay = POLL_DELAYS_MS[Math.min(attempt, POLL_DELAYS_MS.length - 1)] ?? 250;
     await pause(delay, signal, nudge);
   }
+}
+
+/**
+ * The status of one GET of `url` (redirects not followed, body not read), on a connection of its own.
+ * node:http rather than fetch: the harness would otherwise load fetch's HTTP client and compile its
+ * WebAssembly parser only to learn that a port answers.
+ */
+function probeStatus(url: string, signal: AbortSignal): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const transport = new URL(url).protocol === 'https:' ? https : http;
+    const req = transport.get(url, { agent: false, signal }, (res) => {
+      // The status is the answer (as fetch resolves on the response head); the body is not awaited.
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.on('error', reject);
+  });
 }
 
 /**
