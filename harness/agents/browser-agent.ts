@@ -351,15 +351,14 @@ export class BrowserAgent {
     const world = (await cdp.send('Page.createIsolatedWorld', { frameId: mainFrameId, worldName: READER_WORLD })) as {
       executionContextId: number;
     };
-    const read = (await cdp.send('Runtime.evaluate', {
-      expression: pageScript(documentContent),
-      contextId: world.executionContextId,
-      returnByValue: true,
-    })) as { result: { value?: unknown }; exceptionDetails?: { text: string } };
-    if (read.exceptionDetails || typeof read.result.value !== 'string') {
-      throw new Error(`cannot read the document: ${read.exceptionDetails?.text ?? 'no markup'}`);
+    let markup: unknown;
+    try {
+      markup = await evaluateInPage<unknown>(this.channel, pageScript(documentContent), world.executionContextId);
+    } catch (err) {
+      throw new Error(`cannot read the document: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return read.result.value;
+    if (typeof markup !== 'string') throw new Error('cannot read the document: no markup');
+    return markup;
   }
 
   /**
@@ -532,17 +531,24 @@ export class BrowserAgent {
    */
   async close(): Promise<void> {
     this.ended ??= (async () => {
-      this.stop.end();
+      this.stop.disarm();
       await this.release();
     })();
     await this.ended;
   }
 }
 
-/** See {@link BrowserAgent.evaluate}: the main frame's document, in the page's own world. */
-export async function evaluateInPage<T>(channel: PageChannel, expression: string): Promise<T> {
+/**
+ * See {@link BrowserAgent.evaluate}: the main frame's document, in the page's own world, or in the
+ * execution context `contextId` (an isolated world of the page, see BrowserAgent.content).
+ */
+export async function evaluateInPage<T>(channel: PageChannel, expression: string, contextId?: number): Promise<T> {
   // Without a context id, CDP evaluates in the main frame's own world.
-  const res = (await channel.cdp.send('Runtime.evaluate', { expression, returnByValue: true })) as {
+  const res = (await channel.cdp.send('Runtime.evaluate', {
+    expression,
+    returnByValue: true,
+    ...(contextId !== undefined ? { contextId } : {}),
+  })) as {
     result: { value?: unknown };
     exceptionDetails?: { text: string; exception?: { description?: string } };
   };

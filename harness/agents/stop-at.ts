@@ -79,7 +79,11 @@ export class NavigationStop {
     return { seen };
   }
 
-  /** Stops nothing any more. */
+  /**
+   * Stops nothing any more; also when its session ends. A `goto` of an ended session that is still
+   * running (a check that timed out) may arm it again, but nothing of the page reaches an ended session
+   * (the pool forwards to the session that holds the context), so that stops nothing either.
+   */
   disarm(): void {
     this.#match = undefined;
     this.#onStop = undefined;
@@ -120,15 +124,6 @@ export class NavigationStop {
     const real = this.#realResponses.get(url);
     this.#realResponses.delete(url);
     return real;
-  }
-
-  /**
-   * Ends the stop: it stops nothing any more. A `goto` of the ended session that is still running (a
-   * check that timed out) may arm it again, but nothing of the page reaches an ended session (the pool
-   * forwards to the session that holds the context), so that stops nothing either.
-   */
-  end(): void {
-    this.disarm();
   }
 
   /** A document response paused while armed (the pool forwards the page's `Fetch.requestPaused`). */

@@ -60,23 +60,23 @@ interface Case {
   justified?: Record<string, readonly string[]>;
 }
 
-const CASES: Case[] = [
-  { kind: 'web', mode: 'hang' },
-  { kind: 'web', mode: 'loop' },
-  { kind: 'web', mode: 'flood' },
+/**
+ * What a hostile server does, met by a web target's server and by the server of a browser application
+ * alike (for the latter, Chromium meets it).
+ */
+const SERVER_FAULTS: ReadonlyArray<Omit<Case, 'kind'>> = [
+  { mode: 'hang' },
+  { mode: 'loop' },
+  { mode: 'flood' },
   // The login starts properly: the authorization request (with its state) reached the provider.
-  { kind: 'web', mode: 'crash', justified: { 'state.present': ['pass'] } },
-  { kind: 'web', mode: 'garbage' },
-  { kind: 'web', mode: 'drip' },
-  { kind: 'web', mode: 'exit' },
-  // A browser application served by a hostile server: the same server faults, met by Chromium.
-  { kind: 'spa', mode: 'hang' },
-  { kind: 'spa', mode: 'loop' },
-  { kind: 'spa', mode: 'flood' },
-  { kind: 'spa', mode: 'crash', justified: { 'state.present': ['pass'] } },
-  { kind: 'spa', mode: 'garbage' },
-  { kind: 'spa', mode: 'drip' },
-  { kind: 'spa', mode: 'exit' },
+  { mode: 'crash', justified: { 'state.present': ['pass'] } },
+  { mode: 'garbage' },
+  { mode: 'drip' },
+  { mode: 'exit' },
+];
+
+const CASES: Case[] = [
+  ...(['web', 'spa'] as const).flatMap((kind) => SERVER_FAULTS.map((fault) => ({ kind, ...fault }))),
   // And pages that misbehave in the browser itself.
   { kind: 'spa', mode: 'spa-loop' },
   { kind: 'spa', mode: 'spa-reload' },
