@@ -178,6 +178,41 @@ describe('runClientAudit with a fragile target', () => {
     for (const s of Object.values(seen)) expect(alive(s.pid)).toBe(false);
   });
 
+  it('starts one provider issuer and target process for the checks with the same discovery faults, and stops it after the last', async () => {
+    const seen: Record<string, { issuer: string; pid: number }> = {};
+    const record = (id: string) => async (ctx: ClientCheckContext) => {
+      seen[id] = { issuer: ctx.idp.issuer, pid: pidFrom(ctx.targetLogs()) };
+      ctx.observe('recorded');
+      return { verdict: 'pass' as const, summary: 'ok' };
+    };
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 2,
+      catalog: clientCatalogOf([
+        fake('iss.one', record('iss.one'), { discoveryFaults: ['discovery.iss-parameter'] }),
+        fake('plain.one', record('plain.one'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
+        // The same faults in another order and repeated are the same environment.
+        fake('iss.two', record('iss.two'), {
+          discoveryFaults: ['discovery.iss-parameter', 'discovery.iss-parameter'],
+        }),
+        fake('keys.one', record('keys.one'), { ownIssuer: true }),
+        fake('keys.two', record('keys.two'), { ownIssuer: true }),
+      ]),
+    });
+    expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(seen['iss.one']).toEqual(seen['iss.two']);
+    const distinct = (key: 'issuer' | 'pid') => new Set(Object.values(seen).map((s) => s[key])).size;
+    // iss.* share one; plain.one, keys.one and keys.two have their own (ownIssuer never shares).
+    expect(distinct('issuer')).toBe(4);
+    expect(distinct('pid')).toBe(4);
+    // Each check still shows its environment's start in the timings.
+    const environments = (report.timings?.phases ?? []).filter((p) => p.name === 'environment');
+    expect(environments.map((p) => p.check)).toEqual(['iss.one', 'plain.one', 'iss.two', 'keys.one', 'keys.two']);
+    const [one, , two] = environments;
+    expect([two.startMs, two.durationMs]).toEqual([one.startMs, one.durationMs]);
+    for (const s of Object.values(seen)) expect(alive(s.pid)).toBe(false);
+  });
+
   it('gives a check declaring ownIssuer its own provider issuer and target process without changing metadata', async () => {
     const seen: Record<string, { issuer: string; pid: number }> = {};
     const record = (id: string) => async (ctx: ClientCheckContext) => {

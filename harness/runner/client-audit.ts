@@ -170,12 +170,12 @@ async function executeClientChecks(
       // run, once the shared target (which every other check waits for) is up, and not when their check's
       // turn comes: started together with it they would only slow it down on a busy machine.
       await sharedStart;
-      for (const { check } of checks) {
-        if (ownEnvironment(check) && !signal.aborted)
-          own.set(
-            check.id,
-            startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory),
-          );
+      for (const [key, sharing] of environmentGroups(checks.map((c) => c.check))) {
+        if (signal.aborted) break;
+        own.set(
+          key,
+          startOwnEnvironment(sharing, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory),
+        );
       }
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
@@ -212,9 +212,24 @@ async function executeClientChecks(
           ...(usesBrowser(check, template.kind) ? { browserCheckEnded: browser.checkEnded } : {}),
           // Started above; started now if it was not (the run was being interrupted).
           own: ownEnvironment(check)
-            ? () =>
-                own.get(check.id) ??
-                startOwnEnvironment(check, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory)
+            ? () => {
+                const key = environmentKey(check);
+                let started = own.get(key);
+                if (!started) {
+                  started = startOwnEnvironment(
+                    checks.map((c) => c.check).filter((c) => ownEnvironment(c) && environmentKey(c) === key),
+                    template,
+                    opts.seed,
+                    signal,
+                    idps,
+                    cleanups,
+                    timings,
+                    opts.providerMemory,
+                  );
+                  own.set(key, started);
+                }
+                return started;
+              }
             : undefined,
           timings,
         }),
@@ -284,17 +299,47 @@ export function browserCloser(
 /** A check's own provider and target (discovery faults), with what stops them. */
 interface OwnEnvironment {
   env: ClientEnvironment;
-  cleanups: Array<() => Promise<void>>;
+  /**
+   * Called by each check of the environment when it has ended: the last call stops the environment's
+   * target and provider (they are also stopped at the end of the run, whatever happened).
+   */
+  release: () => Promise<void>;
   /** The target's first start, settled: a check that observes a refusal to start judges its outcome. */
   firstStart: Promise<StartedTarget>;
 }
 
 /**
- * Starts the provider and target of a check with discovery faults. The cleanups are also registered
- * run-wide, so they are stopped at the end of the run even when the check never runs or is abandoned.
+ * Which own environment a check runs in (see {@link ownEnvironment}). Checks with the same discovery
+ * faults share one provider issuer and target process: the metadata the target reads at its start is
+ * all that differs from the shared environment, and their logins are kept apart by their tags, as in
+ * the shared environment. A check that needs an issuer to itself (`ownIssuer`: issuer-wide key state)
+ * or judges the target's first start (`observesStartRefusal`) gets an environment of its own.
+ */
+export function environmentKey(check: ClientCheck): string {
+  if (check.ownIssuer || check.observesStartRefusal) return `check:${check.id}`;
+  return `faults:${[...new Set(check.discoveryFaults ?? [])].sort().join(',')}`;
+}
+
+/** The run's own environments: each key with the checks (in catalog order) that run in it. */
+export function environmentGroups(checks: readonly ClientCheck[]): Map<string, ClientCheck[]> {
+  const groups = new Map<string, ClientCheck[]>();
+  for (const check of checks) {
+    if (!ownEnvironment(check)) continue;
+    const key = environmentKey(check);
+    const group = groups.get(key);
+    if (group) group.push(check);
+    else groups.set(key, [check]);
+  }
+  return groups;
+}
+
+/**
+ * Starts the provider and target of the checks `sharing` one environment (same discovery faults; see
+ * {@link environmentKey}). The cleanups are also registered run-wide, so they are stopped at the end of
+ * the run even when a check never runs or is abandoned.
  */
 function startOwnEnvironment(
-  check: ClientCheck,
+  sharing: readonly ClientCheck[],
   template: ManifestTemplate,
   seed: number,
   signal: AbortSignal,
@@ -303,28 +348,45 @@ function startOwnEnvironment(
   timings: RunTimings,
   memory: Partial<MemoryLimits> | undefined,
 ): Promise<OwnEnvironment> {
+  const [first] = sharing;
+  if (!first) throw new Error('an own environment needs at least one check');
   const cleanups: Array<() => Promise<void>> = [];
-  const started = timings.phase(
-    'environment',
-    async () => {
-      const env = await createEnvironment(template, seed, check.discoveryFaults ?? [], signal, idps, cleanups, memory);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
+    })());
+  let users = sharing.length;
+  const begun = performance.now();
+  const started = (async () => {
+    try {
+      const env = await createEnvironment(template, seed, first.discoveryFaults ?? [], signal, idps, cleanups, memory);
       // Also the target of a check that observes a refusal to start starts now: a target that fetches the
       // metadata and refuses it costs what any start costs, and started at the check's turn it was
       // waited for at the end of the run. That check judges the outcome of this first start.
       const firstStart = env.instance.ensure();
-      if (check.observesStartRefusal) await firstStart.catch(() => undefined);
+      if (first.observesStartRefusal) await firstStart.catch(() => undefined);
       else await firstStart;
-      return { env, cleanups, firstStart };
-    },
-    check.id,
-  );
+      return {
+        env,
+        firstStart,
+        release: async () => {
+          if (--users === 0) await stop();
+        },
+      };
+    } finally {
+      // One phase per check, with the same times: the report shows each check's environment.
+      const ended = performance.now();
+      for (const check of sharing) timings.record('environment', begun, ended, check.id);
+    }
+  })();
   // The check reports a failed start; until it awaits the promise, the rejection is not unhandled.
   started.catch(() => undefined);
   // Registered now, not when the start ends: a run that ends while the start is under way still stops
   // what it started (the run's signal cuts the start short).
   runCleanups.push(async () => {
     await started.catch(() => undefined);
-    for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
+    await stop();
   });
   return started;
 }
@@ -371,7 +433,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       const tag = loginTag(check.id, deps.seed);
       const sessions: Session[] = [];
       let env = deps.shared;
-      let ownCleanups: Array<() => Promise<void>> | undefined;
+      let ownRelease: (() => Promise<void>) | undefined;
       let firstStart: Promise<StartedTarget> | undefined;
       /** Ends the hold on the check's tag in the journal of the provider its logins go to. */
       let unhold: (() => void) | undefined;
@@ -386,7 +448,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
         // The transcript is taken: the tag may make room for other logins from now on (it stays until it must).
         unhold?.();
-        if (ownCleanups) for (const c of ownCleanups.reverse()) await c().catch(() => undefined);
+        await ownRelease?.();
       };
       // A check abandoned by the executor (timeout, deadline) still releases what it holds at once.
       const onAbort = (): void => void finish();
@@ -395,7 +457,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         if (deps.own) {
           const own = await timedStep('setup', deps.own);
           env = own.env;
-          ownCleanups = own.cleanups;
+          ownRelease = own.release;
           if (check.observesStartRefusal) firstStart = own.firstStart;
         }
         // The check reads its tag's entries (and the untagged ones recorded meanwhile) until its
