@@ -9,10 +9,15 @@
  * only when it is needed. Paths to the package's files go through core/package-root.ts, which finds
  * the package root from wherever the code runs, so they hold in the bundle too.
  *
+ * zod's error messages come in some 60 languages, and its namespace export (`z.locales`) keeps them all
+ * in a bundle although the CLI never switches from English (zod's default): 310 kB of source that every
+ * start compiled. In the bundle, `z.locales` holds English only ({@link englishOnlyZodLocales}).
+ *
  * The library entry points (dist/api/*) stay tsc's output: a program that imports the package gets its
  * modules, not the CLI's bundle.
  */
 import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -34,6 +39,26 @@ export async function externalPackages() {
   return declared.filter((name) => !BUNDLED.includes(name)).flatMap((name) => [name, `${name}/*`]);
 }
 
+/**
+ * An esbuild plugin that gives zod's `locales/index.js` (the module behind `z.locales`) a stand-in that
+ * exports English only. zod's schemas import `locales/en.js` themselves for their default messages, so
+ * nothing else changes.
+ */
+export const englishOnlyZodLocales = {
+  name: 'english-only-zod-locales',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]locales[\\/]index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: path.resolve(args.resolveDir, args.path), namespace: 'zod-locales' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};\n`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 /** Bundles dist/harness/cli/bin.js into dist/cli/ (cleared first, so no chunk of an older build stays). */
 export async function bundleCli() {
   const outdir = `${root}dist/cli`;
@@ -48,6 +73,7 @@ export async function bundleCli() {
     target: 'node20.19',
     external: await externalPackages(),
     sourcemap: true,
+    plugins: [englishOnlyZodLocales],
     logLevel: 'warning',
   });
 }

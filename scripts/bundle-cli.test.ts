@@ -3,8 +3,10 @@
  * the installed packages.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +81,27 @@ describe('the CLI bundle', () => {
     );
     expect(chunks.some((code) => /\(\s*"playwright-core"\s*\)/.test(code))).toBe(true);
     expect(chunks.some((code) => code.includes('playwright-core/lib/'))).toBe(false);
+  });
+
+  it('carries zod with its English messages only, and the CLI still words a bad manifest in English', async () => {
+    const chunks = await Promise.all(
+      (await readdir(OUT)).filter((f) => f.endsWith('.js')).map((f) => readFile(path.join(OUT, f), 'utf8')),
+    );
+    const sources = chunks.join('\n');
+    // Two of zod's other locales, by the file comments esbuild leaves in the bundle.
+    expect(sources).not.toMatch(/node_modules\/zod\/v4\/locales\/(de|fr)\.js/);
+    expect(sources).toMatch(/node_modules\/zod\/v4\/locales\/en\.js/);
+    const dir = await mkdtemp(path.join(tmpdir(), 'bundle-zod-'));
+    try {
+      const manifest = path.join(dir, 'target.json');
+      await writeFile(manifest, JSON.stringify({ name: 'x', kind: 'web', client: { id: 3 } }));
+      const run = spawnSync(process.execPath, [path.join(OUT, 'bin.js'), 'audit', manifest, '--out', dir], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('client.id: expected a string, got 3');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
