@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { meanCpuSeconds, median, reapedChildrenCpuMs, timeNode } from './command.js';
+import { meanCpuSeconds, measureInGroup, median, reapedChildrenCpuMs, timeNode } from './command.js';
 
 describe('timing a command in a new process', () => {
   it('reports the exit code, the output and the CPU time the process used', async () => {
@@ -35,6 +36,30 @@ describe('timing a command in a new process', () => {
     expect(
       readdirSync('/sys/fs/cgroup/cpuacct').filter((n) => n.startsWith(`login-harness-bench-${process.pid}-`)),
     ).toEqual([]);
+  });
+
+  it('counts this process and the processes it starts, reaped or not, for a span in a group of its own', async () => {
+    const home = readFileSync('/proc/self/cgroup', 'utf8');
+    const span = await measureInGroup();
+    const canGroup = process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/cpuacct/cpuacct.usage');
+    if (!canGroup) return expect(span).toBeUndefined();
+    expect(span).toBeDefined();
+    try {
+      // A grandchild busy for 150 ms of CPU, left to run by its parent, which exits at once (nobody
+      // here reaps it); the pipe it shares closes when it ends.
+      const orphan =
+        'const s = process.cpuUsage(); while (process.cpuUsage(s).user < 150000) Math.sqrt(Math.random());';
+      const script =
+        `require("node:child_process").spawn(process.execPath, ["-e", ${JSON.stringify(orphan)}], ` +
+        '{ stdio: "inherit", detached: true }).unref(); process.exit(0)';
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => child.stdout.on('close', resolve));
+      expect(await span!.read()).toBeGreaterThanOrEqual(140);
+    } finally {
+      await span!.end();
+    }
+    // Back in its own group.
+    expect(readFileSync('/proc/self/cgroup', 'utf8')).toBe(home);
   });
 
   it('takes the median of an odd and an even count, and NaN of none', () => {

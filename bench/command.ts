@@ -17,7 +17,7 @@
  * names the source it used (`cpuSource`).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** CPU time of this process's reaped children so far, ms (`cutime + cstime`); `undefined` off Linux. */
@@ -87,6 +87,56 @@ async function newGroup(): Promise<{ dir: string; read: () => Promise<number> } 
     await rmdir(dir).catch(() => undefined);
   }
   return undefined;
+}
+
+/** The path of this process's group in the hierarchy at `root`, from /proc/self/cgroup. */
+async function ownGroup(root: string): Promise<string | undefined> {
+  const lines = (await readFile('/proc/self/cgroup', 'utf8').catch(() => '')).split('\n');
+  const v1 = path.basename(root);
+  for (const line of lines) {
+    const [, controllers, where] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (where === undefined) continue;
+    // cgroup v1: the line naming the hierarchy's controller (`cpuacct` or `cpu,cpuacct`); v2: `0::`.
+    const matches = v1 === 'cpuacct' ? controllers.split(',').includes('cpuacct') : controllers === '';
+    if (matches) return path.join(root, where);
+  }
+  return undefined;
+}
+
+/** A span of this process's own work, measured with the processes it starts (see {@link measureInGroup}). */
+export interface GroupSpan {
+  /** CPU ms of this process and every process it started since the span began. */
+  read: () => Promise<number>;
+  /** Puts this process back into its own group and removes the span's group. */
+  end: () => Promise<void>;
+}
+
+/**
+ * Moves this process into a new control group, so that its own CPU time and that of every process it
+ * starts from now on (reaped or not) is counted until {@link GroupSpan.end}. For in-process suites,
+ * which start targets and Chromium from the benchmark's own process. Undefined where no group can be
+ * made or joined; the caller then falls back to {@link reapedChildrenCpuMs}.
+ */
+export async function measureInGroup(): Promise<GroupSpan | undefined> {
+  const group = await newGroup();
+  if (!group) return undefined;
+  const root = path.dirname(group.dir);
+  const home = await ownGroup(root);
+  const join = (dir: string): Promise<void> => writeFile(path.join(dir, 'cgroup.procs'), String(process.pid));
+  try {
+    if (!home) throw new Error('no group of this process in the hierarchy');
+    await join(group.dir);
+  } catch {
+    await removeGroup(group.dir);
+    return undefined;
+  }
+  return {
+    read: async () => Math.round(await group.read()),
+    end: async () => {
+      await join(home).catch(() => undefined);
+      await removeGroup(group.dir);
+    },
+  };
 }
 
 /** One finished command. */
