@@ -389,3 +389,62 @@ describe('closed-loop measurement', () => {
     expect(await processCpuMs(2 ** 31)).toBeUndefined();
   });
 });
+
+describe('which build of the mock the idp suite serves', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('takes the compiled mock only while dist/ was built from the sources as they are, output by output', async () => {
+    const { compiledMock } = await import('./idp/providers.js');
+    const { createHash } = await import('node:crypto');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const made = await mkdtemp(join(tmpdir(), 'lh-bench-dist-'));
+    dir = made;
+    const root = pathToFileURL(`${made}/`);
+    const sources: Record<string, string> = {
+      'mock-idp/transports/node-server.ts': 'export const a = 1;\n',
+      'core/redaction.ts': 'export const b = 2;\n',
+    };
+    for (const [path, text] of Object.entries(sources)) {
+      await mkdir(join(made, path, '..'), { recursive: true });
+      await writeFile(join(made, path), text);
+      await mkdir(join(made, 'dist', path, '..'), { recursive: true });
+      await writeFile(join(made, 'dist', path.replace(/\.ts$/, '.js')), text);
+    }
+    // Tests and test helpers are not compiled, and do not count.
+    await writeFile(join(made, 'mock-idp/transports/node-server.test.ts'), 'not built');
+    await mkdir(join(made, 'mock-idp/testing'), { recursive: true });
+    await writeFile(join(made, 'mock-idp/testing/login-flow.ts'), 'not built');
+    const buildInfo = (texts: Record<string, string>): string =>
+      JSON.stringify({
+        fileNames: Object.keys(texts).map((p) => `../${p}`),
+        fileInfos: Object.values(texts).map((t) => ({
+          version: createHash('sha256').update(t).digest('hex'),
+          impliedFormat: 99,
+        })),
+      });
+    await writeFile(join(made, 'dist/.tsbuildinfo'), buildInfo(sources));
+    expect((await compiledMock(root))?.href).toBe(new URL('dist/mock-idp/transports/node-server.js', root).href);
+
+    // A source changed since the build: measured from source instead.
+    await writeFile(join(made, 'core/redaction.ts'), 'export const b = 3;\n');
+    expect(await compiledMock(root)).toBeUndefined();
+    await writeFile(join(made, 'core/redaction.ts'), sources['core/redaction.ts']);
+    expect(await compiledMock(root)).toBeDefined();
+
+    // A new source the build has not seen, or an output that is gone.
+    await writeFile(join(made, 'mock-idp/new.ts'), 'export {};\n');
+    expect(await compiledMock(root)).toBeUndefined();
+    await rm(join(made, 'mock-idp/new.ts'));
+    await rm(join(made, 'dist/core/redaction.js'));
+    expect(await compiledMock(root)).toBeUndefined();
+
+    // No build at all.
+    await rm(join(made, 'dist'), { recursive: true });
+    expect(await compiledMock(root)).toBeUndefined();
+  });
+});

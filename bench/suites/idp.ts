@@ -3,7 +3,9 @@
  * mock, oauth2-mock-server and oidc-provider side by side in the same run, at each concurrency level.
  *
  * Each provider runs in its own child process (bench/idp/serve.ts); this process only generates load,
- * with the same flow code for all three.
+ * with the same flow code for all three. Every provider runs as its package ships it: the baselines as
+ * published JavaScript, our mock compiled to `dist/` (`npm run build` first; a `dist/` older than the
+ * sources is not used, the mock then runs from source through tsx, and its version says so).
  *
  * The machine is shared (2 cores, other work comes and goes in bursts of seconds taking up to both
  * cores), and a provider's cost per flow falls for several seconds after it starts (JIT compilation,
