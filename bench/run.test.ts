@@ -318,6 +318,16 @@ describe('the idp comparison', () => {
     expect(new Set(places.values()).size).toBe(1);
   });
 
+  it('measures a longer duration in more rounds of the same length, and at least one round', async () => {
+    const { roundsOf, SLICE_MS } = await import('./suites/idp.js');
+    expect(roundsOf(3000)).toEqual({
+      rounds: Math.round(3000 / SLICE_MS),
+      sliceMs: 3000 / Math.round(3000 / SLICE_MS),
+    });
+    expect(roundsOf(30 * SLICE_MS).rounds).toBe(30);
+    expect(roundsOf(100)).toEqual({ rounds: 1, sliceMs: 100 });
+  });
+
   it('describes a ratio with its median, middle half and range', async () => {
     const { describeRatio } = await import('./suites/idp.js');
     expect(describeRatio({ median: 2.013, q1: 1.9, q3: 2.1, min: 1.4, max: 2.6, rounds: 10 })).toBe(

@@ -17,8 +17,9 @@
  * - Warm-up, equal for all: {@link WARMUP_ROUNDS} rounds of {@link WARMUP_SLICE_MS} at concurrency 4,
  *   interleaved across the providers; then, at each level, one unmeasured round of
  *   {@link LEVEL_WARMUP_MS} per provider (new connections for the level's pool).
- * - {@link ROUNDS} measured rounds per level; in each, every provider gets one slice of
- *   `duration / ROUNDS`, back to back, in the order A B C, then C B A in the next round (so the
+ * - Measured rounds per level, as many as slices of about {@link SLICE_MS} fit in `--duration` (10
+ *   by default; a longer duration gives more rounds, not longer ones); in each, every provider gets one
+ *   slice, back to back, in the order A B C, then C B A in the next round (so the
  *   providers' mean time in the run is the same over each two rounds and our mock and the baseline
  *   are always adjacent).
  * - The goal figure is the median over the rounds of (our flows/s / baseline flows/s) in the same
@@ -48,8 +49,17 @@ import { PROVIDERS } from '../idp/providers.js';
 import type { GoalMeasurement } from '../goals.js';
 import type { BenchSuite } from '../types.js';
 
-/** Measured rounds per level: one slice per provider each, of `duration / ROUNDS`. */
-export const ROUNDS = 10;
+/**
+ * Length of a measured slice, about, ms. Short, so that both providers of a round see nearly the same
+ * background; long enough for a few hundred flows at concurrency 16.
+ */
+export const SLICE_MS = 300;
+
+/** Measured rounds per level for a cell of `durationMs` (per provider), and each slice's length. */
+export function roundsOf(durationMs: number): { rounds: number; sliceMs: number } {
+  const rounds = Math.max(1, Math.round(durationMs / SLICE_MS));
+  return { rounds, sliceMs: durationMs / rounds };
+}
 /** Warm-up before the first level: rounds of one slice per provider at concurrency 4. */
 export const WARMUP_ROUNDS = 6;
 export const WARMUP_SLICE_MS = 500;
@@ -255,12 +265,12 @@ const suite: BenchSuite = {
           await measureSlice(() => runFlow(warmPools.get(s.name)!), 4, WARMUP_SLICE_MS);
         }
       }
-      const sliceMs = durationMs / ROUNDS;
+      const { rounds, sliceMs } = roundsOf(durationMs);
       const slices = new Map<string, Slice[]>(served.flatMap((s) => concurrency.map((c) => [`${s.name}|${c}`, []])));
       for (const c of concurrency) {
         const pools = new Map(served.map((s) => [s.name, client(s.target, c)]));
         for (const s of served) await measureSlice(() => runFlow(pools.get(s.name)!), c, LEVEL_WARMUP_MS);
-        for (let round = 0; round < ROUNDS; round++) {
+        for (let round = 0; round < rounds; round++) {
           for (const s of roundOrder(served, round)) {
             slices.get(`${s.name}|${c}`)!.push(await slice(s, pools.get(s.name)!, c, sliceMs));
           }
@@ -298,7 +308,7 @@ const suite: BenchSuite = {
       return {
         goals,
         table:
-          `${table(results, concurrency)}\n(${durationMs} ms per cell in ${ROUNDS} interleaved rounds of ` +
+          `${table(results, concurrency)}\n(${durationMs} ms per cell in ${rounds} interleaved rounds of ` +
           `${Math.round(sliceMs)} ms, after ${WARMUP_ROUNDS} x ${WARMUP_SLICE_MS} ms of warm-up per provider; ${load})`,
         json: {
           suite: 'idp',
@@ -308,7 +318,7 @@ const suite: BenchSuite = {
           method:
             'per level, rounds of one slice per provider back to back (order reversed every other round); ' +
             'ratio = median over rounds of ours/baseline flows/s in the same round',
-          roundsPerCell: ROUNDS,
+          roundsPerCell: rounds,
           warmup: { rounds: WARMUP_ROUNDS, sliceMs: WARMUP_SLICE_MS, concurrency: 4, perLevelMs: LEVEL_WARMUP_MS },
           ratios: ratios(results),
           node: process.version,
