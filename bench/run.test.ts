@@ -328,6 +328,20 @@ describe('the idp comparison', () => {
     expect(roundsOf(100)).toEqual({ rounds: 1, sliceMs: 100 });
   });
 
+  it('warns of a busy machine only when other work averaged more than half a core over the cells', async () => {
+    const { busyWarning } = await import('./suites/idp.js');
+    const busy = (...cores: number[]) => [
+      {
+        provider: 'p',
+        version: '1',
+        measurements: cores.map((backgroundCores, i) => ({ ...cell(i + 1, [1]), backgroundCores })),
+      },
+    ];
+    expect(busyWarning(busy(0.2, 0.4, 0.6))).toBeUndefined();
+    expect(busyWarning(busy(0.2, 1.2, 0.6))).toMatch(/^other work used 0\.7 cores on average/);
+    expect(busyWarning([{ provider: 'p', version: '1', measurements: [cell(1, [1])] }])).toBeUndefined();
+  });
+
   it('describes a ratio with its median, middle half and range', async () => {
     const { describeRatio } = await import('./suites/idp.js');
     expect(describeRatio({ median: 2.013, q1: 1.9, q3: 2.1, min: 1.4, max: 2.6, rounds: 10 })).toBe(

@@ -176,6 +176,24 @@ function background(r: ProviderResult): string {
   return r.measurements.map((m) => m.backgroundCores!.toFixed(1)).join('/');
 }
 
+/** Other work above which the per-round ratios spread widely (measured: 0.5x to 30x at 1.2 cores). */
+export const BUSY_CORES = 0.5;
+
+/**
+ * A warning when other work on the machine averaged more than {@link BUSY_CORES} during the cells,
+ * else nothing: on a shared machine the median then still moves by a fifth or more between runs.
+ */
+export function busyWarning(results: readonly ProviderResult[]): string | undefined {
+  const cells = results.flatMap((r) => r.measurements).filter((m) => m.backgroundCores !== undefined);
+  if (cells.length === 0) return undefined;
+  const mean = cells.reduce((s, m) => s + m.backgroundCores!, 0) / cells.length;
+  if (mean <= BUSY_CORES) return undefined;
+  return (
+    `other work used ${mean.toFixed(1)} cores on average: per-round ratios spread widely, and the medians ` +
+    'can move by a fifth between runs; a quieter machine or a longer --duration (more rounds) steadies them'
+  );
+}
+
 function table(results: ProviderResult[], levels: number[]): string {
   const header = [
     'provider',
@@ -212,6 +230,7 @@ function table(results: ProviderResult[], levels: number[]): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(fmt),
     ...(ratioLines.length > 0 ? [`mock vs ${BASELINE}, per-round flows/s ratios:`, ...ratioLines] : []),
+    ...[busyWarning(results)].filter((w) => w !== undefined).map((w) => `warning: ${w}`),
   ].join('\n');
 }
 
