@@ -27,6 +27,11 @@
  *   percentiles and CPU per flow of a cell pool all its slices.
  * - Next to each cell, the cores' worth of other work on the machine during its slices (machine busy
  *   time minus the provider's and the load generator's CPU), so an uneven background shows.
+ *
+ * The load generator shares the two cores with the provider, and costs about the same per flow for
+ * every provider (client CPU per flow is printed); where the cores are saturated (concurrency 4 and
+ * 16), flows/s follow the provider's plus the generator's CPU per flow, so the flows/s ratio of two
+ * providers stays below the ratio of their server CPU per flow, which is printed next to it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
