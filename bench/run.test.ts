@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SUITES, runBench } from './run.js';
-import { measureSlice, processCpuMs, summarize, type Measurement } from './idp/measure.js';
+import {
+  machineCpuMs,
+  measureSlice,
+  pairedRatios,
+  processCpuMs,
+  quantile,
+  summarize,
+  type Measurement,
+} from './idp/measure.js';
 import { parseGoalsFile } from './goals.js';
 import type { BenchOptions, BenchSuite } from './types.js';
 
@@ -235,30 +243,110 @@ describe('the goals summary of a run', () => {
 });
 
 describe('the idp comparison', () => {
-  const cell = (concurrency: number, flowsPerSecond: number, serverCpuMsPerFlow?: number): Measurement => ({
+  const cell = (concurrency: number, rounds: number[], serverCpuMsPerFlow?: number): Measurement => ({
     concurrency,
-    flows: Math.round(flowsPerSecond * 3),
+    flows: rounds.reduce((s, r) => s + r, 0),
     errors: 0,
-    seconds: 3,
-    flowsPerSecond,
+    seconds: rounds.length,
+    flowsPerSecond: rounds.reduce((s, r) => s + r, 0) / rounds.length,
     p50Ms: 1,
     p95Ms: 2,
     p99Ms: 3,
+    roundFlowsPerSecond: rounds,
     ...(serverCpuMsPerFlow !== undefined ? { serverCpuMsPerFlow } : {}),
   });
 
-  it("divides the mock's flows/s by oauth2-mock-server's per level, and the baseline's CPU per flow by the mock's", async () => {
+  it("takes the median of the mock's flows/s over oauth2-mock-server's round by round, and the baseline's CPU per flow over the mock's", async () => {
     const { ratios } = await import('./suites/idp.js');
     const r = ratios([
-      { provider: 'oidc-provider', version: '9', measurements: [cell(1, 500, 0.1), cell(4, 500, 0.1)] },
-      { provider: 'oauth2-mock-server', version: '8', measurements: [cell(1, 100, 4), cell(4, 150)] },
-      { provider: 'login-harness mock-idp', version: 'workspace', measurements: [cell(1, 250, 2), cell(4, 300, 1)] },
+      { provider: 'oidc-provider', version: '9', measurements: [cell(1, [500, 500], 0.1), cell(4, [500], 0.1)] },
+      { provider: 'oauth2-mock-server', version: '8', measurements: [cell(1, [100, 100, 50], 4), cell(4, [150])] },
+      {
+        provider: 'login-harness mock-idp',
+        version: 'workspace',
+        // Round 3 hit the baseline with other work: pooled, the ratio would be 600/250 = 2.4x.
+        measurements: [cell(1, [250, 150, 200], 2), cell(4, [300], 1)],
+      },
     ]);
     expect(r).toEqual([
-      { concurrency: 1, flowsRatio: 2.5, cpuRatio: 2, oursCpu: 2, baseCpu: 4 },
-      { concurrency: 4, flowsRatio: 2, cpuRatio: undefined, oursCpu: 1, baseCpu: undefined },
+      {
+        concurrency: 1,
+        flows: { median: 2.5, q1: 2, q3: 3.25, min: 1.5, max: 4, rounds: 3 },
+        cpuRatio: 2,
+        oursCpu: 2,
+        baseCpu: 4,
+      },
+      {
+        concurrency: 4,
+        flows: { median: 2, q1: 2, q3: 2, min: 2, max: 2, rounds: 1 },
+        cpuRatio: undefined,
+        oursCpu: 1,
+        baseCpu: undefined,
+      },
     ]);
-    expect(ratios([{ provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, 1)] }])).toEqual([]);
+    expect(ratios([{ provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, [1])] }])).toEqual([]);
+  });
+
+  it('pairs rounds by index, leaves out rounds in which either side completed nothing, and has no ratio without a pair', () => {
+    expect(pairedRatios([10, 0, 30], [5, 10, 10])).toEqual({
+      median: 2.5,
+      q1: 2.25,
+      q3: 2.75,
+      min: 2,
+      max: 3,
+      rounds: 2,
+    });
+    expect(pairedRatios([10, 20], [0, 0])).toBeUndefined();
+    expect(pairedRatios([], [1])).toBeUndefined();
+  });
+
+  it('interpolates quantiles between neighbours and ignores values that are not finite', () => {
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(quantile([7, NaN], 0.5)).toBe(7);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+
+  it('measures the providers in the given order in even rounds and in reverse in odd ones, so each has the same mean place', async () => {
+    const { roundOrder } = await import('./suites/idp.js');
+    const places = new Map<string, number>();
+    for (let round = 0; round < 4; round++) {
+      roundOrder(['a', 'b', 'c'], round).forEach((p, i) => places.set(p, (places.get(p) ?? 0) + round * 3 + i));
+    }
+    expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
+    expect(new Set(places.values()).size).toBe(1);
+  });
+
+  it('measures a longer duration in more rounds of the same length, and at least one round', async () => {
+    const { roundsOf, SLICE_MS } = await import('./suites/idp.js');
+    expect(roundsOf(3000)).toEqual({
+      rounds: Math.round(3000 / SLICE_MS),
+      sliceMs: 3000 / Math.round(3000 / SLICE_MS),
+    });
+    expect(roundsOf(30 * SLICE_MS).rounds).toBe(30);
+    expect(roundsOf(100)).toEqual({ rounds: 1, sliceMs: 100 });
+  });
+
+  it('warns of a busy machine only when other work averaged more than half a core over the cells', async () => {
+    const { busyWarning } = await import('./suites/idp.js');
+    const busy = (...cores: number[]) => [
+      {
+        provider: 'p',
+        version: '1',
+        measurements: cores.map((backgroundCores, i) => ({ ...cell(i + 1, [1]), backgroundCores })),
+      },
+    ];
+    expect(busyWarning(busy(0.2, 0.4, 0.6))).toBeUndefined();
+    expect(busyWarning(busy(0.2, 1.2, 0.6))).toMatch(/^other work used 0\.7 cores on average/);
+    expect(busyWarning([{ provider: 'p', version: '1', measurements: [cell(1, [1])] }])).toBeUndefined();
+  });
+
+  it('describes a ratio with its median, middle half and range', async () => {
+    const { describeRatio } = await import('./suites/idp.js');
+    expect(describeRatio({ median: 2.013, q1: 1.9, q3: 2.1, min: 1.4, max: 2.6, rounds: 10 })).toBe(
+      '2.01x (median of 10 rounds; middle half 1.90-2.10x, all 1.40-2.60x)',
+    );
   });
 });
 
@@ -291,6 +379,30 @@ describe('closed-loop measurement', () => {
     expect(summarize(1, [slice(10, 30), slice(30)]).serverCpuMsPerFlow).toBeUndefined();
   });
 
+  it("keeps each slice's flows/s in order, and the other work on the machine in cores over the cell's time", () => {
+    const slice = (flows: number, ms: number, machineCpuMs?: number) => ({
+      latencies: Array.from({ length: flows }, () => 1),
+      errors: 0,
+      ms,
+      serverCpuMs: 40,
+      clientCpuMs: 10,
+      ...(machineCpuMs !== undefined ? { machineCpuMs } : {}),
+    });
+    const m = summarize(4, [slice(10, 100, 150), slice(30, 200, 350)]);
+    expect(m.roundFlowsPerSecond).toEqual([100, 150]);
+    // (150 - 50) + (350 - 50) ms of other work in 300 ms of wall time.
+    expect(m.backgroundCores).toBe(1.33);
+    expect(summarize(4, [slice(10, 100, 150), slice(30, 200)]).backgroundCores).toBeUndefined();
+  });
+
+  it('reads the machine busy time as a growing figure where /proc/stat exists', async () => {
+    const before = await machineCpuMs();
+    if (before === undefined) return expect(process.platform).not.toBe('linux');
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user < 50_000) Math.sqrt(Math.random());
+    expect((await machineCpuMs())!).toBeGreaterThan(before);
+  });
+
   it('reads a process CPU time that grows while it works, and nothing for a process that does not exist', async () => {
     const before = await processCpuMs(process.pid);
     if (before === undefined) return expect(process.platform).not.toBe('linux');
@@ -299,5 +411,64 @@ describe('closed-loop measurement', () => {
     while (process.cpuUsage(start).user < 50_000) Math.sqrt(Math.random());
     expect((await processCpuMs(process.pid))!).toBeGreaterThan(before);
     expect(await processCpuMs(2 ** 31)).toBeUndefined();
+  });
+});
+
+describe('which build of the mock the idp suite serves', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('takes the compiled mock only while dist/ was built from the sources as they are, output by output', async () => {
+    const { compiledMock } = await import('./idp/providers.js');
+    const { createHash } = await import('node:crypto');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const made = await mkdtemp(join(tmpdir(), 'lh-bench-dist-'));
+    dir = made;
+    const root = pathToFileURL(`${made}/`);
+    const sources: Record<string, string> = {
+      'mock-idp/transports/node-server.ts': 'export const a = 1;\n',
+      'core/redaction.ts': 'export const b = 2;\n',
+    };
+    for (const [path, text] of Object.entries(sources)) {
+      await mkdir(join(made, path, '..'), { recursive: true });
+      await writeFile(join(made, path), text);
+      await mkdir(join(made, 'dist', path, '..'), { recursive: true });
+      await writeFile(join(made, 'dist', path.replace(/\.ts$/, '.js')), text);
+    }
+    // Tests and test helpers are not compiled, and do not count.
+    await writeFile(join(made, 'mock-idp/transports/node-server.test.ts'), 'not built');
+    await mkdir(join(made, 'mock-idp/testing'), { recursive: true });
+    await writeFile(join(made, 'mock-idp/testing/login-flow.ts'), 'not built');
+    const buildInfo = (texts: Record<string, string>): string =>
+      JSON.stringify({
+        fileNames: Object.keys(texts).map((p) => `../${p}`),
+        fileInfos: Object.values(texts).map((t) => ({
+          version: createHash('sha256').update(t).digest('hex'),
+          impliedFormat: 99,
+        })),
+      });
+    await writeFile(join(made, 'dist/.tsbuildinfo'), buildInfo(sources));
+    expect((await compiledMock(root))?.href).toBe(new URL('dist/mock-idp/transports/node-server.js', root).href);
+
+    // A source changed since the build: measured from source instead.
+    await writeFile(join(made, 'core/redaction.ts'), 'export const b = 3;\n');
+    expect(await compiledMock(root)).toBeUndefined();
+    await writeFile(join(made, 'core/redaction.ts'), sources['core/redaction.ts']);
+    expect(await compiledMock(root)).toBeDefined();
+
+    // A new source the build has not seen, or an output that is gone.
+    await writeFile(join(made, 'mock-idp/new.ts'), 'export {};\n');
+    expect(await compiledMock(root)).toBeUndefined();
+    await rm(join(made, 'mock-idp/new.ts'));
+    await rm(join(made, 'dist/core/redaction.js'));
+    expect(await compiledMock(root)).toBeUndefined();
+
+    // No build at all.
+    await rm(join(made, 'dist'), { recursive: true });
+    expect(await compiledMock(root)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Closed-loop load: `concurrency` workers each run flows back to back until the time is up. Slices of
- * the same cell (measured at different times, interleaved with the other providers) are merged, so
- * background load on the machine falls on every provider alike.
+ * Closed-loop load: `concurrency` workers each run flows back to back until the time is up. A cell
+ * (one provider at one concurrency) is measured in short slices, one per round, interleaved with the
+ * other providers' slices of the same round; the slices are merged into the cell's figures, and each
+ * round's flows/s is kept so that providers can be compared round by round (see `pairedRatios`).
  */
 
 /** Raw outcome of one measured slice. */
@@ -17,6 +18,11 @@ export interface Slice {
    * client's share of the two cores, which the providers do not get.
    */
   clientCpuMs?: number;
+  /**
+   * CPU time the whole machine spent busy during the slice, ms (all CPUs, from `/proc/stat`), when it
+   * could be read: what is left after the provider's and the load generator's share is other work.
+   */
+  machineCpuMs?: number;
 }
 
 export interface Measurement {
@@ -35,6 +41,14 @@ export interface Measurement {
   serverCpuMsPerFlow?: number;
   /** The load generator's CPU time per completed flow, ms (this process, user + system). */
   clientCpuMsPerFlow?: number;
+  /**
+   * Cores' worth of CPU that other work on the machine used while this cell was measured (machine busy
+   * time minus provider and load generator, per wall second): the background the figures were taken
+   * under. Comparable cells should show about the same.
+   */
+  backgroundCores?: number;
+  /** Flows/s of each slice, in round order (the basis of the paired per-round ratios). */
+  roundFlowsPerSecond: number[];
   firstError?: string;
 }
 
@@ -89,6 +103,19 @@ export function summarize(concurrency: number, slices: Slice[]): Measurement {
     ...(slices.length > 0 && slices.every((s) => s.clientCpuMs !== undefined) && latencies.length > 0
       ? { clientCpuMsPerFlow: round(slices.reduce((sum, s) => sum + (s.clientCpuMs ?? 0), 0) / latencies.length) }
       : {}),
+    ...(slices.length > 0 &&
+    seconds > 0 &&
+    slices.every((s) => s.machineCpuMs !== undefined && s.serverCpuMs !== undefined && s.clientCpuMs !== undefined)
+      ? {
+          backgroundCores: round(
+            Math.max(
+              0,
+              slices.reduce((sum, s) => sum + s.machineCpuMs! - s.serverCpuMs! - s.clientCpuMs!, 0) / (seconds * 1000),
+            ),
+          ),
+        }
+      : {}),
+    roundFlowsPerSecond: slices.map((s) => round(s.ms > 0 ? (s.latencies.length * 1000) / s.ms : 0)),
     firstError: slices.find((s) => s.firstError)?.firstError,
   };
 }
@@ -109,4 +136,68 @@ export async function processCpuMs(pid: number | undefined): Promise<number | un
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time the machine has spent busy so far, ms, summed over all CPUs (user, nice, system, irq,
+ * softirq, steal from the first line of `/proc/stat`, clock ticks of 10 ms); `undefined` where that
+ * cannot be read.
+ */
+export async function machineCpuMs(): Promise<number | undefined> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const first = (await readFile('/proc/stat', 'utf8')).slice(0, 256).split('\n')[0];
+    const [label, ...fields] = first.trim().split(/\s+/);
+    if (label !== 'cpu') return undefined;
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    const busy = user + nice + system + irq + softirq + (steal ?? 0);
+    return Number.isFinite(busy) ? busy * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `q` quantile (0..1) of `values`, interpolated between neighbours; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const at = q * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** How one provider compares with another over the rounds of one cell. */
+export interface PairedRatio {
+  /** Median of the per-round ratios: the figure. */
+  median: number;
+  /** Middle half of the per-round ratios (first and third quartile). */
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+  /** Rounds in which both providers completed flows. */
+  rounds: number;
+}
+
+/**
+ * `ours[i] / base[i]` for each round in which both completed flows, summarized by its median and
+ * spread. Each round measures both providers back to back, so a ratio compares them under (nearly) the
+ * same background load; the median discards the rounds in which a burst of other work hit only one of
+ * them. `undefined` when no round has both.
+ */
+export function pairedRatios(ours: readonly number[], base: readonly number[]): PairedRatio | undefined {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(ours.length, base.length); i++) {
+    if (ours[i] > 0 && base[i] > 0) ratios.push(ours[i] / base[i]);
+  }
+  if (ratios.length === 0) return undefined;
+  return {
+    median: quantile(ratios, 0.5),
+    q1: quantile(ratios, 0.25),
+    q3: quantile(ratios, 0.75),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    rounds: ratios.length,
+  };
 }

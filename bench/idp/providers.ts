@@ -3,10 +3,12 @@
  * (PKCE S256, `none` client authentication) and automatic approval:
  *
  * - our mock (`startMockIdp`, `lexoffice` profile): approves in the authorization response itself;
+ *   run as the package ships it, compiled to `dist/` (see {@link compiledMock});
  * - oauth2-mock-server: approves in the authorization response itself;
  * - oidc-provider: sends the user agent to an interaction URL; a tiny handler there records login and
  *   consent at once (`interactionFinished`), which is how an application auto-approves with it.
  */
+import { z } from 'zod';
 import { startOidcProviderServer } from '../../harness/provider/testing/oidc-provider.js';
 import type { FlowTarget } from './flow.js';
 
@@ -39,16 +41,82 @@ async function packageVersion(name: string): Promise<string> {
   return 'unknown';
 }
 
-/** Our mock on the node:http transport. */
+type NodeServerModule = typeof import('../../mock-idp/transports/node-server.js');
+
+const ROOT = new URL('../../', import.meta.url);
+/** The sources the mock is compiled from (what `tsconfig.build.json` compiles of them). */
+const MOCK_SOURCE_DIRS = ['mock-idp', 'core'];
+
+/**
+ * The compiled node transport (`dist/mock-idp/transports/node-server.js`) when `dist/` was built from
+ * the mock's sources as they are now; `undefined` when it is missing or stale.
+ *
+ * The baselines run as their packages ship them, plain JavaScript. Run from its TypeScript source, our
+ * mock would go through the tsx loader, whose output wraps every function expression in a naming
+ * helper (esbuild's `keepNames`): a per-request closure then costs a property definition, and the
+ * mock 4-7 % more CPU per flow than the compiled code the package ships.
+ *
+ * Up to date means: every source file of the mock (`mock-idp/`, `core/`, without tests) has its output
+ * in `dist/`, and its content hash is the one the TypeScript build recorded in `dist/.tsbuildinfo`
+ * (modification times would not do: the incremental build leaves unchanged outputs untouched).
+ * `root` is the repository's root (a test's own directory).
+ */
+export async function compiledMock(root: URL = ROOT): Promise<URL | undefined> {
+  const { access, readdir, readFile } = await import('node:fs/promises');
+  const { createHash } = await import('node:crypto');
+  const { fileURLToPath } = await import('node:url');
+  let built: Map<string, string>;
+  try {
+    const info = z
+      .object({
+        fileNames: z.array(z.string()),
+        fileInfos: z.array(z.union([z.string(), z.object({ version: z.string() })])),
+      })
+      .parse(JSON.parse(await readFile(new URL('dist/.tsbuildinfo', root), 'utf8')));
+    built = new Map(
+      info.fileNames.map((name, i) => {
+        const fileInfo = info.fileInfos[i];
+        return [name, typeof fileInfo === 'string' ? fileInfo : (fileInfo?.version ?? '')];
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+  for (const dir of MOCK_SOURCE_DIRS) {
+    const files = await readdir(fileURLToPath(new URL(`${dir}/`, root)), { recursive: true });
+    for (const file of files) {
+      if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.endsWith('.d.ts')) continue;
+      // Not compiled (tsconfig.build.json excludes them), and never part of the served provider.
+      if (/(^|\/)(testing|fuzz|fixtures)\//.test(file)) continue;
+      const path = `${dir}/${file}`;
+      const hash = createHash('sha256')
+        .update(await readFile(new URL(path, root)))
+        .digest('hex');
+      if (built.get(`../${path}`) !== hash) return undefined;
+      try {
+        await access(new URL(`dist/${path.replace(/\.ts$/, '.js')}`, root));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return new URL('dist/mock-idp/transports/node-server.js', root);
+}
+
+/** Our mock on the node:http transport: compiled when `dist/` is up to date, else from source. */
 export async function startOurMock(): Promise<RunningProvider> {
-  const { startMockIdp } = await import('../../mock-idp/transports/node-server.js');
+  const compiled = await compiledMock();
+  const { startMockIdp } = compiled
+    ? ((await import(compiled.href)) as NodeServerModule)
+    : await import('../../mock-idp/transports/node-server.js');
   const running = await startMockIdp({ profile: 'lexoffice', seed: 1 });
   const { idp } = running;
   idp.registerClient({ clientId: CLIENT_ID, authMethod: 'none', redirectUris: [REDIRECT_URI] });
   if (!idp.endpoints.userinfo) throw new Error('lexoffice profile has no userinfo endpoint');
   return {
     name: 'login-harness mock-idp',
-    version: 'workspace',
+    // Says whether the figures are those of the compiled mock (run `npm run build` first) or not.
+    version: compiled ? 'workspace (dist)' : 'workspace (source through tsx: run npm run build)',
     target: {
       authorizationEndpoint: idp.endpoints.authorization,
       tokenEndpoint: idp.endpoints.token,

@@ -174,8 +174,12 @@ export class ProviderJournal implements Journal {
   readonly #clientSecrets: IssuedArtifact[] = [];
   /** Per kind, by value: no `kind|value` key strings, which would copy every token once more. */
   readonly #byValue = new Map<IssuedKind, Map<string, IssuedArtifact>>();
-  /** Issue order of the artifacts held, so merged listings come out oldest first as before. */
-  readonly #issueOrder = new WeakMap<IssuedArtifact, number>();
+  /**
+   * Issue order of the artifacts held, so merged listings come out oldest first as before. A Map whose
+   * entries go with the artifact (in `#forget`, like `#byValue`'s), not a WeakMap: a WeakMap entry per
+   * code and token costs the garbage collector more than the rest of recording it.
+   */
+  readonly #issueOrder = new Map<IssuedArtifact, number>();
   readonly #listeners = new Set<(e: JournalEntry) => void>();
   /** Active holds, each with the last `seq` recorded before it was taken. */
   readonly #holds = new Set<{ tag: string; after: number }>();
@@ -496,6 +500,7 @@ export class ProviderJournal implements Journal {
   #forget(artifact: IssuedArtifact): void {
     const ofKind = this.#byValue.get(artifact.kind);
     if (ofKind?.get(artifact.value) === artifact) ofKind.delete(artifact.value);
+    this.#issueOrder.delete(artifact);
     for (const watcher of this.#secretsWatchers) watcher.dropped(artifact);
   }
 
