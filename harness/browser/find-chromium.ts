@@ -78,7 +78,15 @@ export const OWN_ENABLED_FEATURES = ['NetworkServiceInProcess2'] as const;
  *   defends a person's browser against a compromised renderer; here it changes nothing a check
  *   observes (cookies, storage, requests, Referer, URLs and script events are the same whichever
  *   process renders a document), and every session still has a context, and so renderers, of its own
- *   (contexts never share a renderer).
+ *   (contexts never share a renderer);
+ * - a new document's new frame (`RenderDocument`): with it, Chromium builds a new frame (in the browser
+ *   process, and in the renderer a new frame, widget and compositor, with an initial empty document of
+ *   its own) for every navigation to another document, of which a login has several (the reset to
+ *   about:blank, the login page, the callback). Without it, a navigation that stays in the same
+ *   browsing context group reuses the frame, as Chromium did before the feature; what a page sees (a
+ *   new document, window and storage) is the same. An SPA
+ *   audit of the whole catalog (Chromium 156, two cores): 2.7 CPU-s less of about 35, in the browser
+ *   process and the renderers alike, with the same verdicts.
  */
 export const OWN_DISABLED_FEATURES = [
   'WebUIOmniboxPopup',
@@ -86,6 +94,7 @@ export const OWN_DISABLED_FEATURES = [
   'IsolateOrigins',
   'site-per-process',
   'SpareRendererForSitePerProcess',
+  'RenderDocument',
 ] as const;
 
 /** Flags that keep a headless Chromium quiet on a machine with a closed network, and light. */
