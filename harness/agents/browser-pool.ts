@@ -31,6 +31,15 @@ interface BindingCalled {
 const DOCUMENT_RESPONSES = { urlPattern: '*', resourceType: 'Document', requestStage: 'Response' } as const;
 
 /**
+ * The pages' viewport: Playwright's default width, so that a layout that depends on the width (a media
+ * query that hides the signed-in element on narrow screens) is a desktop browser's, and half its height
+ * (still landscape). Every frame Chromium draws (each new document draws several, all in software) is
+ * rastered and composited over the whole viewport; no check looks at the page's size or at what lies
+ * below its fold (visibility is CSS visibility and a non-empty box, not a place on the screen).
+ */
+const VIEWPORT = { width: 1280, height: 360 } as const;
+
+/**
  * How long resetting a used context for the next session may take before it is closed instead. The
  * reset runs after its session has ended, so this bounds only how long a next session may wait for it;
  * generous, because on a loaded machine each of its steps can take a second, and a context closed
@@ -62,7 +71,7 @@ export class PooledContext {
   ) {}
 
   static async create(browser: Browser): Promise<PooledContext> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: false });
+    const context = await browser.newContext({ ignoreHTTPSErrors: false, viewport: VIEWPORT });
     try {
       // Listeners go in before the page exists; they reach the context object once it does.
       const at: { slot?: PooledContext } = {};

@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, findChromium, OWN_DISABLED_FEATURES, SYSTEM_CANDIDATES } from './find-chromium.js';
+import {
+  CHROMIUM_ARGS,
+  findChromium,
+  OWN_DISABLED_FEATURES,
+  OWN_ENABLED_FEATURES,
+  SYSTEM_CANDIDATES,
+} from './find-chromium.js';
 
 /** The command line of the Chromium browser process this process launched (`ps`, so Linux and macOS). */
 function launchedCommandLine(): string {
@@ -37,6 +43,43 @@ describe('CHROMIUM_ARGS', () => {
     const effective = lists[lists.length - 1];
     expect(effective).toEqual(expect.arrayContaining(playwrights));
     expect(effective).toEqual(expect.arrayContaining([...OWN_DISABLED_FEATURES]));
+  });
+
+  it("enables every feature Playwright's launcher enables, since only the last --enable-features counts", () => {
+    const lists = [...launchedCommandLine().matchAll(/--enable-features=(\S+)/g)].map((m) => m[1].split(','));
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    const playwrights = lists[0];
+    const effective = lists[lists.length - 1];
+    expect(effective).toEqual(expect.arrayContaining(playwrights));
+    expect(effective).toEqual(expect.arrayContaining([...OWN_ENABLED_FEATURES]));
+  });
+
+  it('runs the network service and the display compositor in the browser process, no process of their own', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.setHeader('set-cookie', 'k=v');
+      res.end('<p>x</p>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    const cdp = await browser.newBrowserCDPSession();
+    try {
+      const page = await context.newPage();
+      const { port } = server.address() as AddressInfo;
+      const res = await page.goto(`http://127.0.0.1:${port}/`);
+      // The page was fetched, its cookie kept and the page drawn, all without those processes.
+      expect(res?.status()).toBe(200);
+      expect((await context.cookies()).map((c) => c.name)).toEqual(['k']);
+      expect((await page.screenshot()).length).toBeGreaterThan(0);
+      const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: Array<{ type: string }>;
+      };
+      expect(processInfo.map((p) => p.type).filter((t) => t !== 'renderer' && t !== 'browser')).toEqual([]);
+    } finally {
+      await cdp.detach();
+      await context.close();
+      server.close();
+    }
   });
 
   it('opens a context without the browser window pages of an address bar', async () => {
