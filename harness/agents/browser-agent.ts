@@ -79,6 +79,8 @@ export class BrowserAgent {
   private inflight = 0;
   /** The main frame's own async work (fetch, body reads, WebCrypto) is pending: see busyInitScript. */
   private pageBusy = false;
+  /** The main frame's document has work scheduled on a clock (busyInitScript's `timers`). */
+  private pageTimers = false;
   /** The document whose reports `pageBusy` follows (see onBusy). */
   private busyDoc: string | undefined;
   /** Earlier documents of the tab, whose late reports are ignored. */
@@ -150,8 +152,22 @@ export class BrowserAgent {
     if (doc !== this.busyDoc) {
       if (this.busyDoc !== undefined) this.retiredDocs.add(this.busyDoc);
       this.busyDoc = doc;
+      // A new document has none of its predecessor's timers.
+      this.pageTimers = false;
     }
     this.pageBusy = busy;
+    this.lastActivity = Date.now();
+    this.notifyIdle();
+  }
+
+  /**
+   * The main frame's current document `doc` has work scheduled on a clock, or none left
+   * (busyInitScript). Reports of another document change nothing: a document reports `idle` (onBusy)
+   * before anything else, so its timer reports always follow that.
+   */
+  onTimers(pending: boolean, doc: string): void {
+    if (doc !== this.busyDoc) return;
+    this.pageTimers = pending;
     this.lastActivity = Date.now();
     this.notifyIdle();
   }
@@ -375,26 +391,35 @@ export class BrowserAgent {
    * Resolves true once no request has been in flight, and the page has not been waiting for work of
    * its own (see busyInitScript), for `quietMs` (default 100 ms) measured from the last activity;
    * false if that does not happen within `timeoutMs` (default 10 s). Pending
-   * transcript details (headers, bodies) are complete when it resolves true.
+   * transcript details (headers, bodies) are complete when it resolves true. With `timers`, the page
+   * must also have no work scheduled on a clock (busyInitScript): for deciding that an app has stopped.
    */
-  async waitForNetworkIdle(opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<boolean> {
+  async waitForNetworkIdle(
+    opts: { quietMs?: number; timeoutMs?: number; timers?: boolean; signal?: AbortSignal } = {},
+  ): Promise<boolean> {
     const quietMs = opts.quietMs ?? NETWORK_QUIET_MS;
+    const signal = opts.signal;
     const idle = await new Promise<boolean>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (value: boolean): void => {
         clearTimeout(timer);
         clearTimeout(deadline);
         this.idleListeners.delete(check);
+        signal?.removeEventListener('abort', onAbort);
         resolve(value);
       };
+      // The caller no longer waits (what it waited for alongside came first): false, at once.
+      const onAbort = (): void => finish(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
       const check = (): void => {
         clearTimeout(timer);
-        if (this.inflight > 0 || this.pageBusy) return;
+        if (this.inflight > 0 || this.pageBusy || (opts.timers && this.pageTimers)) return;
         const remaining = quietMs - (Date.now() - this.lastActivity);
         if (remaining <= 0) finish(true);
         else timer = setTimeout(check, remaining);
       };
       const deadline = setTimeout(() => finish(false), opts.timeoutMs ?? 10_000);
+      if (signal?.aborted) return finish(false);
       this.idleListeners.add(check);
       check();
     });

@@ -185,8 +185,9 @@ export class PooledContext {
 /** Hands a report of the page's init scripts (markerInitScript, busyInitScript) to `agent`. */
 function onBinding(agent: BrowserAgent, ev: BindingCalled): void {
   if (ev.name === BUSY_BINDING) {
-    const [busy, doc = ''] = ev.payload.split(' ');
-    agent.onBusy(busy === 'busy', doc);
+    const [state, doc = ''] = ev.payload.split(' ');
+    if (state === 'timers' || state === 'no-timers') agent.onTimers(state === 'timers', doc);
+    else agent.onBusy(state === 'busy', doc);
   } else if (ev.name === MARKER_BINDING) {
     let report: unknown;
     try {

@@ -52,6 +52,12 @@ export function markerInitScript(binding: string): void {
  * the page starts waiting for work it started itself (fetch, XMLHttpRequest, reading a response body, WebCrypto) and when all of it has
  * ended, one task after the last one settled so the continuation that awaited it has run (and has
  * started whatever it does next). Between two requests an app verifying a signature is busy, not done.
+ *
+ * Apart from that, it reports `timers` when the page has scheduled work of its own on a clock (a
+ * `setTimeout` or `setInterval` of at most 10 s, an animation frame, an idle callback)
+ * and `no-timers` when none is left (each has run or was cancelled; an interval stays until it is
+ * cleared). A page that only waits for a timer is not done either; the harness asks for this where it
+ * decides that an app has stopped for good (see BrowserAgent.waitForNetworkIdle's `timers`).
  */
 export function busyInitScript(binding: string): void {
   // The CDP binding (`Runtime.addBinding` on the page's CDP session puts it on every frame's global
@@ -70,7 +76,9 @@ export function busyInitScript(binding: string): void {
   // Names this document in its reports, so the harness can tell them from an earlier document's.
   const doc = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
   let pending = 0;
-  const report = (state: 'busy' | 'idle'): void => {
+  // The page's own scripts may replace the clock functions; the reports below use the originals.
+  const setTimeoutOriginal = window.setTimeout.bind(window);
+  const report = (state: 'busy' | 'idle' | 'timers' | 'no-timers'): void => {
     try {
       call?.(`${state} ${doc}`);
     } catch {
@@ -82,7 +90,7 @@ export function busyInitScript(binding: string): void {
   const track = <T>(p: Promise<T>): Promise<T> => {
     if (pending++ === 0) report('busy');
     const settle = (): void => {
-      setTimeout(() => {
+      setTimeoutOriginal(() => {
         if (--pending === 0) report('idle');
       }, 0);
     };
@@ -105,6 +113,51 @@ export function busyInitScript(binding: string): void {
     for (const m of ['digest', 'sign', 'verify', 'importKey', 'exportKey', 'generateKey', 'encrypt', 'decrypt'])
       wrap(subtle, m);
   }
+  // Timers: each scheduled callback counts until it has run or is cancelled.
+  const SHORT_MS = 10_000;
+  const timers = new Set<string>();
+  const timerStarted = (key: string): void => {
+    timers.add(key);
+    if (timers.size === 1) report('timers');
+  };
+  const timerEnded = (key: string): void => {
+    if (timers.delete(key) && timers.size === 0) report('no-timers');
+  };
+  type Scheduler = (callback: (...a: unknown[]) => unknown, ...rest: unknown[]) => number;
+  const schedule = (name: string, cancel: string, kind: string, repeats: boolean, delayed: boolean): void => {
+    const original = w[name] as Scheduler | undefined;
+    const originalCancel = w[cancel] as ((id: number) => void) | undefined;
+    if (typeof original !== 'function' || typeof originalCancel !== 'function') return;
+    w[name] = function (this: unknown, callback: unknown, ...rest: unknown[]): number {
+      // A string to evaluate, or a timer far in the future (a token refresh in an hour), is not the page's next step.
+      if (typeof callback !== 'function' || (delayed && Number(rest[0]) > SHORT_MS))
+        return (original as (...a: unknown[]) => number).call(this, callback, ...rest);
+      let key = '';
+      const fn = callback as (...a: unknown[]) => unknown;
+      const id = original.call(
+        this,
+        function (this: unknown, ...args: unknown[]): unknown {
+          try {
+            return fn.apply(this, args);
+          } finally {
+            if (!repeats) timerEnded(key);
+          }
+        },
+        ...rest,
+      );
+      key = `${kind}:${id}`;
+      timerStarted(key);
+      return id;
+    };
+    w[cancel] = function (this: unknown, id: number): void {
+      originalCancel.call(this, id);
+      timerEnded(`${kind}:${id}`);
+    };
+  };
+  schedule('setTimeout', 'clearTimeout', 't', false, true);
+  schedule('setInterval', 'clearInterval', 't', true, true);
+  schedule('requestAnimationFrame', 'cancelAnimationFrame', 'raf', false, false);
+  schedule('requestIdleCallback', 'cancelIdleCallback', 'idle', false, false);
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     // A send that throws (wrong state) starts nothing to wait for.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_TAG_HEADER, type RunningMockIdp } from '../../mock-idp/index.js';
 import type { BrowserPool } from '../agents/browser.js';
 import type { ResolvedTarget } from '../types.js';
-import { BrowserSession, launchPool } from './browser-session.js';
+import { BrowserSession, launchPool, LOGIN_NAVIGATION_TIMEOUT_MS, LOGIN_REST_MS } from './browser-session.js';
 import { stageTinyWebClient, type TinyStage, type TinyWebClient } from './fixtures/tiny-web-client.js';
 
 describe('BrowserSession against a web client and the mock provider', () => {
@@ -57,6 +57,50 @@ describe('BrowserSession against a web client and the mock provider', () => {
       expect(provider.idp.journal.entries({ tag: 'tag-script', endpoint: 'authorization' })).toEqual([]);
     } finally {
       await s.close();
+    }
+  }, 60_000);
+
+  it('ends the wait for a login an app does not start once the app is at rest, and waits for one on a timer', async () => {
+    // Pages of browser apps: one that checks something and then shows an error instead of starting the
+    // login (as an app that refuses the provider's metadata does), one that starts the login after a
+    // pause longer than LOGIN_REST_MS without any request meanwhile (to a page of the tiny client that
+    // sends the person on from script), and one that never starts it but keeps a clock running.
+    const apps = createServer((req, res) => {
+      const scripts: Record<string, string> = {
+        '/refuses':
+          "fetch('/ping').then((r) => r.text()).then(() => { document.body.textContent = 'metadata refused'; })",
+        '/pauses': `setTimeout(() => location.assign(${JSON.stringify(`${client.origin}/login-js`)}), ${LOGIN_REST_MS + 600})`,
+        '/ticks': 'setInterval(() => { document.title = String(Date.now()); }, 250)',
+      };
+      const script = scripts[new URL(req.url ?? '/', 'http://x').pathname];
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(script === undefined ? 'pong' : `<p>app</p><script>${script}</script>`);
+    });
+    await new Promise<void>((r) => apps.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(apps.address() as AddressInfo).port}`;
+    const outcome = async (path: string): Promise<string> => {
+      const s = await open(`rest${path}`, `tag-rest${path}`, {
+        ...target,
+        kind: 'spa',
+        login: { url: `${origin}${path}` },
+      });
+      try {
+        const request = await s.startLogin();
+        return request.url.startsWith(provider.idp.endpoints.authorization) ? 'started' : request.url;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      } finally {
+        await s.close();
+      }
+    };
+    try {
+      expect(await outcome('/refuses')).toMatch(
+        new RegExp(`came to rest at ${origin}/refuses .*for ${LOGIN_REST_MS} ms`),
+      );
+      expect(await outcome('/pauses')).toBe('started');
+      expect(await outcome('/ticks')).toMatch(new RegExp(`within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms`));
+    } finally {
+      apps.close();
     }
   }, 60_000);
 

@@ -29,6 +29,17 @@ import { addQuery, byTime, loginThrough, signedInByResponse, type SessionContext
 export const LOGIN_NAVIGATION_TIMEOUT_MS = 10_000;
 
 /**
+ * How long a browser app that has not sent the person to the provider must have been at rest (no
+ * request, no work of its own pending, nothing scheduled on a clock of at most 10 s) before the harness
+ * concludes that it will not: an app that refuses to start a login (metadata it rejects) shows so in
+ * a moment, and waiting out {@link LOGIN_NAVIGATION_TIMEOUT_MS} tells nothing more. Long next to the
+ * gap between an app's own steps, which its init-script reports cover (each reports after the step
+ * that follows it has started), and next to how late the event of a navigation the app started can
+ * reach the harness on a loaded machine (its last report may come first).
+ */
+export const LOGIN_REST_MS = 2_000;
+
+/**
  * Quiet period that counts as "the app is done" after a callback: longer than the agent's default,
  * because concurrent checks share two cores and an app's next request can lag its previous one.
  */
@@ -80,6 +91,8 @@ export class BrowserSession implements Session {
     // for a moment (discovery fetched, PKCE computed). The session holds that navigation at the door
     // (before anything else sees it) for as long as it takes, instead of guessing a pause.
     const page = this.#browser.page;
+    // Ends the wait for the app at rest (below) when the login ends otherwise.
+    const restWait = new AbortController();
     let held: string | undefined;
     let reached: ((url: string) => void) | undefined;
     const atDoor = new Promise<string>((resolve) => (reached = resolve));
@@ -98,13 +111,29 @@ export class BrowserSession implements Session {
         // the aborted navigation as an error.
         if (held === undefined) throw err;
       }
-      const url = held ?? (await this.#within(atDoor, LOGIN_NAVIGATION_TIMEOUT_MS));
+      // The navigation, or the app at rest without one (it will not start the login), whichever comes first.
+      let rested = false;
+      const atRest = this.#browser
+        .waitForNetworkIdle({
+          quietMs: LOGIN_REST_MS,
+          timeoutMs: LOGIN_NAVIGATION_TIMEOUT_MS,
+          timers: true,
+          signal: restWait.signal,
+        })
+        .then((idle) => {
+          rested = idle;
+          return idle ? undefined : new Promise<never>(() => undefined);
+        });
+      const url = held ?? (await this.#within(Promise.race([atDoor, atRest]), LOGIN_NAVIGATION_TIMEOUT_MS)) ?? held;
       if (url) return parseAuthorizationRequest(url, (uri) => this.#ctx.idp.pushedRequest(uri));
       throw new CheckRunError(
-        `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status})`,
+        rested
+          ? `the login URL did not send the person to the provider's authorization endpoint: the page came to rest at ${page.url()} (status ${status}) with no request, script work or timer pending for ${LOGIN_REST_MS} ms`
+          : `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status})`,
         'target',
       );
     } finally {
+      restWait.abort();
       unhold();
     }
   }
