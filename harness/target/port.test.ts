@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { createPortPicker, freeLoopbackPort, type HeldPort } from './port.js';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPortPicker, fileClaims, freeLoopbackPort, type HeldPort, type PortClaims } from './port.js';
 
 /** A fake kernel that hands out the given ports in turn, recording which are still held. */
 function fakeKernel(ports: number[]): { bind: () => Promise<HeldPort>; held: Set<number> } {
@@ -17,10 +21,29 @@ function fakeKernel(ports: number[]): { bind: () => Promise<HeldPort>; held: Set
   };
 }
 
+/** Claims that grant every port (another process claims nothing). */
+const noOtherProcess: PortClaims = { claim: () => true, release: () => undefined };
+
+/** The pid of a process that has ended. */
+function endedPid(): number {
+  const run = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(run.stdout);
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function claimsDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'port-claims-'));
+  dirs.push(d);
+  return d;
+}
+
 describe('createPortPicker', () => {
   it('never hands out a port twice when the kernel offers it again, and lets every probe go', async () => {
     const kernel = fakeKernel([5000, 5000, 5001, 5000, 5001, 5002]);
-    const pick = createPortPicker(kernel.bind);
+    const { pick } = createPortPicker(kernel.bind, noOtherProcess);
     expect(await pick()).toBe(5000);
     expect(await pick()).toBe(5001);
     expect(await pick()).toBe(5002);
@@ -28,9 +51,30 @@ describe('createPortPicker', () => {
   });
 
   it('gives up with a clear error when the kernel offers only ports already handed out', async () => {
-    const pick = createPortPicker(fakeKernel([7000, ...Array<number>(64).fill(7000)]).bind);
+    const { pick } = createPortPicker(fakeKernel([7000, ...Array<number>(64).fill(7000)]).bind, noOtherProcess);
     expect(await pick()).toBe(7000);
     await expect(pick()).rejects.toThrow(/no loopback port found that was not already given to a target/);
+  });
+
+  it('skips a port another live harness process claimed, and takes over the claim of an ended one', async () => {
+    const dir = claimsDir();
+    // The parent of this process stands for another harness process that is alive.
+    writeFileSync(path.join(dir, '6000'), String(process.ppid));
+    writeFileSync(path.join(dir, '6001'), String(endedPid()));
+    // A claim of an ended process on a port this test never picks: removed by the first claim.
+    writeFileSync(path.join(dir, '6100'), String(endedPid()));
+    const claims = fileClaims(dir);
+    const { pick, releaseAll } = createPortPicker(fakeKernel([6000, 6001]).bind, claims);
+    expect(await pick()).toBe(6001);
+    expect(existsSync(path.join(dir, '6100'))).toBe(false);
+    expect(readFileSync(path.join(dir, '6001'), 'utf8')).toBe(String(process.pid));
+    // Another picker of a process running at the same time does not get the port either.
+    const other = createPortPicker(fakeKernel([6001, 6002]).bind, fileClaims(dir, process.ppid));
+    expect(await other.pick()).toBe(6002);
+    // Its claims go when it ends (releaseAll runs at exit); another process's claims stay.
+    releaseAll();
+    expect(existsSync(path.join(dir, '6001'))).toBe(false);
+    expect(readFileSync(path.join(dir, '6000'), 'utf8')).toBe(String(process.ppid));
   });
 });
 

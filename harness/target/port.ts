@@ -1,4 +1,7 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /** A port the kernel bound for us, still held, and how to let it go. */
 export interface HeldPort {
@@ -24,41 +27,144 @@ function bindEphemeral(): Promise<HeldPort> {
 
 /** How many handed-out ports a picker remembers (the oldest is forgotten first). */
 const REMEMBERED = 4096;
-/** Kernel picks in a row that may all be remembered ports before giving up. */
+/** Kernel picks in a row that may all be taken ports before giving up. */
 const ATTEMPTS = 64;
 
+/** Where the harness processes of this machine note the ports they gave to targets (one file per port). */
+export const PORT_CLAIMS_DIR = path.join(os.tmpdir(), 'login-harness-ports');
+
+/** Whether process `pid` is alive (a process of another user counts as alive). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Picks loopback ports for targets, never the same port twice in a row of {@link REMEMBERED} picks.
- *
- * A picked port is free when picked, but the target binds it only later, and the kernel may hand the
- * same free port to the next pick: a run that starts several targets at once could then give two of
- * them one port. A target that never binds (one that refuses to start) would have its readiness probe
- * answered by the other target, and be taken for started. So a port is handed out once, and the
- * kernel's picks that were handed out already are held open while another is asked for.
+ * Claims between processes: a file per port in `dir`, holding the pid of the process that gave the port
+ * to a target. A claim of a process that has ended is taken over.
  */
-export function createPortPicker(bind: () => Promise<HeldPort> = bindEphemeral): () => Promise<number> {
-  const handedOut = new Set<number>();
-  return async () => {
-    const held: HeldPort[] = [];
+export interface PortClaims {
+  /** Claims `port` for this process; false when a live process other than this one holds it. */
+  claim: (port: number) => boolean;
+  /** Gives up this process's claim of `port`. */
+  release: (port: number) => void;
+}
+
+/** Claims as files in `dir` (created on first use). Where claims cannot be written, every port is free to claim. */
+export function fileClaims(dir: string = PORT_CLAIMS_DIR, pid: number = process.pid): PortClaims {
+  const file = (port: number): string => path.join(dir, String(port));
+  const write = (port: number): boolean => {
+    const fd = openSync(file(port), 'wx');
     try {
-      for (let i = 0; i < ATTEMPTS; i++) {
-        const candidate = await bind();
-        held.push(candidate);
-        if (handedOut.has(candidate.port)) continue;
-        handedOut.add(candidate.port);
-        if (handedOut.size > REMEMBERED) handedOut.delete(handedOut.values().next().value!);
-        return candidate.port;
-      }
-      throw new Error(`no loopback port found that was not already given to a target (${ATTEMPTS} tries)`);
+      writeSync(fd, String(pid));
     } finally {
-      await Promise.all(held.map((h) => h.close()));
+      closeSync(fd);
     }
+    return true;
+  };
+  let pruned = false;
+  /** Once per process: removes the claims of ended processes (one killed by a signal leaves its files). */
+  const prune = (): void => {
+    pruned = true;
+    for (const name of readdirSync(dir)) {
+      try {
+        const holder = Number(readFileSync(path.join(dir, name), 'utf8'));
+        if (Number.isInteger(holder) && holder > 0 && !alive(holder)) unlinkSync(path.join(dir, name));
+      } catch {
+        // Released or replaced meanwhile.
+      }
+    }
+  };
+  return {
+    claim: (port) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        if (!pruned) prune();
+        return write(port);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return true;
+      }
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(file(port), 'utf8'));
+      } catch {
+        // Released meanwhile: taken below.
+      }
+      if (holder === pid) return true;
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+      // A claim of an ended process (or a torn one): replaced. Two processes replacing it at once both
+      // unlink, and only one of them creates the new file.
+      try {
+        unlinkSync(file(port));
+      } catch {
+        // Already gone.
+      }
+      try {
+        return write(port);
+      } catch {
+        return false;
+      }
+    },
+    release: (port) => {
+      try {
+        if (Number(readFileSync(file(port), 'utf8')) === pid) unlinkSync(file(port));
+      } catch {
+        // Not ours, or already gone.
+      }
+    },
   };
 }
 
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it), and not handed out before by
- * this process (see {@link createPortPicker}). There is a window between closing the probe and the
- * target binding; targets are started right after.
+ * Picks loopback ports for targets: a port free when picked that no picker of this process handed
+ * out in its last {@link REMEMBERED} picks and that no other live harness process of the machine has
+ * claimed (`claims`).
+ *
+ * A picked port is free when picked, but the target binds it only later, and the kernel may hand the
+ * same free port to the next pick, in this process or in another harness process running at the same
+ * time (two audits on one CI machine, a parallel test suite). Two targets would then be given one
+ * port; a target that cannot bind it (or one that never binds, as one that refuses to start) would
+ * have its readiness probe answered by the other target, and its logins would reach the other run.
+ * So a port is handed out once, and claimed for the machine until this process forgets it or ends.
  */
-export const freeLoopbackPort: () => Promise<number> = createPortPicker();
+export function createPortPicker(
+  bind: () => Promise<HeldPort> = bindEphemeral,
+  claims: PortClaims = fileClaims(),
+): { pick: () => Promise<number>; releaseAll: () => void } {
+  const handedOut = new Set<number>();
+  const pick = async (): Promise<number> => {
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const candidate = await bind();
+      // Let go at once: a port handed out earlier may be about to be bound by its target.
+      await candidate.close();
+      if (handedOut.has(candidate.port) || !claims.claim(candidate.port)) continue;
+      handedOut.add(candidate.port);
+      if (handedOut.size > REMEMBERED) {
+        const oldest = handedOut.values().next().value!;
+        handedOut.delete(oldest);
+        claims.release(oldest);
+      }
+      return candidate.port;
+    }
+    throw new Error(`no loopback port found that was not already given to a target (${ATTEMPTS} tries)`);
+  };
+  const releaseAll = (): void => {
+    for (const port of handedOut) claims.release(port);
+  };
+  return { pick, releaseAll };
+}
+
+const picker = createPortPicker();
+// The claims end with the process (an ended process's claims are also taken over by the next claim).
+process.once('exit', picker.releaseAll);
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it), not handed out before by
+ * this process and not claimed by another harness process (see {@link createPortPicker}). There is a
+ * window between closing the probe and the target binding; targets are started right after.
+ */
+export const freeLoopbackPort: () => Promise<number> = picker.pick;
