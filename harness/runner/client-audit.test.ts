@@ -51,6 +51,26 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What a check saw of its environment: the provider's issuer and metadata, the target's pid. */
+interface Seen {
+  issuer: string;
+  pid: number;
+  plainOnly: unknown;
+}
+
+/** A check run that records what it saw under its id in `seen` and passes. */
+function recordInto(seen: Record<string, Seen>): (id: string) => (ctx: ClientCheckContext) => Promise<Outcome> {
+  return (id) => async (ctx) => {
+    seen[id] = {
+      issuer: ctx.idp.issuer,
+      pid: pidFrom(ctx.targetLogs()),
+      plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
+    };
+    ctx.observe('recorded');
+    return { verdict: 'pass', summary: 'ok' };
+  };
+}
+
 const base: Omit<ClientAuditOptions, 'catalog'> = {
   manifestPath: FRAGILE,
   seed: 1,
@@ -140,16 +160,8 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('gives a check with discovery faults its own provider issuer and target process', async () => {
-    const seen: Record<string, { issuer: string; pid: number; plainOnly: unknown }> = {};
-    const record = (id: string) => async (ctx: ClientCheckContext) => {
-      seen[id] = {
-        issuer: ctx.idp.issuer,
-        pid: pidFrom(ctx.targetLogs()),
-        plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
-      };
-      ctx.observe('recorded');
-      return { verdict: 'pass' as const, summary: 'ok' };
-    };
+    const seen: Record<string, Seen> = {};
+    const record = recordInto(seen);
     const report = await runClientAudit({
       ...base,
       concurrency: 2,
@@ -179,12 +191,8 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('starts one provider issuer and target process for the checks with the same discovery faults, and stops it after the last', async () => {
-    const seen: Record<string, { issuer: string; pid: number }> = {};
-    const record = (id: string) => async (ctx: ClientCheckContext) => {
-      seen[id] = { issuer: ctx.idp.issuer, pid: pidFrom(ctx.targetLogs()) };
-      ctx.observe('recorded');
-      return { verdict: 'pass' as const, summary: 'ok' };
-    };
+    const seen: Record<string, Seen> = {};
+    const record = recordInto(seen);
     const report = await runClientAudit({
       ...base,
       concurrency: 2,
@@ -214,12 +222,8 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('gives a check declaring ownIssuer its own provider issuer and target process without changing metadata', async () => {
-    const seen: Record<string, { issuer: string; pid: number }> = {};
-    const record = (id: string) => async (ctx: ClientCheckContext) => {
-      seen[id] = { issuer: ctx.idp.issuer, pid: pidFrom(ctx.targetLogs()) };
-      ctx.observe('recorded');
-      return { verdict: 'pass' as const, summary: 'ok' };
-    };
+    const seen: Record<string, Seen> = {};
+    const record = recordInto(seen);
     await runClientAudit({
       ...base,
       catalog: clientCatalogOf([

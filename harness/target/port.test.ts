@@ -61,10 +61,12 @@ describe('createPortPicker', () => {
     // The parent of this process stands for another harness process that is alive.
     writeFileSync(path.join(dir, '6000'), String(process.ppid));
     writeFileSync(path.join(dir, '6001'), String(endedPid()));
+    // A claim whose pid is not written yet: another process is making it, so the port is taken.
+    writeFileSync(path.join(dir, '5999'), '');
     // A claim of an ended process on a port this test never picks: removed by the first claim.
     writeFileSync(path.join(dir, '6100'), String(endedPid()));
     const claims = fileClaims(dir);
-    const { pick, releaseAll } = createPortPicker(fakeKernel([6000, 6001]).bind, claims);
+    const { pick, releaseAll } = createPortPicker(fakeKernel([5999, 6000, 6001]).bind, claims);
     expect(await pick()).toBe(6001);
     expect(existsSync(path.join(dir, '6100'))).toBe(false);
     expect(readFileSync(path.join(dir, '6001'), 'utf8')).toBe(String(process.pid));
@@ -75,6 +77,7 @@ describe('createPortPicker', () => {
     releaseAll();
     expect(existsSync(path.join(dir, '6001'))).toBe(false);
     expect(readFileSync(path.join(dir, '6000'), 'utf8')).toBe(String(process.ppid));
+    expect(existsSync(path.join(dir, '5999'))).toBe(true);
   });
 });
 

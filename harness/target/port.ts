@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,12 @@ const ATTEMPTS = 64;
 /** Where the harness processes of this machine note the ports they gave to targets (one file per port). */
 export const PORT_CLAIMS_DIR = path.join(os.tmpdir(), 'login-harness-ports');
 
+/**
+ * How old a claim without a pid may be before it counts as left behind: a claim is written in two steps
+ * (the file, then the pid), and one read between them is another process's claim being made.
+ */
+const TORN_CLAIM_MS = 10_000;
+
 /** Whether process `pid` is alive (a process of another user counts as alive). */
 function alive(pid: number): boolean {
   try {
@@ -57,6 +63,12 @@ export interface PortClaims {
 /** Claims as files in `dir` (created on first use). Where claims cannot be written, every port is free to claim. */
 export function fileClaims(dir: string = PORT_CLAIMS_DIR, pid: number = process.pid): PortClaims {
   const file = (port: number): string => path.join(dir, String(port));
+  /** Whether the claim at `at` belongs to no live process: an ended one, or none for {@link TORN_CLAIM_MS}. */
+  const stale = (at: string): boolean => {
+    const holder = Number(readFileSync(at, 'utf8') || NaN);
+    if (Number.isInteger(holder) && holder > 0) return holder !== pid && !alive(holder);
+    return Date.now() - statSync(at).mtimeMs > TORN_CLAIM_MS;
+  };
   const write = (port: number): boolean => {
     const fd = openSync(file(port), 'wx');
     try {
@@ -72,8 +84,7 @@ export function fileClaims(dir: string = PORT_CLAIMS_DIR, pid: number = process.
     pruned = true;
     for (const name of readdirSync(dir)) {
       try {
-        const holder = Number(readFileSync(path.join(dir, name), 'utf8'));
-        if (Number.isInteger(holder) && holder > 0 && !alive(holder)) unlinkSync(path.join(dir, name));
+        if (stale(path.join(dir, name))) unlinkSync(path.join(dir, name));
       } catch {
         // Released or replaced meanwhile.
       }
@@ -88,16 +99,14 @@ export function fileClaims(dir: string = PORT_CLAIMS_DIR, pid: number = process.
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return true;
       }
-      let holder = NaN;
       try {
-        holder = Number(readFileSync(file(port), 'utf8'));
+        if (Number(readFileSync(file(port), 'utf8')) === pid) return true;
+        if (!stale(file(port))) return false;
       } catch {
         // Released meanwhile: taken below.
       }
-      if (holder === pid) return true;
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
-      // A claim of an ended process (or a torn one): replaced. Two processes replacing it at once both
-      // unlink, and only one of them creates the new file.
+      // A claim of an ended process (or one left torn): replaced. Two processes replacing it at once
+      // both unlink, and only one of them creates the new file.
       try {
         unlinkSync(file(port));
       } catch {
