@@ -7,7 +7,7 @@
 import type { BrowserContext, Page, Request, Response, Route } from 'playwright-core';
 import type { StorageDump, TranscriptEntry } from '../types.js';
 import type { PooledContext } from './browser-pool.js';
-import { documentContent, pageScript, readTabStorage, type TabStorage } from './page-scripts.js';
+import { documentContent, pageScript, readTabStorage, visibleText, type TabStorage } from './page-scripts.js';
 import { NavigationStop, type PageChannel, type PausedResponse } from './stop-at.js';
 
 /** The isolated world the document is read in (see BrowserAgent.content). */
@@ -363,18 +363,31 @@ export class BrowserAgent {
    * cannot change what is read. Rejects when the document goes away while it is read.
    */
   async content(): Promise<string> {
+    return this.#read(pageScript(documentContent), 'no markup');
+  }
+
+  /**
+   * The text the tab's current document shows (see visibleText), at most `max` characters, read in a
+   * world of its own as {@link content} is. Rejects when the document goes away while it is read.
+   */
+  async visibleText(max: number): Promise<string> {
+    return this.#read(pageScript(visibleText, max), 'no text');
+  }
+
+  /** The string `script` gives in the reader's own world of the tab's current document. */
+  async #read(script: string, missing: string): Promise<string> {
     const { cdp, mainFrameId } = this.channel;
     const world = (await cdp.send('Page.createIsolatedWorld', { frameId: mainFrameId, worldName: READER_WORLD })) as {
       executionContextId: number;
     };
-    let markup: unknown;
+    let value: unknown;
     try {
-      markup = await evaluateInPage<unknown>(this.channel, pageScript(documentContent), world.executionContextId);
+      value = await evaluateInPage<unknown>(this.channel, script, world.executionContextId);
     } catch (err) {
       throw new Error(`cannot read the document: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (typeof markup !== 'string') throw new Error('cannot read the document: no markup');
-    return markup;
+    if (typeof value !== 'string') throw new Error(`cannot read the document: ${missing}`);
+    return value;
   }
 
   /**

@@ -211,6 +211,16 @@ export function documentContent(): string {
   return root ? doctype + root.outerHTML : doctype;
 }
 
+/**
+ * Runs in the tab's current document: the text it shows (`innerText` of the body, which leaves out what
+ * is hidden), white space collapsed, at most `max` characters. For saying what an app showed instead of
+ * doing what was expected (an error message).
+ */
+export function visibleText(max: number): string {
+  const text = document.body ? document.body.innerText : '';
+  return text.replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
 /** What {@link selectorShown} found: the first match is visible, it is not (or there is none), or the selector is no CSS. */
 export type Shown = 'visible' | 'hidden' | 'invalid';
 

@@ -95,7 +95,9 @@ describe('BrowserSession against a web client and the mock provider', () => {
     };
     try {
       expect(await outcome('/refuses')).toMatch(
-        new RegExp(`came to rest at ${origin}/refuses .*for ${LOGIN_REST_MS} ms`),
+        new RegExp(
+          `came to rest at ${origin}/refuses \\(status 200, showing "metadata refused"\\) .*for ${LOGIN_REST_MS} ms`,
+        ),
       );
       expect(await outcome('/pauses')).toBe('started');
       expect(await outcome('/ticks')).toMatch(new RegExp(`within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms`));

@@ -39,6 +39,9 @@ export const LOGIN_NAVIGATION_TIMEOUT_MS = 10_000;
  */
 export const LOGIN_REST_MS = 2_000;
 
+/** How much of the text a page shows a login-start error quotes (an app's error message fits). */
+const SHOWN_TEXT_MAX = 160;
+
 /**
  * Quiet period that counts as "the app is done" after a callback: longer than the agent's default,
  * because concurrent checks share two cores and an app's next request can lag its previous one.
@@ -126,10 +129,13 @@ export class BrowserSession implements Session {
         });
       const url = held ?? (await this.#within(Promise.race([atDoor, atRest]), LOGIN_NAVIGATION_TIMEOUT_MS)) ?? held;
       if (url) return parseAuthorizationRequest(url, (uri) => this.#ctx.idp.pushedRequest(uri));
+      // What the app shows instead (its error message, if any) tells the reader why.
+      const shown = await this.#browser.visibleText(SHOWN_TEXT_MAX).catch(() => '');
+      const showing = shown ? `, showing ${JSON.stringify(shown)}` : '';
       throw new CheckRunError(
         rested
-          ? `the login URL did not send the person to the provider's authorization endpoint: the page came to rest at ${page.url()} (status ${status}) with no request, script work or timer pending for ${LOGIN_REST_MS} ms`
-          : `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status})`,
+          ? `the login URL did not send the person to the provider's authorization endpoint: the page came to rest at ${page.url()} (status ${status}${showing}) with no request, script work or timer pending for ${LOGIN_REST_MS} ms`
+          : `the login URL did not send the person to the provider's authorization endpoint within ${LOGIN_NAVIGATION_TIMEOUT_MS} ms (the page stayed at ${page.url()}, status ${status}${showing})`,
         'target',
       );
     } finally {
