@@ -214,12 +214,19 @@ async function removeGroup(dir: string): Promise<void> {
   }
 }
 
-/** Median of `xs` (NaN for none). */
+/** The `q` quantile (0..1) of `values`, interpolated between neighbours; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const at = q * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** Median of `xs` (NaN for none): the mean of the two middle values of an even count. */
 export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return quantile(xs, 0.5);
 }
 
 /** Mean CPU seconds per run, when every run has its CPU time; `undefined` otherwise. */

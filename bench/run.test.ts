@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SUITES, runBench } from './run.js';
-import {
-  machineCpuMs,
-  measureSlice,
-  pairedRatios,
-  processCpuMs,
-  quantile,
-  summarize,
-  type Measurement,
-} from './idp/measure.js';
+import { machineCpuMs, measureSlice, pairedRatios, processCpuMs, summarize, type Measurement } from './idp/measure.js';
+import { quantile } from './command.js';
 import { parseGoalsFile } from './goals.js';
 import type { BenchOptions, BenchSuite } from './types.js';
 

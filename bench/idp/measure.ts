@@ -5,6 +5,8 @@
  * round's flows/s is kept so that providers can be compared round by round (see `pairedRatios`).
  */
 
+import { quantile } from '../command.js';
+
 /** Raw outcome of one measured slice. */
 export interface Slice {
   latencies: number[];
@@ -155,16 +157,6 @@ export async function machineCpuMs(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** The `q` quantile (0..1) of `values`, interpolated between neighbours; NaN for none. */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const at = q * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
 /** How one provider compares with another over the rounds of one cell. */

@@ -36,23 +36,21 @@ describe('CHROMIUM_ARGS', () => {
     await browser?.close();
   });
 
-  it("disables every feature Playwright's launcher disables, since only the last --disable-features counts", () => {
-    const lists = [...launchedCommandLine().matchAll(/--disable-features=(\S+)/g)].map((m) => m[1].split(','));
-    expect(lists.length).toBeGreaterThanOrEqual(2);
-    const playwrights = lists[0];
-    const effective = lists[lists.length - 1];
-    expect(effective).toEqual(expect.arrayContaining(playwrights));
-    expect(effective).toEqual(expect.arrayContaining([...OWN_DISABLED_FEATURES]));
-  });
-
-  it("enables every feature Playwright's launcher enables, since only the last --enable-features counts", () => {
-    const lists = [...launchedCommandLine().matchAll(/--enable-features=(\S+)/g)].map((m) => m[1].split(','));
-    expect(lists.length).toBeGreaterThanOrEqual(2);
-    const playwrights = lists[0];
-    const effective = lists[lists.length - 1];
-    expect(effective).toEqual(expect.arrayContaining(playwrights));
-    expect(effective).toEqual(expect.arrayContaining([...OWN_ENABLED_FEATURES]));
-  });
+  it.each([
+    ['disable', OWN_DISABLED_FEATURES],
+    ['enable', OWN_ENABLED_FEATURES],
+  ] as const)(
+    "%ss every feature Playwright's launcher does, and its own, since Chromium honours only the last such switch",
+    (verb, own) => {
+      const switchPattern = new RegExp(`--${verb}-features=(\\S+)`, 'g');
+      const lists = [...launchedCommandLine().matchAll(switchPattern)].map((m) => m[1].split(','));
+      expect(lists.length).toBeGreaterThanOrEqual(2);
+      const playwrights = lists[0];
+      const effective = lists[lists.length - 1];
+      expect(effective).toEqual(expect.arrayContaining(playwrights));
+      expect(effective).toEqual(expect.arrayContaining([...own]));
+    },
+  );
 
   it('runs the network service and the display compositor in the browser process, no process of their own', async () => {
     const server = createServer((_req, res) => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ProviderJournal } from '../../mock-idp/journal/journal.js';
 import { LOGIN_TAG_HEADER } from '../../mock-idp/types.js';
-import type { RunnerEvent } from '../../reports/model.js';
+import type { Report, RunnerEvent } from '../../reports/model.js';
 import type { ClientCheck, ClientCheckContext, Outcome } from '../../scenarios/types.js';
 import { clientCatalogOf, loadClientCatalog } from '../cli/catalog.js';
 import { createMockIdp } from '../../mock-idp/index.js';
@@ -58,17 +58,32 @@ interface Seen {
   plainOnly: unknown;
 }
 
-/** A check run that records what it saw under its id in `seen` and passes. */
-function recordInto(seen: Record<string, Seen>): (id: string) => (ctx: ClientCheckContext) => Promise<Outcome> {
-  return (id) => async (ctx) => {
-    seen[id] = {
-      issuer: ctx.idp.issuer,
-      pid: pidFrom(ctx.targetLogs()),
-      plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
+/**
+ * Audits the fragile target with the checks `[id, declaration]`, each of which records what it saw
+ * (under its id) and passes.
+ */
+async function auditRecording(
+  checks: ReadonlyArray<readonly [string, Partial<ClientCheck>?]>,
+  concurrency = 1,
+): Promise<{ seen: Record<string, Seen>; report: Report }> {
+  const seen: Record<string, Seen> = {};
+  const record =
+    (id: string) =>
+    async (ctx: ClientCheckContext): Promise<Outcome> => {
+      seen[id] = {
+        issuer: ctx.idp.issuer,
+        pid: pidFrom(ctx.targetLogs()),
+        plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
+      };
+      ctx.observe('recorded');
+      return { verdict: 'pass', summary: 'ok' };
     };
-    ctx.observe('recorded');
-    return { verdict: 'pass', summary: 'ok' };
-  };
+  const report = await runClientAudit({
+    ...base,
+    concurrency,
+    catalog: clientCatalogOf(checks.map(([id, extra]) => fake(id, record(id), extra))),
+  });
+  return { seen, report };
 }
 
 const base: Omit<ClientAuditOptions, 'catalog'> = {
@@ -160,17 +175,10 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('gives a check with discovery faults its own provider issuer and target process', async () => {
-    const seen: Record<string, Seen> = {};
-    const record = recordInto(seen);
-    const report = await runClientAudit({
-      ...base,
-      concurrency: 2,
-      catalog: clientCatalogOf([
-        fake('shared.one', record('shared.one')),
-        fake('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
-        fake('shared.two', record('shared.two')),
-      ]),
-    });
+    const { seen, report } = await auditRecording(
+      [['shared.one'], ['own.issuer', { discoveryFaults: ['discovery.pkce-plain-only'] }], ['shared.two']],
+      2,
+    );
     // The own provider and target started with the run, before any check: not when the check's turn came.
     const phases = report.timings?.phases ?? [];
     expect(phases.map((p) => (p.check ? `${p.name} ${p.check}` : p.name))).toEqual([
@@ -191,22 +199,17 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('starts one provider issuer and target process for the checks with the same discovery faults, and stops it after the last', async () => {
-    const seen: Record<string, Seen> = {};
-    const record = recordInto(seen);
-    const report = await runClientAudit({
-      ...base,
-      concurrency: 2,
-      catalog: clientCatalogOf([
-        fake('iss.one', record('iss.one'), { discoveryFaults: ['discovery.iss-parameter'] }),
-        fake('plain.one', record('plain.one'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
+    const { seen, report } = await auditRecording(
+      [
+        ['iss.one', { discoveryFaults: ['discovery.iss-parameter'] }],
+        ['plain.one', { discoveryFaults: ['discovery.pkce-plain-only'] }],
         // The same faults in another order and repeated are the same environment.
-        fake('iss.two', record('iss.two'), {
-          discoveryFaults: ['discovery.iss-parameter', 'discovery.iss-parameter'],
-        }),
-        fake('keys.one', record('keys.one'), { ownIssuer: true }),
-        fake('keys.two', record('keys.two'), { ownIssuer: true }),
-      ]),
-    });
+        ['iss.two', { discoveryFaults: ['discovery.iss-parameter', 'discovery.iss-parameter'] }],
+        ['keys.one', { ownIssuer: true }],
+        ['keys.two', { ownIssuer: true }],
+      ],
+      2,
+    );
     expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
     expect(seen['iss.one']).toEqual(seen['iss.two']);
     const distinct = (key: 'issuer' | 'pid') => new Set(Object.values(seen).map((s) => s[key])).size;
@@ -222,15 +225,7 @@ describe('runClientAudit with a fragile target', () => {
   });
 
   it('gives a check declaring ownIssuer its own provider issuer and target process without changing metadata', async () => {
-    const seen: Record<string, Seen> = {};
-    const record = recordInto(seen);
-    await runClientAudit({
-      ...base,
-      catalog: clientCatalogOf([
-        fake('shared.one', record('shared.one')),
-        fake('own.keys', record('own.keys'), { ownIssuer: true }),
-      ]),
-    });
+    const { seen } = await auditRecording([['shared.one'], ['own.keys', { ownIssuer: true }]]);
     expect(seen['own.keys'].issuer).not.toBe(seen['shared.one'].issuer);
     expect(seen['own.keys'].pid).not.toBe(seen['shared.one'].pid);
   });

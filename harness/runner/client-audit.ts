@@ -148,7 +148,26 @@ async function executeClientChecks(
   try {
     let shared: ClientEnvironment | undefined;
     let setupError: Error | undefined;
+    const groups = environmentGroups(checks.map((c) => c.check));
     const own = new Map<string, Promise<OwnEnvironment>>();
+    /** The start of own environment `key`, begun now if it was not yet. */
+    const ownEnvironmentOf = (key: string): Promise<OwnEnvironment> => {
+      let started = own.get(key);
+      if (!started) {
+        started = startOwnEnvironment(
+          groups.get(key)!,
+          template,
+          opts.seed,
+          signal,
+          idps,
+          cleanups,
+          timings,
+          opts.providerMemory,
+        );
+        own.set(key, started);
+      }
+      return started;
+    };
     try {
       if (checks.some((c) => usesBrowser(c.check, template.kind))) {
         const launchStart = performance.now();
@@ -170,12 +189,9 @@ async function executeClientChecks(
       // run, once the shared target (which every other check waits for) is up, and not when their check's
       // turn comes: started together with it they would only slow it down on a busy machine.
       await sharedStart;
-      for (const [key, sharing] of environmentGroups(checks.map((c) => c.check))) {
+      for (const key of groups.keys()) {
         if (signal.aborted) break;
-        own.set(
-          key,
-          startOwnEnvironment(sharing, template, opts.seed, signal, idps, cleanups, timings, opts.providerMemory),
-        );
+        void ownEnvironmentOf(key);
       }
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
@@ -211,26 +227,7 @@ async function executeClientChecks(
           resources,
           ...(usesBrowser(check, template.kind) ? { browserCheckEnded: browser.checkEnded } : {}),
           // Started above; started now if it was not (the run was being interrupted).
-          own: ownEnvironment(check)
-            ? () => {
-                const key = environmentKey(check);
-                let started = own.get(key);
-                if (!started) {
-                  started = startOwnEnvironment(
-                    checks.map((c) => c.check).filter((c) => ownEnvironment(c) && environmentKey(c) === key),
-                    template,
-                    opts.seed,
-                    signal,
-                    idps,
-                    cleanups,
-                    timings,
-                    opts.providerMemory,
-                  );
-                  own.set(key, started);
-                }
-                return started;
-              }
-            : undefined,
+          own: ownEnvironment(check) ? () => ownEnvironmentOf(environmentKey(check)) : undefined,
           timings,
         }),
       );
