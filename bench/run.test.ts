@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SUITES, runBench } from './run.js';
-import { machineCpuMs, measureSlice, pairedRatios, processCpuMs, summarize, type Measurement } from './idp/measure.js';
+import {
+  machineCpuMs,
+  measureSlice,
+  pairedRatios,
+  processCpuMs,
+  rs256SignCpuMs,
+  signingCeiling,
+  summarize,
+  type Measurement,
+} from './idp/measure.js';
 import { quantile } from './command.js';
 import { parseGoalsFile } from './goals.js';
 import type { BenchOptions, BenchSuite } from './types.js';
@@ -340,6 +349,38 @@ describe('the idp comparison', () => {
     expect(describeRatio({ median: 2.013, q1: 1.9, q3: 2.1, min: 1.4, max: 2.6, rounds: 10 })).toBe(
       '2.01x (median of 10 rounds; middle half 1.90-2.10x, all 1.40-2.60x)',
     );
+  });
+
+  it("bounds the ratios by signing alone: the baseline's CPU per flow over the signatures', with and without the generator's", () => {
+    const c = signingCeiling(0.95, 2, 4.75, 0.5);
+    expect(c?.cpuRatio).toBeCloseTo(2.5, 10);
+    expect(c?.flowsRatio).toBeCloseTo(5.25 / 2.4, 10);
+    expect(signingCeiling(0, 2, 4.75, 0.5)).toBeUndefined();
+    expect(signingCeiling(0.95, 2, Number.NaN, 0.5)).toBeUndefined();
+  });
+
+  it("takes each level's ceiling from the baseline's cell, and none where the baseline's CPU is unknown", async () => {
+    const { signingCeilings, SIGNATURES_PER_FLOW } = await import('./suites/idp.js');
+    expect(SIGNATURES_PER_FLOW).toBe(2);
+    const ceilings = signingCeilings(
+      [
+        { provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, [300], 3), cell(4, [500], 2.8)] },
+        {
+          provider: 'oauth2-mock-server',
+          version: '8',
+          measurements: [{ ...cell(1, [170], 5.7), clientCpuMsPerFlow: 0.3 }, cell(4, [300])],
+        },
+      ],
+      1,
+    );
+    expect(ceilings).toEqual([{ concurrency: 1, ceiling: signingCeiling(1, 2, 5.7, 0.3) }]);
+    expect(ceilings[0].ceiling.cpuRatio).toBeCloseTo(2.85, 10);
+  });
+
+  it('measures the CPU of an RS256 signature on this machine as a positive, finite figure', () => {
+    const ms = rs256SignCpuMs(5);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(ms).toBeGreaterThan(0);
   });
 });
 

@@ -5,6 +5,7 @@
  * round's flows/s is kept so that providers can be compared round by round (see `pairedRatios`).
  */
 
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { quantile } from '../command.js';
 
 /** Raw outcome of one measured slice. */
@@ -191,5 +192,57 @@ export function pairedRatios(ours: readonly number[], base: readonly number[]): 
     min: Math.min(...ratios),
     max: Math.max(...ratios),
     rounds: ratios.length,
+  };
+}
+
+/**
+ * CPU ms of one RS256 signature (RSA-2048, PKCS#1 v1.5 over SHA-256, the algorithm both the mock and
+ * oauth2-mock-server sign their tokens with) on this machine: the mean over `count` signatures of a
+ * JWS signing input of a typical token's size, after a warm-up. Machines differ widely here (0.26 ms
+ * on one kind measured, 0.95 ms on another), and signing is most of a flow's server CPU.
+ */
+export function rs256SignCpuMs(count = 200): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const input = Buffer.from(`${'h'.repeat(60)}.${'p'.repeat(560)}`);
+  for (let i = 0; i < 20; i++) sign('sha256', input, privateKey);
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i++) sign('sha256', input, privateKey);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
+}
+
+/** What signing alone allows a provider against a baseline, when both sign the same tokens. */
+export interface SigningCeiling {
+  /** CPU ms of one signature (see `rs256SignCpuMs`). */
+  signMs: number;
+  /** Signatures per flow. */
+  perFlow: number;
+  /** The baseline's server CPU per flow divided by the signing CPU per flow alone. */
+  cpuRatio: number;
+  /**
+   * The same with the load generator's CPU per flow added on both sides: the flows/s ratio where the
+   * two cores are saturated (concurrency 4 and more) and a provider did nothing but sign.
+   */
+  flowsRatio: number;
+}
+
+/**
+ * The best ratios a provider could reach against a baseline whose server CPU per flow is `baseCpuMs`
+ * (the generator costing `clientCpuMs` per flow for either), if all it did per flow were `perFlow`
+ * signatures of `signMs` each; `undefined` without a positive signing cost.
+ */
+export function signingCeiling(
+  signMs: number,
+  perFlow: number,
+  baseCpuMs: number,
+  clientCpuMs: number,
+): SigningCeiling | undefined {
+  const signing = signMs * perFlow;
+  if (!(signing > 0) || !Number.isFinite(baseCpuMs)) return undefined;
+  return {
+    signMs,
+    perFlow,
+    cpuRatio: baseCpuMs / signing,
+    flowsRatio: (baseCpuMs + clientCpuMs) / (signing + clientCpuMs),
   };
 }

@@ -28,6 +28,11 @@
  * - Next to each cell, the cores' worth of other work on the machine during its slices (machine busy
  *   time minus the provider's and the load generator's CPU), so an uneven background shows.
  *
+ * Both our mock and the baseline sign two RS256 tokens per flow (access token, ID token). One RSA-2048
+ * signature costs 0.26 ms of CPU on one kind of machine measured and 0.95 ms on another, and a flow's
+ * other work does not scale with it: the suite measures the signature here and prints the best ratios
+ * that signing alone leaves (a provider that did nothing else), so a figure reads with its ceiling.
+ *
  * The load generator shares the two cores with the provider, and costs about the same per flow for
  * every provider (client CPU per flow is printed); where the cores are saturated (concurrency 4 and
  * 16), flows/s follow the provider's plus the generator's CPU per flow, so the flows/s ratio of two
@@ -45,9 +50,12 @@ import {
   measureSlice,
   pairedRatios,
   processCpuMs,
+  rs256SignCpuMs,
+  signingCeiling,
   summarize,
   type Measurement,
   type PairedRatio,
+  type SigningCeiling,
   type Slice,
 } from '../idp/measure.js';
 import { PROVIDERS } from '../idp/providers.js';
@@ -169,6 +177,29 @@ export function ratios(results: readonly ProviderResult[]): LevelRatio[] {
   });
 }
 
+/**
+ * RS256 signatures per flow of both our mock and the baseline: the access token (a JWT in the lexoffice
+ * profile, as in oauth2-mock-server) and the ID token (scope `openid`).
+ */
+export const SIGNATURES_PER_FLOW = 2;
+
+/**
+ * Per level, the best ratios against the baseline that signing alone allows (see `signingCeiling`),
+ * from the baseline's server and generator CPU per flow in that cell.
+ */
+export function signingCeilings(
+  results: readonly ProviderResult[],
+  signMs: number,
+): { concurrency: number; ceiling: SigningCeiling }[] {
+  const base = results.find((r) => r.provider === BASELINE);
+  if (!base) return [];
+  return base.measurements.flatMap((m) => {
+    if (m.serverCpuMsPerFlow === undefined) return [];
+    const ceiling = signingCeiling(signMs, SIGNATURES_PER_FLOW, m.serverCpuMsPerFlow, m.clientCpuMsPerFlow ?? 0);
+    return ceiling ? [{ concurrency: m.concurrency, ceiling }] : [];
+  });
+}
+
 /** `1.95x (median of 10 rounds; middle half 1.80-2.10x, all 1.40-2.60x)`. */
 export function describeRatio(r: PairedRatio): string {
   const x = (n: number): string => n.toFixed(2);
@@ -199,7 +230,7 @@ export function busyWarning(results: readonly ProviderResult[]): string | undefi
   );
 }
 
-function table(results: ProviderResult[], levels: number[]): string {
+function table(results: ProviderResult[], levels: number[], signMs: number): string {
   const header = [
     'provider',
     ...levels.map((c) => `c=${c} flows/s`),
@@ -235,11 +266,28 @@ function table(results: ProviderResult[], levels: number[]): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(fmt),
     ...(ratioLines.length > 0 ? [`mock vs ${BASELINE}, per-round flows/s ratios:`, ...ratioLines] : []),
+    ...signingLines(results, signMs),
     ...[busyWarning(results)].filter((w) => w !== undefined).map((w) => `warning: ${w}`),
   ].join('\n');
 }
 
-function flowsDetail(results: readonly ProviderResult[], r: LevelRatio): string {
+/** How much of a flow signing takes on this machine, and the ratios that leaves at best. */
+function signingLines(results: readonly ProviderResult[], signMs: number): string[] {
+  const ceilings = signingCeilings(results, signMs);
+  if (ceilings.length === 0) return [];
+  return [
+    `signing: one RS256 signature (RSA-2048) costs ${signMs.toFixed(2)} ms of CPU on this machine; both sign ` +
+      `${SIGNATURES_PER_FLOW} per flow (access token, ID token), ${(signMs * SIGNATURES_PER_FLOW).toFixed(2)} ms. ` +
+      `A provider that did nothing else would reach at most, against ${BASELINE}:`,
+    ...ceilings.map(
+      ({ concurrency, ceiling }) =>
+        `  c=${concurrency}: ${ceiling.cpuRatio.toFixed(2)}x less server CPU per flow, ` +
+        `${ceiling.flowsRatio.toFixed(2)}x the flows/s where both cores are saturated`,
+    ),
+  ];
+}
+
+function flowsDetail(results: readonly ProviderResult[], r: LevelRatio, ceiling?: SigningCeiling): string {
   const cell = (name: string): Measurement | undefined =>
     results.find((p) => p.provider === name)?.measurements.find((m) => m.concurrency === r.concurrency);
   const ours = cell(OURS);
@@ -252,7 +300,11 @@ function flowsDetail(results: readonly ProviderResult[], r: LevelRatio): string 
     ours?.backgroundCores !== undefined && base?.backgroundCores !== undefined
       ? `; other work ${ours.backgroundCores.toFixed(2)} vs ${base.backgroundCores.toFixed(2)} cores`
       : '';
-  return `${spread}${fps(ours)} vs ${fps(base)} flows/s pooled${bg}`;
+  const bound = ceiling
+    ? `; signing alone (${SIGNATURES_PER_FLOW} x ${ceiling.signMs.toFixed(2)} ms here) allows at most ` +
+      `${ceiling.flowsRatio.toFixed(2)}x where the cores are saturated`
+    : '';
+  return `${spread}${fps(ours)} vs ${fps(base)} flows/s pooled${bg}${bound}`;
 }
 
 const suite: BenchSuite = {
@@ -278,6 +330,8 @@ const suite: BenchSuite = {
       }
       return measured;
     };
+    // Before any provider runs, on a quiet event loop: the cost that bounds every provider here.
+    const signMs = rs256SignCpuMs();
     // Figures are only comparable with the machine's load next to them.
     const loadBefore = loadavg();
     try {
@@ -316,12 +370,13 @@ const suite: BenchSuite = {
       }));
       const loadAfter = loadavg();
       const load = `load average ${loadBefore[0].toFixed(1)} -> ${loadAfter[0].toFixed(1)} on ${cpus().length} CPUs`;
+      const ceilings = signingCeilings(results, signMs);
       const goals: GoalMeasurement[] = ratios(results)
         .filter((r) => [1, 4, 16].includes(r.concurrency))
         .map((r) => ({
           key: `idp.ratio.c${r.concurrency}`,
           value: r.flows?.median ?? NaN,
-          detail: flowsDetail(results, r),
+          detail: flowsDetail(results, r, ceilings.find((c) => c.concurrency === r.concurrency)?.ceiling),
           ...(r.cpuRatio !== undefined
             ? {
                 cpuText: `server CPU ${r.oursCpu!.toFixed(2)} vs ${r.baseCpu!.toFixed(2)} ms/flow = ${r.cpuRatio.toFixed(2)}x`,
@@ -332,7 +387,7 @@ const suite: BenchSuite = {
       return {
         goals,
         table:
-          `${table(results, concurrency)}\n(${durationMs} ms per cell in ${rounds} interleaved rounds of ` +
+          `${table(results, concurrency, signMs)}\n(${durationMs} ms per cell in ${rounds} interleaved rounds of ` +
           `${Math.round(sliceMs)} ms, after ${WARMUP_ROUNDS} x ${WARMUP_SLICE_MS} ms of warm-up per provider; ${load})`,
         json: {
           suite: 'idp',
@@ -345,6 +400,7 @@ const suite: BenchSuite = {
           roundsPerCell: rounds,
           warmup: { rounds: WARMUP_ROUNDS, sliceMs: WARMUP_SLICE_MS, concurrency: 4, perLevelMs: LEVEL_WARMUP_MS },
           ratios: ratios(results),
+          signing: { rs256SignCpuMs: signMs, signaturesPerFlow: SIGNATURES_PER_FLOW, ceilings },
           node: process.version,
           cpus: cpus().length,
           loadAverage: { before: loadBefore, after: loadAfter },

@@ -4,14 +4,15 @@
  * exits with its code. `bin` in package.json points at its bundle, `dist/cli/bin.js`, which
  * scripts/bundle-cli.mjs makes from the compiled form of this file.
  */
-import v8 from 'node:v8';
+import { setV8Flag } from '../../core/v8-flags.js';
 import { main } from './main.js';
 
 // WebAssembly is compiled by V8's baseline compiler only. The one WebAssembly module the CLI runs is
 // fetch's HTTP parser (llhttp; the mock provider posts back-channel logout tokens with fetch), and V8's
 // optimizing compiler spent about 0.2 CPU-s of an audit on it for a few requests. Set after the static
 // imports above: the Node modules loaded later compile without Node's built-in code cache (it records
-// the flags), which costs less.
-v8.setFlagsFromString('--liftoff-only');
+// the flags), which costs less. Recorded, because playwright-core's code cache depends on the flags
+// (harness/browser/playwright-core.ts).
+setV8Flag('--liftoff-only');
 
 process.exitCode = await main(process.argv.slice(2));
