@@ -220,8 +220,9 @@ export interface SigningCeiling {
   /** The baseline's server CPU per flow divided by the signing CPU per flow alone. */
   cpuRatio: number;
   /**
-   * The same with the load generator's CPU per flow added on both sides: the flows/s ratio where the
-   * two cores are saturated (concurrency 4 and more) and a provider did nothing but sign.
+   * The same with the load generator's CPU per flow added on both sides: the flows/s ratio of a
+   * provider that did nothing but sign, where flows/s go inversely with the server's and the
+   * generator's CPU per flow (one flow after the other at concurrency 1, saturated cores above).
    */
   flowsRatio: number;
 }

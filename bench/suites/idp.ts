@@ -282,7 +282,7 @@ function signingLines(results: readonly ProviderResult[], signMs: number): strin
     ...ceilings.map(
       ({ concurrency, ceiling }) =>
         `  c=${concurrency}: ${ceiling.cpuRatio.toFixed(2)}x less server CPU per flow, ` +
-        `${ceiling.flowsRatio.toFixed(2)}x the flows/s where both cores are saturated`,
+        `${ceiling.flowsRatio.toFixed(2)}x the flows/s (taken as inverse to server plus generator CPU per flow)`,
     ),
   ];
 }
@@ -302,7 +302,7 @@ function flowsDetail(results: readonly ProviderResult[], r: LevelRatio, ceiling?
       : '';
   const bound = ceiling
     ? `; signing alone (${SIGNATURES_PER_FLOW} x ${ceiling.signMs.toFixed(2)} ms here) allows at most ` +
-      `${ceiling.flowsRatio.toFixed(2)}x where the cores are saturated`
+      `${ceiling.flowsRatio.toFixed(2)}x`
     : '';
   return `${spread}${fps(ours)} vs ${fps(base)} flows/s pooled${bg}${bound}`;
 }
