@@ -16,29 +16,38 @@ function hex4(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
+/**
+ * What {@link escapeXml} and {@link escapeHtml} replace, in one pattern: the markup characters and the
+ * characters of {@link XML_INVALID}. One pass over the text instead of one per kind (a report's HTML
+ * escapes about a megabyte of transcripts), with the same result: what replaces an invalid character
+ * (`\\uXXXX`) holds no markup character, so no replacement is replaced again.
+ */
+const MARKUP_OR_XML_INVALID =
+  // eslint-disable-next-line no-control-regex
+  /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** `&#39;` rather than `&apos;` because HTML 4 parsers do not know the latter. */
+const HTML_ENTITIES: Readonly<Record<string, string>> = { ...XML_ENTITIES, "'": '&#39;' };
+
 /** Makes text safe for XML character data and attribute values (both quote kinds). */
 export function escapeXml(text: string): string {
-  return text
-    .replace(XML_INVALID, hex4)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(MARKUP_OR_XML_INVALID, (c) => XML_ENTITIES[c] ?? hex4(c));
 }
 
 /**
- * Makes text safe for HTML text and quoted attribute values. `&#39;` rather than `&apos;` because
- * HTML 4 parsers do not know the latter. The same escaping serves inline SVG text.
+ * Makes text safe for HTML text and quoted attribute values (`&#39;` for `'`, see {@link HTML_ENTITIES}).
+ * The same escaping serves inline SVG text.
  */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(XML_INVALID, hex4)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(MARKUP_OR_XML_INVALID, (c) => HTML_ENTITIES[c] ?? hex4(c));
 }
 
 /**
