@@ -19,10 +19,24 @@ export function setV8Flag(flag: string): void {
   record().push(flag);
 }
 
+/** Node options whose value is a program's text (`node -e SCRIPT`), not a setting. */
+const SCRIPT_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+
+/** `execArgv` without the text of an `-e`/`-p` program, which changes from one command to the next. */
+function settingsOf(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    if (SCRIPT_OPTIONS.has(arg)) i++;
+    else if (!/^(--eval|--print)=/.test(arg)) out.push(arg);
+  }
+  return out;
+}
+
 /**
- * The flags this process runs with, as far as they can be known: Node's command line (`execArgv`),
- * `NODE_OPTIONS`, and the flags set through {@link setV8Flag}, in order.
+ * The flags this process runs with, as far as they can be known: Node's command line (`execArgv`,
+ * without an `-e` program's text), `NODE_OPTIONS`, and the flags set through {@link setV8Flag}, in order.
  */
-export function v8FlagsFingerprint(): string {
-  return [process.execArgv.join(' '), process.env.NODE_OPTIONS ?? '', record().join(' ')].join('\0');
+export function v8FlagsFingerprint(execArgv: readonly string[] = process.execArgv): string {
+  return [settingsOf(execArgv).join(' '), process.env.NODE_OPTIONS ?? '', record().join(' ')].join('\0');
 }
