@@ -132,7 +132,6 @@ function requireWithCodeCache(): typeof PlaywrightCore | undefined {
     // Another layout of the package: no cache.
     return undefined;
   }
-  const scripts: CachedScript[] = loadedScripts;
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   proto._compile = function compile(this: NodeJS.Module, content: string, filename: string): unknown {
@@ -145,13 +144,17 @@ function requireWithCodeCache(): typeof PlaywrightCore | undefined {
       ...(cachedData ? { cachedData } : {}),
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    scripts.push({ script, file: cacheFile, write: cachedData === undefined || script.cachedDataRejected === true });
+    loadedScripts.push({
+      script,
+      file: cacheFile,
+      write: cachedData === undefined || script.cachedDataRejected === true,
+    });
     const fn = script.runInThisContext() as (...args: unknown[]) => unknown;
     return fn.call(this.exports, this.exports, createRequire(filename), this, filename, path.dirname(filename));
   };
   try {
     const loaded = requireHere('playwright-core') as typeof PlaywrightCore;
-    if (scripts.some((s) => s.write)) process.once('exit', () => writeCaches(scripts, version));
+    if (loadedScripts.some((s) => s.write)) process.once('exit', () => writeCaches(loadedScripts, version));
     return loaded;
   } catch {
     // Node forgets a module whose loading threw: the caller's plain `require` starts over (and reports
