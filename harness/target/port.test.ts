@@ -4,7 +4,15 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPortPicker, fileClaims, freeLoopbackPort, type HeldPort, type PortClaims } from './port.js';
+import {
+  createPortPicker,
+  ephemeralPortRange,
+  fileClaims,
+  freeLoopbackPort,
+  targetPortRange,
+  type HeldPort,
+  type PortClaims,
+} from './port.js';
 
 /** A fake kernel that hands out the given ports in turn, recording which are still held. */
 function fakeKernel(ports: number[]): { bind: () => Promise<HeldPort>; held: Set<number> } {
@@ -40,7 +48,54 @@ function claimsDir(): string {
   return d;
 }
 
+describe('the ports given to targets', () => {
+  it("lie below the kernel's ephemeral range, where no bind of port 0 lands", () => {
+    expect(ephemeralPortRange(() => '32768\t60999\n')).toEqual({ low: 32768, high: 60999 });
+    expect(targetPortRange({ low: 32768, high: 60999 })).toEqual({ low: 16384, high: 32767 });
+    expect(targetPortRange({ low: 5000, high: 6000 })).toEqual({ low: 1025, high: 4999 });
+    // Elsewhere (or unreadable, or nonsense): the IANA dynamic range.
+    for (const read of [
+      () => 'x y',
+      () => '80 90',
+      () => '',
+      (): string => {
+        throw new Error('ENOENT');
+      },
+    ]) {
+      expect(ephemeralPortRange(read)).toEqual({ low: 49152, high: 65535 });
+    }
+  });
+
+  it('are bindable ports of that range', async () => {
+    const { low, high } = targetPortRange();
+    for (let i = 0; i < 5; i++) {
+      const port = await freeLoopbackPort();
+      expect(port).toBeGreaterThanOrEqual(low);
+      expect(port).toBeLessThanOrEqual(high);
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('createPortPicker', () => {
+  it('tries another candidate when one is taken, and reports any other failure to bind', async () => {
+    const taken = Object.assign(new Error('taken'), { code: 'EADDRINUSE' });
+    const attempts = [taken, 6001];
+    const { pick } = createPortPicker(async () => {
+      const next = attempts.shift();
+      if (next instanceof Error) throw next;
+      if (next === undefined) throw Object.assign(new Error('no such address'), { code: 'EADDRNOTAVAIL' });
+      return { port: next, close: async () => undefined };
+    }, noOtherProcess);
+    expect(await pick()).toBe(6001);
+    await expect(pick()).rejects.toThrow(/no such address/);
+  });
+
   it('never hands out a port twice when the kernel offers it again, and lets every probe go', async () => {
     const kernel = fakeKernel([5000, 5000, 5001, 5000, 5001, 5002]);
     const { pick } = createPortPicker(kernel.bind, noOtherProcess);
@@ -53,7 +108,7 @@ describe('createPortPicker', () => {
   it('gives up with a clear error when the kernel offers only ports already handed out', async () => {
     const { pick } = createPortPicker(fakeKernel([7000, ...Array<number>(64).fill(7000)]).bind, noOtherProcess);
     expect(await pick()).toBe(7000);
-    await expect(pick()).rejects.toThrow(/no loopback port found that was not already given to a target/);
+    await expect(pick()).rejects.toThrow(/no free loopback port found that was not already given to a target/);
   });
 
   it('skips a port another live harness process claimed, and takes over the claim of an ended one', async () => {

@@ -9,25 +9,68 @@ export interface HeldPort {
   close: () => Promise<void>;
 }
 
-/** Binds port 0 on 127.0.0.1 (the kernel picks a free port) and holds it. */
-function bindEphemeral(): Promise<HeldPort> {
+/** Binds `port` on 127.0.0.1 and holds it; rejects when it is taken. */
+function bindPort(port: number): Promise<HeldPort> {
   return new Promise((resolve, reject) => {
     const server: Server = createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
+      const bound = typeof address === 'object' && address ? address.port : 0;
       const close = (): Promise<void> => new Promise((done) => server.close(() => done()));
-      if (port) resolve({ port, close });
+      if (bound) resolve({ port: bound, close });
       else void close().then(() => reject(new Error('no port assigned')));
     });
   });
 }
 
+/**
+ * The ports the kernel gives to a bind of port 0 and to outgoing connections: Linux's
+ * `net.ipv4.ip_local_port_range`, else the IANA dynamic range (macOS, Windows).
+ */
+export function ephemeralPortRange(read: () => string = () => readFileSync(EPHEMERAL_RANGE_FILE, 'utf8')): {
+  low: number;
+  high: number;
+} {
+  try {
+    const [low, high] = read().trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low > 1024 && low <= high && high <= 65535) {
+      return { low, high };
+    }
+  } catch {
+    // Not Linux.
+  }
+  return { low: 49152, high: 65535 };
+}
+const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
+
+/** How many ports below the ephemeral range targets are given ports from. */
+const TARGET_RANGE_SIZE = 16_384;
+
+/**
+ * Ports for targets: the {@link TARGET_RANGE_SIZE} ports below the ephemeral range (and above 1024).
+ * A port the kernel picked (port 0) is free when picked, but the target binds it only later, and
+ * meanwhile any server of the machine binding port 0 (a test's mock provider, another tool) can be
+ * given the same port: the target then cannot bind it, its readiness probe is answered by that other
+ * server (any status below 500 counts), and its logins reach a stranger (seen: a lab's `/login`
+ * answered 404). No bind of port 0 lands below the ephemeral range; only a program binding that very
+ * port can, and a picked port is tried first.
+ */
+export function targetPortRange(ephemeral = ephemeralPortRange()): { low: number; high: number } {
+  const high = ephemeral.low - 1;
+  return { low: Math.max(1025, high - TARGET_RANGE_SIZE + 1), high };
+}
+
+/** Binds a random port of {@link targetPortRange} (a taken one rejects, and the picker tries another). */
+function bindTargetPort(): Promise<HeldPort> {
+  const { low, high } = targetPortRange();
+  return bindPort(low + Math.floor(Math.random() * (high - low + 1)));
+}
+
 /** How many handed-out ports a picker remembers (the oldest is forgotten first). */
 const REMEMBERED = 4096;
-/** Kernel picks in a row that may all be taken ports before giving up. */
+/** Candidates in a row that may all be taken ports before giving up. */
 const ATTEMPTS = 64;
 
 /** Where the harness processes of this machine note the ports they gave to targets (one file per port). */
@@ -133,21 +176,26 @@ export function fileClaims(dir: string = PORT_CLAIMS_DIR, pid: number = process.
  * out in its last {@link REMEMBERED} picks and that no other live harness process of the machine has
  * claimed (`claims`).
  *
- * A picked port is free when picked, but the target binds it only later, and the kernel may hand the
- * same free port to the next pick, in this process or in another harness process running at the same
- * time (two audits on one CI machine, a parallel test suite). Two targets would then be given one
+ * A picked port is free when picked, but the target binds it only later, and the next pick may draw
+ * the same free port, in this process or in another harness process running at the same time (two
+ * audits on one CI machine, a parallel test suite). Two targets would then be given one
  * port; a target that cannot bind it (or one that never binds, as one that refuses to start) would
  * have its readiness probe answered by the other target, and its logins would reach the other run.
  * So a port is handed out once, and claimed for the machine until this process forgets it or ends.
  */
 export function createPortPicker(
-  bind: () => Promise<HeldPort> = bindEphemeral,
+  bind: () => Promise<HeldPort> = bindTargetPort,
   claims: PortClaims = fileClaims(),
 ): { pick: () => Promise<number>; releaseAll: () => void } {
   const handedOut = new Set<number>();
   const pick = async (): Promise<number> => {
     for (let i = 0; i < ATTEMPTS; i++) {
-      const candidate = await bind();
+      const candidate = await bind().catch((err: NodeJS.ErrnoException) => {
+        // Taken (or not ours to bind): another candidate.
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') return undefined;
+        throw err;
+      });
+      if (!candidate) continue;
       // Let go at once: a port handed out earlier may be about to be bound by its target.
       await candidate.close();
       if (handedOut.has(candidate.port) || !claims.claim(candidate.port)) continue;
@@ -159,7 +207,7 @@ export function createPortPicker(
       }
       return candidate.port;
     }
-    throw new Error(`no loopback port found that was not already given to a target (${ATTEMPTS} tries)`);
+    throw new Error(`no free loopback port found that was not already given to a target (${ATTEMPTS} tries)`);
   };
   const releaseAll = (): void => {
     for (const port of handedOut) claims.release(port);
@@ -172,8 +220,9 @@ const picker = createPortPicker();
 process.once('exit', picker.releaseAll);
 
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it), not handed out before by
- * this process and not claimed by another harness process (see {@link createPortPicker}). There is a
- * window between closing the probe and the target binding; targets are started right after.
+ * A TCP port on 127.0.0.1 below the kernel's ephemeral range (see {@link targetPortRange}) that was
+ * free a moment ago, not handed out before by this process and not claimed by another harness process
+ * (see {@link createPortPicker}). There is a window between closing the probe and the target binding;
+ * targets are started right after.
  */
 export const freeLoopbackPort: () => Promise<number> = picker.pick;
