@@ -62,9 +62,13 @@ export function targetPortRange(ephemeral = ephemeralPortRange()): { low: number
   return { low: Math.max(1025, high - TARGET_RANGE_SIZE + 1), high };
 }
 
+let targetRange: { low: number; high: number } | undefined;
+
 /** Binds a random port of {@link targetPortRange} (a taken one rejects, and the picker tries another). */
 function bindTargetPort(): Promise<HeldPort> {
-  const { low, high } = targetPortRange();
+  // Read once per process: the kernel's range is a machine setting, not something a pick changes.
+  targetRange ??= targetPortRange();
+  const { low, high } = targetRange;
   return bindPort(low + Math.floor(Math.random() * (high - low + 1)));
 }
 

@@ -22,9 +22,7 @@ function hex4(ch: string): string {
  * escapes about a megabyte of transcripts), with the same result: what replaces an invalid character
  * (`\\uXXXX`) holds no markup character, so no replacement is replaced again.
  */
-const MARKUP_OR_XML_INVALID =
-  // eslint-disable-next-line no-control-regex
-  /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const MARKUP_OR_XML_INVALID = new RegExp(`[&<>"']|${XML_INVALID.source}`, 'g');
 
 const XML_ENTITIES: Readonly<Record<string, string>> = {
   '&': '&amp;',
