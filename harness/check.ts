@@ -122,6 +122,12 @@ export interface ClientCheck extends CheckMeta {
    * environment), then runs the check with `ctx.startRefused` set and no sessions.
    */
   observesStartRefusal?: boolean;
+  /**
+   * With `agent: 'browser'`, for a web target: the check opens a Chromium session only when it cannot
+   * judge without one (leak.storage: when the login's pages could run script), so the run does not
+   * launch Chromium ahead for it; a session that needs Chromium launches it then.
+   */
+  browserOnDemand?: boolean;
   run(ctx: ClientCheckContext): Promise<Outcome>;
 }
 
@@ -139,8 +145,11 @@ export interface ClientCheckContext {
   tag: string;
   /** Arms one fault for this check's logins; throws (the check ends in `error`) for a fault not in `faults`. */
   arm(fault: Fault): void;
-  /** A new user-agent session (the check's agent need decides the kind of agent). */
-  session(name?: string): Promise<Session>;
+  /**
+   * A new user-agent session (the check's agent need decides the kind of agent). `agent: 'http'` asks
+   * for a plain HTTP agent whatever the need, for a web target (other kinds get their usual agent).
+   */
+  session(name?: string, opts?: { agent?: 'http' }): Promise<Session>;
   /** Journal entries and artifacts of this check's logins only. */
   journal: Journal;
   /** The provider journal unfiltered (discovery and JWKS fetches carry no tag). */

@@ -78,6 +78,11 @@ function labLinks(dirs: string[] | undefined): string {
   return dirs?.length ? dirs.map((d) => `[${d}](../examples/labs/${d}/README.md)`).join(', ') : '–';
 }
 
+/** The agent a check needs; a browser on demand says when (ClientCheck.browserOnDemand). */
+function agentOf(check: ClientCheck): string {
+  return check.browserOnDemand ? `${check.agent} (web: only when a page of the login can run script)` : check.agent;
+}
+
 function provokes(check: ClientCheck): string {
   const parts: string[] = [];
   for (const f of check.faults ?? []) parts.push(`\`${f}\``);
@@ -107,7 +112,7 @@ export function renderChecksDoc(checks: readonly ClientCheck[] = clientChecks, r
   ];
   for (const c of checks) {
     lines.push(
-      `| [\`${c.id}\`](#${anchor(c.id)}) | ${cell(c.title)} | ${c.severity} | ${c.kinds.join(', ')} | ${c.agent} | ${provokes(c)} | ${refLinks(c.refs)} | ${labLinks(labs.get(c.id))} |`,
+      `| [\`${c.id}\`](#${anchor(c.id)}) | ${cell(c.title)} | ${c.severity} | ${c.kinds.join(', ')} | ${agentOf(c)} | ${provokes(c)} | ${refLinks(c.refs)} | ${labLinks(labs.get(c.id))} |`,
     );
   }
   for (const c of checks) {
@@ -115,7 +120,7 @@ export function renderChecksDoc(checks: readonly ClientCheck[] = clientChecks, r
       '',
       `## ${c.id}`,
       '',
-      `**${c.title}** · severity ${c.severity} · kinds ${c.kinds.join(', ')} · agent ${c.agent} · provokes ${provokes(c)}`,
+      `**${c.title}** · severity ${c.severity} · kinds ${c.kinds.join(', ')} · agent ${agentOf(c)} · provokes ${provokes(c)}`,
       '',
       `*Must:* ${c.must}`,
       '',

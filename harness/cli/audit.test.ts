@@ -9,6 +9,8 @@ import { main } from './main.js';
 
 const LAB = fileURLToPath(new URL('../../examples/labs/state-mismatch/target.json', import.meta.url));
 const REFERENCE = fileURLToPath(new URL('../../examples/reference-web/target.json', import.meta.url));
+/** A browser app: its checks always drive Chromium (a script-free web client's leak.storage needs none). */
+const SPA = fileURLToPath(new URL('../../examples/reference-spa/target.json', import.meta.url));
 
 function capture(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -136,7 +138,7 @@ describe('login-harness audit', () => {
   it('exits 1 and says how to install a browser when the browser is missing, and 0 with --allow-errors', async () => {
     const out = path.join(dir, 'no-browser');
     const missing = path.join(dir, 'no-such-chromium');
-    const args = ['audit', '--only', 'leak.storage', '--browser', missing, '--out', out, '--quiet'];
+    const args = ['audit', SPA, '--only', 'leak.storage', '--browser', missing, '--out', out, '--quiet'];
     const io = capture();
     expect(await main(args, io)).toBe(1);
     expect((await readReport(out)).results[0]).toMatchObject({ id: 'leak.storage', verdict: 'error' });

@@ -169,7 +169,7 @@ async function executeClientChecks(
       return started;
     };
     try {
-      if (checks.some((c) => usesBrowser(c.check, template.kind))) {
+      if (checks.some((c) => usesBrowser(c.check, template.kind) && !browserOnDemand(c.check, template.kind))) {
         const launchStart = performance.now();
         prelaunchBrowser(resources);
         resources.launching?.then(
@@ -497,7 +497,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             }
             env.idp.faults.arm(tag, fault);
           },
-          session: async (name) => {
+          session: async (name, opts) => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
             if (!handle) throw new CheckRunError('the target did not start, so there is no session', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
@@ -505,7 +505,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
               openSession({
                 id,
                 tag,
-                agent,
+                agent: opts?.agent === 'http' && env.target.kind === 'web' ? 'http' : agent,
                 target: env.target,
                 idp: env.idp,
                 driver: handle.driver,
@@ -542,6 +542,11 @@ function ownEnvironment(check: ClientCheck): boolean {
 /** TARGETS.md §3: spa targets always run in Chromium; web targets when the check needs a browser. */
 function usesBrowser(check: ClientCheck, kind: ResolvedTarget['kind']): boolean {
   return kind === 'spa' || (kind === 'web' && check.agent === 'browser');
+}
+
+/** A browser check that launches Chromium only if it comes to need it (see ClientCheck.browserOnDemand). */
+function browserOnDemand(check: ClientCheck, kind: ResolvedTarget['kind']): boolean {
+  return kind === 'web' && check.browserOnDemand === true;
 }
 
 /** An item that ends in `error` at once: the run could not set up what the check needs. */

@@ -35,7 +35,13 @@ describe('leak.page on real targets', () => {
     ]);
     const storage = results.get('leak.storage');
     expect(storage?.judgement?.finding, storage?.summary).toBe('fail');
-    expect(storage?.summary).toContain('cookie refresh_token (not HttpOnly)');
+    // The lab's pages run no script: the HTTP transcript's Set-Cookie headers are judged, without Chromium.
+    expect(storage?.summary).toMatch(
+      /cookie refresh_token \(not HttpOnly, set by http:\/\/127\.0\.0\.1:\d+\/callback #\d+\)/,
+    );
+    expect(storage?.observations.map((o) => o.text).join('\n')).toMatch(
+      /could run script in a browser \(no script element/,
+    );
     const page = results.get('leak.page');
     expect(page?.verdict, page?.summary).toBe('pass');
   }, 120_000);

@@ -1,9 +1,11 @@
 /** leak.storage: no refresh token where page script can read it (OWASP OAuth 2.0 cheat sheet). */
 import { readableCookiesSet } from '../lib/cookies.js';
 import { findSecrets, knownSecrets, stripQuery, type Leak } from '../lib/evidence.js';
-import { exerciseClient } from '../lib/flow.js';
+import { exerciseClient, type CompletedLogin } from '../lib/flow.js';
+import type { StorageDump } from '../../harness/types.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError, warn } from '../lib/outcome.js';
+import { scriptVectors } from '../lib/script-free.js';
 
 /** Values as stored, plus a base64 decoding (cookie libraries often base64 their payload). */
 function readable(value: string): string {
@@ -39,31 +41,60 @@ export const leakStorage = defineClientCheck({
     'Keep tokens on the server (a backend-for-frontend with an HttpOnly, SameSite session cookie). A pure ' +
     'browser application should hold tokens in memory only (e.g. in a closure or a Web Worker) and get a new ' +
     'one by a fresh login or a refresh token rotation scheme, never persist a refresh token in web storage.',
+  browserOnDemand: true,
   async run(ctx) {
-    const login = await exerciseClient(ctx);
-    if (!login.session.storage)
-      stopError('The user agent cannot read browser storage (a browser is needed).', 'harness');
-    const dump = await login.session.storage();
+    // A web app's storage is only written by its pages' script: where none of them could run any, the
+    // HTTP agent's transcript says everything Chromium would (the cookies are the Set-Cookie headers).
+    let login: CompletedLogin | undefined;
+    let dump: StorageDump | undefined;
+    if (ctx.target.kind === 'web') {
+      const probe = await exerciseClient(ctx, 'login', { agent: 'http' });
+      const transcript = probe.session.transcript();
+      const vectors = scriptVectors(transcript);
+      if (vectors.length === 0) {
+        login = probe;
+        ctx.observe(
+          `None of the ${transcript.length} responses of the login could run script in a browser (no script ` +
+            'element, event handler, script: URL, embedded document or self-navigation; HTML, text or JSON only): ' +
+            'nothing can write web storage or document.cookie, and the cookies a browser keeps are those set by ' +
+            'Set-Cookie.',
+        );
+      } else {
+        ctx.observe(
+          `${stripQuery(vectors[0].url)} could run script in a browser (${vectors[0].reason}` +
+            `${vectors.length > 1 ? `; ${vectors.length - 1} more` : ''}): the login is repeated in Chromium, whose storage is read.`,
+        );
+      }
+    }
+    if (!login) {
+      login = await exerciseClient(ctx, ctx.target.kind === 'web' ? 'login-browser' : 'login');
+      if (!login.session.storage)
+        stopError('The user agent cannot read browser storage (a browser is needed).', 'harness');
+      dump = await login.session.storage();
+    }
     const secrets = knownSecrets(ctx, ['access_token', 'refresh_token', 'id_token']);
     const leaks: Leak[] = [];
     const scan = (where: string, value: string): void => {
       for (const s of findSecrets(readable(value), secrets)) leaks.push({ kind: s.kind, where });
     };
-    for (const [k, v] of Object.entries(dump.localStorage)) scan(`localStorage["${k}"]`, v);
-    for (const [k, v] of Object.entries(dump.sessionStorage)) scan(`sessionStorage["${k}"]`, v);
-    const readableCookies = dump.cookies.filter((c) => !c.httpOnly);
+    for (const [k, v] of Object.entries(dump?.localStorage ?? {})) scan(`localStorage["${k}"]`, v);
+    for (const [k, v] of Object.entries(dump?.sessionStorage ?? {})) scan(`sessionStorage["${k}"]`, v);
+    const readableCookies = (dump?.cookies ?? []).filter((c) => !c.httpOnly);
     for (const c of readableCookies) scan(`cookie ${c.name} (not HttpOnly)`, c.value);
     // A readable cookie the browser was handed and has since dropped was readable meanwhile; one still
     // kept is already counted above. (leak.page leaves these Set-Cookie headers to this check.)
     const kept = new Set(readableCookies.map((c) => `${c.name}=${c.value}`));
-    for (const c of readableCookiesSet(login.session.transcript())) {
+    const setReadable = readableCookiesSet(login.session.transcript());
+    for (const c of setReadable) {
       if (!kept.has(`${c.name}=${c.value}`)) {
         scan(`cookie ${c.name} (not HttpOnly, set by ${stripQuery(c.url)} #${c.seq})`, c.value);
       }
     }
     ctx.observe(
-      `Storage after login: ${Object.keys(dump.localStorage).length} localStorage, ${Object.keys(dump.sessionStorage).length} ` +
-        `sessionStorage entries, ${readableCookies.length} of ${dump.cookies.length} cookies readable by script.`,
+      dump
+        ? `Storage after login: ${Object.keys(dump.localStorage).length} localStorage, ${Object.keys(dump.sessionStorage).length} ` +
+            `sessionStorage entries, ${readableCookies.length} of ${dump.cookies.length} cookies readable by script.`
+        : `Cookies after login (HTTP transcript): ${setReadable.length} set without HttpOnly, readable by script.`,
       { leaks },
     );
     const refresh = leaks.filter((l) => l.kind === 'refresh_token');

@@ -282,8 +282,12 @@ export function scopesOf(scope: string | undefined): string[] {
  * A complete, ordinary use of the client: login, the signed-in oracle, one API call. Leak checks scan
  * what this produced. Ends in `error` when the login does not sign in (nothing representative to scan).
  */
-export async function exerciseClient(ctx: ClientCheckContext, name = 'login'): Promise<CompletedLogin> {
-  const session = await ctx.session(name);
+export async function exerciseClient(
+  ctx: ClientCheckContext,
+  name = 'login',
+  opts?: { agent?: 'http' },
+): Promise<CompletedLogin> {
+  const session = await ctx.session(name, opts);
   const login = await completeLogin(ctx, session);
   const signedIn = await session.isSignedIn();
   if (!signedIn)

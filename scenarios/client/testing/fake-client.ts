@@ -26,6 +26,8 @@ import type { ClientCheck, ClientCheckContext, Observation, Outcome } from '../.
 
 const ISSUER_ORIGIN = 'http://127.0.0.1:4000';
 const APP = 'http://127.0.0.1:3000';
+/** The script element of the app's pages (a browser would run it: leak.storage reads the browser's storage). */
+const APP_SCRIPT = '<script src="/app.js"></script>';
 const REDIRECT_URI = `${APP}/callback`;
 /** Another origin (another port) a page may load resources from. */
 const THIRD_PARTY = 'http://127.0.0.1:5000';
@@ -403,14 +405,19 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
     cs.grant = { access: answer.access_token ?? 'undefined', refresh: answer.refresh_token };
     if (!flaws.noSessionRegeneration) cs.sid = fresh('sid');
     if (flaws.refreshTokenInLocalStorage && answer.refresh_token) cs.storage.localStorage.rt = answer.refresh_token;
-    if (flaws.codeStaysInAddressBar) return page(200, '<p>Signed in</p>', url);
+    // The page the person lands on loads the app's script (see deliver).
+    if (flaws.codeStaysInAddressBar) return page(200, `<p>Signed in</p>${APP_SCRIPT}`, url);
     const dest =
       pending?.returnTo &&
       (flaws.openRedirect ||
         (pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') && !pending.returnTo.includes('\\')))
         ? new URL(pending.returnTo, APP).href
         : `${APP}/`;
-    return page(200, flaws.tokenInUrl ? `<a href="/me?token=${answer.access_token}">me</a>` : '<p>Home</p>', dest);
+    return page(
+      200,
+      `${flaws.tokenInUrl ? `<a href="/me?token=${answer.access_token}">me</a>` : '<p>Home</p>'}${APP_SCRIPT}`,
+      dest,
+    );
   };
 
   const firstRefresh = new Map<ClientSession, string>();
