@@ -185,6 +185,21 @@ describe('client checks against the fake client', () => {
     });
   }
 
+  it.each([
+    [{ loginNeedsScript: true }, 'pass'],
+    [{ loginNeedsScript: true, refreshTokenInLocalStorage: true }, 'fail'],
+  ] as const)(
+    'leak.storage signs in with the browser when a plain HTTP agent cannot (%o: %s)',
+    async (flaws, verdict) => {
+      const { outcome, observations } = await (await createFakeWorld({ flaws })).run(checkById('leak.storage')!);
+      expect(outcome.verdict, outcome.summary).toBe(verdict);
+      if (verdict === 'fail') expect(outcome.summary).toContain('localStorage["rt"]');
+      expect(observations.map((o) => o.text).join('\n')).toMatch(
+        /The login did not complete through a plain HTTP agent \(The client did not send the person to the provider: the login URL did not send the person to the provider's authorization endpoint \(status 200\)\): it is made in Chromium\./,
+      );
+    },
+  );
+
   for (const c of CASES) {
     const check = checkById(c.id);
     it(`${c.id} passes on the correct client`, async () => {

@@ -47,8 +47,19 @@ export const leakStorage = defineClientCheck({
     // HTTP agent's transcript says everything Chromium would (the cookies are the Set-Cookie headers).
     let login: CompletedLogin | undefined;
     let dump: StorageDump | undefined;
+    let probe: CompletedLogin | undefined;
     if (ctx.target.kind === 'web') {
-      const probe = await exerciseClient(ctx, 'login', { agent: 'http' });
+      try {
+        probe = await exerciseClient(ctx, 'login', { agent: 'http' });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        // A login that needs script (a sign-in button wired up in JavaScript) completes in Chromium only.
+        ctx.observe(
+          `The login did not complete through a plain HTTP agent (${err instanceof Error ? err.message : String(err)}): it is made in Chromium.`,
+        );
+      }
+    }
+    if (probe) {
       const transcript = probe.session.transcript();
       const vectors = scriptVectors(transcript);
       if (vectors.length === 0) {

@@ -9,6 +9,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type JWK } from 'jose';
 import { createMockIdp } from '../../../mock-idp/create-mock-idp.js';
 import { LOGIN_TAG_HEADER } from '../../../mock-idp/types.js';
+import { CheckRunError } from '../../../harness/runner/errors.js';
 import type { DiscoveryFault, Journal, JournalEntry, MockIdp } from '../../../mock-idp/types.js';
 import type {
   AuthorizationRequest,
@@ -90,6 +91,8 @@ export interface FakeFlaws {
   logsUrls: boolean;
   refreshTokenInPage: boolean;
   refreshTokenInLocalStorage: boolean;
+  /** The login page sends the person on by script: a session a check asks to be plain HTTP cannot sign in. */
+  loginNeedsScript: boolean;
   bearerInQuery: boolean;
   refreshWithFirstToken: boolean;
   widenScopeOnRefresh: boolean;
@@ -441,7 +444,7 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
 
   // ---------------------------------------------------------------- sessions (the user agents)
   let sessionCounter = 0;
-  const makeSession = (tag: string, name: string): Session => {
+  const makeSession = (tag: string, name: string, plainHttp = false): Session => {
     const cs: ClientSession = { sid: fresh('sid'), storage: { localStorage: {}, sessionStorage: {}, cookies: [] } };
     const transcript: TranscriptEntry[] = [];
     let tseq = 0;
@@ -471,6 +474,13 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
       id: `${name}-${++sessionCounter}`,
       agent: kind === 'driver' ? 'driver' : 'http',
       async startLogin(o) {
+        if (flaws.loginNeedsScript && plainHttp) {
+          log(`${APP}/login`, 200, `<p>Signing in</p>${APP_SCRIPT}`);
+          throw new CheckRunError(
+            `the login URL did not send the person to the provider's authorization endpoint (status 200)`,
+            'target',
+          );
+        }
         const returnTo = o?.loginQuery ? Object.values(o.loginQuery)[0] : undefined;
         const url = beginAuth(cs, returnTo);
         log(
@@ -591,7 +601,7 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
         idp,
         tag,
         arm: (fault) => idp.faults.arm(tag, fault),
-        session: async (name) => makeSession(tag, name ?? 'session'),
+        session: async (name, opts) => makeSession(tag, name ?? 'session', opts?.agent === 'http'),
         journal: taggedJournal(idp.journal, tag),
         fullJournal: idp.journal,
         targetLogs: () => logs.join('\n'),
