@@ -30,6 +30,17 @@ describe('htmlScriptVector', () => {
     }
   });
 
+  it('reads a hostile page in one pass: a megabyte of unclosed meta tags, then a refresh pragma', () => {
+    // Each pattern reads the text once; one that retried every `<meta` against the rest of the page
+    // would take minutes here, far beyond the test's timeout.
+    const hostile = `${'<meta '.repeat(200_000)}x`;
+    expect(htmlScriptVector(hostile)).toBeUndefined();
+    expect(htmlScriptVector(`${hostile}><meta http-equiv=refresh content=0>`)).toBe('a <meta http-equiv="refresh">');
+    expect(htmlScriptVector(`${'<'.repeat(500_000)}${' '.repeat(500_000)}`)).toBeUndefined();
+    expect(htmlScriptVector(` on${'a'.repeat(500_000)}`)).toBeUndefined();
+    expect(htmlScriptVector(`http-equiv=${' '.repeat(500_000)}`)).toBeUndefined();
+  });
+
   it.each([
     ['<script>localStorage.rt = "x"</script>', 'a <script> element'],
     ['<SCRIPT src="/app.js"></SCRIPT>', 'a <script> element'],
@@ -42,6 +53,7 @@ describe('htmlScriptVector', () => {
     ['<body ONLOAD = "go()">', 'an event-handler attribute (on...=)'],
     ['<img src=x/onerror=alert(1)>', 'an event-handler attribute (on...=)'],
     ['<meta http-equiv="Refresh" content="0; url=/next">', 'a <meta http-equiv="refresh">'],
+    ["<meta content='0; url=/next' HTTP-EQUIV = 'refresh'>", 'a <meta http-equiv="refresh">'],
     ['<a href="javascript:go()">go</a>', 'a script: URL'],
     ['<a href="JaVaScRiPt:go()">go</a>', 'a script: URL'],
     ['<a href="java\tscript:go()">go</a>', 'a script: URL'],

@@ -25,8 +25,15 @@ const ELEMENTS = /<\s*(script|iframe|frame|frameset|object|embed|portal|applet|s
 /** An event-handler attribute (`onload=`, `onerror =`, ...), or text that looks like one. */
 const HANDLER = /[\s"'/;]on[a-z]+\s*=/i;
 
-/** `<meta http-equiv="refresh">`: a navigation the HTTP agent does not follow. */
-const META_REFRESH = /<\s*meta\b[^>]*\bhttp-equiv\s*=\s*["']?\s*refresh/i;
+/**
+ * A `<meta>` tag up to its end (or the end of the text): one pass, each tag read once, whatever a
+ * hostile page holds (a pattern that searched for `http-equiv` after any run of attribute text would
+ * try every `<meta` against the rest of the page: minutes for a megabyte of them).
+ */
+const META_TAG = /<\s*meta\b([^>]*)/gi;
+
+/** A refresh pragma among a meta tag's attributes: a navigation the HTTP agent does not follow. */
+const REFRESH_PRAGMA = /http-equiv\s*=\s*["']?refresh/i;
 
 /** Named character references a `javascript:` URL can be spelled with. */
 const NAMED: Readonly<Record<string, string>> = { colon: ':', tab: '\t', newline: '\n', nbsp: ' ' };
@@ -50,7 +57,9 @@ export function htmlScriptVector(html: string): string | undefined {
   const element = ELEMENTS.exec(html);
   if (element) return `a <${element[1].toLowerCase()}> element`;
   if (HANDLER.test(html)) return 'an event-handler attribute (on...=)';
-  if (META_REFRESH.test(html)) return 'a <meta http-equiv="refresh">';
+  for (const tag of html.matchAll(META_TAG)) {
+    if (REFRESH_PRAGMA.test(tag[1])) return 'a <meta http-equiv="refresh">';
+  }
   if (urlLetters(html).includes('script:')) return 'a script: URL';
   return undefined;
 }
