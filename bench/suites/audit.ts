@@ -83,6 +83,16 @@ export function summarizeRuns(runs: readonly AuditRun[]): {
   return { wallMs: Math.round(median(runs.map((r) => r.wallMs))), phases, checks };
 }
 
+/**
+ * The shortest wall time `cpuSeconds` of CPU work can take on `cpus` CPUs, however it is spread over
+ * processes and threads: the floor below which no scheduling gets a run whose work stays the same.
+ * Undefined without a CPU figure.
+ */
+export function cpuFloorSeconds(cpuSeconds: number | undefined, cpus: number): number | undefined {
+  if (cpuSeconds === undefined || !Number.isFinite(cpuSeconds) || cpuSeconds < 0 || cpus < 1) return undefined;
+  return cpuSeconds / cpus;
+}
+
 function verdictCounts(report: Report): string {
   const counts: Record<string, number> = {};
   for (const r of report.results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
@@ -158,9 +168,12 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
       const loadAfter = os.loadavg();
       const s = summarizeRuns(runs);
       const cpuSeconds = meanCpuSeconds(runs);
+      const floor = cpuFloorSeconds(cpuSeconds, os.cpus().length);
+      const floorText =
+        floor !== undefined ? `; that CPU on ${os.cpus().length} CPUs takes at least ${floor.toFixed(2)} s` : '';
       const secs = (ms: number): string => (ms / 1000).toFixed(2);
       const table = [
-        `${target}: median wall ${secs(s.wallMs)} s over ${runs.length} runs (goal ${goal.op} ${goal.value.toFixed(2)} s: ${meets(s.wallMs / 1000, goal) ? 'met' : 'not met'})${cpuSeconds !== undefined ? `, mean CPU ${cpuSeconds.toFixed(2)} s` : ''}; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)} on ${os.cpus().length} CPUs`,
+        `${target}: median wall ${secs(s.wallMs)} s over ${runs.length} runs (goal ${goal.op} ${goal.value.toFixed(2)} s: ${meets(s.wallMs / 1000, goal) ? 'met' : 'not met'})${cpuSeconds !== undefined ? `, mean CPU ${cpuSeconds.toFixed(2)} s${floorText}` : ''}; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)} on ${os.cpus().length} CPUs`,
         '',
         '| phase | starts at ms | median ms |',
         '| --- | --: | --: |',
@@ -176,7 +189,7 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
         {
           key: spec.goalKey,
           value: s.wallMs / 1000,
-          detail: `${runs.length} runs, ${runs[0].report.results.length} checks`,
+          detail: `${runs.length} runs, ${runs[0].report.results.length} checks${floorText}`,
           ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
           load: { before: load1(loadBefore), after: load1(loadAfter) },
         },
@@ -198,6 +211,7 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           })),
           median: s,
           meanCpuSeconds: cpuSeconds,
+          ...(floor !== undefined ? { cpuFloorSeconds: Math.round(floor * 1000) / 1000 } : {}),
           machine: {
             cpus: os.cpus().length,
             loadavgBefore: roundedLoad(loadBefore),
