@@ -14,4 +14,16 @@ describe('the catalog as the CLI shows it', () => {
       expect(text).toMatch(/^ {2}.+: https:\/\//m);
     }
   });
+
+  it('says which checks drive Chromium, and when a web target needs it', async () => {
+    const entries = await loadCatalog();
+    const storage = entries.find((e) => e.id === 'leak.storage')!;
+    expect(formatExplanation(storage)).toContain(
+      'Applies to:  web, spa targets (driven in Chromium; a web target only when a page of its login can run script)',
+    );
+    const replay = entries.find((e) => e.id === 'state.replay')!;
+    expect(formatExplanation(replay)).not.toContain('Chromium');
+    const always = formatExplanation({ ...storage, browserOnDemand: undefined });
+    expect(always).toContain('Applies to:  web, spa targets (driven in Chromium)\n');
+  });
 });

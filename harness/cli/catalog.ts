@@ -54,6 +54,8 @@ export interface CatalogEntry extends CheckMeta {
   references: Reference[];
   kinds?: ClientCheck['kinds'];
   agent?: ClientCheck['agent'];
+  /** A browser check that drives Chromium for a web target only when it must (ClientCheck.browserOnDemand). */
+  browserOnDemand?: boolean;
   fault?: string;
   discoveryFaults?: string[];
 }
@@ -74,7 +76,7 @@ export async function catalogOrder(): Promise<string[]> {
 }
 
 function toEntry(
-  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'faults' | 'discoveryFaults'>>,
+  c: CheckMeta & Partial<Pick<ClientCheck, 'kinds' | 'agent' | 'browserOnDemand' | 'faults' | 'discoveryFaults'>>,
   refs: Reference[],
   target: CatalogEntry['target'],
 ): CatalogEntry {
@@ -91,6 +93,7 @@ function toEntry(
   };
   if (c.kinds) entry.kinds = c.kinds;
   if (c.agent) entry.agent = c.agent;
+  if (c.browserOnDemand) entry.browserOnDemand = true;
   if (c.faults?.length) entry.fault = c.faults.join(', ');
   if (c.discoveryFaults?.length) entry.discoveryFaults = c.discoveryFaults;
   return entry;

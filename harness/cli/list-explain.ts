@@ -104,6 +104,14 @@ export function formatTable(entries: CatalogEntry[]): string {
   );
 }
 
+/** How a client check drives Chromium, for `explain`. */
+function driven(e: CatalogEntry): string {
+  if (e.agent !== 'browser') return '';
+  return e.browserOnDemand
+    ? ' (driven in Chromium; a web target only when a page of its login can run script)'
+    : ' (driven in Chromium)';
+}
+
 /** The `explain` text. */
 export function formatExplanation(e: CatalogEntry): string {
   const out: string[] = [];
@@ -113,7 +121,7 @@ export function formatExplanation(e: CatalogEntry): string {
   out.push(
     e.target === 'provider'
       ? 'Applies to:  providers (login-harness audit-provider)'
-      : `Applies to:  ${(e.kinds ?? []).join(', ')} targets${e.agent === 'browser' ? ' (driven in Chromium)' : ''}`,
+      : `Applies to:  ${(e.kinds ?? []).join(', ')} targets${driven(e)}`,
   );
   out.push('');
   out.push('What must hold');
