@@ -351,15 +351,6 @@ describe('the idp comparison', () => {
     );
   });
 
-  it('puts the least wall time the CPU time of an audit allows next to its wall time', async () => {
-    const { cpuFloorSeconds } = await import('./suites/audit.js');
-    expect(cpuFloorSeconds(5.5, 2)).toBe(2.75);
-    expect(cpuFloorSeconds(5.5, 1)).toBe(5.5);
-    expect(cpuFloorSeconds(undefined, 2)).toBeUndefined();
-    expect(cpuFloorSeconds(Number.NaN, 2)).toBeUndefined();
-    expect(cpuFloorSeconds(1, 0)).toBeUndefined();
-  });
-
   it("bounds the ratios by signing alone: the baseline's CPU per flow over the signatures', with and without the generator's", () => {
     const c = signingCeiling(0.95, 2, 4.75, 0.5);
     expect(c?.cpuRatio).toBeCloseTo(2.5, 10);
@@ -513,5 +504,16 @@ describe('which build of the mock the idp suite serves', () => {
     // No build at all.
     await rm(join(made, 'dist'), { recursive: true });
     expect(await compiledMock(root)).toBeUndefined();
+  });
+});
+
+describe('the audit suites', () => {
+  it('puts the least wall time the CPU time of an audit allows next to its wall time', async () => {
+    const { cpuFloorSeconds } = await import('./suites/audit.js');
+    expect(cpuFloorSeconds(5.5, 2)).toBe(2.75);
+    expect(cpuFloorSeconds(5.5, 1)).toBe(5.5);
+    expect(cpuFloorSeconds(undefined, 2)).toBeUndefined();
+    expect(cpuFloorSeconds(Number.NaN, 2)).toBeUndefined();
+    expect(cpuFloorSeconds(1, 0)).toBeUndefined();
   });
 });
