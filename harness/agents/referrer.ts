@@ -4,6 +4,7 @@
  *
  * @see https://www.w3.org/TR/referrer-policy/#determine-requests-referrer
  */
+import { startTags } from '../../core/html-tags.js';
 
 export const REFERRER_POLICIES = [
   'no-referrer',
@@ -48,7 +49,7 @@ const META_LEGACY: Record<string, ReferrerPolicy> = {
 /** The policy a `<meta name="referrer" content="...">` in an HTML document sets, if any (last wins). */
 export function metaReferrerPolicy(html: string): ReferrerPolicy | undefined {
   let policy: ReferrerPolicy | undefined;
-  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
+  for (const tag of startTags(html, 'meta')) {
     const name = /\bname\s*=\s*["']?([^"'\s>]+)/i.exec(tag)?.[1];
     if (name?.toLowerCase() !== 'referrer') continue;
     const content = /\bcontent\s*=\s*["']?([^"'>]*)/i.exec(tag)?.[1]?.trim().toLowerCase() ?? '';

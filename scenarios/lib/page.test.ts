@@ -23,4 +23,10 @@ describe('page inspection', () => {
   it('finds the probe as a browser serialises the DOM', () => {
     expect(reflectsMarkupUnescaped('<p><img src="x" onerror="window.__lhXss=\'error\'"></p>')).toBe(true);
   });
+
+  it('reads a page of a megabyte of unclosed img tags once, and still finds an onerror in the last one', () => {
+    const hostile = '<img '.repeat(200_000);
+    expect(reflectsMarkupUnescaped(hostile)).toBe(false);
+    expect(reflectsMarkupUnescaped(`${hostile}onerror=alert(1)`)).toBe(true);
+  });
 });

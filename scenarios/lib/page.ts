@@ -2,6 +2,7 @@
  * What a page sent to the person gives away: stack traces (CWE-209) and markup reflected unescaped
  * (CWE-79).
  */
+import { startTags } from '../../core/html-tags.js';
 
 const STACK_TRACE_PATTERNS: RegExp[] = [
   // Node.js / V8: "    at fn (/app/server.js:12:5)" or "at /app/server.js:12:5"
@@ -36,7 +37,10 @@ export function xssPayload(label: string): string {
  * element appears as `<img ... onerror` or `<lh-xss-probe>` (also as a browser serialises the DOM).
  */
 export function reflectsMarkupUnescaped(body: string): boolean {
-  return new RegExp(`<${XSS_MARKER}[\\s>]`, 'i').test(body) || /<img\b[^>]*\bonerror\s*=/i.test(body);
+  if (new RegExp(`<${XSS_MARKER}[\\s>]`, 'i').test(body)) return true;
+  // Each img tag read once, up to its `>` (or the end): a pattern running from every `<img` to an
+  // `onerror` further on is quadratic on a page of unclosed tags.
+  return startTags(body, 'img', { unclosed: true }).some((tag) => /\bonerror\s*=/i.test(tag));
 }
 
 /** Whether a page says something about an error (for "the error is shown"). */

@@ -98,6 +98,14 @@ describe('subresourcesOf', () => {
   });
 });
 
+describe('subresourcesOf on a hostile page', () => {
+  it('reads a megabyte of unclosed tags once and finds the one closed after them', () => {
+    const html = `${'<script '.repeat(200_000)}><img src="https://cdn.example/x.png">`;
+    const found = subresourcesOf(html, new URL('http://127.0.0.1:3000/'));
+    expect(found.map((f) => `${f.element} ${f.url.href}`)).toEqual(['<img> https://cdn.example/x.png']);
+  });
+});
+
 describe('cspAllows', () => {
   const pageUrl = new URL('http://127.0.0.1:3000/callback');
   const other = new URL('https://cdn.example.com/lib.js');

@@ -9,6 +9,7 @@
  * third-party content, the attacker receives the authorization response URL and can extract code or
  * state." The receiver is another origin; the client's own server already holds the code it redeems.
  */
+import { startTags } from '../../core/html-tags.js';
 import type { JournalEntry } from '../../mock-idp/types.js';
 import type { TranscriptEntry } from '../../harness/types.js';
 import {
@@ -88,7 +89,7 @@ export function subresourcesOf(
 ): Array<{ url: URL; element: string; directive: string; policy?: ReferrerPolicy }> {
   const out: Array<{ url: URL; element: string; directive: string; policy?: ReferrerPolicy }> = [];
   for (const kind of SUBRESOURCES) {
-    for (const tag of html.match(new RegExp(`<${kind.tag}\\b[^>]*>`, 'gi')) ?? []) {
+    for (const tag of startTags(html, kind.tag)) {
       if (kind.rel && !kind.rel.test(attribute(tag, 'rel') ?? '')) continue;
       const raw = attribute(tag, kind.attr);
       if (!raw) continue;

@@ -9,6 +9,7 @@
  * Chromium.
  */
 import type { TranscriptEntry } from '../../harness/types.js';
+import { startTags } from '../../core/html-tags.js';
 
 /** Something in a document that could run script (or bring in a document that could). */
 export interface ScriptVector {
@@ -24,13 +25,6 @@ const ELEMENTS = /<\s*(script|iframe|frame|frameset|object|embed|portal|applet|s
 
 /** An event-handler attribute (`onload=`, `onerror =`, ...), or text that looks like one. */
 const HANDLER = /[\s"'/;]on[a-z]+\s*=/i;
-
-/**
- * A `<meta>` tag up to its end (or the end of the text): one pass, each tag read once, whatever a
- * hostile page holds (a pattern that searched for `http-equiv` after any run of attribute text would
- * try every `<meta` against the rest of the page: minutes for a megabyte of them).
- */
-const META_TAG = /<\s*meta\b([^>]*)/gi;
 
 /** A refresh pragma among a meta tag's attributes: a navigation the HTTP agent does not follow. */
 const REFRESH_PRAGMA = /http-equiv\s*=\s*["']?refresh/i;
@@ -57,9 +51,9 @@ export function htmlScriptVector(html: string): string | undefined {
   const element = ELEMENTS.exec(html);
   if (element) return `a <${element[1].toLowerCase()}> element`;
   if (HANDLER.test(html)) return 'an event-handler attribute (on...=)';
-  for (const tag of html.matchAll(META_TAG)) {
-    if (REFRESH_PRAGMA.test(tag[1])) return 'a <meta http-equiv="refresh">';
-  }
+  // Meta tags read once each (core/html-tags.ts): a page of unclosed ones stays a linear read.
+  if (startTags(html, 'meta', { unclosed: true }).some((tag) => REFRESH_PRAGMA.test(tag)))
+    return 'a <meta http-equiv="refresh">';
   if (urlLetters(html).includes('script:')) return 'a script: URL';
   return undefined;
 }
