@@ -99,6 +99,9 @@ export interface CheckMeta {
   requirement?: Requirement;
 }
 
+/** When a check with {@link ClientCheck.browserOnDemand} drives Chromium, as `explain` and the docs say it. */
+export const BROWSER_ON_DEMAND_WHEN = 'a web target only when a page of its login can run script';
+
 /** A check of a client (a target described by a manifest). */
 export interface ClientCheck extends CheckMeta {
   target: 'client';

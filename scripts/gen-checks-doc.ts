@@ -16,6 +16,7 @@ import { providerChecks } from '../scenarios/provider/catalog.js';
 import type { ProviderCheck } from '../scenarios/provider/types.js';
 import { resolveRef, type RefKey } from '../scenarios/refs.js';
 import type { Allowance, ClientCheck, Requirement } from '../scenarios/types.js';
+import { BROWSER_ON_DEMAND_WHEN } from '../harness/check.js';
 
 /** Where the client check document lives, relative to the repository root. */
 export const CHECKS_DOC_PATH = 'docs/checks.md';
@@ -80,7 +81,7 @@ function labLinks(dirs: string[] | undefined): string {
 
 /** The agent a check needs; a browser on demand says when (ClientCheck.browserOnDemand). */
 function agentOf(check: ClientCheck): string {
-  return check.browserOnDemand ? `${check.agent} (web: only when a page of the login can run script)` : check.agent;
+  return check.browserOnDemand ? `${check.agent} (${BROWSER_ON_DEMAND_WHEN})` : check.agent;
 }
 
 function provokes(check: ClientCheck): string {

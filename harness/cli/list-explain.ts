@@ -6,6 +6,7 @@ import { suggest } from '../runner/select.js';
 import { parseCommandArgs, UsageError } from '../../core/args.js';
 import { loadCatalog, type CatalogEntry } from './catalog.js';
 import type { CliIo } from './io.js';
+import { BROWSER_ON_DEMAND_WHEN } from '../check.js';
 
 export const LIST_HELP = `Usage: login-harness list [--json] [--client | --provider]
 
@@ -107,9 +108,7 @@ export function formatTable(entries: CatalogEntry[]): string {
 /** How a client check drives Chromium, for `explain`. */
 function driven(e: CatalogEntry): string {
   if (e.agent !== 'browser') return '';
-  return e.browserOnDemand
-    ? ' (driven in Chromium; a web target only when a page of its login can run script)'
-    : ' (driven in Chromium)';
+  return e.browserOnDemand ? ` (driven in Chromium; ${BROWSER_ON_DEMAND_WHEN})` : ' (driven in Chromium)';
 }
 
 /** The `explain` text. */

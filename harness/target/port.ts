@@ -25,6 +25,9 @@ function bindPort(port: number): Promise<HeldPort> {
   });
 }
 
+/** Linux's setting of the ports the kernel picks from. */
+const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
+
 /**
  * The ports the kernel gives to a bind of port 0 and to outgoing connections: Linux's
  * `net.ipv4.ip_local_port_range`, else the IANA dynamic range (macOS, Windows).
@@ -43,7 +46,6 @@ export function ephemeralPortRange(read: () => string = () => readFileSync(EPHEM
   }
   return { low: 49152, high: 65535 };
 }
-const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
 
 /** How many ports below the ephemeral range targets are given ports from. */
 const TARGET_RANGE_SIZE = 16_384;

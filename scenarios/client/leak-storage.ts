@@ -3,6 +3,7 @@ import { readableCookiesSet } from '../lib/cookies.js';
 import { findSecrets, knownSecrets, stripQuery, type Leak } from '../lib/evidence.js';
 import { exerciseClient, type CompletedLogin } from '../lib/flow.js';
 import type { StorageDump } from '../../harness/types.js';
+import type { ClientCheckContext } from '../types.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError, warn } from '../lib/outcome.js';
 import { scriptVectors } from '../lib/script-free.js';
@@ -17,6 +18,42 @@ function readable(value: string): string {
   }
   if (/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value)) out += `\n${Buffer.from(value, 'base64').toString('latin1')}`;
   return out;
+}
+
+/**
+ * A web app's storage is only written by its pages' script. The login through a plain HTTP agent, when
+ * none of its pages could run any: its transcript then says everything Chromium would (the cookies are
+ * the Set-Cookie headers). Undefined, with the reason observed, when Chromium has to make the login: a
+ * page could run script, or the login needs script to complete (a sign-in started by JavaScript).
+ */
+async function scriptFreeLogin(ctx: ClientCheckContext): Promise<CompletedLogin | undefined> {
+  let probe: CompletedLogin;
+  try {
+    probe = await exerciseClient(ctx, 'login', { agent: 'http' });
+  } catch (err) {
+    // Only the target's failures: a harness error or an interrupted run ends the check as before.
+    if (ctx.signal.aborted || (err as { errorKind?: string }).errorKind !== 'target') throw err;
+    ctx.observe(
+      `The login did not complete through a plain HTTP agent (${err instanceof Error ? err.message : String(err)}): it is made in Chromium.`,
+    );
+    return undefined;
+  }
+  const transcript = probe.session.transcript();
+  const vectors = scriptVectors(transcript);
+  if (vectors.length > 0) {
+    ctx.observe(
+      `${stripQuery(vectors[0].url)} could run script in a browser (${vectors[0].reason}` +
+        `${vectors.length > 1 ? `; ${vectors.length - 1} more` : ''}): the login is repeated in Chromium, whose storage is read.`,
+    );
+    return undefined;
+  }
+  ctx.observe(
+    `None of the ${transcript.length} responses of the login could run script in a browser (no script ` +
+      'element, event handler, script: URL, embedded document or self-navigation; HTML, text or JSON only): ' +
+      'nothing can write web storage or document.cookie, and the cookies a browser keeps are those set by ' +
+      'Set-Cookie.',
+  );
+  return probe;
 }
 
 /** Refresh tokens never sit in localStorage, sessionStorage or script-readable cookies. */
@@ -43,42 +80,10 @@ export const leakStorage = defineClientCheck({
     'one by a fresh login or a refresh token rotation scheme, never persist a refresh token in web storage.',
   browserOnDemand: true,
   async run(ctx) {
-    // A web app's storage is only written by its pages' script: where none of them could run any, the
-    // HTTP agent's transcript says everything Chromium would (the cookies are the Set-Cookie headers).
-    let login: CompletedLogin | undefined;
+    const plain = ctx.target.kind === 'web' ? await scriptFreeLogin(ctx) : undefined;
+    const login = plain ?? (await exerciseClient(ctx, ctx.target.kind === 'web' ? 'login-browser' : 'login'));
     let dump: StorageDump | undefined;
-    let probe: CompletedLogin | undefined;
-    if (ctx.target.kind === 'web') {
-      try {
-        probe = await exerciseClient(ctx, 'login', { agent: 'http' });
-      } catch (err) {
-        if (ctx.signal.aborted) throw err;
-        // A login that needs script (a sign-in button wired up in JavaScript) completes in Chromium only.
-        ctx.observe(
-          `The login did not complete through a plain HTTP agent (${err instanceof Error ? err.message : String(err)}): it is made in Chromium.`,
-        );
-      }
-    }
-    if (probe) {
-      const transcript = probe.session.transcript();
-      const vectors = scriptVectors(transcript);
-      if (vectors.length === 0) {
-        login = probe;
-        ctx.observe(
-          `None of the ${transcript.length} responses of the login could run script in a browser (no script ` +
-            'element, event handler, script: URL, embedded document or self-navigation; HTML, text or JSON only): ' +
-            'nothing can write web storage or document.cookie, and the cookies a browser keeps are those set by ' +
-            'Set-Cookie.',
-        );
-      } else {
-        ctx.observe(
-          `${stripQuery(vectors[0].url)} could run script in a browser (${vectors[0].reason}` +
-            `${vectors.length > 1 ? `; ${vectors.length - 1} more` : ''}): the login is repeated in Chromium, whose storage is read.`,
-        );
-      }
-    }
-    if (!login) {
-      login = await exerciseClient(ctx, ctx.target.kind === 'web' ? 'login-browser' : 'login');
+    if (!plain) {
       if (!login.session.storage)
         stopError('The user agent cannot read browser storage (a browser is needed).', 'harness');
       dump = await login.session.storage();

@@ -33,9 +33,10 @@ const REFRESH_PRAGMA = /http-equiv\s*=\s*["']?refresh/i;
 const NAMED: Readonly<Record<string, string>> = { colon: ':', tab: '\t', newline: '\n', nbsp: ' ' };
 
 /**
- * The text as the HTML parser would read attribute values: character references decoded (with or without
- * the semicolon), then what a URL parser strips from a scheme (whitespace and control characters;
- * here anywhere, and any whitespace, which can only find more) removed, lower-cased. A `javascript:` URL spelled `&#106;ava&#x09;script&colon;` is `javascript:` here.
+ * The text as the HTML parser would read attribute values: character references decoded (with or
+ * without the semicolon), then what a URL parser strips from a scheme (whitespace and control
+ * characters; here anywhere, and any whitespace, which can only find more) removed, lower-cased. A
+ * `javascript:` URL spelled `&#106;ava&#x09;script&colon;` is `javascript:` here.
  */
 function urlLetters(html: string): string {
   return html
