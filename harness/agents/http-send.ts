@@ -69,12 +69,13 @@ export async function sendRaw(
   body: string | undefined,
   timeoutMs = EXCHANGE_TIMEOUT_MS,
   pool?: ConnectionPool,
+  signal?: AbortSignal,
 ): Promise<RawResponse> {
   try {
-    return await sendOnce(url, method, headers, body, timeoutMs, pool);
+    return await sendOnce(url, method, headers, body, timeoutMs, pool, false, signal);
   } catch (err) {
     if (!(err instanceof StaleConnectionError)) throw err;
-    return sendOnce(url, method, headers, body, timeoutMs, pool, true);
+    return sendOnce(url, method, headers, body, timeoutMs, pool, true, signal);
   }
 }
 
@@ -92,13 +93,28 @@ function sendOnce(
   body: string | undefined,
   timeoutMs: number,
   pool: ConnectionPool | undefined,
-  fresh = false,
+  fresh: boolean,
+  signal: AbortSignal | undefined,
 ): Promise<RawResponse> {
   const secure = url.protocol === 'https:';
   const transport = secure ? https : http;
   const agent = fresh ? false : pool ? (secure ? pool.https : pool.http) : undefined;
-  return new Promise<RawResponse>((resolve, reject) => {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<RawResponse>((resolveOnce, rejectOnce) => {
     let answered = false;
+    // An abort ends the exchange with the signal's reason, as fetch does; the socket is destroyed.
+    const onAbort = (): void => {
+      reject(signal?.reason);
+      req.destroy(signal?.reason as Error);
+    };
+    const resolve = (r: RawResponse): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolveOnce(r);
+    };
+    const reject = (err: unknown): void => {
+      signal?.removeEventListener('abort', onAbort);
+      rejectOnce(err);
+    };
     const req = transport.request(url, { method, headers, ...(agent !== undefined ? { agent } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
@@ -128,6 +144,7 @@ function sendOnce(
       const stale = !fresh && !answered && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
       reject(stale ? new StaleConnectionError(err.message) : err);
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
     if (body !== undefined) req.write(body);
     req.end();
   });

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
+import { httpFetch, type HttpResponse, type ResponseHeaders } from '../agents/http-fetch.js';
 import type { Recorder, SecretBook } from './evidence.js';
 import type { ProviderInfo } from './metadata.js';
 import type { AuthorizeResult, PersonStep } from './person.js';
@@ -230,7 +231,7 @@ export interface ResourceDpopOptions {
   proof?: string | null;
 }
 
-function headersOf(h: Headers): Record<string, string> {
+function headersOf(h: ResponseHeaders): Record<string, string> {
   return Object.fromEntries(h.entries());
 }
 
@@ -452,14 +453,14 @@ export class ProviderClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const dpop = opts.dpop ?? this.deps.dpop ?? false;
     const key = dpop === true ? await this.dpopKey() : typeof dpop === 'object' ? dpop : undefined;
-    const send = async (): Promise<{ res: Response; text: string }> => {
+    const send = async (): Promise<{ res: HttpResponse; text: string }> => {
       if (typeof dpop === 'string') headers.dpop = dpop;
       else if (key) {
         headers.dpop = await dpopProof(key, 'POST', this.metadata.token_endpoint, {
           ...(this.#dpopNonce !== undefined ? { nonce: this.#dpopNonce } : {}),
         });
       }
-      const res = await fetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
+      const res = await httpFetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
       return { res, text: await res.text() };
     };
     let { res, text } = await send();
@@ -554,8 +555,8 @@ export class ProviderClient {
       if (typeof dpop.proof === 'string') headers.dpop = dpop.proof;
       else if (dpop.proof !== null) headers.dpop = await sign();
     } else target.searchParams.set('access_token', token);
-    const send = async (): Promise<{ res: Response; body: string }> => {
-      const res = await fetch(target, { headers, signal: this.deps.signal });
+    const send = async (): Promise<{ res: HttpResponse; body: string }> => {
+      const res = await httpFetch(target, { headers, signal: this.deps.signal });
       const body = await res.text();
       this.deps.recorder.record({
         method: 'GET',
@@ -649,7 +650,7 @@ export class ProviderClient {
       body.set('client_id', client.id);
       if (client.secret) body.set('client_secret', client.secret);
     }
-    const res = await fetch(endpoint, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
+    const res = await httpFetch(endpoint, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
     const text = await res.text();
     this.deps.recorder.record({
       method: 'POST',
@@ -666,7 +667,7 @@ export class ProviderClient {
 
   /** A raw GET (discovery, JWKS, error pages), recorded. */
   async get(url: string, note: string): Promise<{ status: number; body: string; headers: Record<string, string> }> {
-    const res = await fetch(url, { redirect: 'manual', headers: { accept: '*/*' }, signal: this.deps.signal });
+    const res = await httpFetch(url, { redirect: 'manual', headers: { accept: '*/*' }, signal: this.deps.signal });
     const body = await res.text();
     this.deps.recorder.record({
       method: 'GET',

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LoginHarnessError } from '../../core/errors.js';
+import { httpFetch, type HttpResponse } from '../agents/http-fetch.js';
 
 const url = z.string().url();
 
@@ -78,13 +79,13 @@ export function parseMetadata(doc: unknown, source: string): ProviderMetadata {
  */
 export async function loadMetadata(
   source: string,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: typeof httpFetch = httpFetch,
 ): Promise<{ metadata: ProviderMetadata; raw: unknown; discoveryUrl?: string; status?: number }> {
   if (/^https?:\/\//i.test(source)) {
     const discoveryUrl = source.includes('/.well-known/')
       ? source
       : `${source.replace(/\/$/, '')}/.well-known/openid-configuration`;
-    let res: Response;
+    let res: HttpResponse;
     try {
       res = await fetchImpl(discoveryUrl, { headers: { accept: 'application/json' } });
     } catch (err) {

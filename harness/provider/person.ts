@@ -12,6 +12,7 @@
 import { CookieJar } from 'tough-cookie';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { isLoopbackHost } from '../../mock-idp/transports/node-server.js';
+import { httpFetch, type ResponseHeaders } from '../agents/http-fetch.js';
 import type { Recorder } from './evidence.js';
 import type { CallbackListener } from './listener.js';
 
@@ -68,7 +69,7 @@ function redirectResult(location: string): AuthorizeResult {
   return { kind: 'redirect', location, ...parseLocation(location) };
 }
 
-function headersOf(h: Headers): Record<string, string> {
+function headersOf(h: ResponseHeaders): Record<string, string> {
   return Object.fromEntries(h.entries());
 }
 
@@ -100,7 +101,7 @@ export class AutoPerson implements PersonStep {
       const cookie = await jar.getCookieString(current);
       const requestHeaders: Record<string, string> = { accept: 'text/html,application/xhtml+xml' };
       if (cookie) requestHeaders.cookie = cookie;
-      const res = await fetch(current, { redirect: 'manual', headers: requestHeaders, signal });
+      const res = await httpFetch(current, { redirect: 'manual', headers: requestHeaders, signal });
       for (const c of res.headers.getSetCookie()) await jar.setCookie(c, current, { ignoreError: true });
       const body = await res.text();
       const location = res.headers.get('location');

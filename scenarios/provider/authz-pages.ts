@@ -3,6 +3,7 @@
  * endpoint (a login form, or the request itself) is never answered with a 307 redirect.
  */
 import type { PendingAuthorization } from '../../harness/provider/client.js';
+import { httpFetch } from '../../harness/agents/http-fetch.js';
 import { parseFirstForm } from '../../harness/session/authorization.js';
 import { defineProviderCheck } from '../define.js';
 import type { ProviderCheckContext } from './types.js';
@@ -147,7 +148,7 @@ class Browser {
     if (cookie) headers.cookie = cookie;
     const body = form ? new URLSearchParams(form).toString() : undefined;
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, {
+    const res = await httpFetch(url, {
       method: form ? 'POST' : 'GET',
       headers,
       ...(body !== undefined ? { body } : {}),
