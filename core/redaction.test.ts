@@ -156,6 +156,35 @@ describe('RedactionIndex', () => {
     expect(index.apply(`x ${umlaut.value}`)).toBe(`x ${umlaut.value}`);
   });
 
+  it('gives the alternation text for many tokens of a long common start, as secrets come and go', () => {
+    // The tokens of one signing key: dozens share a JWT header (and claims), some contain others, so the
+    // groups of forms are large and are split below their common start, then split again.
+    const head = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3Mi';
+    const tail = fc.string({ unit: fc.constantFrom('a', 'b', '.', 'J'), maxLength: 9 });
+    const value = fc
+      .tuple(fc.constantFrom('', head, `${head}ab`, `${head}ab.aJ`, 'bbbbbb'), tail)
+      .map(([start, rest]) => start + rest);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(value, { minLength: 30, maxLength: 60 }),
+        fc.array(fc.array(fc.nat(59), { minLength: 20, maxLength: 60 }), { minLength: 1, maxLength: 4 }),
+        // The text: secrets of the pool (held or not), their starts, and other characters.
+        fc.array(fc.oneof(fc.nat(59), fc.nat(59), value, tail), { minLength: 4, maxLength: 16 }),
+        (values, picks, parts) => {
+          const pool = values.map((v, i) => ({ kind: i % 2 ? 'code' : 'access_token', value: v }));
+          const index = new RedactionIndex();
+          const text = parts.map((p) => (typeof p === 'number' ? pool[p % pool.length]!.value : p)).join('');
+          for (const pick of picks) {
+            const held = [...new Set(pick.map((i) => pool[i % pool.length]!))];
+            index.sync(held);
+            expect(index.apply(text)).toBe(reference(text, held));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('redacts exactly as compiling the same secrets afresh does', () => {
     const index = new RedactionIndex();
     const pool = [a, b, c, { kind: 'client_secret', value: 'secret-xyz-123', clientId: 'demo' }];

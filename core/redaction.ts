@@ -131,6 +131,127 @@ function keyOf(secret: SecretValue): string {
   return `${secret.kind}\u0000${secret.clientId ?? ''}\u0000${secret.value}`;
 }
 
+/** A form of a secret and the secret it redacts. */
+interface Entry {
+  form: string;
+  secret: SecretValue;
+}
+
+/**
+ * A group below the prefix its forms share: sub-groups by the `PREFIX_LENGTH` characters after it, and
+ * the forms too short to have them (longest first).
+ */
+interface Split {
+  common: string;
+  children: Map<string, FormGroup>;
+  rest: Entry[];
+}
+
+/** Puts `entry` into `list` before the first shorter form. */
+function insertLongestFirst(list: Entry[], entry: Entry): void {
+  const i = list.findIndex((c) => c.form.length < entry.form.length);
+  list.splice(i === -1 ? list.length : i, 0, entry);
+}
+
+/** Groups of at most this many forms are tried one by one; larger ones are split (see {@link FormGroup}). */
+const SPLIT_ABOVE = 8;
+
+/**
+ * Forms that share a prefix, longest first. A large group is split below the prefix all its forms have in
+ * common, by the `PREFIX_LENGTH` characters that follow it: the tokens a provider signs share a long
+ * beginning (every JWT of one key starts with the same header, and often the same `iss` claim), and a
+ * text with a JWT in it was compared with each of the hundreds of tokens of an audit, over that whole
+ * common beginning. A position is now compared with the common prefix once, then with the few forms of
+ * its sub-group. The split is made when a text is next scanned after a change, and is the same lookup:
+ * the longest form that starts at the position (every form of a sub-group is longer than the forms that
+ * end inside the characters it is keyed by, and only one sub-group can match).
+ */
+class FormGroup {
+  #split: Split | undefined;
+
+  constructor(
+    /** Longest first. */
+    private entries: Entry[],
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Adds a form. A split that exists takes it in place when the form has the split's common prefix (the
+   * tokens of one key do), and is made again otherwise: rebuilding it at every token a provider issued
+   * cost as much as the scans it saved.
+   */
+  add(entry: Entry): void {
+    insertLongestFirst(this.entries, entry);
+    const split = this.#split;
+    if (!split) return;
+    if (!entry.form.startsWith(split.common)) {
+      this.#split = undefined;
+      return;
+    }
+    if (entry.form.length < split.common.length + PREFIX_LENGTH) {
+      insertLongestFirst(split.rest, entry);
+      return;
+    }
+    const key = entry.form.slice(split.common.length, split.common.length + PREFIX_LENGTH);
+    const child = split.children.get(key);
+    if (child) child.add(entry);
+    else split.children.set(key, new FormGroup([entry]));
+  }
+
+  /** Removes a form it holds (a split keeps its common prefix, which every form left still has). */
+  remove(form: string): void {
+    this.entries = this.entries.filter((c) => c.form !== form);
+    const split = this.#split;
+    if (!split) return;
+    if (form.length < split.common.length + PREFIX_LENGTH) {
+      split.rest = split.rest.filter((c) => c.form !== form);
+      return;
+    }
+    const key = form.slice(split.common.length, split.common.length + PREFIX_LENGTH);
+    const child = split.children.get(key);
+    child?.remove(form);
+    if (child?.size === 0) split.children.delete(key);
+  }
+
+  /** The longest form that starts at `at` in `text`. */
+  find(text: string, at: number): Entry | undefined {
+    if (this.entries.length <= SPLIT_ABOVE) return this.entries.find((c) => text.startsWith(c.form, at));
+    const split = (this.#split ??= this.#splitUp());
+    if (!text.startsWith(split.common, at)) return undefined;
+    const from = at + split.common.length;
+    return (
+      split.children.get(text.slice(from, from + PREFIX_LENGTH))?.find(text, at) ??
+      split.rest.find((c) => text.startsWith(c.form, at))
+    );
+  }
+
+  #splitUp(): Split {
+    let common = this.entries[0].form;
+    for (const { form } of this.entries) {
+      let n = 0;
+      const max = Math.min(common.length, form.length);
+      while (n < max && common.charCodeAt(n) === form.charCodeAt(n)) n++;
+      common = common.slice(0, n);
+    }
+    const children = new Map<string, FormGroup>();
+    const rest: Entry[] = [];
+    for (const entry of this.entries) {
+      if (entry.form.length < common.length + PREFIX_LENGTH) {
+        rest.push(entry);
+        continue;
+      }
+      const key = entry.form.slice(common.length, common.length + PREFIX_LENGTH);
+      const child = children.get(key);
+      if (child) child.entries.push(entry);
+      else children.set(key, new FormGroup([entry]));
+    }
+    return { common, children, rest };
+  }
+}
+
 /**
  * The redaction of a changing set of secrets, kept up to date secret by secret: a provider that has
  * issued thousands of tokens redacts each log line without compiling anything again, so redaction
@@ -142,8 +263,8 @@ function keyOf(secret: SecretValue): string {
  * longest form at that position.
  */
 export class RedactionIndex {
-  /** Forms by their first `PREFIX_LENGTH` characters, longest first. */
-  readonly #byPrefix = new Map<string, { form: string; secret: SecretValue }[]>();
+  /** Forms by their first `PREFIX_LENGTH` characters. */
+  readonly #byPrefix = new Map<string, FormGroup>();
   /** The forms each secret added, by `keyOf`, so a dropped secret takes its forms with it. */
   readonly #secrets = new Map<string, { secret: SecretValue; forms: string[] }>();
   /** How many secrets hold each form (two secrets of different kinds may share one). */
@@ -195,8 +316,7 @@ export class RedactionIndex {
         at += 1;
         continue;
       }
-      const candidates = this.#byPrefix.get(text.slice(at, at + PREFIX_LENGTH));
-      const hit = candidates?.find((c) => text.startsWith(c.form, at));
+      const hit = this.#byPrefix.get(text.slice(at, at + PREFIX_LENGTH))?.find(text, at);
       if (hit === undefined) {
         at += 1;
         continue;
@@ -217,15 +337,13 @@ export class RedactionIndex {
       // The first secret to hold a form names it, as in a map of forms filled in order.
       if (owners > 0) continue;
       const prefix = form.slice(0, PREFIX_LENGTH);
-      const list = this.#byPrefix.get(prefix);
-      const entry = { form, secret };
-      if (!list) {
-        this.#byPrefix.set(prefix, [entry]);
+      let group = this.#byPrefix.get(prefix);
+      if (!group) {
+        group = new FormGroup([]);
+        this.#byPrefix.set(prefix, group);
         this.#countPair(prefix, 1);
-      } else {
-        const i = list.findIndex((c) => c.form.length < form.length);
-        list.splice(i === -1 ? list.length : i, 0, entry);
       }
+      group.add({ form, secret });
     }
   }
 
@@ -247,11 +365,12 @@ export class RedactionIndex {
       }
       this.#owners.delete(form);
       const prefix = form.slice(0, PREFIX_LENGTH);
-      const list = this.#byPrefix.get(prefix)!.filter((c) => c.form !== form);
-      if (list.length === 0) {
+      const group = this.#byPrefix.get(prefix)!;
+      group.remove(form);
+      if (group.size === 0) {
         this.#byPrefix.delete(prefix);
         this.#countPair(prefix, -1);
-      } else this.#byPrefix.set(prefix, list);
+      }
     }
   }
 }
