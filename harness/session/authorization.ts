@@ -95,44 +95,110 @@ export interface ParsedForm {
  * Finds the first `<form>` and the values a person pressing its (first) submit button would send:
  * inputs with their `value`, the first option of each `<select>` unless one is `selected`, checked
  * checkboxes and radios only. Enough for the mock provider's login and consent pages.
+ *
+ * The page comes from the provider under audit, so it is read in one pass: each tag up to its `>` (or
+ * the end of the text), each closing tag searched for once. Patterns that looked for a closing tag from
+ * every start tag (`<input ...>` followed by "anything, then `</input>`") were quadratic: a page of a
+ * hundred kilobytes of unclosed `<form` tags took seconds, a megabyte minutes, with the event loop
+ * blocked. Malformed markup is read as a browser reads it where that is simple: a `<select>` left open
+ * ends at the next control or at the end of the form, a `<textarea>` left open takes the rest of the form.
  */
 export function parseFirstForm(html: string, pageUrl: string): ParsedForm | undefined {
-  const formMatch = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
-  if (!formMatch) return undefined;
-  const attrs = formMatch[1];
-  const inner = formMatch[2];
+  const open = /<form\b([^>]*)>?/gi.exec(html);
+  // Without its `>` the tag ran to the end of the text: there is no form.
+  if (!open || !open[0].endsWith('>')) return undefined;
+  const close = /<\/form>/gi;
+  close.lastIndex = open.index + open[0].length;
+  const formEnd = close.exec(html);
+  if (!formEnd) return undefined;
+  const attrs = open[1];
+  const inner = html.slice(open.index + open[0].length, formEnd.index);
   const action = new URL(decodeEntities(attr(attrs, 'action') ?? ''), pageUrl).href;
   const method = (attr(attrs, 'method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
   const fields: [string, string][] = [];
   let submitTaken = false;
-  const tagRe = /<(input|button|select|textarea)\b([^>]*)>([\s\S]*?<\/\1>)?/gi;
-  for (let m = tagRe.exec(inner); m; m = tagRe.exec(inner)) {
-    const tag = m[1].toLowerCase();
-    const a = m[2];
-    const name = attr(a, 'name');
-    if (name === undefined || /\bdisabled\b/i.test(a)) continue;
-    const type = (attr(a, 'type') ?? (tag === 'button' ? 'submit' : 'text')).toLowerCase();
+  /** The `<select>` being read: its name (undefined when it sends nothing) and its options. */
+  let select: { name: string | undefined; options: { attrs: string; text: string }[] } | undefined;
+  /** The `<textarea>` being read: its name and where its text starts. */
+  let textarea: { name: string | undefined; from: number } | undefined;
+  const endSelect = (): void => {
+    if (select?.name !== undefined) {
+      const chosen = select.options.find((o) => /\bselected\b/i.test(o.attrs)) ?? select.options[0];
+      if (chosen) fields.push([select.name, decodeEntities(attr(chosen.attrs, 'value') ?? chosen.text.trim())]);
+    }
+    select = undefined;
+  };
+  const controls = /<(\/?)(input|button|select|option|textarea)\b([^>]*)>?/gi;
+  for (let m = controls.exec(inner); m; m = controls.exec(inner)) {
+    // A tag without its `>` ran to the end of the form: nothing follows it.
+    if (!m[0].endsWith('>')) break;
+    const isEnd = m[1] === '/';
+    const tag = m[2].toLowerCase();
+    const a = m[3];
+    if (textarea) {
+      // Its content is text, whatever it looks like, up to its own end tag.
+      if (!(isEnd && tag === 'textarea')) continue;
+      if (textarea.name !== undefined)
+        fields.push([textarea.name, decodeEntities(inner.slice(textarea.from, m.index))]);
+      textarea = undefined;
+      continue;
+    }
+    if (select) {
+      if (tag === 'option') {
+        if (!isEnd) {
+          const lt = inner.indexOf('<', controls.lastIndex);
+          select.options.push({ attrs: a, text: inner.slice(controls.lastIndex, lt === -1 ? inner.length : lt) });
+        }
+        continue;
+      }
+      endSelect();
+      // `</select>`, or another select (which only closes this one); other controls start after it.
+      if (tag === 'select') continue;
+    }
+    if (isEnd) continue;
+    const name = enabledName(a);
     if (tag === 'select') {
-      const options = [...(m[3] ?? '').matchAll(/<option\b([^>]*)>([^<]*)/gi)];
-      const chosen = options.find((o) => /\bselected\b/i.test(o[1])) ?? options[0];
-      if (chosen) fields.push([name, decodeEntities(attr(chosen[1], 'value') ?? chosen[2].trim())]);
+      select = { name, options: [] };
       continue;
     }
     if (tag === 'textarea') {
-      fields.push([name, decodeEntities((m[3] ?? '').replace(/<\/textarea>$/i, ''))]);
+      textarea = { name, from: controls.lastIndex };
       continue;
     }
+    if (tag === 'option' || name === undefined) continue;
+    const type = (attr(a, 'type') ?? (tag === 'button' ? 'submit' : 'text')).toLowerCase();
     if (type === 'submit' || type === 'image') {
       if (submitTaken) continue;
       submitTaken = true;
     } else if ((type === 'checkbox' || type === 'radio') && !/\bchecked\b/i.test(a)) continue;
     fields.push([name, decodeEntities(attr(a, 'value') ?? '')]);
   }
+  endSelect();
+  if (textarea?.name !== undefined) fields.push([textarea.name, decodeEntities(inner.slice(textarea.from))]);
   return { action, method, fields };
 }
 
+/** A control's `name`, or undefined when it has none or is disabled (it then sends nothing). */
+function enabledName(attrs: string): string | undefined {
+  const name = attr(attrs, 'name');
+  return name === undefined || /\bdisabled\b/i.test(attrs) ? undefined : name;
+}
+
+/** One attribute reader per name. */
+const ATTRIBUTES = new Map<string, RegExp>();
+
+/**
+ * The value of attribute `name` in a tag's attribute text. A quote that is not closed runs to the end
+ * of the text (read once: a closing quote required after every `name="` made a tag of many of them
+ * quadratic).
+ */
 function attr(attrs: string, name: string): string | undefined {
-  const m = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
+  let re = ATTRIBUTES.get(name);
+  if (!re) {
+    re = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"?|'([^']*)'?|([^\\s>]+))`, 'i');
+    ATTRIBUTES.set(name, re);
+  }
+  const m = re.exec(attrs);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
