@@ -9,6 +9,19 @@ describe('page inspection', () => {
     expect(hasStackTrace('Traceback (most recent call last):\n  File "app.py", line 3')).toBe(true);
   });
 
+  it('recognises traces indented with tabs, after blank lines and CRLF line ends, and Java frames', () => {
+    expect(hasStackTrace('Error: boom\r\n\r\n\tat handle (/app/server.js:10:5)')).toBe(true);
+    expect(hasStackTrace('<pre>\n\n  at com.example.App.run(App.java:42)</pre>')).toBe(true);
+  });
+
+  it('reads a megabyte of blank lines once (each line break used to scan the rest of the run)', () => {
+    for (const blank of ['\n', '\n ', '\r\n\t']) {
+      const hostile = blank.repeat(Math.floor(1_000_000 / blank.length));
+      expect(hasStackTrace(hostile)).toBe(false);
+      expect(hasStackTrace(`${hostile}at main (/app/server.js:1:2)`)).toBe(true);
+    }
+  });
+
   it('does not take an ordinary error page for a stack trace', () => {
     expect(hasStackTrace('<p>Sign-in failed: the state does not match.</p>')).toBe(false);
   });

@@ -4,13 +4,18 @@
  */
 import { startTags } from '../../core/html-tags.js';
 
+/**
+ * The indentation before `at` is spaces and tabs, not `\s` (which also matches line breaks): with `\n\s*`
+ * every line break of a run of blank lines started a scan over the rest of the run, and a page of 50 kB
+ * of line breaks took six seconds (a megabyte, most of an hour), with the event loop blocked.
+ */
 const STACK_TRACE_PATTERNS: RegExp[] = [
   // Node.js / V8: "    at fn (/app/server.js:12:5)" or "at /app/server.js:12:5"
-  /\n\s*at (?:[\w$.<>[\]]+ )?\(?(?:file:\/\/|\/|[A-Za-z]:\\|node:)[^\s)]*:\d+:\d+\)?/,
+  /\n[ \t]*at (?:[\w$.<>[\]]+ )?\(?(?:file:\/\/|\/|[A-Za-z]:\\|node:)[^\s)]*:\d+:\d+\)?/,
   // Python
   /Traceback \(most recent call last\)/,
   // Java / Kotlin
-  /\n\s*at [\w$.]+\([\w$]+\.(?:java|kt):\d+\)/,
+  /\n[ \t]*at [\w$.]+\([\w$]+\.(?:java|kt):\d+\)/,
   // PHP, Ruby
   /Stack trace:\s*\n#0 /,
   /\.rb:\d+:in `/,
