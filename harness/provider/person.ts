@@ -9,7 +9,7 @@
  *   credentials come from the client file and environment variables.
  * - `manual`: the URL is printed and the harness waits for the redirect at its own loopback listener.
  */
-import { CookieJar } from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { isLoopbackHost } from '../../mock-idp/transports/node-server.js';
 import { httpFetch, type ResponseHeaders } from '../agents/http-fetch.js';
@@ -95,14 +95,18 @@ export class AutoPerson implements PersonStep {
   ) {}
 
   async visit(url: string, expect: VisitExpectation, rec: Recorder, signal: AbortSignal): Promise<AuthorizeResult> {
-    const jar = new CookieJar();
+    // Made at the provider's first cookie: tough-cookie (with its public suffix list) is loaded only for
+    // providers that set cookies on the way, which the embedded mock does not.
+    let jar: CookieJar | undefined;
     let current = url;
     for (let hop = 0; hop < this.maxHops; hop++) {
-      const cookie = await jar.getCookieString(current);
+      const cookie = jar ? await jar.getCookieString(current) : '';
       const requestHeaders: Record<string, string> = { accept: 'text/html,application/xhtml+xml' };
       if (cookie) requestHeaders.cookie = cookie;
       const res = await httpFetch(current, { redirect: 'manual', headers: requestHeaders, signal });
-      for (const c of res.headers.getSetCookie()) await jar.setCookie(c, current, { ignoreError: true });
+      const setCookies = res.headers.getSetCookie();
+      if (setCookies.length > 0) jar ??= new (await import('tough-cookie')).CookieJar();
+      for (const c of setCookies) await jar!.setCookie(c, current, { ignoreError: true });
       const body = await res.text();
       const location = res.headers.get('location');
       rec.record({
