@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { providerCatalogOf } from '../cli/catalog.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProviderChecks } from './audit.js';
@@ -5,7 +7,7 @@ import { providerChecks } from '../../scenarios/provider/catalog.js';
 import { prepareProviderAudit } from './embedded.js';
 import { Recorder } from './evidence.js';
 import { CallbackListener } from './listener.js';
-import { ManualPerson } from './person.js';
+import { AutoPerson, ManualPerson } from './person.js';
 import { startOidcProvider } from './testing/oidc-provider.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -14,6 +16,33 @@ afterEach(async () => {
 });
 
 describe('the person step of provider audits', () => {
+  it('in auto mode follows the provider and sends back the cookies it set along the way (path and deletion included)', async () => {
+    const seen: Array<string | undefined> = [];
+    const provider = http.createServer((req, res) => {
+      seen.push(req.headers.cookie);
+      if (req.url?.startsWith('/authorize')) {
+        res.setHeader('set-cookie', ['sid=s-1; Path=/; HttpOnly', 'stale=x; Path=/']);
+        res.writeHead(302, { location: '/oauth/consent' }).end();
+      } else if (req.url === '/oauth/consent') {
+        res.setHeader('set-cookie', ['step=2; Path=/oauth', 'stale=; Max-Age=0; Path=/']);
+        res.writeHead(302, { location: '/oauth/approve' }).end();
+      } else if (req.url === '/oauth/approve' && req.headers.cookie?.includes('sid=s-1')) {
+        res.writeHead(302, { location: 'http://127.0.0.1:1/callback?code=c-1&state=s' }).end();
+      } else res.writeHead(403).end('no session');
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => provider.close(() => resolve())));
+    const origin = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+    const result = await new AutoPerson([origin]).visit(
+      `${origin}/authorize?state=s`,
+      { redirectUri: 'http://127.0.0.1:1/callback' },
+      new Recorder(),
+      new AbortController().signal,
+    );
+    expect(result).toMatchObject({ kind: 'redirect', query: { code: 'c-1', state: 's' } });
+    expect(seen).toEqual([undefined, 'sid=s-1; stale=x', 'step=2; sid=s-1']);
+  });
+
   it('in manual mode prints the URL and returns the redirect that reaches the loopback listener, matched by state', async () => {
     const listener = new CallbackListener();
     await listener.listen();
