@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveGroups } from '../target/registry.js';
 import type { ResolvedTarget } from '../types.js';
-import { DriverError, DriverProcess, type DriverOp } from './driver.js';
+import { DriverError, DriverProcess, LineReader, MAX_LINE_CHARS, type DriverOp } from './driver.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 
@@ -124,6 +124,15 @@ describe('DriverProcess', () => {
     expect(err.line).toBe('Starting login flow for session a...');
   });
 
+  it('rejects with kind protocol when the driver writes more than the line limit without a line break', async () => {
+    const d = await start('flood-driver.mjs');
+    const err = await rejection(d.send('a', 'authorize'));
+    expect(err.kind).toBe('protocol');
+    expect(err.message).toContain(`more than ${MAX_LINE_CHARS} characters without a line break`);
+    // Broken for good: later calls reject at once with the same kind.
+    expect((await rejection(d.send('a', 'authorize'))).kind).toBe('protocol');
+  });
+
   it('rejects the start of a driver command that does not exist', async () => {
     const err = await rejection(DriverProcess.start(driverTarget('x', ['/nonexistent/driver'])));
     expect(err.kind).toBe('exited');
@@ -137,5 +146,34 @@ describe('DriverProcess', () => {
     expect(err.kind).toBe('exited');
     expect(err.message).toBe('driver was stopped');
     expect(() => process.kill(d.pid ?? 0, 0)).toThrow();
+  });
+});
+
+describe('LineReader', () => {
+  it('gives complete lines across chunk boundaries, without the CR of a CRLF', () => {
+    const r = new LineReader(100);
+    expect(r.push('{"id":1')).toEqual([]);
+    expect(r.push(',"ok":true}\r\n{"id"')).toEqual(['{"id":1,"ok":true}']);
+    expect(r.push(':2}\n\n')).toEqual(['{"id":2}', '']);
+    expect(r.push('a\r')).toEqual([]);
+    expect(r.push('\n')).toEqual(['a']);
+  });
+
+  it('reads a long line of many small chunks in one pass', () => {
+    const r = new LineReader(MAX_LINE_CHARS);
+    // 200,000 chunks: searching the whole pending text at each chunk would take minutes here.
+    let early = 0;
+    for (let i = 0; i < 200_000; i++) early += r.push('0123456789').length;
+    expect(early).toBe(0);
+    const [line] = r.push('\n');
+    expect(line).toHaveLength(2_000_000);
+  });
+
+  it('throws when a line grows past the limit, in pieces or in one chunk', () => {
+    const pieces = new LineReader(10);
+    pieces.push('12345');
+    expect(() => pieces.push('678901')).toThrow('more than 10 characters without a line break');
+    expect(() => new LineReader(10).push(`${'x'.repeat(11)}\n`)).toThrow(/more than 10 characters/);
+    expect(new LineReader(10).push(`${'x'.repeat(10)}\n`)).toEqual(['x'.repeat(10)]);
   });
 });

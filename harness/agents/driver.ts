@@ -55,6 +55,50 @@ interface Pending {
 
 const RESERVED = new Set(['id', 'session', 'op']);
 
+/**
+ * The longest line a driver may write (an answer with a storage dump stays far below it): a driver that
+ * writes without line breaks breaks the protocol instead of filling the harness's memory.
+ */
+export const MAX_LINE_CHARS = 32 * 1024 * 1024;
+
+/**
+ * Splits a stream of text into lines (`\n`, a `\r` before it dropped). Each chunk is searched once:
+ * searching the whole pending text again at every chunk made a long line quadratic (a driver writing
+ * a hundred megabytes without a line break, in 64 kB chunks, kept the event loop busy for 54 s).
+ */
+export class LineReader {
+  #pending: string[] = [];
+  #pendingChars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  /** The lines `chunk` completes, in order; throws when the line being read grows past the limit. */
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    let from = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+      this.#grow(nl - from);
+      this.#pending.push(chunk.slice(from, nl));
+      const line = this.#pending.join('');
+      this.#pending = [];
+      this.#pendingChars = 0;
+      out.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+      from = nl + 1;
+    }
+    if (from < chunk.length) {
+      this.#grow(chunk.length - from);
+      this.#pending.push(chunk.slice(from));
+    }
+    return out;
+  }
+
+  #grow(chars: number): void {
+    this.#pendingChars += chars;
+    if (this.#pendingChars > this.maxChars)
+      throw new Error(`driver wrote more than ${this.maxChars} characters without a line break`);
+  }
+}
+
 /** A running driver. Requests of different sessions may be in flight at once; answers match by id. */
 export class DriverProcess {
   private readonly pending = new Map<number, Pending>();
@@ -63,7 +107,7 @@ export class DriverProcess {
   private readonly entries: TranscriptEntry[] = [];
   private nextId = 0;
   private seq = 0;
-  private buffer = '';
+  private readonly lines = new LineReader(MAX_LINE_CHARS);
   /** Set once the protocol can no longer be trusted; every later call rejects with it. */
   private broken: DriverError | undefined;
   private stopping = false;
@@ -166,13 +210,15 @@ export class DriverProcess {
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(nl + 1);
-      if (line.trim() !== '') this.onLine(line);
+    if (this.broken) return;
+    let lines: string[];
+    try {
+      lines = this.lines.push(chunk);
+    } catch (err) {
+      this.fail(new DriverError('protocol', (err as Error).message));
+      return;
     }
+    for (const line of lines) if (line.trim() !== '') this.onLine(line);
   }
 
   private onLine(line: string): void {
