@@ -1,7 +1,9 @@
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpFetch, MAX_REDIRECTS, USER_AGENT } from './http-fetch.js';
+import { MAX_RESPONSE_BYTES } from './http-send.js';
 
 interface Seen {
   method: string;
@@ -16,6 +18,8 @@ let b: http.Server;
 let originA = '';
 let originB = '';
 const seen: Seen[] = [];
+/** A small gzip body that inflates past the response limit. */
+const bomb = zlib.gzipSync(Buffer.alloc(MAX_RESPONSE_BYTES + 1024 * 1024));
 
 function record(req: http.IncomingMessage, body: string): void {
   seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
@@ -48,6 +52,17 @@ beforeAll(async () => {
       res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; HttpOnly']);
       res.setHeader('X-Two', ['x', 'y']);
       res.end('{"ok":true}');
+    } else if (url.pathname === '/endless') {
+      // Streams until the client goes away.
+      const block = Buffer.alloc(1024 * 1024, 'x');
+      const pump = (): void => {
+        while (res.write(block));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.writeHead(200, { 'content-type': 'text/html' });
+      pump();
+    } else if (url.pathname === '/bomb') {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(bomb);
     } else if (url.pathname === '/slow') {
       // Never answers: the caller's signal has to end the exchange.
     } else {
@@ -159,6 +174,14 @@ describe('httpFetch', () => {
     });
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
+  });
+
+  it('ends an exchange whose body passes the limit, as sent or once inflated', async () => {
+    await expect(httpFetch(`${originA}/endless`)).rejects.toThrow('the response body passed 64 MiB');
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    await expect(httpFetch(`${originA}/bomb`)).rejects.toThrow('the response body passed 64 MiB');
+    // The server still answers: the connection that was cut is not reused.
+    expect((await httpFetch(`${originA}/echo`)).status).toBe(201);
   });
 
   it('refuses URLs that are not http or https', async () => {

@@ -39,21 +39,38 @@ export class ConnectionPool {
   }
 }
 
+/**
+ * The most a response body may hold, as sent and once decoded: a login page, a token response or an
+ * API answer is a few kilobytes, and a target that streams without end (or a small gzip body that
+ * inflates to gigabytes) fails its exchange instead of filling the harness's memory.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(): Error {
+  return new Error(`the response body passed ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`);
+}
+
 function decode(body: Buffer, encoding: string | undefined): Buffer {
-  switch ((encoding ?? '').trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.gunzipSync(body);
-    case 'deflate':
-      try {
-        return zlib.inflateSync(body);
-      } catch {
-        return zlib.inflateRawSync(body);
-      }
-    case 'br':
-      return zlib.brotliDecompressSync(body);
-    default:
-      return body;
+  const limit = { maxOutputLength: MAX_RESPONSE_BYTES };
+  try {
+    switch ((encoding ?? '').trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return zlib.gunzipSync(body, limit);
+      case 'deflate':
+        try {
+          return zlib.inflateSync(body, limit);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw err;
+          return zlib.inflateRawSync(body, limit);
+        }
+      case 'br':
+        return zlib.brotliDecompressSync(body, limit);
+      default:
+        return body;
+    }
+  } catch (err) {
+    throw (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : err;
   }
 }
 
@@ -118,7 +135,16 @@ function sendOnce(
     const req = transport.request(url, { method, headers, ...(agent !== undefined ? { agent } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let received = 0;
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received > MAX_RESPONSE_BYTES) {
+          reject(tooLarge());
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
       res.on('error', reject);
       res.on('end', () => {
         const out: Record<string, string> = {};
