@@ -179,7 +179,8 @@ describe('runClientAudit with a fragile target', () => {
       [['shared.one'], ['own.issuer', { discoveryFaults: ['discovery.pkce-plain-only'] }], ['shared.two']],
       2,
     );
-    // The own provider and target started with the run, before any check: not when the check's turn came.
+    // The own provider and target started with the run, alongside the shared target, before any check:
+    // not when the check's turn came.
     const phases = report.timings?.phases ?? [];
     expect(phases.map((p) => (p.check ? `${p.name} ${p.check}` : p.name))).toEqual([
       'provider',
@@ -188,6 +189,8 @@ describe('runClientAudit with a fragile target', () => {
       'checks',
     ]);
     const environment = phases.find((p) => p.name === 'environment')!;
+    const target = phases.find((p) => p.name === 'target')!;
+    expect(environment.startMs).toBeLessThan(target.startMs + target.durationMs);
     expect(environment.startMs).toBeLessThanOrEqual(phases.find((p) => p.name === 'checks')!.startMs);
     expect(report.timings?.checks.map((c) => c.id)).toEqual(['shared.one', 'own.issuer', 'shared.two']);
     expect(seen['shared.one'].issuer).toBe(seen['shared.two'].issuer);
