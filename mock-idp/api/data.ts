@@ -137,12 +137,36 @@ const REF_DATE = new Date('2026-01-15T09:00:00.000Z');
 export const CONTACT_COUNT = 60;
 export const INVOICE_COUNT = 24;
 
-const berlinOffset = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeZoneName: 'longOffset' });
+/**
+ * The offset of German time at `date`, as `+01:00` or `+02:00`. Since 1996 Germany follows the EU rule
+ * (Directive 2000/84/EC, articles 2 and 3): summer time from 01:00 UTC on the last Sunday of March to
+ * 01:00 UTC on the last Sunday of October. Computed here rather than read from `Intl.DateTimeFormat`:
+ * the first date formatter of a process loads ICU's date data, 26 ms of every audit's provider, which
+ * otherwise never needs it. Earlier dates, which the data set does not hold, are asked of `Intl`.
+ */
+function berlinOffset(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (year < 1996) return intlBerlinOffset(date);
+  const lastSunday = (month: number): number => {
+    const last = new Date(Date.UTC(year, month + 1, 0, 1));
+    return last.getTime() - last.getUTCDay() * 86_400_000;
+  };
+  const t = date.getTime();
+  return t >= lastSunday(2) && t < lastSunday(9) ? '+02:00' : '+01:00';
+}
+
+let intlFormat: Intl.DateTimeFormat | undefined;
+
+/** The offset of German time at `date` as `Intl` gives it (`GMT+1` is written `+01:00`). */
+export function intlBerlinOffset(date: Date): string {
+  intlFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeZoneName: 'longOffset' });
+  const name = intlFormat.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT+01:00';
+  return name === 'GMT' ? '+00:00' : name.slice(3);
+}
 
 /** lexoffice writes dates as `2023-04-24T08:20:22.528+02:00` (local German time with offset). */
 export function lexofficeDate(date: Date): string {
-  const name = berlinOffset.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT+01:00';
-  const offset = name === 'GMT' ? '+00:00' : name.slice(3);
+  const offset = berlinOffset(date);
   const sign = offset.startsWith('-') ? -1 : 1;
   const [h, m] = offset.slice(1).split(':').map(Number);
   const local = new Date(date.getTime() + sign * (h * 60 + (m ?? 0)) * 60_000);
