@@ -153,6 +153,21 @@ function insertLongestFirst(list: Entry[], entry: Entry): void {
   list.splice(i === -1 ? list.length : i, 0, entry);
 }
 
+/** The key of the sub-group of `split` that `form` belongs to, or undefined when it ends too soon (`rest`). */
+function subKey(split: Split, form: string): string | undefined {
+  const from = split.common.length;
+  return form.length < from + PREFIX_LENGTH ? undefined : form.slice(from, from + PREFIX_LENGTH);
+}
+
+/** Puts a form that has `split`'s common prefix where it belongs: its sub-group, or `rest`, longest first. */
+function place(split: Split, entry: Entry): void {
+  const key = subKey(split, entry.form);
+  if (key === undefined) return insertLongestFirst(split.rest, entry);
+  const child = split.children.get(key);
+  if (child) child.add(entry);
+  else split.children.set(key, new FormGroup([entry]));
+}
+
 /** Groups of at most this many forms are tried one by one; larger ones are split (see {@link FormGroup}). */
 const SPLIT_ABOVE = 8;
 
@@ -162,9 +177,10 @@ const SPLIT_ABOVE = 8;
  * beginning (every JWT of one key starts with the same header, and often the same `iss` claim), and a
  * text with a JWT in it was compared with each of the hundreds of tokens of an audit, over that whole
  * common beginning. A position is now compared with the common prefix once, then with the few forms of
- * its sub-group. The split is made when a text is next scanned after a change, and is the same lookup:
- * the longest form that starts at the position (every form of a sub-group is longer than the forms that
- * end inside the characters it is keyed by, and only one sub-group can match).
+ * its sub-group. The split is made when a text is first scanned against a large group, then kept up to
+ * date form by form. It is the same lookup: the longest form that starts at the position (every form of
+ * a sub-group is longer than the forms that end inside the characters it is keyed by, and only one
+ * sub-group can match).
  */
 class FormGroup {
   #split: Split | undefined;
@@ -187,18 +203,8 @@ class FormGroup {
     insertLongestFirst(this.entries, entry);
     const split = this.#split;
     if (!split) return;
-    if (!entry.form.startsWith(split.common)) {
-      this.#split = undefined;
-      return;
-    }
-    if (entry.form.length < split.common.length + PREFIX_LENGTH) {
-      insertLongestFirst(split.rest, entry);
-      return;
-    }
-    const key = entry.form.slice(split.common.length, split.common.length + PREFIX_LENGTH);
-    const child = split.children.get(key);
-    if (child) child.add(entry);
-    else split.children.set(key, new FormGroup([entry]));
+    if (entry.form.startsWith(split.common)) place(split, entry);
+    else this.#split = undefined;
   }
 
   /** Removes a form it holds (a split keeps its common prefix, which every form left still has). */
@@ -206,11 +212,11 @@ class FormGroup {
     this.entries = this.entries.filter((c) => c.form !== form);
     const split = this.#split;
     if (!split) return;
-    if (form.length < split.common.length + PREFIX_LENGTH) {
+    const key = subKey(split, form);
+    if (key === undefined) {
       split.rest = split.rest.filter((c) => c.form !== form);
       return;
     }
-    const key = form.slice(split.common.length, split.common.length + PREFIX_LENGTH);
     const child = split.children.get(key);
     child?.remove(form);
     if (child?.size === 0) split.children.delete(key);
@@ -236,19 +242,9 @@ class FormGroup {
       while (n < max && common.charCodeAt(n) === form.charCodeAt(n)) n++;
       common = common.slice(0, n);
     }
-    const children = new Map<string, FormGroup>();
-    const rest: Entry[] = [];
-    for (const entry of this.entries) {
-      if (entry.form.length < common.length + PREFIX_LENGTH) {
-        rest.push(entry);
-        continue;
-      }
-      const key = entry.form.slice(common.length, common.length + PREFIX_LENGTH);
-      const child = children.get(key);
-      if (child) child.entries.push(entry);
-      else children.set(key, new FormGroup([entry]));
-    }
-    return { common, children, rest };
+    const split: Split = { common, children: new Map(), rest: [] };
+    for (const entry of this.entries) place(split, entry);
+    return split;
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * What differs from `fetch`, on purpose: no headers are added but `User-Agent` (fetch adds
  * `Accept-Language: *` and `Sec-Fetch-Mode: cors`, which no real client of a provider's token endpoint
- * sends), the body is read whole before the promise settles, and a network error keeps Node's own
+ * sends), the answer's body is its text, read whole, and a network error keeps Node's own
  * message (`connect ECONNREFUSED 127.0.0.1:4000`, not `fetch failed`).
  */
 import { sendRaw, type RawResponse } from './http-send.js';
@@ -27,10 +27,11 @@ export const MAX_REDIRECTS = 20;
 /** How the harness names itself to a provider. */
 export const USER_AGENT = 'lexoffice-login-harness';
 
-/** Response headers with `fetch`'s `Headers` read API: names case-insensitive, `entries()` sorted. */
+/** An answer's headers: names case-insensitive, each `Set-Cookie` kept apart. */
 export class ResponseHeaders {
   readonly #values: Record<string, string>;
   readonly #setCookies: readonly string[];
+  #record: Record<string, string> | undefined;
 
   constructor(raw: Pick<RawResponse, 'headers' | 'setCookies'>) {
     this.#values = raw.headers;
@@ -44,51 +45,32 @@ export class ResponseHeaders {
     return Object.hasOwn(this.#values, key) ? this.#values[key] : null;
   }
 
-  has(name: string): boolean {
-    return this.get(name) !== null;
-  }
-
   /** Each `Set-Cookie` header on its own (RFC 6265 forbids folding them). */
   getSetCookie(): string[] {
     return [...this.#setCookies];
   }
 
-  /** Lower-case names in sorted order, each once, as `Headers` iterates (Set-Cookie values joined with ", "). */
-  *entries(): IterableIterator<[string, string]> {
-    const names = Object.keys(this.#values).filter((k) => k !== 'set-cookie');
-    if (this.#setCookies.length) names.push('set-cookie');
-    for (const name of names.sort()) yield [name, this.get(name) as string];
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
+  /**
+   * Every header by lower-case name, in sorted order, Set-Cookie values joined with ", " (what `fetch`'s
+   * `Object.fromEntries(headers.entries())` gave): the form evidence records. Made once per answer.
+   */
+  get record(): Record<string, string> {
+    if (!this.#record) {
+      const names = Object.keys(this.#values).filter((k) => k !== 'set-cookie');
+      if (this.#setCookies.length) names.push('set-cookie');
+      this.#record = Object.fromEntries(names.sort().map((name) => [name, this.get(name) as string]));
+    }
+    return this.#record;
   }
 }
 
-/** An answer read whole: what the callers of `fetch` used of a `Response`. */
-export class HttpResponse {
-  readonly ok: boolean;
-  readonly headers: ResponseHeaders;
-  constructor(
-    readonly status: number,
-    raw: RawResponse,
-    /** The URL of the answer, after the redirects followed. */
-    readonly url: string,
-    readonly redirected: boolean,
-  ) {
-    this.ok = status >= 200 && status < 300;
-    this.headers = new ResponseHeaders(raw);
-    this.#body = raw.body;
-  }
-  readonly #body: string;
-
-  text(): Promise<string> {
-    return Promise.resolve(this.#body);
-  }
-
-  json(): Promise<unknown> {
-    return Promise.resolve().then(() => JSON.parse(this.#body) as unknown);
-  }
+/** An answer, read whole. */
+export interface HttpResponse {
+  status: number;
+  /** A 2xx status. */
+  ok: boolean;
+  headers: ResponseHeaders;
+  body: string;
 }
 
 /** Request headers that carry credentials: dropped when a redirect leaves the origin, as fetch does. */
@@ -102,25 +84,36 @@ const BODY_HEADERS = new Set([
   'content-location',
 ]);
 
+/** Whether `headers` has `name`, whatever the case it is written in. */
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
 /** One exchange, and with `redirect: 'follow'` the redirects after it, per the Fetch Standard's rules. */
 export async function httpFetch(input: string | URL, init: HttpFetchInit = {}): Promise<HttpResponse> {
   let url = new URL(input);
   let method = (init.method ?? 'GET').toUpperCase();
   let body = init.body;
   let headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'user-agent')) headers['user-agent'] = USER_AGENT;
+  if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = USER_AGENT;
   for (let redirects = 0; ; redirects++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new TypeError(`cannot fetch ${url.href}: only http and https URLs are supported`);
     // A length, as fetch sends for a text body (node:http would send the body chunked).
     const sent =
-      body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')
+      body !== undefined && !hasHeader(headers, 'content-length')
         ? { ...headers, 'content-length': String(Buffer.byteLength(body)) }
         : headers;
     const raw = await sendRaw(url, method, sent, body, undefined, undefined, init.signal);
     const location = raw.headers.location;
     const isRedirect = [301, 302, 303, 307, 308].includes(raw.status) && location !== undefined;
-    if (!isRedirect || init.redirect === 'manual') return new HttpResponse(raw.status, raw, url.href, redirects > 0);
+    if (!isRedirect || init.redirect === 'manual')
+      return {
+        status: raw.status,
+        ok: raw.status >= 200 && raw.status < 300,
+        headers: new ResponseHeaders(raw),
+        body: raw.body,
+      };
     if (redirects >= MAX_REDIRECTS)
       throw new TypeError(`more than ${MAX_REDIRECTS} redirects from ${input.toString()}`);
     const next = new URL(location, url);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ClientAuthMethod } from '../../mock-idp/types.js';
-import { httpFetch, type HttpResponse, type ResponseHeaders } from '../agents/http-fetch.js';
+import { httpFetch, type HttpResponse } from '../agents/http-fetch.js';
 import type { Recorder, SecretBook } from './evidence.js';
 import type { ProviderInfo } from './metadata.js';
 import type { AuthorizeResult, PersonStep } from './person.js';
@@ -231,10 +231,6 @@ export interface ResourceDpopOptions {
   proof?: string | null;
 }
 
-function headersOf(h: ResponseHeaders): Record<string, string> {
-  return Object.fromEntries(h.entries());
-}
-
 /** Form-urlencodes for HTTP Basic as RFC 6749 2.3.1 requires before base64. */
 function basic(id: string, secret: string): string {
   const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
@@ -453,36 +449,35 @@ export class ProviderClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const dpop = opts.dpop ?? this.deps.dpop ?? false;
     const key = dpop === true ? await this.dpopKey() : typeof dpop === 'object' ? dpop : undefined;
-    const send = async (): Promise<{ res: HttpResponse; text: string }> => {
+    const send = async (): Promise<HttpResponse> => {
       if (typeof dpop === 'string') headers.dpop = dpop;
       else if (key) {
         headers.dpop = await dpopProof(key, 'POST', this.metadata.token_endpoint, {
           ...(this.#dpopNonce !== undefined ? { nonce: this.#dpopNonce } : {}),
         });
       }
-      const res = await httpFetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
-      return { res, text: await res.text() };
+      return httpFetch(url, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
     };
-    let { res, text } = await send();
+    let res = await send();
     // RFC 9449 8: a server that demands a nonce answers use_dpop_nonce with one; retry once with it.
     const nonce = res.headers.get('dpop-nonce');
     if (nonce !== null) this.#dpopNonce = nonce;
-    if (key && res.status === 400 && nonce !== null && /"use_dpop_nonce"/.test(text)) {
+    if (key && res.status === 400 && nonce !== null && /"use_dpop_nonce"/.test(res.body)) {
       this.deps.recorder.record({
         method: 'POST',
         url: url.href,
         requestHeaders: { ...headers },
         requestBody: body.toString(),
         status: res.status,
-        responseHeaders: headersOf(res.headers),
-        responseBody: text,
+        responseHeaders: res.headers.record,
+        responseBody: res.body,
         note: `${note} as ${client.label} client: the provider asks for a DPoP nonce`,
       });
-      ({ res, text } = await send());
+      res = await send();
       const next = res.headers.get('dpop-nonce');
       if (next !== null) this.#dpopNonce = next;
     }
-    const tokens = parseTokenResponse(res.status, headersOf(res.headers), text);
+    const tokens = parseTokenResponse(res.status, res.headers.record, res.body);
     if (key && tokens.accessToken && tokens.tokenType?.toLowerCase() === 'dpop')
       this.#bound.set(tokens.accessToken, key);
     this.deps.secrets.add(tokens.accessToken, 'access_token');
@@ -496,7 +491,7 @@ export class ProviderClient {
       requestBody: body.toString(),
       status: res.status,
       responseHeaders: tokens.headers,
-      responseBody: text,
+      responseBody: res.body,
       note: `${note} as ${client.label} client${auth === 'registered' ? '' : ` (${auth})`}`,
     });
     return tokens;
@@ -555,21 +550,20 @@ export class ProviderClient {
       if (typeof dpop.proof === 'string') headers.dpop = dpop.proof;
       else if (dpop.proof !== null) headers.dpop = await sign();
     } else target.searchParams.set('access_token', token);
-    const send = async (): Promise<{ res: HttpResponse; body: string }> => {
+    const send = async (): Promise<HttpResponse> => {
       const res = await httpFetch(target, { headers, signal: this.deps.signal });
-      const body = await res.text();
       this.deps.recorder.record({
         method: 'GET',
         url: target.href,
         requestHeaders: { ...headers },
         status: res.status,
-        responseHeaders: headersOf(res.headers),
-        responseBody: body,
+        responseHeaders: res.headers.record,
+        responseBody: res.body,
         note: `${note} (${scheme ? `${scheme} scheme` : 'token in the query'})`,
       });
-      return { res, body };
+      return res;
     };
-    let { res, body } = await send();
+    let res = await send();
     // RFC 9449 9: a resource server that demands a nonce answers 401 use_dpop_nonce with one; a proof
     // this client built is signed again with it, once.
     const nonce = res.headers.get('dpop-nonce');
@@ -581,14 +575,14 @@ export class ProviderClient {
       /error="use_dpop_nonce"/.test(res.headers.get('www-authenticate') ?? '')
     ) {
       headers.dpop = await sign();
-      ({ res, body } = await send());
+      res = await send();
       const next = res.headers.get('dpop-nonce');
       if (next !== null) this.#resourceNonce = next;
     }
     return {
       status: res.status,
-      body,
-      headers: headersOf(res.headers),
+      body: res.body,
+      headers: res.headers.record,
       ...(headers.dpop !== undefined ? { proof: headers.dpop } : {}),
     };
   }
@@ -651,34 +645,32 @@ export class ProviderClient {
       if (client.secret) body.set('client_secret', client.secret);
     }
     const res = await httpFetch(endpoint, { method: 'POST', headers, body: body.toString(), signal: this.deps.signal });
-    const text = await res.text();
     this.deps.recorder.record({
       method: 'POST',
       url: endpoint,
       requestHeaders: headers,
       requestBody: body.toString(),
       status: res.status,
-      responseHeaders: headersOf(res.headers),
-      responseBody: text,
+      responseHeaders: res.headers.record,
+      responseBody: res.body,
       note: `${note} as ${client.label} client`,
     });
-    return parseTokenResponse(res.status, headersOf(res.headers), text);
+    return parseTokenResponse(res.status, res.headers.record, res.body);
   }
 
   /** A raw GET (discovery, JWKS, error pages), recorded. */
   async get(url: string, note: string): Promise<{ status: number; body: string; headers: Record<string, string> }> {
     const res = await httpFetch(url, { redirect: 'manual', headers: { accept: '*/*' }, signal: this.deps.signal });
-    const body = await res.text();
     this.deps.recorder.record({
       method: 'GET',
       url,
       requestHeaders: { accept: '*/*' },
       status: res.status,
-      responseHeaders: headersOf(res.headers),
-      responseBody: body,
+      responseHeaders: res.headers.record,
+      responseBody: res.body,
       note,
     });
-    return { status: res.status, body, headers: headersOf(res.headers) };
+    return { status: res.status, body: res.body, headers: res.headers.record };
   }
 }
 

@@ -79,7 +79,6 @@ export function parseMetadata(doc: unknown, source: string): ProviderMetadata {
  */
 export async function loadMetadata(
   source: string,
-  fetchImpl: typeof httpFetch = httpFetch,
 ): Promise<{ metadata: ProviderMetadata; raw: unknown; discoveryUrl?: string; status?: number }> {
   if (/^https?:\/\//i.test(source)) {
     const discoveryUrl = source.includes('/.well-known/')
@@ -87,11 +86,11 @@ export async function loadMetadata(
       : `${source.replace(/\/$/, '')}/.well-known/openid-configuration`;
     let res: HttpResponse;
     try {
-      res = await fetchImpl(discoveryUrl, { headers: { accept: 'application/json' } });
+      res = await httpFetch(discoveryUrl, { headers: { accept: 'application/json' } });
     } catch (err) {
       throw new ProviderConfigError(`cannot fetch ${discoveryUrl}: ${(err as Error).message}`);
     }
-    const text = await res.text();
+    const text = res.body;
     if (!res.ok) throw new ProviderConfigError(`${discoveryUrl} answered ${res.status}`);
     let raw: unknown;
     try {

@@ -12,7 +12,7 @@
 import type { CookieJar } from 'tough-cookie';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { isLoopbackHost } from '../../mock-idp/transports/node-server.js';
-import { httpFetch, type ResponseHeaders } from '../agents/http-fetch.js';
+import { httpFetch } from '../agents/http-fetch.js';
 import type { Recorder } from './evidence.js';
 import type { CallbackListener } from './listener.js';
 
@@ -69,10 +69,6 @@ function redirectResult(location: string): AuthorizeResult {
   return { kind: 'redirect', location, ...parseLocation(location) };
 }
 
-function headersOf(h: ResponseHeaders): Record<string, string> {
-  return Object.fromEntries(h.entries());
-}
-
 /** True when `location` is the redirect URI of the request (same origin and path), whatever its query. */
 function isRedirectUri(location: URL, redirectUri: string): boolean {
   try {
@@ -105,16 +101,18 @@ export class AutoPerson implements PersonStep {
       if (cookie) requestHeaders.cookie = cookie;
       const res = await httpFetch(current, { redirect: 'manual', headers: requestHeaders, signal });
       const setCookies = res.headers.getSetCookie();
-      if (setCookies.length > 0) jar ??= new (await import('tough-cookie')).CookieJar();
-      for (const c of setCookies) await jar!.setCookie(c, current, { ignoreError: true });
-      const body = await res.text();
+      if (setCookies.length > 0) {
+        jar ??= new (await import('tough-cookie')).CookieJar();
+        for (const c of setCookies) await jar.setCookie(c, current, { ignoreError: true });
+      }
+      const body = res.body;
       const location = res.headers.get('location');
       rec.record({
         method: 'GET',
         url: current,
         requestHeaders,
         status: res.status,
-        responseHeaders: headersOf(res.headers),
+        responseHeaders: res.headers.record,
         responseBody: body,
         note: hop === 0 ? 'person visits the authorization URL' : 'person follows the provider',
       });

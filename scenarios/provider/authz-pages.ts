@@ -160,8 +160,8 @@ class Browser {
       const eq = pair.indexOf('=');
       if (eq > 0) this.#cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
     }
-    const text = await res.text();
-    const page: Page = { url, status: res.status, headers: Object.fromEntries(res.headers.entries()), body: text };
+    const text = res.body;
+    const page: Page = { url, status: res.status, headers: res.headers.record, body: text };
     this.ctx.client().deps.recorder.record({
       method: form ? 'POST' : 'GET',
       url,
