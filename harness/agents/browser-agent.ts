@@ -68,6 +68,8 @@ export class BrowserAgent {
   private readonly entries: TranscriptEntry[] = [];
   private readonly events: ScriptEvent[] = [];
   private readonly byRequest = new Map<Request, TranscriptEntry>();
+  /** Requests the router answered (see onResponse). */
+  private readonly routed = new WeakSet<Request>();
   private readonly work = new Set<Promise<unknown>>();
   private readonly idleListeners = new Set<() => void>();
   private readonly clock: () => number;
@@ -210,6 +212,21 @@ export class BrowserAgent {
     const isMainDocument = req.resourceType() === 'document' && this.isMainFrame(req);
     if (isMainDocument) this.stop.lastDocumentStatus = entry.status;
     if (real) entry.responseHeaders = real.headers;
+    if (!real && this.routed.has(req)) {
+      // Answered by the router, so never on the network: the browser has no raw headers of its own for
+      // it, and the raw ones (allHeaders, two calls into the browser) are the headers the response
+      // and request events already carry (the request's without the router's extra headers).
+      entry.responseHeaders = r.headers();
+      entry.requestHeaders = req.headers();
+      if (req.resourceType() === 'document' && (r.status() < 300 || r.status() >= 400)) {
+        this.track(
+          (async () => {
+            entry.responseBody = await r.text();
+          })(),
+        );
+      }
+      return;
+    }
     this.track(
       (async () => {
         if (!real) {
@@ -268,6 +285,7 @@ export class BrowserAgent {
       for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
     }
     if (this.router?.handles(url)) {
+      this.routed.add(request);
       await this.router.fulfil(route, headers ?? request.headers());
       return;
     }

@@ -497,13 +497,27 @@ describe('BrowserAgent', () => {
         handles: (u) => u.hostname === 'login.example.test',
         fulfil: async (route, headers) => {
           seenByRoute.push(headers);
-          await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>mock provider</p>' });
+          await route.fulfill({
+            status: 200,
+            contentType: 'text/html',
+            headers: { 'x-answered-by': 'router' },
+            body: '<p>mock provider</p>',
+          });
         },
       },
     });
     const res = await s.goto('https://login.example.test/authorize');
     expect(res.body).toBe('<p>mock provider</p>');
     expect(seenByRoute[0]?.['x-login-harness-tag']).toBe('tag-9');
+    // The transcript has the answer as the browser got it, and the request as the browser sent it
+    // (without the extra headers, which only the router saw).
+    await s.waitForNetworkIdle({ timeoutMs: 5000 });
+    const routed = s.transcript().find((e) => e.url === 'https://login.example.test/authorize');
+    expect(routed?.status).toBe(200);
+    expect(routed?.responseHeaders).toMatchObject({ 'content-type': 'text/html', 'x-answered-by': 'router' });
+    expect(routed?.responseBody).toBe('<p>mock provider</p>');
+    expect(routed?.requestHeaders?.['user-agent']).toMatch(/Chrome/);
+    expect(routed?.requestHeaders).not.toHaveProperty('x-login-harness-tag');
     const other = await session();
     expect((await other.storage()).cookies).toEqual([]);
   });
