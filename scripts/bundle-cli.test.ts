@@ -21,13 +21,18 @@ interface PackageJson {
   devDependencies: Record<string, string>;
 }
 
-/** Every module specifier the bundle's chunks import, statically or dynamically. */
+/** The bundle's files: the command (`bin.js`) and the CLI (`main.cjs`). */
+async function bundleFiles(): Promise<string[]> {
+  return (await readdir(OUT)).filter((f) => /\.(c?js)$/.test(f));
+}
+
+/** Every module specifier the bundle's files import or require, statically or dynamically. */
 async function importedSpecifiers(): Promise<string[]> {
   const found = new Set<string>();
-  for (const file of await readdir(OUT)) {
-    if (!file.endsWith('.js')) continue;
+  for (const file of await bundleFiles()) {
     const code = await readFile(path.join(OUT, file), 'utf8');
-    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)"([^"]+)"/gm)) found.add(m[1]);
+    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+|\brequire\s*\(\s*)"([^"]+)"/gm))
+      found.add(m[1]);
   }
   return [...found];
 }
@@ -76,17 +81,13 @@ describe('the CLI bundle', () => {
     // The heavy packages stay out of the bundle: msw is imported, playwright-core required
     // (harness/browser/playwright-core.ts), both from the installed package.
     expect(specs).toContain('msw/node');
-    const chunks = await Promise.all(
-      (await readdir(OUT)).filter((f) => f.endsWith('.js')).map((f) => readFile(path.join(OUT, f), 'utf8')),
-    );
+    const chunks = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
     expect(chunks.some((code) => /\(\s*"playwright-core"\s*\)/.test(code))).toBe(true);
     expect(chunks.some((code) => code.includes('playwright-core/lib/'))).toBe(false);
   });
 
   it('carries zod with its English messages only, and the CLI still words a bad manifest in English', async () => {
-    const chunks = await Promise.all(
-      (await readdir(OUT)).filter((f) => f.endsWith('.js')).map((f) => readFile(path.join(OUT, f), 'utf8')),
-    );
+    const chunks = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
     const sources = chunks.join('\n');
     // Two of zod's other locales, by the file comments esbuild leaves in the bundle.
     expect(sources).not.toMatch(/node_modules\/zod\/v4\/locales\/(de|fr)\.js/);
@@ -102,6 +103,45 @@ describe('the CLI bundle', () => {
       expect(run.stderr).toContain('client.id: expected a string, got 3');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a manifest module (JavaScript or TypeScript) from the CommonJS bundle', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bundle-module-'));
+    try {
+      for (const [file, text] of [
+        ['target.mjs', "export default { name: 'x', kind: 'web', client: { id: 3 } };\n"],
+        ['target.ts', "const id: number = 3;\nexport default { name: 'x', kind: 'web', client: { id } };\n"],
+      ]) {
+        const manifest = path.join(dir, file);
+        await writeFile(manifest, text);
+        const run = spawnSync(process.execPath, [path.join(OUT, 'bin.js'), 'audit', manifest, '--out', dir], {
+          encoding: 'utf8',
+        });
+        // The module was loaded and its default export validated (not "cannot load manifest module").
+        expect(run.stderr, file).toContain('client.id: expected a string, got 3');
+        expect(run.status, file).toBe(2);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves V8's compiled form of the bundle for the next command, which prints the same", async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'bundle-cache-'));
+    try {
+      const env = { ...process.env, LOGIN_HARNESS_CODE_CACHE_DIR: cacheDir, LOGIN_HARNESS_NO_CODE_CACHE: '' };
+      const first = spawnSync(process.execPath, [path.join(OUT, 'bin.js'), 'list'], { encoding: 'utf8', env });
+      expect(first.status).toBe(0);
+      const caches = (await readdir(cacheDir)).filter((f) => f.startsWith('main-'));
+      expect(caches).toHaveLength(1);
+      expect(caches[0]).toMatch(/^main-[0-9a-f]{8}-[0-9a-f]{12}-[0-9a-f]{8}\.v8$/);
+      const second = spawnSync(process.execPath, [path.join(OUT, 'bin.js'), 'list'], { encoding: 'utf8', env });
+      expect(second.status).toBe(0);
+      expect(second.stdout).toBe(first.stdout);
+      expect(second.stdout).toContain('state.present');
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
     }
   });
 });

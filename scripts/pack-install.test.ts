@@ -71,6 +71,7 @@ describe('the packed package', () => {
       'package/dist/harness/index.js.map',
       'package/dist/harness/cli/bin.js',
       'package/dist/cli/bin.js',
+      'package/dist/cli/main.cjs',
       'package/examples/reference-web/target.json',
       'package/reports/schema.json',
     ])

@@ -50,8 +50,10 @@ describe("playwright-core's code cache", () => {
     expect(first.state.map((s) => s.fromCache)).toEqual([false, false]);
     const files = readdirSync(dir).sort();
     expect(files).toHaveLength(2);
-    expect(files[0]).toMatch(new RegExp(`^coreBundle-${VERSION.replace(/\./g, '\\.')}-[0-9a-f]{16}\\.v8$`));
-    expect(files[1]).toMatch(new RegExp(`^utilsBundle-${VERSION.replace(/\./g, '\\.')}-[0-9a-f]{16}\\.v8$`));
+    expect(files[0]).toMatch(new RegExp(`^coreBundle-${VERSION.replace(/\./g, '\\.')}-[0-9a-f]{12}-[0-9a-f]{8}\\.v8$`));
+    expect(files[1]).toMatch(
+      new RegExp(`^utilsBundle-${VERSION.replace(/\./g, '\\.')}-[0-9a-f]{12}-[0-9a-f]{8}\\.v8$`),
+    );
     const written = new Map(files.map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
 
     const second = await loadInNewProcess({ LOGIN_HARNESS_CODE_CACHE_DIR: dir });

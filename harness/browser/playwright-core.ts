@@ -15,20 +15,17 @@
  * package loads as before. `LOGIN_HARNESS_CODE_CACHE_DIR` puts the caches elsewhere (for a read-only
  * `node_modules`), `LOGIN_HARNESS_NO_CODE_CACHE=1` turns them off.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import type * as PlaywrightCore from 'playwright-core';
-import { v8FlagsFingerprint } from '../../core/v8-flags.js';
+import { codeCacheDir, codeCacheDisabled, codeCacheKey, readCodeCache, writeCodeCache } from '../../core/code-cache.js';
 
 const requireHere = createRequire(import.meta.url);
 
 /** The bundles compiled with a code cache, relative to the package root. */
 const CACHED_BUNDLES = ['lib/coreBundle.js', 'lib/utilsBundle.js'];
-const CACHE_DIR_NAME = 'login-harness-v8';
 
 /** What `Module.prototype._compile` is, for the two files it is replaced for. */
 type Compile = (this: NodeJS.Module, content: string, filename: string) => unknown;
@@ -40,61 +37,22 @@ interface CachedScript {
   write: boolean;
 }
 
-/**
- * Where the package's caches live: `LOGIN_HARNESS_CODE_CACHE_DIR` when set, else `node_modules/.cache/`
- * of the package's `node_modules`, else the temporary folder.
- */
-function cacheDirFor(packageRoot: string): string {
-  const chosen = process.env.LOGIN_HARNESS_CODE_CACHE_DIR;
-  if (chosen) return path.resolve(chosen);
-  const parent = path.dirname(packageRoot);
-  return path.basename(parent) === 'node_modules'
-    ? path.join(parent, '.cache', CACHE_DIR_NAME)
-    : path.join(os.tmpdir(), `${CACHE_DIR_NAME}-${os.userInfo().uid}`);
-}
-
-/**
- * `<bundle name>-<package version>-<key>.v8`: the key changes with Node, its V8 flags (V8 rejects a
- * cache made under others: the CLI sets one, a test runner none, and each keeps its own) and the file.
- */
+/** `<bundle name>-<package version>-<key>.v8` (core/code-cache.ts `codeCacheKey`). */
 function cacheFileFor(dir: string, file: string, version: string): string {
-  const { size, mtimeMs } = statSync(file);
-  const key = createHash('sha256')
-    .update([process.version, process.arch, v8FlagsFingerprint(), file, size, mtimeMs].join('\0'))
-    .digest('hex')
-    .slice(0, 16);
-  return path.join(dir, `${path.basename(file, '.js')}-${version}-${key}.v8`);
+  return path.join(dir, `${path.basename(file, '.js')}-${version}-${codeCacheKey(file)}.v8`);
 }
 
-function readCache(file: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes each cache that is missing or was rejected, atomically; removes those of other package versions. */
+/** Writes each cache that is missing or was rejected; removes those of other package versions. */
 function writeCaches(scripts: readonly CachedScript[], version: string): void {
   for (const s of scripts) {
     if (!s.write) continue;
-    try {
-      const dir = path.dirname(s.file);
-      mkdirSync(dir, { recursive: true });
-      const temp = `${s.file}.${process.pid}.tmp`;
-      writeFileSync(temp, s.script.createCachedData());
-      renameSync(temp, s.file);
-      // Caches of another version of the package are of no more use.
-      const bundle = path.basename(s.file).slice(0, -'.v8'.length).split('-')[0];
-      const current = `${bundle}-${version}-`;
-      for (const name of readdirSync(dir)) {
-        if (name.startsWith(`${bundle}-`) && name.endsWith('.v8') && !name.startsWith(current)) {
-          unlinkSync(path.join(dir, name));
-        }
-      }
-    } catch {
-      // A read-only or full disk: the next process compiles without a cache, as without this.
-    }
+    const bundle = path.basename(s.file).slice(0, -'.v8'.length).split('-')[0];
+    // Caches of another version of the package are of no more use.
+    writeCodeCache(
+      s.file,
+      s.script.createCachedData(),
+      (name) => name.startsWith(`${bundle}-`) && !name.startsWith(`${bundle}-${version}-`),
+    );
   }
 }
 
@@ -111,7 +69,7 @@ export function codeCacheState(): { file: string; fromCache: boolean }[] {
  * `undefined` where the cache cannot be used, and the caller requires the package as usual.
  */
 function requireWithCodeCache(): typeof PlaywrightCore | undefined {
-  if (process.env.LOGIN_HARNESS_NO_CODE_CACHE === '1') return undefined;
+  if (codeCacheDisabled()) return undefined;
   let root: string;
   let version: string;
   try {
@@ -121,7 +79,7 @@ function requireWithCodeCache(): typeof PlaywrightCore | undefined {
   } catch {
     return undefined;
   }
-  const dir = cacheDirFor(root);
+  const dir = codeCacheDir(root);
   const files = new Map<string, string>();
   try {
     for (const bundle of CACHED_BUNDLES) {
@@ -137,7 +95,7 @@ function requireWithCodeCache(): typeof PlaywrightCore | undefined {
   proto._compile = function compile(this: NodeJS.Module, content: string, filename: string): unknown {
     const cacheFile = files.get(filename);
     if (cacheFile === undefined) return original.call(this, content, filename);
-    const cachedData = readCache(cacheFile);
+    const cachedData = readCodeCache(cacheFile);
     // The wrapper Node's loader puts around a CommonJS file; `import()` inside resolves as Node's would.
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, {
       filename,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `login-harness` executable of the package: runs {@link main} with the process's arguments and
- * exits with its code. `bin` in package.json points at its bundle, `dist/cli/bin.js`, which
- * scripts/bundle-cli.mjs makes from the compiled form of this file.
+ * The `login-harness` command run from the compiled modules (`dist/harness/cli/bin.js`): runs
+ * {@link main} with the process's arguments and exits with its code. The package's `bin`,
+ * `dist/cli/bin.js`, runs the same CLI from its bundle (bundled-bin.ts, scripts/bundle-cli.mjs).
  */
 import { setV8Flag } from '../../core/v8-flags.js';
 import { main } from './main.js';

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { importExternal } from '../../core/import-external.js';
 import { ManifestError } from './errors.js';
 import { validateManifest, type ManifestTemplate } from './validate.js';
 
@@ -16,10 +17,10 @@ export async function importModuleFile(file: string): Promise<Record<string, unk
   const url = pathToFileURL(file).href;
   if (TS_EXTENSIONS.has(path.extname(file))) {
     // Loaded only for a TypeScript manifest: the harness itself runs compiled, without a loader.
-    const { tsImport } = await import('tsx/esm/api');
+    const { tsImport } = (await importExternal('tsx/esm/api')) as typeof import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
-  return (await import(url)) as Record<string, unknown>;
+  return importExternal(url);
 }
 
 /**
