@@ -283,6 +283,38 @@ describe('HttpAgent redirects and transcript', () => {
     expect(agent.transcript()[0]?.note).toMatch(/network error/);
   });
 
+  it("ends an exchange a target trickles when the agent's signal aborts, and starts none after", async () => {
+    // A target that sends its head and then one byte a while, never ending the body.
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((r) => (closed = r));
+    let requests = 0;
+    const trickle = createServer((req, res) => {
+      requests++;
+      req.socket.once('close', () => closed());
+      res.writeHead(200, { 'content-type': 'text/html' });
+      const timer = setInterval(() => res.write('.'), 20);
+      res.once('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/`;
+    try {
+      const check = new AbortController();
+      const agent = new HttpAgent({ signal: check.signal });
+      const pending = agent.request({ url }).catch((e: unknown) => e);
+      while (requests === 0) await new Promise((r) => setTimeout(r, 5));
+      const reason = new Error('the check ended');
+      check.abort(reason);
+      // The reason itself, not a network error of the target's; and the connection is gone.
+      expect(await pending).toBe(reason);
+      await socketClosed;
+      expect(await agent.request({ url }).catch((e: unknown) => e)).toBe(reason);
+      expect(requests).toBe(1);
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise((r) => trickle.close(r));
+    }
+  });
+
   it('adds per-origin extra headers and records every hop in the transcript', async () => {
     let t = 5;
     const agent = new HttpAgent({

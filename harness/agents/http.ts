@@ -37,6 +37,12 @@ export interface HttpAgentOptions {
   /** How sites are compared for SameSite cookies; see `site.ts`. Default `origin`. */
   siteMode?: SiteMode;
   userAgent?: string;
+  /**
+   * Ends the exchange under way, with the signal's reason, and every later one before it starts: the
+   * check's signal, so that a target still answering (or trickling an answer) when its check timed
+   * out or ended does not keep a connection for the rest of the run.
+   */
+  signal?: AbortSignal;
 }
 
 export type HttpAgentErrorCode = 'too-many-redirects' | 'network';
@@ -110,6 +116,7 @@ export class HttpAgent {
   private readonly extraHeaders: (url: URL) => Record<string, string>;
   private readonly siteMode: SiteMode;
   private readonly userAgent: string;
+  private readonly signal: AbortSignal | undefined;
   private seq = 0;
   /** The document currently shown and the referrer policy it set. */
   private page: { url: URL; policy: ReferrerPolicy } | undefined;
@@ -121,6 +128,7 @@ export class HttpAgent {
     this.extraHeaders = opts.extraHeaders ?? (() => ({}));
     this.siteMode = opts.siteMode ?? 'origin';
     this.userAgent = opts.userAgent ?? BROWSER_USER_AGENT;
+    this.signal = opts.signal;
   }
 
   /** Closes this agent's connections (the person closed the browser); later requests open new ones. */
@@ -223,8 +231,10 @@ export class HttpAgent {
       const at = this.clock();
       let res: RawResponse;
       try {
-        res = await sendRaw(url, method, headers, safe ? undefined : body, undefined, this.connections);
+        res = await sendRaw(url, method, headers, safe ? undefined : body, undefined, this.connections, this.signal);
       } catch (err) {
+        // Stopped from outside (the check ended): not something the target did.
+        if (this.signal?.aborted && err === this.signal.reason) throw err;
         const e = err as NodeJS.ErrnoException;
         const reason = e.code ?? e.message;
         this.record({

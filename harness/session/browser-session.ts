@@ -73,7 +73,7 @@ export class BrowserSession implements Session {
     this.id = ctx.id;
     this.#ctx = ctx;
     this.#browser = browser;
-    this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders });
+    this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders, signal: ctx.signal });
   }
 
   /** Opens a session's context in `pool`, tagged and routed. */

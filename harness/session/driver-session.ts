@@ -35,7 +35,7 @@ export class DriverSession implements Session {
     this.id = ctx.id;
     this.#ctx = ctx;
     this.#driver = driver;
-    this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders });
+    this.#person = new HttpAgent({ extraHeaders: ctx.tagHeaders, signal: ctx.signal });
   }
 
   async startLogin(): Promise<AuthorizationRequest> {

@@ -32,7 +32,7 @@ export class HttpSession implements Session {
   constructor(ctx: SessionContext) {
     this.id = ctx.id;
     this.#ctx = ctx;
-    this.#agent = new HttpAgent({ extraHeaders: ctx.tagHeaders });
+    this.#agent = new HttpAgent({ extraHeaders: ctx.tagHeaders, signal: ctx.signal });
   }
 
   async startLogin(opts?: { loginQuery?: Record<string, string> }): Promise<AuthorizationRequest> {
