@@ -63,13 +63,16 @@ describe("playwright-core's code cache", () => {
     expect(new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]))).toEqual(written);
   }, 60_000);
 
-  it('writes again a cache V8 rejects, and removes the caches of other versions of the package', async () => {
+  it('writes again a cache V8 rejects, and removes the caches of other versions and of the old naming', async () => {
     const dir = tempDir();
     const first = await loadInNewProcess({ LOGIN_HARNESS_CODE_CACHE_DIR: dir });
     const core = first.state.find((s) => path.basename(s.file).startsWith('coreBundle-'))!.file;
     writeFileSync(core, Buffer.alloc(4096, 7));
-    const stale = path.join(dir, 'coreBundle-0.0.1-0123456789abcdef.v8');
-    writeFileSync(stale, 'old');
+    writeFileSync(path.join(dir, 'coreBundle-0.0.1-0123456789ab-01234567.v8'), 'other version');
+    writeFileSync(path.join(dir, `coreBundle-${VERSION}-0123456789abcdef.v8`), 'old naming');
+    // Made under other V8 flags (another test runner, a profiler): kept.
+    const otherFlags = `coreBundle-${VERSION}-000000000000-00000000.v8`;
+    writeFileSync(path.join(dir, otherFlags), 'other flags');
 
     const second = await loadInNewProcess({ LOGIN_HARNESS_CODE_CACHE_DIR: dir });
     expect(second.launch).toBe('function');
@@ -78,7 +81,7 @@ describe("playwright-core's code cache", () => {
       ['utilsBundle', true],
     ]);
     expect(readFileSync(core).equals(Buffer.alloc(4096, 7))).toBe(false);
-    expect(readdirSync(dir).sort()).toEqual(first.state.map((s) => path.basename(s.file)).sort());
+    expect(readdirSync(dir).sort()).toEqual([...first.state.map((s) => path.basename(s.file)), otherFlags].sort());
 
     const third = await loadInNewProcess({ LOGIN_HARNESS_CODE_CACHE_DIR: dir });
     expect(third.state.every((s) => s.fromCache)).toBe(true);

@@ -47,11 +47,14 @@ function writeCaches(scripts: readonly CachedScript[], version: string): void {
   for (const s of scripts) {
     if (!s.write) continue;
     const bundle = path.basename(s.file).slice(0, -'.v8'.length).split('-')[0];
-    // Caches of another version of the package are of no more use.
+    // Caches of another version of the package are of no more use, nor those named by the key of
+    // earlier releases of the harness (16 hex digits, now `<build>-<flags>`).
     writeCodeCache(
       s.file,
       s.script.createCachedData(),
-      (name) => name.startsWith(`${bundle}-`) && !name.startsWith(`${bundle}-${version}-`),
+      (name) =>
+        name.startsWith(`${bundle}-`) &&
+        (!name.startsWith(`${bundle}-${version}-`) || !/-[0-9a-f]{12}-[0-9a-f]{8}\.v8$/.test(name)),
     );
   }
 }
