@@ -58,6 +58,9 @@ export function codeCacheKey(file: string): string {
   return `${hash([process.version, process.arch, file, size, mtimeMs].join('\0'), 12)}-${hash(v8FlagsFingerprint(), 8)}`;
 }
 
+/** The end of a cache file name made with {@link codeCacheKey}: `-<build>-<flags>.v8`. */
+export const CODE_CACHE_KEY_SUFFIX = /-[0-9a-f]{12}-[0-9a-f]{8}\.v8$/;
+
 function hash(text: string, length: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }

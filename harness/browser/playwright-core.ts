@@ -20,7 +20,14 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import type * as PlaywrightCore from 'playwright-core';
-import { codeCacheDir, codeCacheDisabled, codeCacheKey, readCodeCache, writeCodeCache } from '../../core/code-cache.js';
+import {
+  CODE_CACHE_KEY_SUFFIX,
+  codeCacheDir,
+  codeCacheDisabled,
+  codeCacheKey,
+  readCodeCache,
+  writeCodeCache,
+} from '../../core/code-cache.js';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -54,7 +61,7 @@ function writeCaches(scripts: readonly CachedScript[], version: string): void {
       s.script.createCachedData(),
       (name) =>
         name.startsWith(`${bundle}-`) &&
-        (!name.startsWith(`${bundle}-${version}-`) || !/-[0-9a-f]{12}-[0-9a-f]{8}\.v8$/.test(name)),
+        (!name.startsWith(`${bundle}-${version}-`) || !CODE_CACHE_KEY_SUFFIX.test(name)),
     );
   }
 }
