@@ -54,7 +54,7 @@ describe('the CLI bundle', () => {
     expect(await readFile(path.join(ROOT, 'bin', 'login-harness.mjs'), 'utf8')).toContain("'../dist/cli/bin.js'");
   });
 
-  it('imports only Node built-ins, declared packages other than the bundled ones, and its own chunks', async () => {
+  it('imports only Node built-ins, declared packages other than the bundled ones, and its own files', async () => {
     expect(existsSync(path.join(OUT, 'bin.js')), 'dist/cli/bin.js: run `npm run build`').toBe(true);
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
     const declared = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
@@ -81,14 +81,14 @@ describe('the CLI bundle', () => {
     // The heavy packages stay out of the bundle: msw is imported, playwright-core required
     // (harness/browser/playwright-core.ts), both from the installed package.
     expect(specs).toContain('msw/node');
-    const chunks = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
-    expect(chunks.some((code) => /\(\s*"playwright-core"\s*\)/.test(code))).toBe(true);
-    expect(chunks.some((code) => code.includes('playwright-core/lib/'))).toBe(false);
+    const files = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
+    expect(files.some((code) => /\(\s*"playwright-core"\s*\)/.test(code))).toBe(true);
+    expect(files.some((code) => code.includes('playwright-core/lib/'))).toBe(false);
   });
 
   it('carries zod with its English messages only, and the CLI still words a bad manifest in English', async () => {
-    const chunks = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
-    const sources = chunks.join('\n');
+    const files = await Promise.all((await bundleFiles()).map((f) => readFile(path.join(OUT, f), 'utf8')));
+    const sources = files.join('\n');
     // Two of zod's other locales, by the file comments esbuild leaves in the bundle.
     expect(sources).not.toMatch(/node_modules\/zod\/v4\/locales\/(de|fr)\.js/);
     expect(sources).toMatch(/node_modules\/zod\/v4\/locales\/en\.js/);

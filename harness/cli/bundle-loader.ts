@@ -49,10 +49,9 @@ export interface LoadedBundle {
  * core/code-cache.ts `codeCacheDir`, for the package two folders above the bundle).
  */
 export function loadBundle(file: string, opts: { cacheDir?: string } = {}): LoadedBundle {
-  const module = { exports: {} as Record<string, unknown> };
   if (codeCacheDisabled() || process.sourceMapsEnabled) {
-    module.exports = createRequire(file)(file) as Record<string, unknown>;
-    return { exports: module.exports, cache: 'off', cacheFile: undefined, saveCache: () => false };
+    const exports = createRequire(file)(file) as Record<string, unknown>;
+    return { exports, cache: 'off', cacheFile: undefined, saveCache: () => false };
   }
   const dir = opts.cacheDir ?? codeCacheDir(path.resolve(path.dirname(file), '..', '..'));
   // `<name>-<path>-<build>-<flags>.v8`: a new build of the same file makes the older builds' caches
@@ -70,6 +69,7 @@ export function loadBundle(file: string, opts: { cacheDir?: string } = {}): Load
     { filename: file, ...(cachedData ? { cachedData } : {}) },
   );
   const cache: CacheUse = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  const module = { exports: {} as Record<string, unknown> };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   return {
