@@ -289,6 +289,23 @@ describe('the idp comparison', () => {
     expect(ratios([{ provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, [1])] }])).toEqual([]);
   });
 
+  it('compares any two providers by name: the floor against the baseline, the mock against the floor', async () => {
+    const { ratios } = await import('./suites/idp.js');
+    const { FLOOR } = await import('./idp/providers.js');
+    const results = [
+      { provider: 'oauth2-mock-server', version: '8', measurements: [cell(1, [100, 100], 6)] },
+      { provider: 'login-harness mock-idp', version: 'w', measurements: [cell(1, [170, 180], 3.5)] },
+      { provider: FLOOR, version: 'node', measurements: [cell(1, [200, 200], 3)] },
+    ];
+    expect(ratios(results, FLOOR)[0]).toMatchObject({ flows: { median: 2 }, cpuRatio: 2, oursCpu: 3, baseCpu: 6 });
+    expect(ratios(results, 'login-harness mock-idp', FLOOR)[0]).toMatchObject({
+      flows: { median: 0.875, min: 0.85, max: 0.9 },
+      oursCpu: 3.5,
+      baseCpu: 3,
+    });
+    expect(ratios(results, 'nobody')).toEqual([]);
+  });
+
   it('pairs rounds by index, leaves out rounds in which either side completed nothing, and has no ratio without a pair', () => {
     expect(pairedRatios([10, 0, 30], [5, 10, 10])).toEqual({
       median: 2.5,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeClient, flowClient, runFlow, type FlowClient, type FlowTarget } from './flow.js';
+import { startFloorProvider } from './floor.js';
 import { PROVIDERS, type RunningProvider } from './providers.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -93,6 +94,62 @@ describe('the load generator', () => {
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(authz.get('code_challenge')).toBe(createHash('sha256').update(verifier).digest('base64url'));
     expect(p.seen[2].headers.authorization).toBe('Bearer at-1');
+  });
+
+  it('the floor provider checks the verifier, redeems a code once and answers userinfo only to its tokens', async () => {
+    const { createHash } = await import('node:crypto');
+    const floor = await startFloorProvider();
+    cleanup.push(() => floor.close());
+    const verifier = 'v'.repeat(43);
+    const authorize = async (): Promise<string> => {
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: 'c',
+        redirect_uri: REDIRECT,
+        state: 's',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      });
+      const res = await fetch(`${floor.origin}/authorize?${q}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const location = new URL(res.headers.get('location')!);
+      expect(location.searchParams.get('state')).toBe('s');
+      return location.searchParams.get('code')!;
+    };
+    const redeem = (code: string, codeVerifier: string): Promise<Response> =>
+      fetch(`${floor.origin}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: 'c',
+          code,
+          code_verifier: codeVerifier,
+        }),
+      });
+    const wrong = await authorize();
+    expect((await redeem(wrong, 'w'.repeat(43))).status).toBe(400);
+    // A refused redemption spends the code too.
+    expect((await redeem(wrong, verifier)).status).toBe(400);
+    const code = await authorize();
+    const ok = await redeem(code, verifier);
+    expect(ok.status).toBe(200);
+    const tokens = (await ok.json()) as { access_token: string; id_token: string; token_type: string };
+    expect(tokens.token_type).toBe('Bearer');
+    for (const jwt of [tokens.access_token, tokens.id_token]) {
+      expect(JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'RS256' });
+      expect(Buffer.from(jwt.split('.')[2], 'base64url')).toHaveLength(256);
+    }
+    const idClaims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString()) as {
+      at_hash: string;
+    };
+    expect(idClaims.at_hash).toBe(
+      createHash('sha256').update(tokens.access_token).digest().subarray(0, 16).toString('base64url'),
+    );
+    expect((await redeem(code, verifier)).status).toBe(400);
+    const userinfo = (token: string): Promise<Response> =>
+      fetch(`${floor.origin}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await userinfo(tokens.access_token)).status).toBe(200);
+    expect((await userinfo(`${tokens.access_token}x`)).status).toBe(401);
   });
 
   it('fails a flow whose state is not echoed, or whose token request is refused', async () => {

@@ -1,15 +1,18 @@
 /**
- * The three providers compared by the `idp` suite, each started on 127.0.0.1 with one public client
+ * The providers compared by the `idp` suite, each started on 127.0.0.1 with one public client
  * (PKCE S256, `none` client authentication) and automatic approval:
  *
  * - our mock (`startMockIdp`, `lexoffice` profile): approves in the authorization response itself;
  *   run as the package ships it, compiled to `dist/` (see {@link compiledMock});
  * - oauth2-mock-server: approves in the authorization response itself;
  * - oidc-provider: sends the user agent to an interaction URL; a tiny handler there records login and
- *   consent at once (`interactionFinished`), which is how an application auto-approves with it.
+ *   consent at once (`interactionFinished`), which is how an application auto-approves with it;
+ * - the floor (bench/idp/floor.ts): node:http with only the PKCE check and the flow's two signatures,
+ *   the most a provider on node:http could reach here.
  */
 import { z } from 'zod';
 import { startOidcProviderServer } from '../../harness/provider/testing/oidc-provider.js';
+import { startFloorProvider } from './floor.js';
 import type { FlowTarget } from './flow.js';
 
 export interface RunningProvider {
@@ -185,9 +188,30 @@ export async function startOidcProvider(): Promise<RunningProvider> {
   };
 }
 
+/** The floor (bench/idp/floor.ts): node:http, the PKCE check and the flow's two signatures, nothing else. */
+export const FLOOR = 'node:http floor';
+
+export async function startFloor(): Promise<RunningProvider> {
+  const floor = await startFloorProvider();
+  return {
+    name: FLOOR,
+    version: `node ${process.version}`,
+    target: {
+      authorizationEndpoint: `${floor.origin}/authorize`,
+      tokenEndpoint: `${floor.origin}/token`,
+      userinfoEndpoint: `${floor.origin}/userinfo`,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      scope: 'openid profile',
+    },
+    close: () => floor.close(),
+  };
+}
+
 /** In the order they are measured and printed. */
 export const PROVIDERS: { name: string; start: () => Promise<RunningProvider> }[] = [
   { name: 'login-harness mock-idp', start: startOurMock },
   { name: 'oauth2-mock-server', start: startOauth2MockServer },
   { name: 'oidc-provider', start: startOidcProvider },
+  { name: FLOOR, start: startFloor },
 ];

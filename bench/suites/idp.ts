@@ -1,9 +1,11 @@
 /**
  * The `idp` suite: full authorize -> token (PKCE) -> userinfo flows per second on loopback, for our
- * mock, oauth2-mock-server and oidc-provider side by side in the same run, at each concurrency level.
+ * mock, oauth2-mock-server and oidc-provider side by side in the same run, at each concurrency level,
+ * and a floor: a node:http server that does only the flow's PKCE check and two signatures
+ * (bench/idp/floor.ts), the most any provider on node:http could reach on this machine.
  *
  * Each provider runs in its own child process (bench/idp/serve.ts); this process only generates load,
- * with the same flow code for all three. Every provider runs as its package ships it: the baselines as
+ * with the same flow code for all of them. Every provider runs as its package ships it: the baselines as
  * published JavaScript, our mock compiled to `dist/` (`npm run build` first; a `dist/` older than the
  * sources is not used, the mock then runs from source through tsx, and its version says so).
  *
@@ -58,7 +60,7 @@ import {
   type SigningCeiling,
   type Slice,
 } from '../idp/measure.js';
-import { PROVIDERS } from '../idp/providers.js';
+import { FLOOR, PROVIDERS } from '../idp/providers.js';
 import type { GoalMeasurement } from '../goals.js';
 import type { BenchSuite } from '../types.js';
 
@@ -160,12 +162,13 @@ export interface LevelRatio {
 }
 
 /**
- * Our mock against the baseline at each level: the per-round flows/s ratios (see `pairedRatios`), and
- * the baseline's server CPU per flow divided by ours; members are `undefined` where either is missing.
+ * Provider `name` (our mock unless given) against `against` (the baseline unless given) at each level:
+ * the per-round flows/s ratios (see `pairedRatios`), and the other's server CPU per flow divided by
+ * this one's; members are `undefined` where either is missing.
  */
-export function ratios(results: readonly ProviderResult[]): LevelRatio[] {
-  const ours = results.find((r) => r.provider === OURS);
-  const base = results.find((r) => r.provider === BASELINE);
+export function ratios(results: readonly ProviderResult[], name = OURS, against = BASELINE): LevelRatio[] {
+  const ours = results.find((r) => r.provider === name);
+  const base = results.find((r) => r.provider === against);
   if (!ours || !base) return [];
   return ours.measurements.map((m) => {
     const b = base.measurements.find((x) => x.concurrency === m.concurrency);
@@ -266,9 +269,30 @@ function table(results: ProviderResult[], levels: number[], signMs: number): str
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(fmt),
     ...(ratioLines.length > 0 ? [`mock vs ${BASELINE}, per-round flows/s ratios:`, ...ratioLines] : []),
+    ...floorLines(results),
     ...signingLines(results, signMs),
     ...[busyWarning(results)].filter((w) => w !== undefined).map((w) => `warning: ${w}`),
   ].join('\n');
+}
+
+/**
+ * The floor against the baseline (what a provider doing nothing but node:http, the PKCE check and the
+ * two signatures reaches), and our mock against the floor (how much of that it keeps).
+ */
+function floorLines(results: readonly ProviderResult[]): string[] {
+  const floor = ratios(results, FLOOR);
+  const kept = ratios(results, OURS, FLOOR);
+  if (floor.length === 0) return [];
+  return [
+    `${FLOOR} (node:http, the PKCE check and the two signatures, nothing else) vs ${BASELINE}; mock vs ${FLOOR}:`,
+    ...floor.map((r) => {
+      const k = kept.find((x) => x.concurrency === r.concurrency)?.flows;
+      return (
+        `  c=${r.concurrency}: floor ${r.flows ? describeRatio(r.flows) : 'n/a'}; ` +
+        `mock ${k ? `${(k.median * 100).toFixed(0)}% of the floor's flows/s` : 'n/a'}`
+      );
+    }),
+  ];
 }
 
 /** How much of a flow signing takes on this machine, and the ratios that leaves at best. */
@@ -287,7 +311,12 @@ function signingLines(results: readonly ProviderResult[], signMs: number): strin
   ];
 }
 
-function flowsDetail(results: readonly ProviderResult[], r: LevelRatio, ceiling?: SigningCeiling): string {
+function flowsDetail(
+  results: readonly ProviderResult[],
+  r: LevelRatio,
+  ceiling?: SigningCeiling,
+  floor?: LevelRatio,
+): string {
   const cell = (name: string): Measurement | undefined =>
     results.find((p) => p.provider === name)?.measurements.find((m) => m.concurrency === r.concurrency);
   const ours = cell(OURS);
@@ -304,7 +333,10 @@ function flowsDetail(results: readonly ProviderResult[], r: LevelRatio, ceiling?
     ? `; signing alone (${SIGNATURES_PER_FLOW} x ${ceiling.signMs.toFixed(2)} ms here) allows at most ` +
       `${ceiling.flowsRatio.toFixed(2)}x`
     : '';
-  return `${spread}${fps(ours)} vs ${fps(base)} flows/s pooled${bg}${bound}`;
+  const floorText = floor?.flows
+    ? `; a node:http provider doing only the PKCE check and the two signatures reaches ${floor.flows.median.toFixed(2)}x`
+    : '';
+  return `${spread}${fps(ours)} vs ${fps(base)} flows/s pooled${bg}${bound}${floorText}`;
 }
 
 const suite: BenchSuite = {
@@ -371,12 +403,18 @@ const suite: BenchSuite = {
       const loadAfter = loadavg();
       const load = `load average ${loadBefore[0].toFixed(1)} -> ${loadAfter[0].toFixed(1)} on ${cpus().length} CPUs`;
       const ceilings = signingCeilings(results, signMs);
+      const floor = ratios(results, FLOOR);
       const goals: GoalMeasurement[] = ratios(results)
         .filter((r) => [1, 4, 16].includes(r.concurrency))
         .map((r) => ({
           key: `idp.ratio.c${r.concurrency}`,
           value: r.flows?.median ?? NaN,
-          detail: flowsDetail(results, r, ceilings.find((c) => c.concurrency === r.concurrency)?.ceiling),
+          detail: flowsDetail(
+            results,
+            r,
+            ceilings.find((c) => c.concurrency === r.concurrency)?.ceiling,
+            floor.find((f) => f.concurrency === r.concurrency),
+          ),
           ...(r.cpuRatio !== undefined
             ? {
                 cpuText: `server CPU ${r.oursCpu!.toFixed(2)} vs ${r.baseCpu!.toFixed(2)} ms/flow = ${r.cpuRatio.toFixed(2)}x`,
@@ -400,6 +438,7 @@ const suite: BenchSuite = {
           roundsPerCell: rounds,
           warmup: { rounds: WARMUP_ROUNDS, sliceMs: WARMUP_SLICE_MS, concurrency: 4, perLevelMs: LEVEL_WARMUP_MS },
           ratios: ratios(results),
+          floor: { ratios: floor, mockVsFloor: ratios(results, OURS, FLOOR) },
           signing: { rs256SignCpuMs: signMs, signaturesPerFlow: SIGNATURES_PER_FLOW, ceilings },
           node: process.version,
           cpus: cpus().length,
