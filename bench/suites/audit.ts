@@ -16,6 +16,7 @@ import { ReportSchema, type Report } from '../../reports/model.js';
 import { load1, meanCpuSeconds, median, roundedLoad, timeNode, type CpuSource } from '../command.js';
 import { goalOf, meets, type GoalMeasurement } from '../goals.js';
 import type { BenchResult, BenchSuite } from '../types.js';
+import { bareSpaLoginCost, browserDocuments, browserFloorSeconds, type BrowserLoginCost } from '../browser-floor.js';
 
 /** Audits per suite run, unless `--runs` says otherwise. */
 const RUNS = 3;
@@ -137,7 +138,12 @@ interface AuditSuiteSpec {
   /** Its figure in bench/goals.ts, which holds the goal. */
   goalKey: string;
   defaultRuns: number;
+  /** Also measure the browser's own floor (bench/browser-floor.ts): bare logins of the reference SPA. */
+  browserFloor?: boolean;
 }
+
+/** Bare logins measured for the browser floor, after a warm-up of three. */
+const FLOOR_LOGINS = 10;
 
 function auditSuite(spec: AuditSuiteSpec): BenchSuite {
   const { name, target } = spec;
@@ -172,8 +178,25 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
       const floorText =
         floor !== undefined ? `; that CPU on ${os.cpus().length} CPUs takes at least ${floor.toFixed(2)} s` : '';
       const secs = (ms: number): string => (ms / 1000).toFixed(2);
+      let browser: { cost: BrowserLoginCost; documents: number; floorSeconds: number } | undefined;
+      if (spec.browserFloor && !signal?.aborted) {
+        const cost = await bareSpaLoginCost({ logins: FLOOR_LOGINS });
+        if (cost) {
+          const documents = median(runs.map((r) => browserDocuments(r.report)));
+          browser = { cost, documents, floorSeconds: browserFloorSeconds(cost, documents, os.cpus().length) };
+          log(
+            `bare login in Chromium: ${cost.chromiumMsPerLogin.toFixed(0)} ms of Chromium's CPU, ` +
+              `${cost.driverMsPerLogin.toFixed(0)} ms of this process's (${cost.logins} logins)`,
+          );
+        }
+      }
+      const browserText = browser
+        ? `; Chromium alone spends ${browser.cost.chromiumMsPerLogin.toFixed(0)} ms of CPU on a bare login (two pages), ` +
+          `and the audit loads ${browser.documents} pages: at least ${browser.floorSeconds.toFixed(2)} s on ` +
+          `${os.cpus().length} CPUs for the browser's own work`
+        : '';
       const table = [
-        `${target}: median wall ${secs(s.wallMs)} s over ${runs.length} runs (goal ${goal.op} ${goal.value.toFixed(2)} s: ${meets(s.wallMs / 1000, goal) ? 'met' : 'not met'})${cpuSeconds !== undefined ? `, mean CPU ${cpuSeconds.toFixed(2)} s${floorText}` : ''}; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)} on ${os.cpus().length} CPUs`,
+        `${target}: median wall ${secs(s.wallMs)} s over ${runs.length} runs (goal ${goal.op} ${goal.value.toFixed(2)} s: ${meets(s.wallMs / 1000, goal) ? 'met' : 'not met'})${cpuSeconds !== undefined ? `, mean CPU ${cpuSeconds.toFixed(2)} s${floorText}` : ''}; load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)} on ${os.cpus().length} CPUs${browserText}`,
         '',
         '| phase | starts at ms | median ms |',
         '| --- | --: | --: |',
@@ -189,7 +212,7 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
         {
           key: spec.goalKey,
           value: s.wallMs / 1000,
-          detail: `${runs.length} runs, ${runs[0].report.results.length} checks${floorText}`,
+          detail: `${runs.length} runs, ${runs[0].report.results.length} checks${floorText}${browserText}`,
           ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
           load: { before: load1(loadBefore), after: load1(loadAfter) },
         },
@@ -212,6 +235,15 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           median: s,
           meanCpuSeconds: cpuSeconds,
           ...(floor !== undefined ? { cpuFloorSeconds: Math.round(floor * 1000) / 1000 } : {}),
+          ...(browser
+            ? {
+                browserFloor: {
+                  bareLogin: browser.cost,
+                  documents: browser.documents,
+                  seconds: Math.round(browser.floorSeconds * 1000) / 1000,
+                },
+              }
+            : {}),
           machine: {
             cpus: os.cpus().length,
             loadavgBefore: roundedLoad(loadBefore),
@@ -242,6 +274,7 @@ export const spaAuditSuite: BenchSuite = auditSuite({
   extra: [fileURLToPath(new URL('../../examples/reference-spa/target.json', import.meta.url))],
   goalKey: 'audit.spa.wall',
   defaultRuns: RUNS,
+  browserFloor: true,
 });
 
 /** `npm run bench -- provider-audit`: `audit-provider` with no `--discovery`, i.e. the embedded mock. */

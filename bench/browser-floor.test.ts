@@ -1,0 +1,88 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Report } from '../reports/model.js';
+import { bareSpaLoginCost, browserDocuments, browserFloorSeconds, chromiumCpuMs } from './browser-floor.js';
+
+describe('the browser floor', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A fake /proc: `pid (comm) S ppid` and then utime and stime as fields 14 and 15. */
+  function fakeProc(
+    processes: Array<{ pid: number; ppid: number; comm: string; utime: number; stime: number }>,
+  ): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lh-proc-'));
+    dirs.push(dir);
+    for (const p of processes) {
+      mkdirSync(path.join(dir, String(p.pid)));
+      const rest = [p.ppid, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.utime, p.stime, 0, 0, 20, 0].join(' ');
+      writeFileSync(path.join(dir, String(p.pid), 'stat'), `${p.pid} (${p.comm}) S ${rest}`);
+    }
+    mkdirSync(path.join(dir, 'self'));
+    return dir;
+  }
+
+  it("adds up the CPU of Chromium's processes below the given one, and of no other", () => {
+    const proc = fakeProc([
+      { pid: 100, ppid: 1, comm: 'node', utime: 500, stime: 50 },
+      { pid: 101, ppid: 100, comm: 'chromium', utime: 30, stime: 4 },
+      // A renderer under the zygote under the browser; the name has a space and a parenthesis.
+      { pid: 102, ppid: 101, comm: 'chromium-headle', utime: 7, stime: 1 },
+      { pid: 103, ppid: 102, comm: 'headless (shell)', utime: 2, stime: 0 },
+      // A target of the same process (not Chromium) and a Chromium that is not ours.
+      { pid: 104, ppid: 100, comm: 'node', utime: 90, stime: 9 },
+      { pid: 200, ppid: 1, comm: 'chromium', utime: 1000, stime: 100 },
+    ]);
+    expect(chromiumCpuMs(100, proc)).toBe((34 + 8 + 2) * 10);
+    expect(chromiumCpuMs(104, proc)).toBe(0);
+    expect(chromiumCpuMs(100, path.join(proc, 'missing'))).toBeUndefined();
+  });
+
+  it("counts the HTML documents the audit's browser loaded, and nothing the provider or an HTTP agent fetched", () => {
+    const entry = (agent: string, method: string, type: string | undefined) => ({
+      seq: 1,
+      at: 0,
+      agent,
+      method,
+      url: 'http://127.0.0.1:1/x',
+      requestHeaders: {},
+      ...(type ? { responseHeaders: { 'content-type': type } } : {}),
+    });
+    const report = {
+      results: [
+        {
+          transcript: [
+            entry('browser', 'GET', 'text/html; charset=utf-8'),
+            entry('browser', 'GET', 'text/javascript; charset=utf-8'),
+            entry('browser', 'POST', 'text/html'),
+            entry('browser', 'GET', undefined),
+            entry('http', 'GET', 'text/html'),
+            entry('provider', 'GET', 'text/html'),
+          ],
+        },
+        { transcript: [entry('browser', 'GET', 'text/html')] },
+      ],
+    } as unknown as Pick<Report, 'results'>;
+    expect(browserDocuments(report)).toBe(2);
+  });
+
+  it('takes two pages per bare login and spreads the CPU over the CPUs', () => {
+    const cost = { logins: 10, chromiumMsPerLogin: 250, driverMsPerLogin: 60, wallMsPerLogin: 170 };
+    expect(browserFloorSeconds(cost, 160, 2)).toBe(10);
+    expect(browserFloorSeconds(cost, 160, 4)).toBe(5);
+  });
+
+  it('measures bare logins of the reference SPA in Chromium', async () => {
+    const cost = await bareSpaLoginCost({ logins: 2, warmup: 1 });
+    expect(cost).toBeDefined();
+    expect(cost!.logins).toBe(2);
+    // A login loads two pages and runs the SPA's scripts: well above one clock tick of Chromium's CPU.
+    expect(cost!.chromiumMsPerLogin).toBeGreaterThanOrEqual(20);
+    expect(cost!.driverMsPerLogin).toBeGreaterThan(0);
+    expect(cost!.wallMsPerLogin).toBeGreaterThan(0);
+  }, 60_000);
+});

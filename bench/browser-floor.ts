@@ -1,0 +1,156 @@
+/**
+ * The browser's own floor under a SPA audit: what Chromium alone spends on logins of the reference SPA
+ * when nothing but Playwright drives it (no route, no listeners, no page scripts, no checks), and how
+ * many logins' worth of pages an audit loads.
+ *
+ * One bare login: the SPA's `/login` page (its scripts fetch the provider's metadata and send the
+ * browser to the authorization endpoint), the provider's redirect, the `/callback` page (token request,
+ * JWKS, userinfo and an API call), then the cookies cleared and the tab taken to about:blank, as a
+ * context is reset between an audit's sessions. The audit's pages are counted from its report: its
+ * browser's HTML documents, two per bare login (checks that stop at the authorization request load one).
+ * Their product is CPU that no harness, however light, saves on this browser and machine.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { CHROMIUM_ARGS, findChromium } from '../harness/browser/find-chromium.js';
+import { chromium } from '../harness/browser/playwright-core.js';
+import { freeLoopbackPort } from '../harness/target/index.js';
+import type { Report } from '../reports/model.js';
+import { compiledMock } from './idp/providers.js';
+
+/** What a bare login of the reference SPA costs. */
+export interface BrowserLoginCost {
+  logins: number;
+  /** CPU ms of Chromium's processes (browser, renderers, zygotes) per login. */
+  chromiumMsPerLogin: number;
+  /** CPU ms of this process per login (Playwright's client, the mock provider and the SPA's server). */
+  driverMsPerLogin: number;
+  wallMsPerLogin: number;
+}
+
+/**
+ * CPU ms used so far by every live descendant of `root` whose command name looks like Chromium's, from
+ * `/proc` (Chromium's processes live as long as the browser, so none is missed by having exited);
+ * undefined where there is no `/proc`.
+ */
+export function chromiumCpuMs(root: number = process.pid, procDir = '/proc'): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync(procDir).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
+  for (const pid of entries) {
+    try {
+      const text = readFileSync(`${procDir}/${pid}/stat`, 'utf8');
+      // `pid (comm) state ppid ...`: the name may hold spaces and parentheses; it ends at the last ')'.
+      const close = text.lastIndexOf(')');
+      const comm = text.slice(text.indexOf('(') + 1, close);
+      const fields = text.slice(close + 2).split(' ');
+      stats.set(Number(pid), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = stats.get(pid)?.ppid, hops = 0; p !== undefined && hops < 64; p = stats.get(p)?.ppid, hops++) {
+      if (p === root) return true;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, s] of stats) if (/chrom|headless/i.test(s.comm) && isDescendant(pid)) ticks += s.ticks;
+  // Clock ticks of 10 ms (USER_HZ 100, as on every Linux Node runs on).
+  return ticks * 10;
+}
+
+/** The report's browser HTML documents: pages the audit's browser loaded. */
+export function browserDocuments(report: Pick<Report, 'results'>): number {
+  let documents = 0;
+  for (const result of report.results) {
+    for (const entry of result.transcript) {
+      if (entry.agent !== 'browser' || entry.method !== 'GET') continue;
+      const type = entry.responseHeaders?.['content-type'] ?? '';
+      if (type.startsWith('text/html')) documents++;
+    }
+  }
+  return documents;
+}
+
+/**
+ * Runs `warmup` and then `logins` bare logins of the reference SPA against our mock (compiled, as the
+ * audit runs it, when `dist/` is up to date) in Chromium started with the harness's arguments; undefined
+ * where Chromium's CPU cannot be read (no `/proc`).
+ */
+export async function bareSpaLoginCost(opts: {
+  logins: number;
+  warmup?: number;
+}): Promise<BrowserLoginCost | undefined> {
+  if (chromiumCpuMs() === undefined) return undefined;
+  const compiled = await compiledMock();
+  const { startMockIdp } = compiled
+    ? ((await import(compiled.href)) as typeof import('../mock-idp/transports/node-server.js'))
+    : await import('../mock-idp/transports/node-server.js');
+  const { createSpaServer } = await import('../examples/reference-spa/server.js');
+  const mock = await startMockIdp({ profile: 'lexoffice', seed: 1 });
+  const closers: Array<() => Promise<void>> = [() => mock.close()];
+  try {
+    // The SPA's configuration names its redirect URI, so its port is picked before it is built.
+    const port = await freeLoopbackPort();
+    const redirectUri = `http://127.0.0.1:${port}/callback`;
+    mock.idp.registerClient({ clientId: 'reference-spa', authMethod: 'none', redirectUris: [redirectUri] });
+    const spa = createSpaServer({
+      issuer: mock.idp.issuer,
+      clientId: 'reference-spa',
+      redirectUri,
+      scopes: ['openid', 'profile', 'contact.read', 'invoice.read'],
+      apiBaseUrl: mock.idp.apiBaseUrl,
+      port,
+      host: '127.0.0.1',
+    });
+    await new Promise<void>((resolve, reject) => {
+      spa.once('error', reject);
+      spa.listen(port, '127.0.0.1', () => resolve());
+    });
+    closers.push(() => new Promise<void>((resolve) => spa.close(() => resolve())));
+    const executablePath = findChromium();
+    if (!executablePath) throw new Error('no Chromium found for the browser floor');
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    closers.push(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 1280, height: 360 } });
+    const page = await context.newPage();
+    const profileUrl = `${mock.idp.apiBaseUrl}/v1/profile`;
+    const login = async (): Promise<void> => {
+      // The API call is the login's last request: the SPA makes it once signed in.
+      const signedIn = page.waitForResponse((r) => r.url() === profileUrl && r.status() === 200);
+      await page.goto(`http://127.0.0.1:${port}/login`);
+      await signedIn;
+      await context.clearCookies();
+      await page.goto('about:blank');
+    };
+    for (let i = 0; i < (opts.warmup ?? 3); i++) await login();
+    const chromiumBefore = chromiumCpuMs()!;
+    const ownBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < opts.logins; i++) await login();
+    const wallMs = performance.now() - started;
+    const own = process.cpuUsage(ownBefore);
+    const chromiumMs = chromiumCpuMs()! - chromiumBefore;
+    return {
+      logins: opts.logins,
+      chromiumMsPerLogin: chromiumMs / opts.logins,
+      driverMsPerLogin: (own.user + own.system) / 1000 / opts.logins,
+      wallMsPerLogin: wallMs / opts.logins,
+    };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  }
+}
+
+/**
+ * The least wall time Chromium's own work for `documents` SPA pages takes on `cpus` CPUs, at `cost`
+ * per bare login of two pages.
+ */
+export function browserFloorSeconds(cost: BrowserLoginCost, documents: number, cpus: number): number {
+  return (cost.chromiumMsPerLogin * (documents / 2)) / 1000 / Math.max(1, cpus);
+}
