@@ -15,7 +15,8 @@ import { CHROMIUM_ARGS, findChromium } from '../harness/browser/find-chromium.js
 import { chromium } from '../harness/browser/playwright-core.js';
 import { freeLoopbackPort } from '../harness/target/index.js';
 import type { Report } from '../reports/model.js';
-import { compiledMock } from './idp/providers.js';
+import { parseProcStat } from './idp/measure.js';
+import { nodeTransport } from './idp/providers.js';
 
 /** What a bare login of the reference SPA costs. */
 export interface BrowserLoginCost {
@@ -39,15 +40,11 @@ export function chromiumCpuMs(root: number = process.pid, procDir = '/proc'): nu
   } catch {
     return undefined;
   }
-  const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
+  const stats = new Map<number, { ppid: number; comm: string; cpuMs: number }>();
   for (const pid of entries) {
     try {
-      const text = readFileSync(`${procDir}/${pid}/stat`, 'utf8');
-      // `pid (comm) state ppid ...`: the name may hold spaces and parentheses; it ends at the last ')'.
-      const close = text.lastIndexOf(')');
-      const comm = text.slice(text.indexOf('(') + 1, close);
-      const fields = text.slice(close + 2).split(' ');
-      stats.set(Number(pid), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
+      const stat = parseProcStat(readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
+      if (stat) stats.set(Number(pid), stat);
     } catch {
       // Gone meanwhile.
     }
@@ -58,10 +55,9 @@ export function chromiumCpuMs(root: number = process.pid, procDir = '/proc'): nu
     }
     return false;
   };
-  let ticks = 0;
-  for (const [pid, s] of stats) if (/chrom|headless/i.test(s.comm) && isDescendant(pid)) ticks += s.ticks;
-  // Clock ticks of 10 ms (USER_HZ 100, as on every Linux Node runs on).
-  return ticks * 10;
+  let cpuMs = 0;
+  for (const [pid, s] of stats) if (/chrom|headless/i.test(s.comm) && isDescendant(pid)) cpuMs += s.cpuMs;
+  return cpuMs;
 }
 
 /** The report's browser HTML documents: pages the audit's browser loaded. */
@@ -87,10 +83,9 @@ export async function bareSpaLoginCost(opts: {
   warmup?: number;
 }): Promise<BrowserLoginCost | undefined> {
   if (chromiumCpuMs() === undefined) return undefined;
-  const compiled = await compiledMock();
-  const { startMockIdp } = compiled
-    ? ((await import(compiled.href)) as typeof import('../mock-idp/transports/node-server.js'))
-    : await import('../mock-idp/transports/node-server.js');
+  const {
+    module: { startMockIdp },
+  } = await nodeTransport();
   const { createSpaServer } = await import('../examples/reference-spa/server.js');
   const mock = await startMockIdp({ profile: 'lexoffice', seed: 1 });
   const closers: Array<() => Promise<void>> = [() => mock.close()];

@@ -11,13 +11,14 @@
  *
  * No discovery, no client registry, no journal, no faults, no redaction: those are what a mock adds.
  * Signing goes to the thread pool while other requests are being served or other connections were
- * active within the last 50 ms, the rule our mock follows (`connectionActivity` in its node transport),
- * so the floor uses both cores the way our mock can.
+ * recently active, by our mock's own rule (`connectionActivity`), so the floor uses both cores the way
+ * our mock can.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { connectionActivity } from '../../mock-idp/transports/connection-activity.js';
 
 export interface FloorProvider {
   origin: string;
@@ -64,16 +65,7 @@ export async function startFloorProvider(): Promise<FloorProvider> {
   const sweeper = setInterval(() => sweep(Date.now()), LIFETIME_MS);
   sweeper.unref();
 
-  let lastConnection: object | undefined;
-  let otherAt = -Infinity;
-  /** Whether another connection sent a request within the last 50 ms. */
-  const othersActive = (connection: object, now: number): boolean => {
-    if (connection !== lastConnection) {
-      if (lastConnection !== undefined) otherAt = now;
-      lastConnection = connection;
-    }
-    return now - otherAt < 50;
-  };
+  const othersActive = connectionActivity();
 
   const token = async (req: IncomingMessage, res: ServerResponse, others: boolean): Promise<void> => {
     // Stream events: an async iterator over a small body costs more than the rest of its handling.

@@ -131,14 +131,27 @@ export async function processCpuMs(pid: number | undefined): Promise<number | un
   if (pid === undefined) return undefined;
   try {
     const { readFile } = await import('node:fs/promises');
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'))?.cpuMs;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A `/proc/<pid>/stat` line: the command name, the parent's pid and the CPU time (user + system, clock
+ * ticks of 10 ms) used so far; `undefined` when it does not read as one.
+ */
+export function parseProcStat(stat: string): { comm: string; ppid: number; cpuMs: number } | undefined {
+  // The command name (field 2) may hold spaces and parentheses; the fields after its last closing
+  // parenthesis are fixed.
+  const close = stat.lastIndexOf(')');
+  const open = stat.indexOf('(');
+  if (open < 0 || close < open) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  const ppid = Number(fields[1]);
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isFinite(ticks) || !Number.isFinite(ppid)) return undefined;
+  return { comm: stat.slice(open + 1, close), ppid, cpuMs: ticks * 10 };
 }
 
 /**

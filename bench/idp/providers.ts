@@ -106,12 +106,20 @@ export async function compiledMock(root: URL = ROOT): Promise<URL | undefined> {
   return new URL('dist/mock-idp/transports/node-server.js', root);
 }
 
+/** Our mock's node:http transport: compiled when `dist/` is up to date (`compiled`), else from source. */
+export async function nodeTransport(): Promise<{ module: NodeServerModule; compiled: boolean }> {
+  const compiled = await compiledMock();
+  return compiled
+    ? { module: (await import(compiled.href)) as NodeServerModule, compiled: true }
+    : { module: await import('../../mock-idp/transports/node-server.js'), compiled: false };
+}
+
 /** Our mock on the node:http transport: compiled when `dist/` is up to date, else from source. */
 export async function startOurMock(): Promise<RunningProvider> {
-  const compiled = await compiledMock();
-  const { startMockIdp } = compiled
-    ? ((await import(compiled.href)) as NodeServerModule)
-    : await import('../../mock-idp/transports/node-server.js');
+  const {
+    module: { startMockIdp },
+    compiled,
+  } = await nodeTransport();
   const running = await startMockIdp({ profile: 'lexoffice', seed: 1 });
   const { idp } = running;
   idp.registerClient({ clientId: CLIENT_ID, authMethod: 'none', redirectUris: [REDIRECT_URI] });
