@@ -11,6 +11,7 @@
  * Their product is CPU that no harness, however light, saves on this browser and machine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { VIEWPORT } from '../harness/agents/browser-pool.js';
 import { CHROMIUM_ARGS, findChromium } from '../harness/browser/find-chromium.js';
 import { chromium } from '../harness/browser/playwright-core.js';
 import { freeLoopbackPort } from '../harness/target/index.js';
@@ -112,7 +113,7 @@ export async function bareSpaLoginCost(opts: {
     if (!executablePath) throw new Error('no Chromium found for the browser floor');
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     closers.push(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1280, height: 360 } });
+    const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     const profileUrl = `${mock.idp.apiBaseUrl}/v1/profile`;
     const login = async (): Promise<void> => {

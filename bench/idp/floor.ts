@@ -22,6 +22,8 @@ import { connectionActivity } from '../../mock-idp/transports/connection-activit
 
 export interface FloorProvider {
   origin: string;
+  /** The key its tokens verify with. */
+  publicKey: KeyObject;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 /** Starts the floor provider on 127.0.0.1 (a free port). */
 export async function startFloorProvider(): Promise<FloorProvider> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const codes = new Map<string, { challenge: string; clientId: string; nonce: string | null; at: number }>();
   const tokens = new Map<string, number>();
   let origin = '';
@@ -150,6 +152,7 @@ export async function startFloorProvider(): Promise<FloorProvider> {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
+    publicKey,
     close: () =>
       new Promise<void>((resolve, reject) => {
         clearInterval(sweeper);

@@ -37,7 +37,7 @@ const DOCUMENT_RESPONSES = { urlPattern: '*', resourceType: 'Document', requestS
  * rastered and composited over the whole viewport; no check looks at the page's size or at what lies
  * below its fold (visibility is CSS visibility and a non-empty box, not a place on the screen).
  */
-const VIEWPORT = { width: 1280, height: 360 } as const;
+export const VIEWPORT = { width: 1280, height: 360 } as const;
 
 /**
  * How long resetting a used context for the next session may take before it is closed instead. The
