@@ -12,6 +12,39 @@ describe('estimateEntropy', () => {
     expect(e.unique).toBe(true);
   });
 
+  it('does not take a chance 6-character coincidence between random hex tokens for a shared block', () => {
+    // Five pseudo-random 128-bit values in which two share "58486" plus one character by chance.
+    const e = estimateEntropy([
+      '8981aff108708179555eb9dc840655b6',
+      '9fcea018534de26af072977411584863',
+      '87c9415848670925ccd3e5f854f02a2b',
+      '38a63b6669f2265874c526ccdd7a2854',
+      'd1e9fa8bcbefc86a3c4acbfbfc970d20',
+    ]);
+    expect(e.findings).toEqual([]);
+    expect(e.bits).toBe(128);
+  });
+
+  it('credits every one of 1,000 seeded sets of 128-bit hex tokens with at least 124 bits', () => {
+    const token = (i: number): string =>
+      createHash('sha256').update(`state-sample:${i}`).digest().subarray(0, 16).toString('hex');
+    const weak: Array<{ set: number; bits: number }> = [];
+    for (let set = 0; set < 1000; set++) {
+      const e = estimateEntropy(many(5, (k) => token(set * 5 + k)));
+      if (e.bits < 124) weak.push({ set, bits: e.bits });
+    }
+    expect(weak).toEqual([]);
+  });
+
+  it('finds a fixed block that every sample carries at a different offset', () => {
+    const id = 'c0ffee0ddba11f00d5ca1ab1e';
+    const e = estimateEntropy(
+      many(5, (i) => `${randomBytes(i + 1).toString('hex')}${id}${randomBytes(8 - i).toString('hex')}`),
+    );
+    expect(e.findings.join(' ')).toMatch(/repeat a substring of another sample/);
+    expect(e.bits).toBeLessThanOrEqual(72);
+  });
+
   it('credits random 256-bit base64url tokens with well over 128 bits', () => {
     const e = estimateEntropy(many(5, () => randomBytes(32).toString('base64url')));
     expect(e.bits).toBeGreaterThanOrEqual(240);

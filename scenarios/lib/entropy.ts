@@ -194,20 +194,35 @@ function shannonMillerMadow(chars: string[]): number {
 }
 
 /**
+ * How rarely random samples may be mistaken for sharing a substring: at most once in about a million
+ * estimates. A fixed margin over the expected longest common substring is not enough: with five
+ * 32-character hex values it was crossed by chance in about one estimate of 3,000.
+ */
+const CHANCE_SHARE_RATE = 2 ** -20;
+
+/**
  * For every sample, how many of its characters are not covered by a substring it shares with another
- * sample that is longer than two random strings would share by chance.
+ * sample that is longer than random strings would share by chance.
+ *
+ * Two random strings of lengths m and n over k characters share some substring of length L at about
+ * m·n·k^-L pairs of offsets, so over P pairs of samples a length L with P·m·n·k^-L ≤ the allowed rate
+ * is one that chance produces that rarely.
  */
 function novelCharacters(samples: string[], alphabetSize: number): { min: number; shared: number } {
   let min = Infinity;
   let shared = 0;
+  const pairs = (samples.length * (samples.length - 1)) / 2;
+  const logK = Math.log(Math.max(2, alphabetSize));
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i].slice(0, 1024);
     const covered = new Uint8Array(s.length);
     for (let j = 0; j < samples.length; j++) {
       if (i === j) continue;
       const t = samples[j].slice(0, 1024);
-      // Expected longest common substring of two random strings ≈ log_k(|s|·|t|); allow a margin.
-      const threshold = Math.ceil(Math.log(Math.max(2, s.length * t.length)) / Math.log(Math.max(2, alphabetSize))) + 3;
+      const threshold = Math.max(
+        2,
+        Math.ceil(Math.log((pairs * Math.max(2, s.length * t.length)) / CHANCE_SHARE_RATE) / logK),
+      );
       for (const [start, length] of commonSubstrings(s, t, threshold)) covered.fill(1, start, start + length);
     }
     const c = covered.reduce((a, b) => a + b, 0);
