@@ -6,13 +6,18 @@
  */
 import { setV8Flag } from '../../core/v8-flags.js';
 import { main } from './main.js';
+import { preloadFor } from './preload.js';
+
+// What the command needs of Node's own modules first (fetch's, for a command that runs a mock provider),
+// while their code cache applies: see below and preload.ts.
+preloadFor(process.argv[2]);
 
 // WebAssembly is compiled by V8's baseline compiler only. The one WebAssembly module the CLI runs is
 // fetch's HTTP parser (llhttp; the mock provider posts back-channel logout tokens with fetch), and V8's
 // optimizing compiler spent about 0.2 CPU-s of an audit on it for a few requests. Set after the static
 // imports above: the Node modules loaded later compile without Node's built-in code cache (it records
-// the flags), which costs less. Recorded, because playwright-core's code cache depends on the flags
-// (harness/browser/playwright-core.ts).
+// the flags), which costs less than that, and fetch's own modules are loaded above. Recorded, because
+// playwright-core's code cache depends on the flags (harness/browser/playwright-core.ts).
 setV8Flag('--liftoff-only');
 
 process.exitCode = await main(process.argv.slice(2));

@@ -9,9 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { lendImport } from '../../core/import-external.js';
 import { setV8Flag } from '../../core/v8-flags.js';
 import { loadBundle } from './bundle-loader.js';
+import { preloadFor } from './preload.js';
 
 // WebAssembly is compiled by V8's baseline compiler only (see bin.ts). Before the bundle is compiled:
 // V8 takes a code cache only under the flags it was made under, and the cache is made at exit.
+// What the command needs of Node's own modules first, while their code cache applies (preload.ts).
+preloadFor(process.argv[2]);
 setV8Flag('--liftoff-only');
 // `import()` of a user's module (a manifest, an in-process target) and of tsx, which the bundle cannot do itself.
 lendImport((url) => import(url));
