@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ProviderJournal } from '../../mock-idp/journal/journal.js';
@@ -10,6 +11,18 @@ import type { ClientRegistration } from '../../mock-idp/types.js';
 import { browserCloser, redactorOf, runClientAudit, type ClientAuditOptions } from './client-audit.js';
 import type { BrowserPool } from '../agents/browser.js';
 import { normalizeReportForComparison } from './determinism.js';
+import { liveGroups } from '../target/index.js';
+import { BACKGROUND_NICE } from '../target/priority.js';
+
+/** The autogroup nice value of `pid`'s session (Linux), or undefined where there is none. */
+function sessionNice(pid: number): number | undefined {
+  try {
+    const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const FRAGILE = fileURLToPath(new URL('./fixtures/fragile-target.json', import.meta.url));
 
@@ -199,6 +212,37 @@ describe('runClientAudit with a fragile target', () => {
     expect(seen['own.issuer'].pid).not.toBe(seen['shared.one'].pid);
     expect(seen['own.issuer'].plainOnly).toEqual(['plain']);
     for (const s of Object.values(seen)) expect(alive(s.pid)).toBe(false);
+  });
+
+  it('starts the target of a check with its own environment in the background until the check waits on it', async () => {
+    // What each check saw: its own target's pid, and the autogroup nice value of every target running.
+    const seen: Record<string, { pid: number; nice: Map<number, number | undefined> }> = {};
+    const record =
+      (id: string) =>
+      async (ctx: ClientCheckContext): Promise<Outcome> => {
+        seen[id] = { pid: pidFrom(ctx.targetLogs()), nice: new Map(liveGroups().map((p) => [p, sessionNice(p)])) };
+        ctx.observe('recorded');
+        return { verdict: 'pass', summary: 'ok' };
+      };
+    const report = await runClientAudit({
+      ...base,
+      catalog: clientCatalogOf([
+        fake('shared.one', record('shared.one')),
+        fake('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
+      ]),
+    });
+    expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    const shared = seen['shared.one'];
+    const own = seen['own.issuer'];
+    expect(own.pid).not.toBe(shared.pid);
+    // The own target was started with the run, and nothing had waited on it yet.
+    expect([...shared.nice.keys()]).toEqual(expect.arrayContaining([shared.pid, own.pid]));
+    if (existsSync('/proc/self/autogroup')) {
+      expect(shared.nice.get(shared.pid)).toBe(0);
+      expect(shared.nice.get(own.pid)).toBe(BACKGROUND_NICE);
+      // Its check waits on it: an even share from then on.
+      expect(own.nice.get(own.pid)).toBe(0);
+    }
   });
 
   it('starts one provider issuer and target process for the checks with the same discovery faults, and stops it after the last', async () => {

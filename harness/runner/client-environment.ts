@@ -15,6 +15,7 @@ import {
   type ProviderPlaceholderValues,
 } from '../manifest/index.js';
 import { freeLoopbackPort } from '../target/index.js';
+import type { TargetPriority } from '../target/priority.js';
 import type { ResolvedTarget } from '../types.js';
 import { startTargetHandle, type StartedTarget } from './start-handle.js';
 import { TargetInstance } from './target-instance.js';
@@ -50,6 +51,8 @@ export async function createEnvironment(
   cleanups: Array<() => Promise<void>>,
   /** How much the providers remember (default: `DEFAULT_MEMORY_LIMITS`). */
   memory?: Partial<MemoryLimits>,
+  /** The CPU share of the target's processes (default: an even share). */
+  priority?: TargetPriority,
 ): Promise<ClientEnvironment> {
   // TARGETS.md §1.1: a client that declares DPoP or PAR gets a provider that offers them.
   const features = { dpop: template.client.dpop === true, par: template.client.par === true };
@@ -83,7 +86,7 @@ export async function createEnvironment(
   const port = await freeLoopbackPort();
   const target = resolveTarget(template, placeholderValues(idp, port, idp2));
   for (const provider of idp2 ? [idp, idp2] : [idp]) register(provider, target);
-  const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s), signal);
+  const instance = new TargetInstance<StartedTarget>((s) => startTargetHandle(target, idp, s, priority), signal);
   cleanups.push(() => instance.stop());
   return { idp, ...(idp2 ? { idp2 } : {}), target, instance };
 }

@@ -6,17 +6,22 @@
 import type { MockIdp } from '../../mock-idp/types.js';
 import type { DriverProcess } from '../agents/driver.js';
 import { startTarget } from '../target/index.js';
+import type { TargetPriority } from '../target/priority.js';
 import type { ResolvedTarget } from '../types.js';
 import type { TargetHandle } from './target-instance.js';
 
 /** A started target; for kind `driver`, the driver process sessions talk to. */
 export type StartedTarget = TargetHandle & { driver?: DriverProcess };
 
-/** Starts `target` against `idp`; rejects when it does not come up (the start is stopped then). */
+/**
+ * Starts `target` against `idp`; rejects when it does not come up (the start is stopped then). A
+ * server process gets the CPU share `priority` sets (drivers and in-process targets are not affected).
+ */
 export async function startTargetHandle(
   target: ResolvedTarget,
   idp: MockIdp,
   signal: AbortSignal,
+  priority?: TargetPriority,
 ): Promise<StartedTarget> {
   if (target.kind === 'driver') {
     // Loaded on demand, like the in-process transport below: a web run needs neither.
@@ -38,5 +43,5 @@ export async function startTargetHandle(
     const { startInProcessTarget } = await import('../inprocess/index.js');
     return startInProcessTarget(target, idp);
   }
-  return startTarget(target, { signal });
+  return startTarget(target, { signal, ...(priority ? { priority } : {}) });
 }

@@ -7,6 +7,7 @@ import https from 'node:https';
 import { LoginHarnessError } from '../../core/errors.js';
 import type { ResolvedTarget } from '../types.js';
 import { ManagedProcess, type ExitInfo } from './process.js';
+import type { TargetPriority } from './priority.js';
 
 /** A started target. */
 export interface RunningTarget {
@@ -92,14 +93,25 @@ export function asRunningTarget(proc: ManagedProcess): RunningTarget {
  * in its own process group and resolves once it is ready. A target that exits first, does not get
  * ready within `start.timeoutMs`, or whose start is aborted is stopped (nothing is left running) and
  * the promise rejects with TargetStartError. Without `start`, the target is assumed to be running.
+ * With `priority`, the process gets that CPU share from its spawn on, and follows its changes until it
+ * exits (priority.ts).
  */
-export async function startTarget(target: ResolvedTarget, opts: { signal?: AbortSignal } = {}): Promise<RunningTarget> {
+export async function startTarget(
+  target: ResolvedTarget,
+  opts: { signal?: AbortSignal; priority?: TargetPriority } = {},
+): Promise<RunningTarget> {
   const start = target.start;
   if (!start) return externalTarget();
   opts.signal?.throwIfAborted();
 
   const proc = ManagedProcess.spawn({ command: start.command, cwd: start.cwd, env: start.env });
   const running = asRunningTarget(proc);
+  const { priority } = opts;
+  const pid = proc.pid;
+  if (priority && pid !== undefined) {
+    priority.attach(pid);
+    void proc.onExit.then(() => priority.detach(pid));
+  }
 
   const ready = new AbortController();
   const cleanups: Array<() => void> = [];
