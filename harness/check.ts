@@ -131,6 +131,13 @@ export interface ClientCheck extends CheckMeta {
    * launch Chromium ahead for it; a session that needs Chromium launches it then.
    */
   browserOnDemand?: boolean;
+  /**
+   * The check may have to wait for the client's own clock: a lifetime the client tracks itself (an
+   * access token's advertised `expires_in`, refresh.*) cannot be ended from outside, so the check
+   * waits until it has passed. The runner starts such checks before the others, so that their waiting
+   * overlaps the other checks' work instead of being the last seconds of the run.
+   */
+  waitsForClientClock?: boolean;
   run(ctx: ClientCheckContext): Promise<Outcome>;
 }
 

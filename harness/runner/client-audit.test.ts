@@ -245,6 +245,27 @@ describe('runClientAudit with a fragile target', () => {
     }
   });
 
+  it('starts a check that waits for the client clock before the others and reports in catalog order', async () => {
+    const started: string[] = [];
+    const record =
+      (id: string) =>
+      async (ctx: ClientCheckContext): Promise<Outcome> => {
+        started.push(id);
+        ctx.observe('recorded');
+        return { verdict: 'pass', summary: 'ok' };
+      };
+    const report = await runClientAudit({
+      ...base,
+      catalog: clientCatalogOf([
+        fake('first.listed', record('first.listed')),
+        fake('waits.clock', record('waits.clock'), { waitsForClientClock: true }),
+        fake('last.listed', record('last.listed')),
+      ]),
+    });
+    expect(started).toEqual(['waits.clock', 'first.listed', 'last.listed']);
+    expect(report.results.map((r) => r.id)).toEqual(['first.listed', 'waits.clock', 'last.listed']);
+  });
+
   it('starts one provider issuer and target process for the checks with the same discovery faults, and stops it after the last', async () => {
     const { seen, report } = await auditRecording(
       [

@@ -451,6 +451,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
     references,
     severity,
     timeoutMs: deps.timeoutMs,
+    ...(check.waitsForClientClock ? { startsEarly: true } : {}),
     async run(exec) {
       const tag = loginTag(check.id, deps.seed);
       const sessions: Session[] = [];

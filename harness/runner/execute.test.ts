@@ -121,6 +121,21 @@ describe('executeChecks', () => {
     expect(ends.sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
   });
 
+  it('starts the items that start early first, in their order, and still reports in the items order', async () => {
+    const started: string[] = [];
+    const items = ['c0', 'c1', 'c2', 'c3', 'c4'].map((id) => ({
+      ...item(id, async (ctx) => {
+        started.push(id);
+        ctx.observe('done');
+        return { verdict: 'pass' as const, summary: id };
+      }),
+      ...(id === 'c1' || id === 'c3' ? { startsEarly: true } : {}),
+    }));
+    const results = await executeChecks(items, { ...base, concurrency: 1 });
+    expect(started).toEqual(['c1', 'c3', 'c0', 'c2', 'c4']);
+    expect(results.map((r) => r.id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+  });
+
   it('never runs more checks at once than the concurrency allows', async () => {
     let running = 0;
     let peak = 0;

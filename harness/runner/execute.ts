@@ -33,6 +33,11 @@ export interface ExecItem {
   severity: Severity;
   /** This check's timeout when it differs from the run's `checkTimeoutMs` (e.g. checks driving a browser). */
   timeoutMs?: number;
+  /**
+   * Started before the items without it (in their order among themselves): a check that mostly waits
+   * (ClientCheck.waitsForClientClock). Results stay in the items' order.
+   */
+  startsEarly?: boolean;
   run(ctx: ExecContext): Promise<Outcome>;
 }
 
@@ -122,10 +127,12 @@ export async function executeChecksDetailed(items: ExecItem[], opts: ExecuteOpti
     else deadlineTimer = setTimeout(fire, remaining);
   }
 
+  // The order items start in: those that start early first, each group in the items' order.
+  const starts = [...items.keys()].sort((a, b) => Number(!items[a].startsEarly) - Number(!items[b].startsEarly));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
-      const index = next++;
+      const index = starts[next++];
       const item = items[index];
       if (interrupted) return;
       if (deadlineReached || (opts.deadline !== undefined && clock() >= opts.deadline)) {

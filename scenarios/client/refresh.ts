@@ -120,6 +120,8 @@ export const refreshRotation = defineClientCheck({
     ref: 'RFC6749-6',
   },
   faults: ['token.short-lived'],
+  // A client that tracks expires_in refreshes only once its own clock says the token expired.
+  waitsForClientClock: true,
   must: 'The client uses the newest refresh token after the provider rotates it.',
   rationale:
     'Providers rotate refresh tokens: every refresh returns a new refresh token and retires the old one. If the ' +
@@ -182,6 +184,8 @@ export const refreshScope = defineClientCheck({
     ref: 'RFC6749-6',
   },
   faults: ['token.short-lived'],
+  // A client that tracks expires_in refreshes only once its own clock says the token expired.
+  waitsForClientClock: true,
   must: 'A refresh request does not widen scope.',
   rationale:
     'A refresh request may name a `scope`, but only to ask for the same or less than the person originally ' +
