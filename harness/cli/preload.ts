@@ -13,7 +13,7 @@
  */
 
 /** Commands that start a mock provider (an audit, a lab, grading, a provider audit, `idp`). */
-export const PROVIDER_COMMANDS: ReadonlySet<string> = new Set(['audit', 'lab', 'grade', 'audit-provider', 'idp']);
+const PROVIDER_COMMANDS: ReadonlySet<string> = new Set(['audit', 'lab', 'grade', 'audit-provider', 'idp']);
 
 /**
  * Loads, for `command` (the CLI's first argument), the built-in modules it will need, while Node's

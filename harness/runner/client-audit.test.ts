@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ProviderJournal } from '../../mock-idp/journal/journal.js';
@@ -12,17 +12,7 @@ import { browserCloser, redactorOf, runClientAudit, type ClientAuditOptions } fr
 import type { BrowserPool } from '../agents/browser.js';
 import { normalizeReportForComparison } from './determinism.js';
 import { liveGroups } from '../target/index.js';
-import { BACKGROUND_NICE } from '../target/priority.js';
-
-/** The autogroup nice value of `pid`'s session (Linux), or undefined where there is none. */
-function sessionNice(pid: number): number | undefined {
-  try {
-    const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { BACKGROUND_NICE, readSessionNice as sessionNice } from '../target/priority.js';
 
 const FRAGILE = fileURLToPath(new URL('./fixtures/fragile-target.json', import.meta.url));
 
@@ -46,6 +36,23 @@ function fake(
     run,
     ...extra,
   };
+}
+
+/** A check that hands its context to `record` and passes with one observation. */
+function recording(
+  id: string,
+  record: (ctx: ClientCheckContext) => void,
+  extra: Partial<ClientCheck> = {},
+): ClientCheck {
+  return fake(
+    id,
+    async (ctx) => {
+      record(ctx);
+      ctx.observe('recorded');
+      return { verdict: 'pass', summary: 'ok' };
+    },
+    extra,
+  );
 }
 
 /** Reads the fragile target's pid from its own ready line. */
@@ -80,21 +87,24 @@ async function auditRecording(
   concurrency = 1,
 ): Promise<{ seen: Record<string, Seen>; report: Report }> {
   const seen: Record<string, Seen> = {};
-  const record =
-    (id: string) =>
-    async (ctx: ClientCheckContext): Promise<Outcome> => {
-      seen[id] = {
-        issuer: ctx.idp.issuer,
-        pid: pidFrom(ctx.targetLogs()),
-        plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
-      };
-      ctx.observe('recorded');
-      return { verdict: 'pass', summary: 'ok' };
-    };
   const report = await runClientAudit({
     ...base,
     concurrency,
-    catalog: clientCatalogOf(checks.map(([id, extra]) => fake(id, record(id), extra))),
+    catalog: clientCatalogOf(
+      checks.map(([id, extra]) =>
+        recording(
+          id,
+          (ctx) => {
+            seen[id] = {
+              issuer: ctx.idp.issuer,
+              pid: pidFrom(ctx.targetLogs()),
+              plainOnly: ctx.idp.metadata.code_challenge_methods_supported,
+            };
+          },
+          extra,
+        ),
+      ),
+    ),
   });
   return { seen, report };
 }
@@ -217,18 +227,14 @@ describe('runClientAudit with a fragile target', () => {
   it('starts the target of a check with its own environment in the background until the check waits on it', async () => {
     // What each check saw: its own target's pid, and the autogroup nice value of every target running.
     const seen: Record<string, { pid: number; nice: Map<number, number | undefined> }> = {};
-    const record =
-      (id: string) =>
-      async (ctx: ClientCheckContext): Promise<Outcome> => {
-        seen[id] = { pid: pidFrom(ctx.targetLogs()), nice: new Map(liveGroups().map((p) => [p, sessionNice(p)])) };
-        ctx.observe('recorded');
-        return { verdict: 'pass', summary: 'ok' };
-      };
+    const record = (id: string) => (ctx: ClientCheckContext) => {
+      seen[id] = { pid: pidFrom(ctx.targetLogs()), nice: new Map(liveGroups().map((p) => [p, sessionNice(p)])) };
+    };
     const report = await runClientAudit({
       ...base,
       catalog: clientCatalogOf([
-        fake('shared.one', record('shared.one')),
-        fake('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
+        recording('shared.one', record('shared.one')),
+        recording('own.issuer', record('own.issuer'), { discoveryFaults: ['discovery.pkce-plain-only'] }),
       ]),
     });
     expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
@@ -247,20 +253,13 @@ describe('runClientAudit with a fragile target', () => {
 
   it('starts a check that waits for the client clock before the others and reports in catalog order', async () => {
     const started: string[] = [];
-    const record =
-      (id: string) =>
-      async (ctx: ClientCheckContext): Promise<Outcome> => {
-        started.push(id);
-        ctx.observe('recorded');
-        return { verdict: 'pass', summary: 'ok' };
-      };
     const report = await runClientAudit({
       ...base,
-      catalog: clientCatalogOf([
-        fake('first.listed', record('first.listed')),
-        fake('waits.clock', record('waits.clock'), { waitsForClientClock: true }),
-        fake('last.listed', record('last.listed')),
-      ]),
+      catalog: clientCatalogOf(
+        ['first.listed', 'waits.clock', 'last.listed'].map((id) =>
+          recording(id, () => started.push(id), id === 'waits.clock' ? { waitsForClientClock: true } : {}),
+        ),
+      ),
     });
     expect(started).toEqual(['waits.clock', 'first.listed', 'last.listed']);
     expect(report.results.map((r) => r.id)).toEqual(['first.listed', 'waits.clock', 'last.listed']);

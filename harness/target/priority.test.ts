@@ -1,17 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKGROUND_NICE, setSessionNice, TargetPriority } from './priority.js';
+import { BACKGROUND_NICE, readSessionNice as sessionNice, setSessionNice, TargetPriority } from './priority.js';
 
 /** Whether this kernel schedules by session (autogroup); the CI machines do. */
 const AUTOGROUP = existsSync('/proc/self/autogroup');
-
-/** The autogroup nice value of `pid`'s session, from `/proc/PID/autogroup` ("/autogroup-N nice V"). */
-function sessionNice(pid: number): number | undefined {
-  if (!AUTOGROUP) return undefined;
-  const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-  return m ? Number(m[1]) : undefined;
-}
 
 const children: ChildProcess[] = [];
 afterEach(() => {

@@ -16,7 +16,7 @@
  * without it) nothing changes: the hint is best effort, and a target that cannot be lowered runs as it
  * always did.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The autogroup nice value of a target started in the background (the lowest share). */
 export const BACKGROUND_NICE = 19;
@@ -33,6 +33,16 @@ export function setSessionNice(pid: number, nice: number): boolean {
   } catch {
     // No autogroup support, or the process is already gone.
     return false;
+  }
+}
+
+/** The autogroup nice value of `pid`'s session (`/autogroup-N nice V`), or undefined where there is none. */
+export function readSessionNice(pid: number): number | undefined {
+  try {
+    const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
