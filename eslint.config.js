@@ -32,6 +32,18 @@ export default tseslint.config(
     rules: { 'layers/import-table': 'error' },
   },
   {
+    // Example programs are bundled and started again for every target process of an audit: they
+    // validate with Zod Mini (examples/shared/zod.ts), not Zod's chained API, which bundles ~750 KB.
+    files: ['examples/**/*.ts'],
+    ignores: ['examples/**/*.test.ts', 'examples/real/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', message: "Example programs use 'zod/mini' (see examples/shared/zod.ts)." }] },
+      ],
+    },
+  },
+  {
     files: ['examples/**/public/**/*.js', 'examples/**/static/**/*.js', 'examples/**/*.browser.js'],
     languageOptions: { globals: { ...globals.browser } },
   },

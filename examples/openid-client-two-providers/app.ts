@@ -5,7 +5,8 @@
  * at both (one registration per provider, as TARGETS.md §1.1 registers it). Labs start it with one step
  * replaced.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../shared/zod.js';
 import { readEnv } from '../shared/env.js';
 import { listen, runMain } from '../shared/listen.js';
 import { createWebApp } from '../shared/web-app.js';

@@ -10,7 +10,8 @@
 import { createServer, type Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import type * as client from 'openid-client';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../shared/zod.js';
 import { configure, createOpenIdClientFlow, type PendingLogin } from '../openid-client-web/flow.js';
 import type { ExampleEnv } from '../shared/env.js';
 import { LoginError, type Grant, type LoginFlow } from '../shared/login-flow.js';
@@ -69,10 +70,10 @@ export const CORRECT_STEPS: NativeSteps = {
 
 const EnvSchema = z.object({
   OAUTH_ISSUER: z.url(),
-  OAUTH_CLIENT_ID: z.string().min(1),
+  OAUTH_CLIENT_ID: z.string().check(z.minLength(1)),
   /** The registered redirect URI: its host and path; the port is chosen per login. */
   OAUTH_REDIRECT_URI: z.url(),
-  OAUTH_SCOPES: z.string().min(1),
+  OAUTH_SCOPES: z.string().check(z.minLength(1)),
   LEXOFFICE_API_BASE_URL: z.url(),
 });
 
@@ -108,8 +109,8 @@ const RequestSchema = z.object({
   id: z.number(),
   session: z.string(),
   op: z.string(),
-  url: z.string().optional(),
-  path: z.string().optional(),
+  url: z.optional(z.string()),
+  path: z.optional(z.string()),
 });
 
 type Answer = { ok: true; url?: string; status?: number } | { ok: false; error: string };

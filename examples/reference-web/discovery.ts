@@ -3,19 +3,20 @@
  * section 3), so endpoints, PKCE methods and signing algorithms come from the provider and not from
  * constants copied into the client.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../shared/zod.js';
 
 const Metadata = z.object({
   issuer: z.url(),
   authorization_endpoint: z.url(),
   token_endpoint: z.url(),
   jwks_uri: z.url(),
-  userinfo_endpoint: z.url().optional(),
-  revocation_endpoint: z.url().optional(),
-  end_session_endpoint: z.url().optional(),
-  code_challenge_methods_supported: z.array(z.string()).optional(),
-  id_token_signing_alg_values_supported: z.array(z.string()).optional(),
-  authorization_response_iss_parameter_supported: z.boolean().optional(),
+  userinfo_endpoint: z.optional(z.url()),
+  revocation_endpoint: z.optional(z.url()),
+  end_session_endpoint: z.optional(z.url()),
+  code_challenge_methods_supported: z.optional(z.array(z.string())),
+  id_token_signing_alg_values_supported: z.optional(z.array(z.string())),
+  authorization_response_iss_parameter_supported: z.optional(z.boolean()),
 });
 
 /** The provider metadata this client uses. */

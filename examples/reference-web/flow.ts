@@ -6,9 +6,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { atHashOf, verifyLogoutToken } from '../shared/oidc-checks.js';
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ExampleEnv } from '../shared/env.js';
 import { redactTokenLike } from '../shared/html.js';
+import { TokenErrorSchema, TokenResponseSchema, UserInfoSchema } from '../shared/token-schemas.js';
 import { LoginError, type ApiResponse, type Grant, type LoginFlow, type LogoutTarget } from '../shared/login-flow.js';
 import { idTokenAlgorithms, type ProviderMetadata } from './discovery.js';
 
@@ -38,19 +39,7 @@ function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-const TokenResponse = z.object({
-  access_token: z.string().min(1),
-  // RFC 6749 section 7.1: the type is matched case-insensitively; only Bearer is usable here.
-  token_type: z.string().regex(/^bearer$/i, 'token_type must be Bearer'),
-  expires_in: z.union([z.number().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-  refresh_token: z.string().min(1).optional(),
-  id_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
-type TokenResponse = z.infer<typeof TokenResponse>;
-
-const TokenError = z.object({ error: z.string(), error_description: z.string().optional() });
-const UserInfo = z.object({ sub: z.string().min(1) });
+type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
 export interface ReferenceFlowOptions {
   env: ExampleEnv;
@@ -107,13 +96,13 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
       );
     }
     if (!res.ok) {
-      const e = TokenError.safeParse(json);
+      const e = TokenErrorSchema.safeParse(json);
       const what = e.success
         ? `${e.data.error}${e.data.error_description ? ` (${e.data.error_description})` : ''}`
         : `status ${res.status}`;
       throw new LoginError('Sign-in failed', `The token endpoint refused the request: ${redactTokenLike(what)}`);
     }
-    const t = TokenResponse.safeParse(json);
+    const t = TokenResponseSchema.safeParse(json);
     if (!t.success) {
       const where = t.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new LoginError('Sign-in failed', `The token response is malformed: ${where}`);
@@ -255,7 +244,7 @@ export function createReferenceFlow(opts: ReferenceFlowOptions): LoginFlow<Pendi
           headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' },
           redirect: 'error',
         });
-        const info = res.ok ? UserInfo.safeParse(await res.json().catch(() => undefined)) : undefined;
+        const info = res.ok ? UserInfoSchema.safeParse(await res.json().catch(() => undefined)) : undefined;
         if (!info?.success) throw new LoginError('Sign-in failed', `The userinfo endpoint answered ${res.status}.`);
         // OIDC Core 5.3.2: the userinfo sub MUST match the ID token's, or the response is not used.
         if (sub !== undefined && info.data.sub !== sub)

@@ -2,22 +2,23 @@
  * Configuration of the server-side examples, from the environment the target manifest sets
  * (`start.env`). Validated with zod so a wrong manifest fails at start-up naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 
 const EnvSchema = z.object({
   OAUTH_ISSUER: z.url(),
-  OAUTH_CLIENT_ID: z.string().min(1),
-  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  OAUTH_CLIENT_ID: z.string().check(z.minLength(1)),
+  OAUTH_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
   OAUTH_REDIRECT_URI: z.url(),
   /** Space-separated, exactly the scopes the manifest declares (RFC 9700 section 2.3). */
-  OAUTH_SCOPES: z.string().min(1),
+  OAUTH_SCOPES: z.string().check(z.minLength(1)),
   LEXOFFICE_API_BASE_URL: z.url(),
-  PORT: z.coerce.number().int().min(1).max(65535),
-  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().check(z.int(), z.gte(1), z.lte(65535)),
+  HOST: z._default(z.string(), '127.0.0.1'),
   /** Where the provider sends the person after RP-initiated logout (registered; TARGETS.md §1.1). */
-  OAUTH_POST_LOGOUT_REDIRECT_URI: z.url().optional(),
+  OAUTH_POST_LOGOUT_REDIRECT_URI: z.optional(z.url()),
   /** This client's back-channel logout URI (registered; TARGETS.md §1.1); its path is served. */
-  OAUTH_BACKCHANNEL_LOGOUT_URI: z.url().optional(),
+  OAUTH_BACKCHANNEL_LOGOUT_URI: z.optional(z.url()),
 });
 
 /** The validated environment of an example server. */

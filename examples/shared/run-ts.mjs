@@ -45,6 +45,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+// Loaded before the flag change below, with Node's code cache: the launcher's own `vm` and `module`,
+// and what every server loads when it listens or connects (`cluster`, which also loads `child_process`,
+// `dgram` and `tty`, and `dns`).
+import 'node:vm';
+import 'node:module';
+import 'node:cluster';
+import 'node:dns';
 
 // Before the program runs, so llhttp is never tiered up to optimized code (see above). Node's built-in
 // modules loaded after a flag change compile without Node's code cache (it records the flags): the

@@ -6,9 +6,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { atHashOf } from '../../shared/oidc-checks.js';
-import { z } from 'zod';
 import type { ExampleEnv } from '../../shared/env.js';
 import { LoginError, type ApiResponse, type Grant, type LoginFlow } from '../../shared/login-flow.js';
+import { TokenErrorSchema, TokenResponseSchema, UserInfoSchema } from '../../shared/token-schemas.js';
 import { idTokenAlgorithms, type ProviderMetadata } from '../../reference-web/discovery.js';
 
 /** What the session remembers between the redirect to the provider and the callback. */
@@ -103,17 +103,6 @@ function constantTimeEqual(a: string, b: string): boolean {
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
-
-const TokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i, 'token_type must be Bearer'),
-  expires_in: z.union([z.number().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-  refresh_token: z.string().min(1).optional(),
-  id_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
-const TokenErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
-const UserInfo = z.object({ sub: z.string().min(1) });
 
 /** The reference client's steps. */
 export const CORRECT_STEPS: FlowSteps = {
@@ -334,7 +323,7 @@ export function createLabFlow(
           headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' },
           redirect: 'error',
         });
-        const info = res.ok ? UserInfo.safeParse(await res.json().catch(() => undefined)) : undefined;
+        const info = res.ok ? UserInfoSchema.safeParse(await res.json().catch(() => undefined)) : undefined;
         if (!info?.success) throw new LoginError('Sign-in failed', `The userinfo endpoint answered ${res.status}.`);
         if (sub !== undefined && !steps.sameSubject(sub, info.data.sub)) {
           throw new LoginError('Sign-in failed', 'The userinfo response is about someone else (sub).');
