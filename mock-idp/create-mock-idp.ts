@@ -17,7 +17,7 @@ import { GrantStore } from './store/grant-store.js';
 import { ReplayCache } from './store/replay-cache.js';
 import { resolveMemoryLimits } from './store/memory-limits.js';
 import type { DiscoveryFault, MockIdp, MockIdpOptions, PermissiveMode } from './types.js';
-import { seededUsers } from './users/seeded-users.js';
+import { seededUsers, type MockUser } from './users/seeded-users.js';
 import { ValueDeriver } from './values/derive-value.js';
 
 /**
@@ -54,6 +54,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
   // Read at the first redaction, then followed secret by secret as the journal issues and drops them.
   const redact = followSecrets(() => [journal]);
   const values = new ValueDeriver(seed, permissive.has('low-entropy-tokens'));
+  let users: MockUser[] | undefined;
   const ctx: ProviderContext = {
     profileName: loaded.name,
     built,
@@ -68,7 +69,11 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     faults: new FaultRegistry(),
     journal,
     values,
-    users: seededUsers(seed, values),
+    // Made when first asked for (a login, the login form, userinfo): Faker is loaded then, not here.
+    get users() {
+      users ??= seededUsers(seed, values);
+      return users;
+    },
     tagKeys: new Map(),
     dpop: new DpopVerifier({
       clock,
@@ -97,6 +102,7 @@ export async function createMockIdp(opts: MockIdpOptions = {}): Promise<MockIdp>
     settings,
     handle,
     registerClient: (client) => registerClient(ctx, client),
+    prepare: () => void ctx.users,
     faults: {
       arm: (tag, fault) => ctx.faults.arm(tag, checkFault(fault)),
       clear: (tag) => ctx.faults.clear(tag),

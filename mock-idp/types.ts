@@ -337,6 +337,12 @@ export interface MockIdp {
   /** The one request handler every transport uses. Never throws; unknown paths give 404. */
   handle(request: Request): Promise<Response>;
   registerClient(client: ClientRegistration): ClientRegistration;
+  /**
+   * Makes now what the provider otherwise makes when first asked for it: its people (names and
+   * addresses drawn with Faker, whose German data takes some 50 ms to load once per process). For a
+   * caller with time to spare now, such as an audit waiting for its target to start.
+   */
+  prepare(): void;
   faults: {
     arm(tag: string, fault: Fault): void;
     clear(tag: string): void;

@@ -206,6 +206,10 @@ async function executeClientChecks(
         if (signal.aborted) break;
         void ownEnvironmentOf(key, false);
       }
+      // The shared target has been spawned and the harness waits for it: the provider makes its people
+      // now rather than in the first login (or, before the spawn, ahead of the target's whole start).
+      // The own environments spawn their targets once this is done; they start in the background anyway.
+      shared.idp.prepare();
       await sharedStart;
     } catch (err) {
       if (isConfigurationProblem(err)) throw err;
