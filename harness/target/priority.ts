@@ -53,6 +53,8 @@ export function readSessionNice(pid: number): number | undefined {
 export class TargetPriority {
   #share: CpuShare;
   readonly #pids = new Set<number>();
+  /** Resolved when the share becomes `normal` (see {@link whenNormal}). */
+  #normal: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(share: CpuShare) {
     this.#share = share;
@@ -78,5 +80,24 @@ export class TargetPriority {
     if (share === this.#share) return;
     this.#share = share;
     for (const pid of this.#pids) setSessionNice(pid, share === 'background' ? BACKGROUND_NICE : 0);
+    if (share === 'normal') {
+      this.#normal?.resolve();
+      this.#normal = undefined;
+    }
+  }
+
+  /**
+   * Resolves once the share is `normal`: at once when it is, else when something starts waiting on the
+   * target. A start's timeout counts from then (target/start.ts): a target kept in the background on a
+   * busy machine may take any time to come up, and that is no fault of the target.
+   */
+  whenNormal(): Promise<void> {
+    if (this.#share === 'normal') return Promise.resolve();
+    if (!this.#normal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#normal = { promise, resolve };
+    }
+    return this.#normal.promise;
   }
 }

@@ -57,6 +57,9 @@ export function logsTail(logs: string, maxChars = 2_000): string {
   return `...${nl >= 0 ? cut.slice(nl) : cut}`;
 }
 
+/** For a start without a priority: its timeout counts from the spawn. */
+const NOT_DEFERRED = { whenNormal: (): Promise<void> => Promise.resolve() };
+
 /** Polling intervals for the ready URL: short at first, since most servers come up within ms. */
 const POLL_DELAYS_MS = [10, 20, 40, 80, 160, 250];
 const PROBE_TIMEOUT_MS = 2_000;
@@ -94,7 +97,8 @@ export function asRunningTarget(proc: ManagedProcess): RunningTarget {
  * ready within `start.timeoutMs`, or whose start is aborted is stopped (nothing is left running) and
  * the promise rejects with TargetStartError. Without `start`, the target is assumed to be running.
  * With `priority`, the process gets that CPU share from its spawn on, and follows its changes until it
- * exits (priority.ts).
+ * exits (priority.ts); a start in the background has its `start.timeoutMs` from when the share becomes
+ * normal (something waits on the target), not from the spawn.
  */
 export async function startTarget(
   target: ResolvedTarget,
@@ -121,12 +125,22 @@ export async function startTarget(
         ready.abort();
         reject(err);
       };
-      const timer = setTimeout(
-        () =>
-          fail(new TargetStartError('timeout', `target did not get ready within ${start.timeoutMs} ms`, proc.logs())),
-        start.timeoutMs,
-      );
-      cleanups.push(() => clearTimeout(timer));
+      // The time a target is given counts from when something waits on it: a target started in the
+      // background (priority.ts) gets it once a check needs it, not while the run keeps it starved.
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      cleanups.push(() => {
+        settled = true;
+        clearTimeout(timer);
+      });
+      void (priority ?? NOT_DEFERRED).whenNormal().then(() => {
+        if (settled) return;
+        timer = setTimeout(
+          () =>
+            fail(new TargetStartError('timeout', `target did not get ready within ${start.timeoutMs} ms`, proc.logs())),
+          start.timeoutMs,
+        );
+      });
 
       void proc.onExit.then((exit) => {
         if (proc.spawnError) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResolvedTarget } from '../types.js';
 import { freeLoopbackPort, liveGroups, startTarget, TargetStartError, type RunningTarget } from './index.js';
+import { TargetPriority } from './priority.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 
@@ -96,6 +97,25 @@ describe('startTarget', () => {
       target('never-ready.mjs', { timeoutMs: 300, ready: { url: `http://127.0.0.1:${port}/health` } }),
     ).catch((e: unknown) => e);
     expect((err as TargetStartError).kind).toBe('timeout');
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('gives a target started in the background its time once something waits on it, not from its spawn', async () => {
+    // Ready after 800 ms, with 300 ms to get ready: in the background nothing waits on it, so no timeout runs.
+    const t = await startTarget(target('ready-later.mjs', { env: { READY_AFTER_MS: '800' }, timeoutMs: 300 }), {
+      priority: new TargetPriority('background'),
+    });
+    expect(t.exited()).toBe(false);
+    await t.stop();
+
+    // Waited on 400 ms after its spawn, a target that never gets ready has its 300 ms from then.
+    const priority = new TargetPriority('background');
+    const t0 = Date.now();
+    const failing = startTarget(target('never-ready.mjs', { timeoutMs: 300 }), { priority }).catch((e: unknown) => e);
+    setTimeout(() => priority.set('normal'), 400);
+    const err = await failing;
+    expect((err as TargetStartError).kind).toBe('timeout');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
     expect(liveGroups()).toEqual([]);
   });
 
