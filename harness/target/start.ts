@@ -57,9 +57,6 @@ export function logsTail(logs: string, maxChars = 2_000): string {
   return `...${nl >= 0 ? cut.slice(nl) : cut}`;
 }
 
-/** For a start without a priority: its timeout counts from the spawn. */
-const NOT_DEFERRED = { whenNormal: (): Promise<void> => Promise.resolve() };
-
 /** Polling intervals for the ready URL: short at first, since most servers come up within ms. */
 const POLL_DELAYS_MS = [10, 20, 40, 80, 160, 250];
 const PROBE_TIMEOUT_MS = 2_000;
@@ -133,7 +130,7 @@ export async function startTarget(
         settled = true;
         clearTimeout(timer);
       });
-      void (priority ?? NOT_DEFERRED).whenNormal().then(() => {
+      void (priority ? priority.whenNormal() : Promise.resolve()).then(() => {
         if (settled) return;
         timer = setTimeout(
           () =>
