@@ -5,8 +5,7 @@
  * at both (one registration per provider, as TARGETS.md §1.1 registers it). Labs start it with one step
  * replaced.
  */
-import * as z from 'zod/mini';
-import '../shared/zod.js';
+import * as z from '../shared/zod.js';
 import { readEnv } from '../shared/env.js';
 import { listen, runMain } from '../shared/listen.js';
 import { createWebApp } from '../shared/web-app.js';

@@ -10,8 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import type * as client from 'openid-client';
-import * as z from 'zod/mini';
-import '../shared/zod.js';
+import * as z from '../shared/zod.js';
 import { configure, createOpenIdClientFlow, type PendingLogin } from '../openid-client-web/flow.js';
 import type { ExampleEnv } from '../shared/env.js';
 import { LoginError, type Grant, type LoginFlow } from '../shared/login-flow.js';

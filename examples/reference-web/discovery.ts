@@ -3,8 +3,7 @@
  * section 3), so endpoints, PKCE methods and signing algorithms come from the provider and not from
  * constants copied into the client.
  */
-import * as z from 'zod/mini';
-import '../shared/zod.js';
+import * as z from '../shared/zod.js';
 
 const Metadata = z.object({
   issuer: z.url(),

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { atHashOf, verifyLogoutToken } from '../shared/oidc-checks.js';
-import type * as z from 'zod/mini';
+import type * as z from '../shared/zod.js';
 import type { ExampleEnv } from '../shared/env.js';
 import { redactTokenLike } from '../shared/html.js';
 import { TokenErrorSchema, TokenResponseSchema, UserInfoSchema } from '../shared/token-schemas.js';

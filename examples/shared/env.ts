@@ -2,8 +2,7 @@
  * Configuration of the server-side examples, from the environment the target manifest sets
  * (`start.env`). Validated with zod so a wrong manifest fails at start-up naming the variable.
  */
-import * as z from 'zod/mini';
-import './zod.js';
+import * as z from './zod.js';
 
 const EnvSchema = z.object({
   OAUTH_ISSUER: z.url(),

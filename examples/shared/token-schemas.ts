@@ -2,8 +2,7 @@
  * What the example clients accept from the provider: a token response (RFC 6749 section 5.1), a
  * token error response (section 5.2) and a UserInfo response's subject (OIDC Core 5.3.2).
  */
-import * as z from 'zod/mini';
-import './zod.js';
+import * as z from './zod.js';
 
 export const TokenResponseSchema = z.object({
   access_token: z.string().check(z.minLength(1)),

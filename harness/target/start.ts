@@ -125,13 +125,10 @@ export async function startTarget(
       // The time a target is given counts from when something waits on it: a target started in the
       // background (priority.ts) gets it once a check needs it, not while the run keeps it starved.
       let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      cleanups.push(() => {
-        settled = true;
-        clearTimeout(timer);
-      });
+      cleanups.push(() => clearTimeout(timer));
       void (priority ? priority.whenNormal() : Promise.resolve()).then(() => {
-        if (settled) return;
+        // Settled meanwhile (ready, failed or aborted: `ready` is aborted then).
+        if (ready.signal.aborted) return;
         timer = setTimeout(
           () =>
             fail(new TargetStartError('timeout', `target did not get ready within ${start.timeoutMs} ms`, proc.logs())),

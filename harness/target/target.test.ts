@@ -102,10 +102,17 @@ describe('startTarget', () => {
 
   it('gives a target started in the background its time once something waits on it, not from its spawn', async () => {
     // Ready after 800 ms, with 300 ms to get ready: in the background nothing waits on it, so no timeout runs.
+    const background = new TargetPriority('background');
     const t = await startTarget(target('ready-later.mjs', { env: { READY_AFTER_MS: '800' }, timeoutMs: 300 }), {
-      priority: new TargetPriority('background'),
+      priority: background,
     });
     expect(t.exited()).toBe(false);
+    // Waited on after it got ready, it gets no start timeout any more.
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    background.set('normal');
+    await new Promise((r) => setImmediate(r));
+    expect(timers()).toBe(before);
     await t.stop();
 
     // Waited on 400 ms after its spawn, a target that never gets ready has its 300 ms from then.
