@@ -8,6 +8,7 @@ import {
   DEFAULT_POLICY,
   REPORT_SCHEMA_VERSION,
   ReportSchema,
+  registerCheckedTranscripts,
   type CheckResult,
   type PolicyName,
   type Report,
@@ -109,5 +110,5 @@ export function buildReport(input: BuildReportInput): Report {
   };
   const parsed = ReportSchema.safeParse(report);
   if (!parsed.success) throw new Error(`invalid report: ${formatZodIssues(parsed.error)}`);
-  return parsed.data;
+  return registerCheckedTranscripts(parsed.data);
 }

@@ -201,6 +201,55 @@ export const ReportSchema = z.strictObject({
 });
 
 export type Report = z.infer<typeof ReportSchema>;
+
+/**
+ * Transcripts that passed {@link TranscriptEntrySchema} in a report {@link buildReport} made, frozen so
+ * they stay as checked. A transcript is most of a report's bytes and of the time its check takes (a
+ * web audit's thousand exchanges); {@link parseReport} does not check a registered one again.
+ */
+const checkedTranscripts = new WeakSet<readonly unknown[]>();
+
+/**
+ * Registers the transcripts of `report`, which has just passed {@link ReportSchema} (its own output, so
+ * no one else holds its arrays), and freezes them deeply. Returns `report`.
+ */
+export function registerCheckedTranscripts(report: Report): Report {
+  for (const result of report.results) {
+    deepFreeze(result.transcript);
+    checkedTranscripts.add(result.transcript);
+  }
+  return report;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+}
+
+/** {@link ReportSchema} with every transcript taken as checked (built when first needed). */
+let reportWithCheckedTranscripts: z.ZodType<Report> | undefined;
+
+/**
+ * `value` checked against {@link ReportSchema} (what `ReportSchema.parse` returns, and throws): a
+ * transcript registered by {@link registerCheckedTranscripts} is taken as it is, everything else is
+ * checked. A report that `applyGate` or the report phase derived from a built report (new results and
+ * timings, the same transcripts) is thus checked again without its transcripts.
+ */
+export function parseReport(value: unknown): Report {
+  const results = (value as { results?: unknown } | null)?.results;
+  const allChecked =
+    Array.isArray(results) &&
+    results.every((r) => {
+      const transcript = (r as { transcript?: unknown } | null)?.transcript;
+      return Array.isArray(transcript) && checkedTranscripts.has(transcript);
+    });
+  if (!allChecked) return ReportSchema.parse(value);
+  reportWithCheckedTranscripts ??= ReportSchema.extend({
+    results: z.array(CheckResultSchema.extend({ transcript: z.custom<TranscriptEntryModel[]>(Array.isArray) })),
+  }) as unknown as z.ZodType<Report>;
+  return reportWithCheckedTranscripts.parse(value);
+}
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
 /** A specification reference of a check, resolved to its link. */

@@ -4,7 +4,7 @@
  * logout token (OIDC Back-Channel Logout 1.0 section 2.6).
  */
 import { createHash } from 'node:crypto';
-import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { LogoutTarget } from './login-flow.js';
 
 /** OIDC Core 3.2.2.9: base64url of the left half of the hash (of the ID token's `alg`) of the access token. */
@@ -44,6 +44,11 @@ export async function verifyLogoutToken(logoutToken: string, opts: LogoutTokenOp
   if (typeof events !== 'object' || events === null || !(BACKCHANNEL_LOGOUT_EVENT in events))
     throw new Error('the logout token has no back-channel logout event');
   if ('nonce' in payload) throw new Error('a logout token must not contain a nonce');
+  return logoutTargetOf(payload);
+}
+
+/** Whom a verified logout token signs out: its `sub` and `sid` (section 2.4 requires at least one). */
+export function logoutTargetOf(payload: JWTPayload): LogoutTarget {
   const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
   const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
   if (sub === undefined && sid === undefined) throw new Error('the logout token names neither sub nor sid');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReportSchema } from '../model.js';
+import { ReportSchema, type Report } from '../model.js';
 import { hostileReport, makeReport } from '../testing/fixtures.js';
 import { renderJson } from './json.js';
 
@@ -20,5 +20,37 @@ describe('JSON writer', () => {
   it('refuses a report with a field the model does not know', () => {
     const report = { ...makeReport(), extra: true };
     expect(() => renderJson(report)).toThrow(/extra|Unrecognized/);
+  });
+});
+
+describe('JSON writer, a report derived from a built one', () => {
+  it('checks again everything but the transcripts buildReport checked, and writes what a full check gives', () => {
+    const built = makeReport();
+    expect(built.results.some((r) => r.transcript.length > 0)).toBe(true);
+    // What the gate and the report phase do: new results and timings around the same transcripts.
+    const derived: Report = { ...built, results: built.results.map((r) => ({ ...r })) };
+    expect(renderJson(derived)).toBe(`${JSON.stringify(ReportSchema.parse(derived), null, 2)}\n`);
+    const extra = { ...derived, results: derived.results.map((r, i) => (i === 0 ? { ...r, extra: 1 } : r)) };
+    expect(() => renderJson(extra as Report)).toThrow(/extra|Unrecognized/);
+    const badSeverity = { ...derived, results: derived.results.map((r) => ({ ...r, severity: 'severe' })) };
+    expect(() => renderJson(badSeverity as unknown as Report)).toThrow(/severity/);
+  });
+
+  it('checks a transcript buildReport did not make', () => {
+    const built = makeReport();
+    const i = built.results.findIndex((r) => r.transcript.length > 0);
+    const swapped = built.results.map((r, j) =>
+      j === i ? { ...r, transcript: r.transcript.map((e) => ({ ...e, agent: 'carrier-pigeon' })) } : r,
+    );
+    expect(() => renderJson({ ...built, results: swapped } as unknown as Report)).toThrow(/agent/);
+  });
+
+  it('keeps a built report’s transcripts as they were checked: they cannot be changed afterwards', () => {
+    const built = makeReport();
+    const transcript = built.results.find((r) => r.transcript.length > 0)!.transcript;
+    expect(() => transcript.push(transcript[0]!)).toThrow(TypeError);
+    expect(() => {
+      (transcript[0] as { agent: string }).agent = 'carrier-pigeon';
+    }).toThrow(TypeError);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * logout.backchannel-validation sends every invalid logout token it declares, not only the first: a
- * client that refuses all but one is caught by that one, and the finding names it.
+ * client that refuses all but one is caught by that one, and the finding names it. The tokens go to
+ * one signed-in session in turn, so a client that ends a session only after several invalid tokens is
+ * caught as well.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,5 +36,13 @@ describe('logout.backchannel-validation against clients with one validation laps
     const r = await validationOf('hs256-public-key');
     expect(r.judgement?.finding, r.summary).toBe('fail');
     expect(r.summary).toMatch(/^The client ended the session on a logout token signed with an unexpected algorithm/);
+  }, 120_000);
+
+  it('fails a client that refuses each invalid token but ends the session at the third one naming it', async () => {
+    const r = await validationOf('ends-after-three');
+    expect(r.judgement?.finding, r.summary).toBe('fail');
+    // The third invalid token of the catalog's order: alg none, bad signature, then HS256.
+    expect(r.summary).toMatch(/^The client ended the session on a logout token signed with an unexpected algorithm/);
+    expect(r.observations.map((o) => o.text)).toContain('After an unsigned logout token (alg none): still signed in.');
   }, 120_000);
 });

@@ -353,8 +353,12 @@ export const logoutBackchannelValidation = defineClientCheck({
           'nothing (see logout.backchannel).',
       );
     }
-    for (const [i, { fault, what }] of INVALID_TOKENS.entries()) {
-      const session = await signedInSession(ctx, `faulted-${i + 1}`);
+    // One session receives every invalid token in turn: a client that refuses one keeps the session as it
+    // was, and the first token that ends it fails the check (then no later token is sent). A session that
+    // only ends after several invalid tokens is a failure as well, which a fresh session per token would
+    // not show. The tokens name the session's `sid` and `sub`, each with its own `jti`.
+    const session = await signedInSession(ctx, 'faulted');
+    for (const { fault, what } of INVALID_TOKENS) {
       ctx.idp.faults.clear(ctx.tag);
       ctx.arm(fault);
       const delivery = await deliver(ctx, fault.name);
