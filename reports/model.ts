@@ -202,10 +202,15 @@ export const ReportSchema = z.strictObject({
 
 export type Report = z.infer<typeof ReportSchema>;
 
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
+/** A specification reference of a check, resolved to its link. */
+export type Reference = z.infer<typeof ReferenceSchema>;
+
 /**
  * Transcripts that passed {@link TranscriptEntrySchema} in a report {@link buildReport} made, frozen so
- * they stay as checked. A transcript is most of a report's bytes and of the time its check takes (a
- * web audit's thousand exchanges); {@link parseReport} does not check a registered one again.
+ * they stay as checked. A transcript is most of a report's bytes and of the time checking the report takes
+ * (a web audit has about a thousand exchanges); {@link parseReport} does not check a registered one again.
  */
 const checkedTranscripts = new WeakSet<readonly unknown[]>();
 
@@ -250,10 +255,6 @@ export function parseReport(value: unknown): Report {
   }) as unknown as z.ZodType<Report>;
   return reportWithCheckedTranscripts.parse(value);
 }
-export type CheckResult = z.infer<typeof CheckResultSchema>;
-export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
-/** A specification reference of a check, resolved to its link. */
-export type Reference = z.infer<typeof ReferenceSchema>;
 
 /**
  * Runner events. Report writers are observers of these; the final report is also built from them,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReportSchema, type Report } from '../model.js';
+import { parseReport, ReportSchema, type Report } from '../model.js';
 import { hostileReport, makeReport } from '../testing/fixtures.js';
 import { renderJson } from './json.js';
 
@@ -30,6 +30,8 @@ describe('JSON writer, a report derived from a built one', () => {
     // What the gate and the report phase do: new results and timings around the same transcripts.
     const derived: Report = { ...built, results: built.results.map((r) => ({ ...r })) };
     expect(renderJson(derived)).toBe(`${JSON.stringify(ReportSchema.parse(derived), null, 2)}\n`);
+    // The transcripts are taken as they are (a full check would copy them).
+    parseReport(derived).results.forEach((r, i) => expect(r.transcript).toBe(built.results[i]!.transcript));
     const extra = { ...derived, results: derived.results.map((r, i) => (i === 0 ? { ...r, extra: 1 } : r)) };
     expect(() => renderJson(extra as Report)).toThrow(/extra|Unrecognized/);
     const badSeverity = { ...derived, results: derived.results.map((r) => ({ ...r, severity: 'severe' })) };
