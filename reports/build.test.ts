@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, summarize } from './build.js';
-import type { CheckResult, Report } from './model.js';
-import { REPORT_SCHEMA_VERSION } from './model.js';
+import type { CheckResult, Report, TranscriptEntryModel } from './model.js';
+import { checkedTranscript, REPORT_SCHEMA_VERSION } from './model.js';
 import { REPORT_FORMATS } from './output.js';
 import { catalogResults, makeReport } from './testing/fixtures.js';
 import { renderHtml } from './writers/html.js';
@@ -60,6 +60,21 @@ describe('buildReport', () => {
     expect(() => makeReport({ startedAt: 'yesterday' })).toThrow(/ISO 8601/);
     const bad = { ...catalogResults()[0], verdict: 'maybe' } as unknown as CheckResult;
     expect(() => makeReport({ results: [bad] })).toThrow(/\$\.results\[0\]\.verdict/);
+  });
+
+  it('takes the transcripts the executor checked as they are, and names the path of one that did not pass', () => {
+    const results = catalogResults().map((r) => ({ ...r, transcript: checkedTranscript(r.transcript) }));
+    const i = results.findIndex((r) => r.transcript.length > 0);
+    expect(Object.isFrozen(results[i]!.transcript[0])).toBe(true);
+    const report = makeReport({ results });
+    report.results.forEach((r, j) => expect(r.transcript).toBe(results[j]!.transcript));
+    const wrong = [{ ...results[i]!.transcript[0]!, agent: 'carrier-pigeon' }] as unknown as TranscriptEntryModel[];
+    const unchecked = checkedTranscript(wrong);
+    expect(unchecked).toBe(wrong);
+    const withWrong = results.map((r, j) => (j === i ? { ...r, transcript: unchecked } : r));
+    expect(() => makeReport({ results: withWrong })).toThrow(
+      new RegExp(`\\$\\.results\\[${i}\\]\\.transcript\\[0\\]\\.agent`),
+    );
   });
 
   it('counts an empty run as zero everywhere', () => {

@@ -235,13 +235,25 @@ function deepFreeze(value: unknown): void {
 /** {@link ReportSchema} with every transcript taken as checked (built when first needed). */
 let reportWithCheckedTranscripts: z.ZodType<Report> | undefined;
 
+/** {@link TranscriptEntrySchema} for a whole transcript. */
+const TranscriptSchema = z.array(TranscriptEntrySchema);
+
 /**
- * `value` checked against {@link ReportSchema} (what `ReportSchema.parse` returns, and throws): a
- * transcript registered by {@link registerCheckedTranscripts} is taken as it is, everything else is
- * checked. A report that `applyGate` or the report phase derived from a built report (new results and
- * timings, the same transcripts) is thus checked again without its transcripts.
+ * A check's transcript, checked against {@link TranscriptEntrySchema} when the executor builds its
+ * result (harness/runner/execute.ts): the checked copy, frozen and registered, so that checking the
+ * whole report at the run's end ({@link safeParseReport} in `buildReport`) skips it. A transcript that
+ * does not pass is returned as it is, and the report's check then names what is wrong by its JSON path.
  */
-export function parseReport(value: unknown): Report {
+export function checkedTranscript(entries: TranscriptEntryModel[]): TranscriptEntryModel[] {
+  const parsed = TranscriptSchema.safeParse(entries);
+  if (!parsed.success) return entries;
+  deepFreeze(parsed.data);
+  checkedTranscripts.add(parsed.data);
+  return parsed.data;
+}
+
+/** The schema that checks `value`: {@link ReportSchema}, without its transcripts when all are registered. */
+function reportSchemaFor(value: unknown): z.ZodType<Report> {
   const results = (value as { results?: unknown } | null)?.results;
   const allChecked =
     Array.isArray(results) &&
@@ -249,11 +261,26 @@ export function parseReport(value: unknown): Report {
       const transcript = (r as { transcript?: unknown } | null)?.transcript;
       return Array.isArray(transcript) && checkedTranscripts.has(transcript);
     });
-  if (!allChecked) return ReportSchema.parse(value);
+  if (!allChecked) return ReportSchema;
   reportWithCheckedTranscripts ??= ReportSchema.extend({
     results: z.array(CheckResultSchema.extend({ transcript: z.custom<TranscriptEntryModel[]>(Array.isArray) })),
   }) as unknown as z.ZodType<Report>;
-  return reportWithCheckedTranscripts.parse(value);
+  return reportWithCheckedTranscripts;
+}
+
+/**
+ * `value` checked against {@link ReportSchema} (what `ReportSchema.parse` returns, and throws): a
+ * registered transcript (see {@link registerCheckedTranscripts} and {@link checkedTranscript}) is taken
+ * as it is, everything else is checked. A report that `applyGate` or the report phase derived from a
+ * built report (new results and timings, the same transcripts) is thus checked again without them.
+ */
+export function parseReport(value: unknown): Report {
+  return reportSchemaFor(value).parse(value);
+}
+
+/** {@link parseReport} as `safeParse`: the result instead of a thrown error. */
+export function safeParseReport(value: unknown): ReturnType<z.ZodType<Report>['safeParse']> {
+  return reportSchemaFor(value).safeParse(value);
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { LoginHarnessError } from '../../core/errors.js';
 import {
+  checkedTranscript,
   ErrorKindSchema,
   VerdictSchema,
   type CheckResult,
@@ -329,7 +330,8 @@ function buildResult(item: ExecItem, redact: (text: string) => string, raw: RawR
     rationale: meta.rationale,
     remediation: meta.remediation,
     observations: resolveDeep(observations, resolve) as CheckResult['observations'],
-    transcript: resolveDeep(transcript, resolve) as TranscriptEntryModel[],
+    // Checked against the report model now, while other checks run, not all at once when the run ends.
+    transcript: checkedTranscript(resolveDeep(transcript, resolve) as TranscriptEntryModel[]),
     startedAt: new Date(raw.startedAt).toISOString(),
     durationMs: Math.max(0, raw.finishedAt - raw.startedAt),
   };
