@@ -201,7 +201,6 @@ export const ReportSchema = z.strictObject({
 });
 
 export type Report = z.infer<typeof ReportSchema>;
-
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type TranscriptEntryModel = z.infer<typeof TranscriptEntrySchema>;
 /** A specification reference of a check, resolved to its link. */
@@ -219,11 +218,15 @@ const checkedTranscripts = new WeakSet<readonly unknown[]>();
  * no one else holds its arrays), and freezes them deeply. Returns `report`.
  */
 export function registerCheckedTranscripts(report: Report): Report {
-  for (const result of report.results) {
-    deepFreeze(result.transcript);
-    checkedTranscripts.add(result.transcript);
-  }
+  for (const result of report.results) register(result.transcript);
   return report;
+}
+
+/** Freezes a transcript that passed {@link TranscriptEntrySchema} deeply and registers it; returns it. */
+function register(transcript: TranscriptEntryModel[]): TranscriptEntryModel[] {
+  deepFreeze(transcript);
+  checkedTranscripts.add(transcript);
+  return transcript;
 }
 
 function deepFreeze(value: unknown): void {
@@ -246,10 +249,7 @@ const TranscriptSchema = z.array(TranscriptEntrySchema);
  */
 export function checkedTranscript(entries: TranscriptEntryModel[]): TranscriptEntryModel[] {
   const parsed = TranscriptSchema.safeParse(entries);
-  if (!parsed.success) return entries;
-  deepFreeze(parsed.data);
-  checkedTranscripts.add(parsed.data);
-  return parsed.data;
+  return parsed.success ? register(parsed.data) : entries;
 }
 
 /** The schema that checks `value`: {@link ReportSchema}, without its transcripts when all are registered. */

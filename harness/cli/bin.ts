@@ -6,6 +6,7 @@
  */
 import { setV8Flag } from '../../core/v8-flags.js';
 import { main } from './main.js';
+import { endProcess } from './end-process.js';
 import { preloadFor } from './preload.js';
 
 // What the command needs of Node's own modules first (fetch's, for a command that runs a mock provider),
@@ -20,10 +21,4 @@ preloadFor(process.argv[2]);
 // playwright-core's code cache depends on the flags (harness/browser/playwright-core.ts).
 setV8Flag('--liftoff-only');
 
-const code = await main(process.argv.slice(2));
-// On Linux, ends the process once main has finished (reports written, targets and browsers stopped,
-// servers closed): Node then skips tearing down the heap of a long audit, about 20 ms of an audit's
-// wall time. Writes to standard output and error are synchronous there (files, pipes and terminals),
-// so nothing written is lost, and 'exit' listeners still run. Elsewhere pipes may be asynchronous.
-if (process.platform === 'linux') process.exit(code);
-process.exitCode = code;
+endProcess(await main(process.argv.slice(2)));

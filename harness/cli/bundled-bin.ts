@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { lendImport } from '../../core/import-external.js';
 import { setV8Flag } from '../../core/v8-flags.js';
 import { loadBundle } from './bundle-loader.js';
+import { endProcess } from './end-process.js';
 import { preloadFor } from './preload.js';
 
 // WebAssembly is compiled by V8's baseline compiler only (see bin.ts). Before the bundle is compiled:
@@ -21,10 +22,4 @@ lendImport((url) => import(url));
 const bundle = loadBundle(fileURLToPath(new URL('./main.cjs', import.meta.url)));
 process.once('exit', () => bundle.saveCache());
 const main = bundle.exports.main as (argv: string[]) => Promise<number>;
-const code = await main(process.argv.slice(2));
-// On Linux, ends the process once main has finished (reports written, targets and browsers stopped,
-// servers closed): Node then skips tearing down the heap of a long audit, about 20 ms of an audit's
-// wall time. Writes to standard output and error are synchronous there (files, pipes and terminals),
-// so nothing written is lost, and 'exit' listeners still run. Elsewhere pipes may be asynchronous.
-if (process.platform === 'linux') process.exit(code);
-process.exitCode = code;
+endProcess(await main(process.argv.slice(2)));

@@ -5,8 +5,8 @@
  *
  * Loaded on first use, not when the provider's modules are: those three modules still cost about 50 ms
  * of CPU, and a provider needs Faker only for its people and API data, which it makes when first asked
- * for them. A caller with time to spare loads it ahead ({@link loadFaker}): an audit does so while it
- * waits for its target to start, so the load is neither before the target's start nor in a login.
+ * for them. A caller with time to spare has them made ahead (`MockIdp.prepare`): an audit does so while
+ * it waits for its target to start, so the load is neither before the target's start nor in a login.
  */
 import { createRequire } from 'node:module';
 import type { Faker, LocaleDefinition } from '@faker-js/faker';
@@ -19,11 +19,6 @@ let german: Faker | undefined;
 function germanFaker(): Faker {
   german ??= (requireHere('@faker-js/faker/locale/de') as { faker: Faker }).faker;
   return german;
-}
-
-/** Loads Faker now, if it is not loaded yet. */
-export function loadFaker(): void {
-  germanFaker();
 }
 
 /**
