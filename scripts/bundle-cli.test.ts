@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain JavaScript build script without declarations
-import { BUNDLED, externalPackages } from './bundle-cli.mjs';
+import { asciiOnly, BUNDLED, externalPackages } from './bundle-cli.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = path.join(ROOT, 'dist', 'cli');
@@ -125,6 +125,23 @@ describe('the CLI bundle', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('is ASCII only, so V8 keeps it as one-byte text', async () => {
+    const bytes = await readFile(path.join(OUT, 'main.cjs'));
+    const wide = bytes.findIndex((b) => b > 0x7f);
+    expect(wide, `non-ASCII byte at ${wide}: ${bytes.subarray(Math.max(0, wide - 40), wide + 8).toString()}`).toBe(-1);
+  });
+
+  it('replaces non-ASCII characters in comments one for one (source map columns stay true), and refuses any elsewhere', async () => {
+    const asciiOf = asciiOnly as (code: string) => Promise<string>;
+    const code = '// RFC 7636 \u00a74.1 \u2014 see \u{1f50d}\nconst a = 1; /* \u00a7 */ f(a);\n';
+    const ascii = await asciiOf(code);
+    expect(ascii).toBe('// RFC 7636 ?4.1 ? see ??\nconst a = 1; /* ? */ f(a);\n');
+    expect(ascii.length).toBe(code.length);
+    expect(await asciiOf('const plain = "ascii";\n')).toBe('const plain = "ascii";\n');
+    await expect(asciiOf('const s = "\u00a7";\n')).rejects.toThrow(/non-ASCII characters outside comments/);
+    await expect(asciiOf('const re = /\u2014/;\n')).rejects.toThrow(/non-ASCII characters outside comments/);
   });
 
   it("leaves V8's compiled form of the bundle for the next command, which prints the same", async () => {
