@@ -8,6 +8,7 @@ import { setV8Flag } from '../../core/v8-flags.js';
 import { main } from './main.js';
 import { endProcess } from './end-process.js';
 import { preloadFor } from './preload.js';
+import { setCliJitFlags } from './jit-flags.js';
 
 // What the command needs of Node's own modules first (fetch's, for a command that runs a mock provider),
 // while their code cache applies: see below and preload.ts.
@@ -20,5 +21,7 @@ preloadFor(process.argv[2]);
 // the flags), which costs less than that, and fetch's own modules are loaded above. Recorded, because
 // playwright-core's code cache depends on the flags (harness/browser/playwright-core.ts).
 setV8Flag('--liftoff-only');
+// Type feedback from the first call, and a later start of the optimizing compiler (jit-flags.ts).
+setCliJitFlags(process.argv[2]);
 
 endProcess(await main(process.argv.slice(2)));

@@ -12,8 +12,8 @@
  * Only the commands that run a mock provider load it: `list` and `explain` never touch it.
  */
 
-/** Commands that start a mock provider (an audit, a lab, grading, a provider audit, `idp`). */
-const PROVIDER_COMMANDS: ReadonlySet<string> = new Set(['audit', 'lab', 'grade', 'audit-provider', 'idp']);
+/** Commands that start a mock provider (an audit, a lab, grading, a provider audit, `idp`); jit-flags.ts tunes V8 for them too. */
+export const PROVIDER_COMMANDS: ReadonlySet<string> = new Set(['audit', 'lab', 'grade', 'audit-provider', 'idp']);
 
 /**
  * Loads, for `command` (the CLI's first argument), the built-in modules it will need, while Node's
