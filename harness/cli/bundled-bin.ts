@@ -7,19 +7,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { lendImport } from '../../core/import-external.js';
-import { setV8Flag } from '../../core/v8-flags.js';
 import { loadBundle } from './bundle-loader.js';
 import { endProcess } from './end-process.js';
-import { preloadFor } from './preload.js';
-import { setCliJitFlags } from './jit-flags.js';
+import { prepareV8 } from './jit-flags.js';
 
-// WebAssembly is compiled by V8's baseline compiler only (see bin.ts). Before the bundle is compiled:
+// Node modules preloaded and V8 flags set for the command (jit-flags.ts), before the bundle is compiled:
 // V8 takes a code cache only under the flags it was made under, and the cache is made at exit.
-// What the command needs of Node's own modules first, while their code cache applies (preload.ts).
-preloadFor(process.argv[2]);
-setV8Flag('--liftoff-only');
-// Type feedback from the first call, and a later start of the optimizing compiler (jit-flags.ts).
-setCliJitFlags(process.argv[2]);
+prepareV8(process.argv[2]);
 // `import()` of a user's module (a manifest, an in-process target) and of tsx, which the bundle cannot do itself.
 lendImport((url) => import(url));
 const bundle = loadBundle(fileURLToPath(new URL('./main.cjs', import.meta.url)));

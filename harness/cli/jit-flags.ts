@@ -19,7 +19,7 @@
  * cost 0.27 s, a budget four times the default saved no more than twice.
  */
 import { setV8Flag } from '../../core/v8-flags.js';
-import { PROVIDER_COMMANDS } from './preload.js';
+import { preloadFor, PROVIDER_COMMANDS } from './preload.js';
 
 /** The flags, in the order they are set. */
 export const CLI_JIT_FLAGS: readonly string[] = ['--no-lazy-feedback-allocation', '--interrupt-budget=135168'];
@@ -35,4 +35,25 @@ export function setCliJitFlags(command: string | undefined): boolean {
   if (command === undefined || !PROVIDER_COMMANDS.has(command)) return false;
   for (const flag of CLI_JIT_FLAGS) setV8Flag(flag);
   return true;
+}
+
+/**
+ * Everything the CLI's entry points (bin.ts, bundled-bin.ts) set up in V8 for `command` (the CLI's
+ * first argument), in the order it needs:
+ *
+ * 1. the Node modules the command is sure to need, while Node's code cache for them still applies
+ *    (preload.ts): the flags below make V8 refuse that cache for modules loaded afterwards;
+ * 2. `--liftoff-only`, for every command: WebAssembly is compiled by V8's baseline compiler only. The
+ *    one WebAssembly module the CLI runs is fetch's HTTP parser (llhttp; the mock provider posts
+ *    back-channel logout tokens with fetch), and V8's optimizing compiler spent about 0.2 CPU-s of an
+ *    audit on it for a few requests;
+ * 3. {@link setCliJitFlags}.
+ *
+ * The flags are recorded (core/v8-flags.ts): the code caches of the bundle and of playwright-core depend
+ * on them. Call it before the CLI's code is compiled.
+ */
+export function prepareV8(command: string | undefined): void {
+  preloadFor(command);
+  setV8Flag('--liftoff-only');
+  setCliJitFlags(command);
 }

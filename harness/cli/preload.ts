@@ -2,7 +2,7 @@
  * Node's own modules that a command is sure to need, loaded before the CLI changes a V8 flag.
  *
  * Node compiles its built-in modules from a code cache that V8 accepts only under the flags it was
- * made under. Once the CLI sets `--liftoff-only` (bin.ts), every built-in module loaded afterwards is
+ * made under. Once the CLI sets `--liftoff-only` (jit-flags.ts), every built-in module loaded afterwards is
  * compiled from its source. For most of them that costs little. fetch's implementation (undici, behind
  * the lazy `Response`, `Headers` and `fetch` globals) is the exception: the mock provider answers every
  * request with a web `Response`, so an audit loaded undici at the provider's first answer, the first
