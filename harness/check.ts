@@ -160,7 +160,15 @@ export interface ClientCheckContext {
    * for a plain HTTP agent whatever the need, for a web target (other kinds get their usual agent).
    */
   session(name?: string, opts?: { agent?: 'http' }): Promise<Session>;
-  /** Journal entries and artifacts of this check's logins only. */
+  /**
+   * The shared login `key` of this check's environment and user agent (harness/runner/shared-login.ts):
+   * `run` runs it under a login tag of its own, once for every check that asks for `key`, and each gets
+   * what it returned (or what it threw, rethrown). Asking adds its observations and transcript to the
+   * check's, and its journal entries to the check's {@link journal}. Every caller of one key passes the
+   * same `run`: scenarios/lib/flow.ts holds them.
+   */
+  shared<T>(key: string, run: (ctx: ClientCheckContext) => Promise<T>): Promise<T>;
+  /** Journal entries and artifacts of this check's logins only (and of the shared logins it asked for). */
   journal: Journal;
   /** The provider journal unfiltered (discovery and JWKS fetches carry no tag). */
   fullJournal: Journal;

@@ -456,6 +456,145 @@ describe('runClientAudit with a fragile target', () => {
   });
 });
 
+describe('shared logins', () => {
+  /** A shared login that fetches the provider's metadata once, in its own tagged session. */
+  function sharedProbe(calls: { n: number }): (ctx: ClientCheckContext) => Promise<{ tag: string }> {
+    return async (shared) => {
+      calls.n++;
+      const s = await shared.session('probe');
+      await s.request({ url: shared.idp.endpoints.discovery });
+      shared.observe(`probe ran in tag ${shared.tag}`, { tag: shared.tag });
+      return { tag: shared.tag };
+    };
+  }
+
+  it('runs once for every check that asks, and gives each its value, observations, transcript and journal entries', async () => {
+    const calls = { n: 0 };
+    const probe = sharedProbe(calls);
+    const seenTags: string[] = [];
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 3,
+      catalog: clientCatalogOf([
+        ...['a', 'b', 'c'].map((id) =>
+          fake(`shared.${id}`, async (ctx) => {
+            const { tag } = await ctx.shared('probe', probe);
+            seenTags.push(tag);
+            const own = await ctx.session('own');
+            await own.request({ url: ctx.idp.endpoints.discovery });
+            const tags = ctx.journal.entries().map((e) => e.tag);
+            ctx.observe(`journal tags ${tags.join(' ')}`);
+            return {
+              verdict: tags.length === 2 && tags.includes(tag) && tags.includes(ctx.tag) ? 'pass' : 'fail',
+              summary: tags.join(' '),
+            };
+          }),
+        ),
+        fake('shared.none', async (ctx) => {
+          const own = await ctx.session('own');
+          await own.request({ url: ctx.idp.endpoints.discovery });
+          const tags = ctx.journal.entries().map((e) => e.tag);
+          ctx.observe(`journal tags ${tags.join(' ')}`);
+          return { verdict: tags.length === 1 && tags[0] === ctx.tag ? 'pass' : 'fail', summary: tags.join(' ') };
+        }),
+      ]),
+    });
+    expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(calls.n).toBe(1);
+    const [sharedTag] = seenTags;
+    expect(new Set(seenTags)).toEqual(new Set([sharedTag]));
+    expect(sharedTag).toMatch(/^shared\.probe\.http-[0-9a-f]{8}$/);
+    for (const r of report.results.slice(0, 3)) {
+      expect(r.observations.map((o) => o.text)).toContain(`probe ran in tag ${sharedTag}`);
+      // The shared login's session and provider entries come first in each asking check's transcript.
+      const provider = r.transcript.filter((t) => t.agent === 'provider');
+      expect(provider).toHaveLength(2);
+      expect(r.transcript.filter((t) => t.agent === 'http').map((t) => t.url)).toHaveLength(2);
+    }
+    // The same provider entry (one request) in each of the three transcripts.
+    const sharedSeqs = report.results.slice(0, 3).map((r) => r.transcript.find((t) => t.agent === 'provider')!.seq);
+    expect(new Set(sharedSeqs).size).toBe(1);
+    expect(report.results[3].observations.map((o) => o.text).join('\n')).not.toContain('probe ran');
+    expect(report.results[3].transcript.filter((t) => t.agent === 'provider')).toHaveLength(1);
+  });
+
+  it('hands what a shared login threw to every check that asks, and lets it neither arm a fault nor nest', async () => {
+    const calls = { n: 0 };
+    const broken = async (): Promise<never> => {
+      calls.n++;
+      throw new Error('the shared login broke');
+    };
+    const asking = (id: string, key: string, run: (ctx: ClientCheckContext) => Promise<unknown>): ClientCheck =>
+      fake(id, async (ctx) => {
+        ctx.observe('asking');
+        await ctx.shared(key, run);
+        return { verdict: 'pass', summary: 'got it' };
+      });
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 2,
+      catalog: clientCatalogOf([
+        asking('broken.a', 'broken', broken),
+        asking('broken.b', 'broken', broken),
+        asking('arms', 'arms', async (shared) => {
+          shared.arm({ name: 'callback.state-altered' });
+          return 1;
+        }),
+        asking('nests', 'nests', (shared) => shared.shared('inner', async () => 1)),
+      ]),
+    });
+    expect(calls.n).toBe(1);
+    expect(report.results.map((r) => [r.id, r.verdict])).toEqual([
+      ['broken.a', 'error'],
+      ['broken.b', 'error'],
+      ['arms', 'error'],
+      ['nests', 'error'],
+    ]);
+    expect(report.results[0].summary).toContain('the shared login broke');
+    expect(report.results[1].summary).toContain('the shared login broke');
+    expect(report.results[2].summary).toMatch(/armed the fault callback\.state-altered; shared logins arm none/);
+    expect(report.results[3].summary).toMatch(/asked for another/);
+  });
+});
+
+describe('the baseline login of the bundled reference web client', () => {
+  it('is one login for every check that needs a control or an ordinary login, with the same verdicts', async () => {
+    const opts: ClientAuditOptions = {
+      seed: 3,
+      concurrency: 4,
+      checkTimeoutMs: 20_000,
+      only: ['state.present', 'pkce.present', 'leak.url', 'state.mismatch', 'id-token.signature'],
+      // Without the compensating controls these verdicts would also run (their own logins).
+      skip: ['flow.code-only', 'id-token.nonce', 'nonce.present', 'pkce.verifier-fresh', 'pkce.verifier-sent'].concat(
+        'state.session-binding',
+      ),
+      catalog: await loadClientCatalog(),
+    };
+    const report = await runClientAudit(opts);
+    expect(report.results.map((r) => [r.id, r.verdict])).toEqual([
+      ['state.present', 'pass'],
+      ['state.mismatch', 'pass'],
+      ['pkce.present', 'pass'],
+      ['pkce.s256', 'pass'],
+      ['id-token.signature', 'pass'],
+      ['leak.url', 'pass'],
+    ]);
+    // Every provider entry of the run, once: one baseline login, then one faulted login each for the
+    // two checks that inject a fault.
+    const entries = new Map<number, string>();
+    for (const r of report.results) {
+      for (const t of r.transcript) if (t.agent === 'provider') entries.set(t.seq, t.url);
+    }
+    const authorizations = [...entries.values()].filter((u) => u.includes('/authorize'));
+    expect(authorizations).toHaveLength(3);
+    for (const r of report.results) {
+      expect(
+        r.observations.some((o) => /^The run's shared baseline login \(tag shared\.baseline\.http-/.test(o.text)),
+      ).toBe(true);
+    }
+  });
+});
+
 describe('runClientAudit with an in-process integration', () => {
   it('imports the integration on the run port and answers its calls to the real lexoffice host from the mock', async () => {
     const report = await runClientAudit({

@@ -12,14 +12,28 @@ import { followSecrets } from '../../core/redaction.js';
 import { packagePath } from '../../core/package-root.js';
 import type { MemoryLimits } from '../../mock-idp/index.js';
 import type { MockIdp } from '../../mock-idp/types.js';
-import type { CheckResult, PolicyName, Reference, Report, RunnerEvent, Severity } from '../../reports/model.js';
+import type {
+  CheckResult,
+  PolicyName,
+  Reference,
+  Report,
+  RunnerEvent,
+  Severity,
+  TranscriptEntryModel,
+} from '../../reports/model.js';
 import { selectShard } from '../../reports/shard.js';
 import type { CheckCatalog, ClientCheck, ClientCheckContext } from '../check.js';
 import { loadManifest, validateManifest, type ManifestTemplate } from '../manifest/index.js';
-import { openSession, prelaunchBrowser, type SessionResources } from '../session/index.js';
+import { prelaunchBrowser, type SessionResources } from '../session/index.js';
 import type { ResolvedTarget, Session } from '../types.js';
 import { TargetPriority } from '../target/priority.js';
-import { createEnvironment, providerTranscript, type ClientEnvironment } from './client-environment.js';
+import {
+  createEnvironment,
+  environmentOfContext,
+  openEnvironmentSession,
+  providerTranscript,
+  type ClientEnvironment,
+} from './client-environment.js';
 import { CheckRunError, ConfigurationError } from './errors.js';
 import { executeChecksDetailed, type ExecItem } from './execute.js';
 import { runAudit, type RunFrame, type RunResults } from './run.js';
@@ -28,6 +42,7 @@ import type { StartedTarget } from './start-handle.js';
 import { selectChecks, withControls } from './select.js';
 import { targetFacts } from '../verdicts/facts.js';
 import { judgingOf } from '../verdicts/judge.js';
+import { SharedLogins } from './shared-login.js';
 import { taggedJournal, timedJournal } from './tagged-journal.js';
 import { RunTimings, timedItem, timedSession, timedStep } from './timings.js';
 
@@ -234,6 +249,7 @@ async function executeClientChecks(
             ).results;
     } else {
       const env = shared;
+      const sharedLogins = new SharedLogins({ seed: opts.seed, resources, runSignal: signal });
       const items = checks.map(({ check, severity }) =>
         checkItem(check, severity, opts.catalog.references(check), {
           timeoutMs: usesBrowser(check, template.kind)
@@ -242,6 +258,7 @@ async function executeClientChecks(
           seed: opts.seed,
           template,
           shared: env,
+          sharedLogins,
           resources,
           ...(usesBrowser(check, template.kind) ? { browserCheckEnded: browser.checkEnded } : {}),
           // Started above; started now if it was not (the run was being interrupted).
@@ -441,6 +458,8 @@ interface CheckDeps {
   seed: number;
   template: ManifestTemplate;
   shared: ClientEnvironment;
+  /** The run's shared logins (harness/runner/shared-login.ts). */
+  sharedLogins: SharedLogins;
   resources: SessionResources;
   /** The check's own provider and target, started at the beginning of the run (discovery faults). */
   own: (() => Promise<OwnEnvironment>) | undefined;
@@ -466,11 +485,15 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       let unhold: (() => void) | undefined;
       let finished = false;
       let startRefused: string | undefined;
+      /** The tags of the shared logins the check asked for, and their transcripts. */
+      const sharedTags: string[] = [];
+      const sharedTranscript: TranscriptEntryModel[] = [];
       const finish = async (): Promise<void> => {
         if (finished) return;
         finished = true;
         env.idp.faults.clear(tag);
         await Promise.allSettled(sessions.map((s) => s.close()));
+        exec.addTranscript(sharedTranscript);
         exec.addTranscript(sessions.flatMap((s) => s.transcript()));
         exec.addTranscript(providerTranscript(env.idp, tag, { discovery: startRefused !== undefined }));
         // The transcript is taken: the tag may make room for other logins from now on (it stays until it must).
@@ -513,10 +536,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             : 'http';
         let sessionCount = 0;
         const ctx: ClientCheckContext = {
-          target: env.target,
-          idp: env.idp,
-          ...(env.idp2 ? { idp2: env.idp2 } : {}),
-          tag,
+          ...environmentOfContext(env, tag),
           arm: (fault) => {
             // The declaration names the faults a check arms (docs, reports); arming another is a catalog bug.
             if (!check.faults?.includes(fault.name)) {
@@ -532,12 +552,11 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             if (!handle) throw new CheckRunError('the target did not start, so there is no session', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
             const session = await timedStep('session', () =>
-              openSession({
+              openEnvironmentSession(env, {
                 id,
                 tag,
-                agent: opts?.agent === 'http' && env.target.kind === 'web' ? 'http' : agent,
-                target: env.target,
-                idp: env.idp,
+                agent,
+                ...(opts?.agent ? { asked: opts.agent } : {}),
                 driver: handle.driver,
                 resources: deps.resources,
                 signal: exec.signal,
@@ -546,9 +565,25 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             sessions.push(session);
             return timedSession(session);
           },
-          journal: taggedJournal(env.idp.journal, tag),
+          shared: async <T>(key: string, run: (c: ClientCheckContext) => Promise<T>): Promise<T> => {
+            if (finished) throw new CheckRunError('the check has ended', 'harness');
+            const record = await timedStep('login', () =>
+              deps.sharedLogins.record(env, agent, key, run, deps.timeoutMs),
+            );
+            if (!finished && !sharedTags.includes(record.tag)) {
+              sharedTags.push(record.tag);
+              sharedTranscript.push(...record.transcript);
+              exec.observe(
+                `The run's shared ${key} login (tag ${record.tag}), done once in this environment for every check ` +
+                  'that needs one; its observations follow.',
+              );
+              for (const o of record.observations) exec.observe(o.text, o.data);
+            }
+            if (record.failed) throw record.error;
+            return record.value as T;
+          },
+          journal: taggedJournal(env.idp.journal, tag, sharedTags),
           fullJournal: timedJournal(env.idp.journal),
-          targetLogs: () => env.instance.logs(),
           observe: (text, data) => exec.observe(text, data),
           random: checkRandom(check.id, deps.seed),
           signal: exec.signal,

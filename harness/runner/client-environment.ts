@@ -19,6 +19,9 @@ import type { TargetPriority } from '../target/priority.js';
 import type { ResolvedTarget } from '../types.js';
 import { startTargetHandle, type StartedTarget } from './start-handle.js';
 import { TargetInstance } from './target-instance.js';
+import { openSession, type OpenSessionOptions } from '../session/index.js';
+import type { Session } from '../types.js';
+import type { ClientCheckContext } from '../check.js';
 
 /** One provider with its target: the shared one, or a check's own for discovery faults. */
 export interface ClientEnvironment {
@@ -164,4 +167,35 @@ export function providerTranscript(
     if (e.response.body !== undefined) entry.responseBody = e.response.body;
     return entry;
   });
+}
+
+/**
+ * A session of `env`'s target under `opts.tag`, in the caller's `agent`, unless the caller asks for a
+ * plain HTTP agent (`asked`), which a web target gets (other kinds keep their usual agent).
+ */
+export function openEnvironmentSession(
+  env: ClientEnvironment,
+  opts: Omit<OpenSessionOptions, 'target' | 'idp'> & { asked?: 'http' },
+): Promise<Session> {
+  const { asked, ...rest } = opts;
+  return openSession({
+    ...rest,
+    agent: asked === 'http' && env.target.kind === 'web' ? 'http' : opts.agent,
+    target: env.target,
+    idp: env.idp,
+  });
+}
+
+/** What a check context says of the environment it runs in, for logins under `tag`. */
+export function environmentOfContext(
+  env: ClientEnvironment,
+  tag: string,
+): Pick<ClientCheckContext, 'target' | 'idp' | 'idp2' | 'tag' | 'targetLogs'> {
+  return {
+    target: env.target,
+    idp: env.idp,
+    ...(env.idp2 ? { idp2: env.idp2 } : {}),
+    tag,
+    targetLogs: () => env.instance.logs(),
+  };
 }

@@ -3,7 +3,7 @@
  * checks that run concurrently against one provider never see each other's logins (ARCHITECTURE.md,
  * "Login tags").
  */
-import type { Journal, JournalEntry } from '../../mock-idp/types.js';
+import type { Journal } from '../../mock-idp/types.js';
 import { timedStep } from './timings.js';
 
 /** `journal` with its waits timed as `wait` steps of the current check (the unfiltered journal of a check). */
@@ -18,20 +18,31 @@ export function timedJournal(journal: Journal): Journal {
 }
 
 /**
- * Wraps `journal` so every read is filtered by `tag`. `secrets()` keeps this tag's artifacts plus the
- * untagged client secrets (a client secret belongs to every login of that client).
+ * Wraps `journal` so every read is filtered by `tag`, or by `tag` and the tags in `more` (the shared
+ * logins a check asked for; the array may grow while the view is in use). `secrets()` keeps these tags'
+ * artifacts plus the untagged client secrets (a client secret belongs to every login of that client).
  */
-export function taggedJournal(journal: Journal, tag: string): Journal {
-  const mine = (e: JournalEntry): boolean => e.tag === tag;
+export function taggedJournal(journal: Journal, tag: string, more: readonly string[] = []): Journal {
+  const mine = (t: string | undefined): boolean => t === tag || (t !== undefined && more.includes(t));
+  /** The entries or artifacts of every tag of the view, in the journal's order (`key`; a stable sort). */
+  const union = <T>(read: (tag: string) => T[], key: (x: T) => number): T[] =>
+    more.length === 0 ? read(tag) : [...more, tag].flatMap(read).sort((a, b) => key(a) - key(b));
   return {
-    entries: (filter) => journal.entries({ ...filter, tag }),
-    issued: (filter) => journal.issued({ ...filter, tag }),
-    secrets: () =>
-      journal.secrets().filter((a) => a.tag === tag || (a.tag === undefined && a.kind === 'client_secret')),
-    waitFor: (predicate, opts) => timedStep('wait', () => journal.waitFor((e) => mine(e) && predicate(e), opts)),
+    entries: (filter) =>
+      union(
+        (t) => journal.entries({ ...filter, tag: t }),
+        (e) => e.seq,
+      ),
+    issued: (filter) =>
+      union(
+        (t) => journal.issued({ ...filter, tag: t }),
+        (a) => a.at,
+      ),
+    secrets: () => journal.secrets().filter((a) => mine(a.tag) || (a.tag === undefined && a.kind === 'client_secret')),
+    waitFor: (predicate, opts) => timedStep('wait', () => journal.waitFor((e) => mine(e.tag) && predicate(e), opts)),
     subscribe: (listener) =>
       journal.subscribe((e) => {
-        if (mine(e)) listener(e);
+        if (mine(e.tag)) listener(e);
       }),
   };
 }

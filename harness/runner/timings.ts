@@ -80,6 +80,14 @@ export function withCheckTimer<T>(timer: CheckTimer, fn: () => Promise<T>): Prom
   return current.run(timer, fn);
 }
 
+/**
+ * Runs `fn` outside every check's clock: work that several checks share (harness/runner/shared-login.ts)
+ * is timed by each of them as the wait for it, not by whichever started it.
+ */
+export function untimed<T>(fn: () => Promise<T>): Promise<T> {
+  return current.exit(fn);
+}
+
 /** Runs `fn` as a step of `kind` of the check it belongs to (outside a timed check: just runs it). */
 export function timedStep<T>(kind: StepKind, fn: () => Promise<T>): Promise<T> {
   const timer = current.getStore();

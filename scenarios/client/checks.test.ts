@@ -316,3 +316,28 @@ describe('client checks running side by side on one target', () => {
     expect(error.outcome.verdict, error.outcome.summary).toBe('pass');
   });
 });
+
+describe('a rejection judged against the shared control login', () => {
+  it('id-token.sub-userinfo takes a faulted login that never reached userinfo for no refusal', async () => {
+    const world = await createFakeWorld({});
+    const check = checkById('id-token.sub-userinfo')!;
+    // The faulted login's callback never reaches the client: it cannot have seen the mismatching subject.
+    const stalled = (ctx: ClientCheckContext): ClientCheckContext => ({
+      ...ctx,
+      session: async (name, opts) => {
+        const session = await ctx.session(name, opts);
+        if (name !== 'faulted') return session;
+        return {
+          ...session,
+          deliver: async (url: string) => ({ status: 400, finalUrl: url, body: '<p>Sign-in error</p>' }),
+        };
+      },
+    });
+    const { outcome } = await world.run({ ...check, run: (ctx) => check.run(stalled(ctx)) });
+    expect(outcome).toMatchObject({ verdict: 'error', errorKind: 'target' });
+    expect(outcome.summary).toMatch(/did not call userinfo in the faulted login/);
+    // The same check on the same client, delivered: a refusal.
+    const delivered = await (await createFakeWorld({})).run(check);
+    expect(delivered.outcome.verdict, delivered.outcome.summary).toBe('pass');
+  });
+});

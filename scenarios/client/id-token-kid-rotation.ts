@@ -1,5 +1,5 @@
 /** id-token.kid-rotation: after a signing key rotation the client refetches the JWKS (OIDC Core §10.1.1). */
-import { completeLogin } from '../lib/flow.js';
+import { completeLogin, ownControlLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable, warn } from '../lib/outcome.js';
 import { requireIdTokenControl } from './id-token-validation.js';
@@ -25,7 +25,9 @@ export const idTokenKidRotation = defineClientCheck({
     'Cache the JWKS, but when an ID token names a `kid` you do not know, fetch the JWKS again (rate-limited) ' +
     'and retry. JOSE libraries do this for you with a remote key set (e.g. `createRemoteJWKSet` in jose).',
   async run(ctx) {
-    await requireIdTokenControl(ctx);
+    // Its own control, right before the rotation: that login leaves the JWKS cached in the client, and
+    // the check is whether the client goes back for it.
+    await requireIdTokenControl(ctx, false, ownControlLogin);
     const mark = Math.max(0, ...ctx.fullJournal.entries().map((e) => e.seq));
     ctx.arm({ name: 'id-token.rotated-key' });
     ctx.observe('Armed id-token.rotated-key: the next ID token is signed with a newly published key.');

@@ -1,7 +1,7 @@
 /** id-token.sub-userinfo: a userinfo `sub` that differs from the ID token's is refused (OIDC Core §5.3.2). */
 import { completeLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
-import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
+import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { requireIdTokenControl } from './id-token-validation.js';
 
 /** The client compares the userinfo `sub` with the ID token's. */
@@ -30,14 +30,25 @@ export const idTokenSubUserinfo = defineClientCheck({
     if (ctx.journal.entries({ endpoint: 'userinfo' }).length === 0) {
       stopNotApplicable('The client does not call the userinfo endpoint during login.');
     }
+    const mark = Math.max(0, ...ctx.journal.entries().map((e) => e.seq));
     ctx.arm({ name: 'userinfo.wrong-sub' });
     ctx.observe('Armed userinfo.wrong-sub: userinfo answers with another subject than the ID token.');
     const session = await ctx.session('faulted');
     await completeLogin(ctx, session);
     const signedIn = await session.isSignedIn();
-    ctx.observe(`With a mismatching userinfo sub: ${signedIn ? 'SIGNED IN' : 'not signed in'}.`);
-    return signedIn
-      ? fail('The client signed the person in although userinfo described another subject than the ID token.')
-      : pass('The client refused a userinfo response whose sub differs from the ID token’s.');
+    // The faulted login's userinfo calls, not the control login's.
+    const faultedCalls = ctx.journal.entries({ endpoint: 'userinfo' }).filter((e) => e.seq > mark).length;
+    ctx.observe(
+      `With a mismatching userinfo sub: ${signedIn ? 'SIGNED IN' : 'not signed in'}; ${faultedCalls} userinfo call(s) in that login.`,
+    );
+    if (signedIn)
+      return fail('The client signed the person in although userinfo described another subject than the ID token.');
+    // Not signed in means refused only if the client got as far as the mismatching answer.
+    if (faultedCalls === 0)
+      stopError(
+        'The client did not call userinfo in the faulted login, so it never saw the mismatching subject.',
+        'target',
+      );
+    return pass('The client refused a userinfo response whose sub differs from the ID token’s.');
   },
 });

@@ -6,7 +6,7 @@
 import type { Fault } from '../../mock-idp/types.js';
 import type { ClientCheck, ClientCheckContext, Outcome, Requirement, Severity } from '../types.js';
 import type { RefKey } from '../refs.js';
-import { completeLogin, controlLogin, scopesOf, tokenRequestsForCode } from '../lib/flow.js';
+import { completeLogin, controlLogin, scopesOf, tokenRequestsForCode, type CompletedLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 import { TOKEN_ENDPOINT_ID_TOKEN } from '../lib/allowances.js';
@@ -15,18 +15,22 @@ import { TOKEN_ENDPOINT_ID_TOKEN } from '../lib/allowances.js';
  * Ends the check as not applicable unless the control login received an ID token: a client that does
  * not use OpenID Connect has no ID token to validate.
  */
-export async function requireIdTokenControl(ctx: ClientCheckContext, needsNonce = false) {
-  const control = await controlLogin(ctx);
-  if (!scopesOf(control.request.params.scope).includes('openid')) {
+export async function requireIdTokenControl(
+  ctx: ClientCheckContext,
+  needsNonce = false,
+  control: (ctx: ClientCheckContext) => Promise<CompletedLogin> = controlLogin,
+) {
+  const login = await control(ctx);
+  if (!scopesOf(login.request.params.scope).includes('openid')) {
     stopNotApplicable('The client does not request the openid scope, so it receives no ID token.');
   }
   if (ctx.journal.issued({ kind: 'id_token' }).length === 0) {
     stopNotApplicable('The provider issued no ID token to this client.');
   }
-  if (needsNonce && !control.request.params.nonce) {
+  if (needsNonce && !login.request.params.nonce) {
     stopNotApplicable('The client sends no nonce, so there is none to compare (see nonce.present).');
   }
-  return control;
+  return login;
 }
 
 /** One login with `fault` armed (after a control login): the client must not sign in or use the tokens. */

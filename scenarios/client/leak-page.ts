@@ -1,7 +1,7 @@
 /** leak.page: no refresh token (confidential client: no token at all) rendered into pages (OWASP OAuth 2.0). */
 import type { IssuedKind } from '../../mock-idp/types.js';
 import { describeLeaks, knownSecrets, scanPlaces, servedPlaces } from '../lib/evidence.js';
-import { exerciseClient, targetOrigin } from '../lib/flow.js';
+import { ordinaryUse, targetOrigin } from '../lib/flow.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError } from '../lib/outcome.js';
 
@@ -28,7 +28,7 @@ export const leakPage = defineClientCheck({
     'tokens themselves. If front-end code must call the API, proxy the call through your server instead of ' +
     'handing the access token to the browser.',
   async run(ctx) {
-    const login = await exerciseClient(ctx);
+    const login = await ordinaryUse(ctx);
     const confidential = ctx.target.client.authMethod !== 'none';
     const kinds: IssuedKind[] = confidential ? ['access_token', 'refresh_token', 'id_token'] : ['refresh_token'];
     const places = servedPlaces(login.session.transcript(), targetOrigin(ctx.target));

@@ -11,7 +11,7 @@
  * host, port or scheme (the provider included), is judged.
  */
 import { describeLeaks, knownSecrets, scanPlaces } from '../lib/evidence.js';
-import { exerciseClient } from '../lib/flow.js';
+import { ordinaryUse } from '../lib/flow.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 import {
@@ -48,7 +48,7 @@ export const leakReferer = defineClientCheck({
     '`strict-origin`) on the callback response. Keep third-party resources and links off the callback page ' +
     '(RFC 9700 §4.2.4), and keep tokens out of URLs altogether.',
   async run(ctx) {
-    const login = await exerciseClient(ctx);
+    const login = await ordinaryUse(ctx);
     const transcript = login.session.transcript();
     const secrets = knownSecrets(ctx, ['code', 'access_token', 'refresh_token', 'id_token']);
     const places: RefererPlace[] = [

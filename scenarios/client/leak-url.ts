@@ -1,6 +1,6 @@
 /** leak.url: no token in any URL; the code leaves the address bar after the callback (RFC 9700 §4.3, RFC 6750 §5.3). */
 import { describeLeaks, knownSecrets, scanPlaces, urlPlaces, type Place } from '../lib/evidence.js';
-import { exerciseClient } from '../lib/flow.js';
+import { ordinaryUse } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError } from '../lib/outcome.js';
 
@@ -25,7 +25,7 @@ export const leakUrl = defineClientCheck({
     'the callback, redirect (server) or call `history.replaceState` (browser app) to a URL without `code` and ' +
     '`state`.',
   async run(ctx) {
-    const login = await exerciseClient(ctx);
+    const login = await ordinaryUse(ctx);
     const secrets = knownSecrets(ctx, ['access_token', 'refresh_token', 'id_token']);
     const places: Place[] = [
       ...urlPlaces(login.session.transcript()),

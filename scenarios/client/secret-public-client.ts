@@ -9,7 +9,7 @@
  *   (even ones the provider does not accept) has a secret baked into its code.
  */
 import { describeLeaks, knownSecrets, scanPlaces, urlPlaces, type Place } from '../lib/evidence.js';
-import { exerciseClient } from '../lib/flow.js';
+import { ordinaryUse } from '../lib/flow.js';
 import { BROWSER_KINDS, defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
@@ -35,7 +35,7 @@ export const secretPublicClient = defineClientCheck({
     'confidential client, put the token exchange on a server (backend-for-frontend) and keep the secret in its ' +
     'environment, never in front-end code or build-time variables that end up in the bundle.',
   async run(ctx) {
-    const login = await exerciseClient(ctx);
+    const login = await ordinaryUse(ctx);
     const transcript = login.session.transcript();
     const secrets = knownSecrets(ctx, ['client_secret']);
     if (secrets.length > 0) {

@@ -13,11 +13,16 @@
  */
 import { defineClientCheck } from '../define.js';
 import { stopNotApplicable } from '../lib/outcome.js';
-import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests } from '../lib/samples.js';
+import {
+  GUESSABLE_BELOW_BITS,
+  judgeEntropy,
+  sampleAuthorizationRequests,
+  SHARED_REQUEST_SAMPLES,
+} from '../lib/samples.js';
 import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
 /** Number of logins sampled: enough for the position and repetition tests, cheap for the HTTP agent. */
-const SAMPLES = 6;
+const SAMPLES = SHARED_REQUEST_SAMPLES;
 
 /** state is non-guessable (not clearly guessable over several logins) and never repeats. */
 export const stateEntropy = defineClientCheck({

@@ -161,10 +161,86 @@ export async function completeLogin(
 }
 
 /**
- * A login without any fault, which must end signed in. Checks that look for a rejection run one first:
- * "not signed in" only means "rejected" for a client that can sign in at all.
+ * The run's baseline: one ordinary login without any fault, its signed-in oracle and (signed in) one
+ * API call, done once per environment and user agent for every check that asks
+ * (harness/runner/shared-login.ts). What a step after the authorization request threw is kept in
+ * `failure`: a check that needs only the request still gets it.
  */
-export async function controlLogin(ctx: ClientCheckContext, name = 'control'): Promise<CompletedLogin> {
+export interface BaselineLogin {
+  request: AuthorizationRequest;
+  /** The whole login; absent when a later step threw (`failure`). */
+  login?: CompletedLogin;
+  signedIn: boolean;
+  /** The API call through the client, when signed in. */
+  api?: string;
+  /** What the approval, the callback, the signed-in oracle or the API call threw. */
+  failure?: unknown;
+}
+
+/** The run's shared baseline login (see {@link BaselineLogin}). */
+export function baselineLogin(ctx: ClientCheckContext): Promise<BaselineLogin> {
+  return ctx.shared('baseline', async (b): Promise<BaselineLogin> => {
+    const session = await b.session('login');
+    const request = await beginLogin(b, session);
+    let login: CompletedLogin | undefined;
+    let signedIn = false;
+    let api: string | undefined;
+    try {
+      const { response, callbackUrl } = await approveToCallback(b, session, request);
+      const callback = await deliverCallback(b, session, callbackUrl);
+      login = { session, request, response, callbackUrl, callback, code: callbackParams(callbackUrl).code };
+      signedIn = await session.isSignedIn();
+      if (signedIn) api = await session.api();
+    } catch (failure) {
+      b.observe(`The baseline login broke off: ${messageOf(failure)}`);
+      return { request, ...(login ? { login } : {}), signedIn, failure };
+    }
+    b.observe(
+      `Baseline login without any fault: ${signedIn ? `signed in; API call through the client: ${api}` : 'NOT signed in'}.`,
+    );
+    return { request, login, signedIn, ...(api !== undefined ? { api } : {}) };
+  });
+}
+
+/** The baseline's authorization request: for checks that judge only what the client asks for. */
+export async function baselineRequest(ctx: ClientCheckContext): Promise<AuthorizationRequest> {
+  return (await baselineLogin(ctx)).request;
+}
+
+/**
+ * The baseline's whole login (signed in or not); a login that broke off before its callback was
+ * answered ends the check as it would have.
+ */
+export async function baselineCompleted(ctx: ClientCheckContext): Promise<BaselineLogin & { login: CompletedLogin }> {
+  const base = await baselineLogin(ctx);
+  if (!base.login) throw base.failure;
+  return { ...base, login: base.login };
+}
+
+/**
+ * A login without any fault, which must end signed in. Checks that look for a rejection run one first:
+ * "not signed in" only means "rejected" for a client that can sign in at all. It is the run's baseline
+ * login, shared by every such check; {@link ownControlLogin} is a login of the check's own.
+ */
+export async function controlLogin(ctx: ClientCheckContext): Promise<CompletedLogin> {
+  const base = await baselineCompleted(ctx);
+  // The API call is no part of a control login: only what broke before it counts.
+  if (!base.signedIn && base.failure !== undefined) throw base.failure;
+  ctx.observe(`Control login without any fault (the baseline): ${base.signedIn ? 'signed in' : 'NOT signed in'}.`);
+  if (!base.signedIn) {
+    stopError(
+      'The client does not complete an ordinary login, so a rejected callback cannot be told apart from a broken client.',
+      'target',
+    );
+  }
+  return base.login;
+}
+
+/**
+ * {@link controlLogin} in a session of the check's own, right before what it tests: for a check whose
+ * control also leaves state in the client that the test depends on (a cached JWKS).
+ */
+export async function ownControlLogin(ctx: ClientCheckContext, name = 'control'): Promise<CompletedLogin> {
   const session = await ctx.session(name);
   const login = await completeLogin(ctx, session);
   const signedIn = await session.isSignedIn();
@@ -279,8 +355,22 @@ export function scopesOf(scope: string | undefined): string[] {
 }
 
 /**
- * A complete, ordinary use of the client: login, the signed-in oracle, one API call. Leak checks scan
- * what this produced. Ends in `error` when the login does not sign in (nothing representative to scan).
+ * The baseline as a complete, ordinary use of the client: login, the signed-in oracle, one API call.
+ * Leak checks that only scan what it produced use it. Ends in `error` when the login does not sign in
+ * (nothing representative to scan).
+ */
+export async function ordinaryUse(ctx: ClientCheckContext): Promise<CompletedLogin> {
+  const base = await baselineCompleted(ctx);
+  if (base.failure !== undefined) throw base.failure;
+  if (!base.signedIn)
+    stopError('The login did not sign in, so there is no ordinary use of the client to examine.', 'target');
+  return base.login;
+}
+
+/**
+ * A complete, ordinary use of the client in a session of the check's own: login, the signed-in oracle,
+ * one API call. For checks that go on using the session (refresh, logout) or need another agent.
+ * Ends in `error` when the login does not sign in (nothing representative to scan).
  */
 export async function exerciseClient(
   ctx: ClientCheckContext,

@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { ClientCheckContext } from '../types.js';
-import { GUESSABLE_BELOW_BITS, judgeEntropy, sampleAuthorizationRequests, type EntropyBound } from './samples.js';
+import {
+  GUESSABLE_BELOW_BITS,
+  judgeEntropy,
+  sampleAuthorizationRequests,
+  SHARED_REQUEST_SAMPLES,
+  type EntropyBound,
+} from './samples.js';
 
 const many = (n: number, make: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => make(i));
 
@@ -71,8 +77,14 @@ describe('sampleAuthorizationRequests', () => {
   function sessions() {
     const started: string[] = [];
     const pending: Array<{ id: string; release: () => void }> = [];
+    const shared: string[] = [];
     const ctx = {
       observe: () => undefined,
+      // The run's shared sample, run here in the check's own context (as in scenarios/client/testing).
+      shared: (key: string, run: (c: ClientCheckContext) => Promise<unknown>) => {
+        shared.push(key);
+        return run(ctx);
+      },
       session: async (name: string) => ({
         id: name,
         startLogin: () =>
@@ -85,27 +97,43 @@ describe('sampleAuthorizationRequests', () => {
           }),
       }),
     } as unknown as ClientCheckContext;
-    return { ctx, started, pending };
+    return { ctx, started, pending, shared };
   }
 
   it('starts the logins of the other sessions while the first session does its two, and keeps session order', async () => {
-    const { ctx, started, pending } = sessions();
+    const { ctx, started, pending, shared } = sessions();
+    expect(SHARED_REQUEST_SAMPLES).toBe(6);
+    // Four requests are the first four of the run's shared sample of six.
     const sampling = sampleAuthorizationRequests(ctx, 4);
-    await vi.waitFor(() => expect(started).toEqual(['sample-1', 'sample-2', 'sample-3']));
+    const others = ['sample-2', 'sample-3', 'sample-4', 'sample-5'];
+    await vi.waitFor(() => expect(started).toEqual(['sample-1', ...others]));
+    expect(shared).toEqual(['request-samples']);
     // Release the later sessions first: the result is still in session order.
     for (const p of pending.splice(1).reverse()) p.release();
     pending.shift()!.release();
     // The first session's second login starts only after its first one ended.
-    await vi.waitFor(() => expect(started).toEqual(['sample-1', 'sample-2', 'sample-3', 'sample-1']));
+    await vi.waitFor(() => expect(started).toEqual(['sample-1', ...others, 'sample-1']));
     pending.shift()!.release();
     const requests = await sampling;
     expect(requests.map((r) => r.params.state)).toEqual(['sample-1', 'sample-1', 'sample-2', 'sample-3']);
+  });
+
+  it('samples more than the shared sample holds in the check itself', async () => {
+    const { ctx, started, pending, shared } = sessions();
+    const sampling = sampleAuthorizationRequests(ctx, SHARED_REQUEST_SAMPLES + 1);
+    await vi.waitFor(() => expect(started).toHaveLength(SHARED_REQUEST_SAMPLES));
+    expect(shared).toEqual([]);
+    for (const p of pending.splice(0)) p.release();
+    await vi.waitFor(() => expect(pending).toHaveLength(1));
+    pending.shift()!.release();
+    expect(await sampling).toHaveLength(SHARED_REQUEST_SAMPLES + 1);
   });
 
   it('ends with the first failure in session order once every login has settled', async () => {
     let n = 0;
     const ctx = {
       observe: () => undefined,
+      shared: (_key: string, run: (c: ClientCheckContext) => Promise<unknown>) => run(ctx),
       session: async (name: string) => ({
         id: name,
         startLogin: async () => {
@@ -117,6 +145,6 @@ describe('sampleAuthorizationRequests', () => {
       }),
     } as unknown as ClientCheckContext;
     await expect(sampleAuthorizationRequests(ctx, 4)).rejects.toThrow(/second session/);
-    expect(n).toBe(4);
+    expect(n).toBe(SHARED_REQUEST_SAMPLES);
   });
 });

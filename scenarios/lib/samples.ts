@@ -10,14 +10,26 @@ import { beginLogin, completeLogin, type CompletedLogin } from './flow.js';
 import { fail, pass, warn } from './outcome.js';
 
 /**
+ * How many login starts the run samples once for every check that judges values of the authorization
+ * request (state, nonce, code challenge): `state.entropy` needs the most.
+ */
+export const SHARED_REQUEST_SAMPLES = 6;
+
+/**
  * Starts `count` logins (stopping at the provider's door): two in the first session, then one per new
- * session. The sessions run side by side; the values come back in session order.
+ * session. The sessions run side by side; the values come back in session order. Up to
+ * {@link SHARED_REQUEST_SAMPLES}, they are the first `count` of the run's shared sample
+ * (harness/runner/shared-login.ts), which has the same order: two in one session, then one per session.
  */
 export async function sampleAuthorizationRequests(
   ctx: ClientCheckContext,
   count: number,
 ): Promise<AuthorizationRequest[]> {
-  return collectSamples(ctx, count, (session) => beginLogin(ctx, session));
+  if (count > SHARED_REQUEST_SAMPLES) return collectSamples(ctx, count, (session) => beginLogin(ctx, session));
+  const all = await ctx.shared('request-samples', (shared) =>
+    collectSamples(shared, SHARED_REQUEST_SAMPLES, (session) => beginLogin(shared, session)),
+  );
+  return all.slice(0, count);
 }
 
 /** Runs `count` full logins: two in the first session, then one per new session, side by side. */

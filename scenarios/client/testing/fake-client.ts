@@ -602,6 +602,8 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
         tag,
         arm: (fault) => idp.faults.arm(tag, fault),
         session: async (name, opts) => makeSession(tag, name ?? 'session', opts?.agent === 'http'),
+        // Each check's shared logins are its own here: a check sees the same evidence as in a run, in its tag.
+        shared: (_key, run) => run(ctx),
         journal: taggedJournal(idp.journal, tag),
         fullJournal: idp.journal,
         targetLogs: () => logs.join('\n'),
