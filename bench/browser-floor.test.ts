@@ -43,9 +43,9 @@ describe('the browser floor', () => {
   });
 
   it("counts the HTML documents the audit's browser loaded, and nothing the provider or an HTTP agent fetched", () => {
-    const entry = (agent: string, method: string, type: string | undefined) => ({
+    const entry = (agent: string, method: string, type: string | undefined, at = 0) => ({
       seq: 1,
-      at: 0,
+      at,
       agent,
       method,
       url: 'http://127.0.0.1:1/x',
@@ -64,10 +64,32 @@ describe('the browser floor', () => {
             entry('provider', 'GET', 'text/html'),
           ],
         },
-        { transcript: [entry('browser', 'GET', 'text/html')] },
+        { transcript: [entry('browser', 'GET', 'text/html', 5)] },
       ],
     } as unknown as Pick<Report, 'results'>;
     expect(browserDocuments(report)).toBe(2);
+  });
+
+  it('counts the pages of a shared login once, though every check that used it carries them', () => {
+    const page = (at: number) => ({
+      seq: 1,
+      at,
+      agent: 'browser',
+      method: 'GET',
+      url: 'http://127.0.0.1:1/login',
+      requestHeaders: {},
+      responseHeaders: { 'content-type': 'text/html' },
+    });
+    const report = {
+      results: [
+        { transcript: [page(10), page(20)] },
+        // The shared login's page (at 10) again, and a page of this check's own.
+        { transcript: [page(10), page(30)] },
+        // Two sessions of one check may load the same page in the same millisecond: both count.
+        { transcript: [page(40), page(40)] },
+      ],
+    } as unknown as Pick<Report, 'results'>;
+    expect(browserDocuments(report)).toBe(5);
   });
 
   it('takes two pages per bare login and spreads the CPU over the CPUs', () => {

@@ -61,15 +61,26 @@ export function chromiumCpuMs(root: number = process.pid, procDir = '/proc'): nu
   return cpuMs;
 }
 
-/** The report's browser HTML documents: pages the audit's browser loaded. */
+/**
+ * The report's browser HTML documents: pages the audit's browser loaded. A shared login's pages are in
+ * the transcript of every check that used it (docs/ARCHITECTURE.md, "Shared logins"): an entry an earlier
+ * check already carried (same time, sequence number and URL) is counted once.
+ */
 export function browserDocuments(report: Pick<Report, 'results'>): number {
   let documents = 0;
+  const counted = new Set<string>();
   for (const result of report.results) {
+    const mine: string[] = [];
     for (const entry of result.transcript) {
       if (entry.agent !== 'browser' || entry.method !== 'GET') continue;
       const type = entry.responseHeaders?.['content-type'] ?? '';
-      if (type.startsWith('text/html')) documents++;
+      if (!type.startsWith('text/html')) continue;
+      const key = `${entry.at} ${entry.seq} ${entry.url}`;
+      if (counted.has(key)) continue;
+      mine.push(key);
+      documents++;
     }
+    for (const key of mine) counted.add(key);
   }
   return documents;
 }

@@ -3,7 +3,7 @@
  * value changes when the person signs in (OWASP session management, CWE-384).
  */
 import { cookiesSetBy, type SetCookie } from '../lib/cookies.js';
-import { approveToCallback, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
+import { approveToCallback, baselineCompleted, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable, warn } from '../lib/outcome.js';
 
@@ -39,13 +39,13 @@ export const sessionCookieFlags = defineClientCheck({
     '`Secure` in production over https, e.g. `cookie: { httpOnly: true, sameSite: "lax", secure: true }` in ' +
     'express-session.',
   async run(ctx) {
-    const session = await ctx.session('login');
-    const request = await beginLogin(ctx, session);
-    const { callbackUrl } = await approveToCallback(ctx, session, request);
-    await deliverCallback(ctx, session, callbackUrl);
-    if (!(await session.isSignedIn())) stopError('The login did not sign in.', 'target');
+    const { login, signedIn, failure } = await baselineCompleted(ctx);
+    if (!signedIn) {
+      if (failure !== undefined) throw failure;
+      stopError('The login did not sign in.', 'target');
+    }
     const origin = targetOrigin(ctx.target);
-    const cookies = liveCookies(cookiesSetBy(session.transcript(), origin));
+    const cookies = liveCookies(cookiesSetBy(login.session.transcript(), origin));
     if (cookies.length === 0)
       stopError('The target set no cookie during login, so no session cookie could be examined.', 'target');
     for (const c of cookies) {
