@@ -557,7 +557,7 @@ describe('shared logins', () => {
   });
 });
 
-describe('the baseline login of the bundled reference web client', () => {
+describe('the shared ordinary login of the bundled reference web client', () => {
   it('is one login for every check that needs a control or an ordinary login, with the same verdicts', async () => {
     const opts: ClientAuditOptions = {
       seed: 3,
@@ -579,7 +579,7 @@ describe('the baseline login of the bundled reference web client', () => {
       ['id-token.signature', 'pass'],
       ['leak.url', 'pass'],
     ]);
-    // Every provider entry of the run, once: one baseline login, then one faulted login each for the
+    // Every provider entry of the run, once: one ordinary login, then one faulted login each for the
     // two checks that inject a fault.
     const entries = new Map<number, string>();
     for (const r of report.results) {
@@ -589,7 +589,7 @@ describe('the baseline login of the bundled reference web client', () => {
     expect(authorizations).toHaveLength(3);
     for (const r of report.results) {
       expect(
-        r.observations.some((o) => /^The run's shared baseline login \(tag shared\.baseline\.http-/.test(o.text)),
+        r.observations.some((o) => /^The run's shared ordinary login \(tag shared\.ordinary\.http-/.test(o.text)),
       ).toBe(true);
     }
   });

@@ -1,5 +1,5 @@
 /** bearer.header: API calls carry the access token in the Authorization header (RFC 6750 §2.3, §5.3). */
-import { baselineCompleted, completeLogin } from '../lib/flow.js';
+import { ordinaryCompleted, completeLogin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 
@@ -25,8 +25,8 @@ export const bearerHeader = defineClientCheck({
     'is not printed.',
   async run(ctx) {
     // No sign-in required: a client whose query-string token the API refuses is exactly the finding. The
-    // baseline login made its API call only when signed in; otherwise the check makes one of its own.
-    const base = await baselineCompleted(ctx);
+    // shared ordinary login made its API call only when signed in; otherwise the check makes one of its own.
+    const base = await ordinaryCompleted(ctx);
     if (base.failure !== undefined) throw base.failure;
     if (!base.signedIn) {
       const session = await ctx.session('login');

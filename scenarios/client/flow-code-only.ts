@@ -1,5 +1,5 @@
 /** flow.code-only: only `response_type=code`; no tokens in the front channel (RFC 9700 §2.1.2). */
-import { authorizationEntries, baselineCompleted } from '../lib/flow.js';
+import { authorizationEntries, ordinaryCompleted } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass } from '../lib/outcome.js';
 
@@ -25,7 +25,7 @@ export const flowCodeOnly = defineClientCheck({
     'Request `response_type=code` only, redeem the code at the token endpoint with PKCE, and keep tokens out of ' +
     'URLs. Browser applications do this with the same authorization code + PKCE flow as server applications.',
   async run(ctx) {
-    const { login } = await baselineCompleted(ctx);
+    const { login } = await ordinaryCompleted(ctx);
     const types = [
       login.request.params.response_type,
       ...authorizationEntries(ctx).map((e) => e.authorization!.params.response_type),

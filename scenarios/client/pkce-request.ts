@@ -1,5 +1,5 @@
 /** pkce.present and pkce.s256: the authorization request carries an S256 code challenge (RFC 7636). */
-import { baselineRequest } from '../lib/flow.js';
+import { ordinaryRequest } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopNotApplicable } from '../lib/outcome.js';
 import { sentPkce } from '../lib/pkce.js';
@@ -23,7 +23,7 @@ export const pkcePresent = defineClientCheck({
     'session, and send `code_challenge=BASE64URL(SHA256(verifier))` with `code_challenge_method=S256` in the ' +
     'authorization request. Send the verifier as `code_verifier` in the token request.',
   async run(ctx) {
-    const request = await baselineRequest(ctx);
+    const request = await ordinaryRequest(ctx);
     const sent = sentPkce(request.params);
     ctx.observe(sent ? `code_challenge is present (${sent.challenge.length} characters).` : 'No code_challenge.');
     return sent
@@ -53,7 +53,7 @@ export const pkceS256 = defineClientCheck({
     'Always send `code_challenge_method=S256` with `code_challenge` set to the base64url-encoded SHA-256 hash of ' +
     'the verifier. Every provider that supports PKCE supports S256; there is no need for plain.',
   async run(ctx) {
-    const request = await baselineRequest(ctx);
+    const request = await ordinaryRequest(ctx);
     const sent = sentPkce(request.params);
     if (!sent) stopNotApplicable('The client sends no code_challenge (see pkce.present).');
     ctx.observe(

@@ -3,7 +3,7 @@
  * possession of a well-formed, high-entropy verifier, new for every login (RFC 7636 §4.1, §4.5, §7.1).
  */
 import type { ClientCheckContext } from '../types.js';
-import { baselineCompleted, tokenRequestsForCode } from '../lib/flow.js';
+import { ordinaryCompleted, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { FAPI2_PKCE } from '../lib/allowances.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
@@ -37,7 +37,7 @@ export const pkceVerifierSent = defineClientCheck({
     '`code_verifier` in the token request for exactly that login’s code. Never keep it in a module-level ' +
     'variable, which another person’s login would overwrite.',
   async run(ctx) {
-    const { login } = await baselineCompleted(ctx);
+    const { login } = await ordinaryCompleted(ctx);
     if (!login.code) stopError('The provider sent no code.', 'harness');
     // What the client sent is read from its authorization request, as pkce.present reads it; the
     // provider's record of the code only says whether the provider took the challenge into account.

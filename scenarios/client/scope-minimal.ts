@@ -1,5 +1,5 @@
 /** scope.minimal: requested scopes stay within what the manifest declares (RFC 9700 §2.3). */
-import { baselineRequest, scopesOf } from '../lib/flow.js';
+import { ordinaryRequest, scopesOf } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass } from '../lib/outcome.js';
 
@@ -23,7 +23,7 @@ export const scopeMinimal = defineClientCheck({
     'Request only the scopes the features you ship need, as declared in the target manifest. Add scopes when a ' +
     'feature needs them, and ask for rarely used ones in a separate, later login.',
   async run(ctx) {
-    const request = await baselineRequest(ctx);
+    const request = await ordinaryRequest(ctx);
     const declared = new Set(ctx.target.client.scopes);
     const requested = scopesOf(request.params.scope);
     const extra = requested.filter((s) => !declared.has(s));

@@ -3,7 +3,7 @@
  * value changes when the person signs in (OWASP session management, CWE-384).
  */
 import { cookiesSetBy, type SetCookie } from '../lib/cookies.js';
-import { approveToCallback, baselineCompleted, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
+import { approveToCallback, ordinaryCompleted, beginLogin, deliverCallback, targetOrigin } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable, warn } from '../lib/outcome.js';
 
@@ -39,7 +39,7 @@ export const sessionCookieFlags = defineClientCheck({
     '`Secure` in production over https, e.g. `cookie: { httpOnly: true, sameSite: "lax", secure: true }` in ' +
     'express-session.',
   async run(ctx) {
-    const { login, signedIn, failure } = await baselineCompleted(ctx);
+    const { login, signedIn, failure } = await ordinaryCompleted(ctx);
     if (!signedIn) {
       if (failure !== undefined) throw failure;
       stopError('The login did not sign in.', 'target');

@@ -1,5 +1,5 @@
 /** state.present: the authorization request carries `state` (RFC 6749 §10.12). */
-import { baselineRequest } from '../lib/flow.js';
+import { ordinaryRequest } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass } from '../lib/outcome.js';
 import { CSRF_ALLOWANCES } from '../lib/allowances.js';
@@ -27,7 +27,7 @@ export const statePresent = defineClientCheck({
     'random generator), store it in the person’s session and send it as `state`. On the callback, compare the ' +
     'returned `state` with the stored one and refuse the callback when they differ or either is missing.',
   async run(ctx) {
-    const request = await baselineRequest(ctx);
+    const request = await ordinaryRequest(ctx);
     const state = request.params.state;
     ctx.observe(state ? `state is present (${state.length} characters).` : 'The authorization request has no state.');
     return state

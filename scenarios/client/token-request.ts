@@ -4,13 +4,13 @@
  */
 import type { JournalEntry } from '../../mock-idp/types.js';
 import type { ClientCheckContext } from '../types.js';
-import { baselineCompleted, tokenRequestsForCode } from '../lib/flow.js';
+import { ordinaryCompleted, tokenRequestsForCode } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError } from '../lib/outcome.js';
 
 /** One login and the token request that redeemed its code. */
 async function loginAndTokenRequest(ctx: ClientCheckContext): Promise<{ redirectUri?: string; entry: JournalEntry }> {
-  const { login } = await baselineCompleted(ctx);
+  const { login } = await ordinaryCompleted(ctx);
   if (!login.code) stopError('The provider sent no code.', 'harness');
   const entry = tokenRequestsForCode(ctx, login.code)[0];
   if (!entry?.token) stopError('The client did not redeem the code at the token endpoint.', 'target');

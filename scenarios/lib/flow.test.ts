@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientCheckContext } from '../types.js';
 import {
-  baselineCompleted,
-  baselineLogin,
-  baselineRequest,
+  ordinaryCompleted,
+  ordinaryLogin,
+  ordinaryRequest,
   controlLogin,
   ordinaryUse,
   ownControlLogin,
@@ -75,13 +75,13 @@ async function ending(p: Promise<unknown>): Promise<string> {
   return 'no ending';
 }
 
-describe('the baseline login', () => {
+describe('the shared ordinary login', () => {
   it('is one login, with its signed-in oracle and an API call, for every helper that asks', async () => {
     const { ctx, counts } = stubContext({});
-    const request = await baselineRequest(ctx);
+    const request = await ordinaryRequest(ctx);
     const control = await controlLogin(ctx);
     const used = await ordinaryUse(ctx);
-    const { login, signedIn, api } = await baselineCompleted(ctx);
+    const { login, signedIn, api } = await ordinaryCompleted(ctx);
     expect(counts).toEqual({ sessions: 1, shared: 1, api: 1 });
     expect(control).toBe(used);
     expect(login).toBe(control);
@@ -91,10 +91,10 @@ describe('the baseline login', () => {
 
   it('keeps the authorization request when the provider refuses it, and ends the others as their own login would', async () => {
     const { ctx } = stubContext({ approveFails: true });
-    expect((await baselineRequest(ctx)).params.state).toBe('s');
-    const base = await baselineLogin(ctx);
+    expect((await ordinaryRequest(ctx)).params.state).toBe('s');
+    const base = await ordinaryLogin(ctx);
     expect(base.login).toBeUndefined();
-    expect(await ending(baselineCompleted(ctx))).toMatch(
+    expect(await ending(ordinaryCompleted(ctx))).toMatch(
       /^error: The provider refused the client's authorization request/,
     );
     expect(await ending(controlLogin(ctx))).toMatch(/^error: The provider refused/);
@@ -109,7 +109,7 @@ describe('the baseline login', () => {
     expect(await ending(ordinaryUse(ctx))).toBe(
       'error: The login did not sign in, so there is no ordinary use of the client to examine.',
     );
-    expect((await baselineCompleted(ctx)).login.code).toBe('c1');
+    expect((await ordinaryCompleted(ctx)).login.code).toBe('c1');
     // Not signed in: no API call.
     expect(counts.api).toBe(0);
   });
@@ -123,7 +123,7 @@ describe('the baseline login', () => {
   it('is no control when the signed-in oracle broke', async () => {
     const { ctx } = stubContext({ isSignedInFails: true });
     expect(await ending(controlLogin(ctx))).toBe('threw: signed-in page broke');
-    expect((await baselineCompleted(ctx)).login.code).toBe('c1');
+    expect((await ordinaryCompleted(ctx)).login.code).toBe('c1');
   });
 
   it('leaves a check its own control login when it asks for one', async () => {

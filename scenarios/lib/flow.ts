@@ -161,12 +161,12 @@ export async function completeLogin(
 }
 
 /**
- * The run's baseline: one ordinary login without any fault, its signed-in oracle and (signed in) one
+ * The run's shared ordinary login: one login without any fault, its signed-in oracle and (signed in) one
  * API call, done once per environment and user agent for every check that asks
  * (harness/runner/shared-login.ts). What a step after the authorization request threw is kept in
  * `failure`: a check that needs only the request still gets it.
  */
-export interface BaselineLogin {
+export interface OrdinaryLogin {
   request: AuthorizationRequest;
   /** The whole login; absent when a later step threw (`failure`). */
   login?: CompletedLogin;
@@ -177,9 +177,9 @@ export interface BaselineLogin {
   failure?: unknown;
 }
 
-/** The run's shared baseline login (see {@link BaselineLogin}). */
-export function baselineLogin(ctx: ClientCheckContext): Promise<BaselineLogin> {
-  return ctx.shared('baseline', async (b): Promise<BaselineLogin> => {
+/** The run's shared ordinary login (see {@link OrdinaryLogin}). */
+export function ordinaryLogin(ctx: ClientCheckContext): Promise<OrdinaryLogin> {
+  return ctx.shared('ordinary', async (b): Promise<OrdinaryLogin> => {
     const session = await b.session('login');
     const request = await beginLogin(b, session);
     let login: CompletedLogin | undefined;
@@ -192,41 +192,43 @@ export function baselineLogin(ctx: ClientCheckContext): Promise<BaselineLogin> {
       signedIn = await session.isSignedIn();
       if (signedIn) api = await session.api();
     } catch (failure) {
-      b.observe(`The baseline login broke off: ${messageOf(failure)}`);
+      b.observe(`The ordinary login broke off: ${messageOf(failure)}`);
       return { request, ...(login ? { login } : {}), signedIn, failure };
     }
     b.observe(
-      `Baseline login without any fault: ${signedIn ? `signed in; API call through the client: ${api}` : 'NOT signed in'}.`,
+      `Ordinary login without any fault: ${signedIn ? `signed in; API call through the client: ${api}` : 'NOT signed in'}.`,
     );
     return { request, login, signedIn, ...(api !== undefined ? { api } : {}) };
   });
 }
 
-/** The baseline's authorization request: for checks that judge only what the client asks for. */
-export async function baselineRequest(ctx: ClientCheckContext): Promise<AuthorizationRequest> {
-  return (await baselineLogin(ctx)).request;
+/** The ordinary login's authorization request: for checks that judge only what the client asks for. */
+export async function ordinaryRequest(ctx: ClientCheckContext): Promise<AuthorizationRequest> {
+  return (await ordinaryLogin(ctx)).request;
 }
 
 /**
- * The baseline's whole login (signed in or not); a login that broke off before its callback was
+ * The ordinary login as a whole (signed in or not); a login that broke off before its callback was
  * answered ends the check as it would have.
  */
-export async function baselineCompleted(ctx: ClientCheckContext): Promise<BaselineLogin & { login: CompletedLogin }> {
-  const base = await baselineLogin(ctx);
+export async function ordinaryCompleted(ctx: ClientCheckContext): Promise<OrdinaryLogin & { login: CompletedLogin }> {
+  const base = await ordinaryLogin(ctx);
   if (!base.login) throw base.failure;
   return { ...base, login: base.login };
 }
 
 /**
  * A login without any fault, which must end signed in. Checks that look for a rejection run one first:
- * "not signed in" only means "rejected" for a client that can sign in at all. It is the run's baseline
- * login, shared by every such check; {@link ownControlLogin} is a login of the check's own.
+ * "not signed in" only means "rejected" for a client that can sign in at all. It is the run's shared
+ * ordinary login, used by every such check; {@link ownControlLogin} is a login of the check's own.
  */
 export async function controlLogin(ctx: ClientCheckContext): Promise<CompletedLogin> {
-  const base = await baselineCompleted(ctx);
+  const base = await ordinaryCompleted(ctx);
   // The API call is no part of a control login: only what broke before it counts.
   if (!base.signedIn && base.failure !== undefined) throw base.failure;
-  ctx.observe(`Control login without any fault (the baseline): ${base.signedIn ? 'signed in' : 'NOT signed in'}.`);
+  ctx.observe(
+    `Control login without any fault (the run's shared ordinary login): ${base.signedIn ? 'signed in' : 'NOT signed in'}.`,
+  );
   if (!base.signedIn) {
     stopError(
       'The client does not complete an ordinary login, so a rejected callback cannot be told apart from a broken client.',
@@ -355,12 +357,12 @@ export function scopesOf(scope: string | undefined): string[] {
 }
 
 /**
- * The baseline as a complete, ordinary use of the client: login, the signed-in oracle, one API call.
+ * The shared ordinary login as a complete, ordinary use of the client: login, the signed-in oracle, one API call.
  * Leak checks that only scan what it produced use it. Ends in `error` when the login does not sign in
  * (nothing representative to scan).
  */
 export async function ordinaryUse(ctx: ClientCheckContext): Promise<CompletedLogin> {
-  const base = await baselineCompleted(ctx);
+  const base = await ordinaryCompleted(ctx);
   if (base.failure !== undefined) throw base.failure;
   if (!base.signedIn)
     stopError('The login did not sign in, so there is no ordinary use of the client to examine.', 'target');
