@@ -555,6 +555,30 @@ describe('shared logins', () => {
     expect(report.results[2].summary).toMatch(/armed the fault callback\.state-altered; shared logins arm none/);
     expect(report.results[3].summary).toMatch(/asked for another/);
   });
+
+  it('stops a shared login that hangs at its own deadline, and gives the next check that asks its error', async () => {
+    let runs = 0;
+    const hang = async (): Promise<never> => {
+      runs++;
+      return new Promise<never>(() => undefined);
+    };
+    const asking = (id: string): ClientCheck =>
+      fake(id, async (ctx) => {
+        ctx.observe('asking');
+        await ctx.shared('hang', hang);
+        return { verdict: 'pass', summary: 'got it' };
+      });
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 1,
+      checkTimeoutMs: 800,
+      catalog: clientCatalogOf([asking('hang.a'), asking('hang.b')]),
+    });
+    expect(runs).toBe(1);
+    expect(report.results.map((r) => r.verdict)).toEqual(['error', 'error']);
+    expect(report.results[0].summary).toMatch(/^Timed out/);
+    expect(report.results[1].summary).toMatch(/the shared login hang\.http did not finish within 800 ms/);
+  });
 });
 
 describe('the shared ordinary login of the bundled reference web client', () => {

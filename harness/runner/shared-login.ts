@@ -135,15 +135,18 @@ async function runShared(
     const stopped = new Promise<never>((_, reject) => {
       const onAbort = (): void =>
         reject(
-          signal.reason instanceof CheckRunError
-            ? signal.reason
+          deps.runSignal.aborted
+            ? new CheckRunError(`the run ended before the shared login ${id} did`, 'harness')
             : new CheckRunError(`the shared login ${id} did not finish within ${timeoutMs} ms`, 'target'),
         );
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     stopped.catch(() => undefined);
-    record.value = await Promise.race([env.instance.watch(handle, run(ctx)), stopped]);
+    const body = env.instance.watch(handle, run(ctx));
+    // Stopped first, the login's own end (a rejection, as its sessions close) is no one's to handle.
+    body.catch(() => undefined);
+    record.value = await Promise.race([body, stopped]);
   } catch (err) {
     record.failed = true;
     record.error = err;

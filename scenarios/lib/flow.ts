@@ -357,9 +357,9 @@ export function scopesOf(scope: string | undefined): string[] {
 }
 
 /**
- * The shared ordinary login as a complete, ordinary use of the client: login, the signed-in oracle, one API call.
- * Leak checks that only scan what it produced use it. Ends in `error` when the login does not sign in
- * (nothing representative to scan).
+ * The shared ordinary login as a complete, ordinary use of the client: login, the signed-in oracle, one
+ * API call. Leak checks that only scan what it produced use it. Ends in `error` when the login does not
+ * sign in (nothing representative to scan).
  */
 export async function ordinaryUse(ctx: ClientCheckContext): Promise<CompletedLogin> {
   const base = await ordinaryCompleted(ctx);
