@@ -15,7 +15,7 @@
  */
 import type { TranscriptEntryModel } from '../../reports/model.js';
 import type { ClientCheckContext } from '../check.js';
-import type { SessionResources } from '../session/index.js';
+import type { OpenSessionOptions, SessionResources } from '../session/index.js';
 import type { Session } from '../types.js';
 import {
   environmentOfContext,
@@ -29,7 +29,7 @@ import { taggedJournal, timedJournal } from './tagged-journal.js';
 import { untimed } from './timings.js';
 
 /** The user agent a shared login runs in: the agent of the checks that ask for it. */
-export type SharedAgent = 'http' | 'browser' | 'driver';
+export type SharedAgent = OpenSessionOptions['agent'];
 
 /** What one shared login left: its outcome and its evidence. */
 export interface SharedRecord {

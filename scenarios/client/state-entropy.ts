@@ -21,9 +21,6 @@ import {
 } from '../lib/samples.js';
 import { CSRF_ALLOWANCES } from '../lib/allowances.js';
 
-/** Number of logins sampled: enough for the position and repetition tests, cheap for the HTTP agent. */
-const SAMPLES = SHARED_REQUEST_SAMPLES;
-
 /** state is non-guessable (not clearly guessable over several logins) and never repeats. */
 export const stateEntropy = defineClientCheck({
   id: 'state.entropy',
@@ -50,7 +47,7 @@ export const stateEntropy = defineClientCheck({
     'in Node.js or `secrets.token_urlsafe(32)` in Python, once per login. Do not derive it from the time, a ' +
     'counter or the session id, and do not reuse it after the callback.',
   async run(ctx) {
-    const requests = await sampleAuthorizationRequests(ctx, SAMPLES);
+    const requests = await sampleAuthorizationRequests(ctx, SHARED_REQUEST_SAMPLES);
     const values = requests.map((r) => r.params.state).filter((v): v is string => Boolean(v));
     if (values.length < requests.length)
       stopNotApplicable('Some authorization requests carry no state (see state.present).');

@@ -11,7 +11,8 @@ import { fail, pass, warn } from './outcome.js';
 
 /**
  * How many login starts the run samples once for every check that judges values of the authorization
- * request (state, nonce, code challenge): `state.entropy` needs the most.
+ * request (state, nonce, code challenge): `state.entropy` takes them all, enough for its position and
+ * repetition tests and cheap for the HTTP agent; the others take the first four.
  */
 export const SHARED_REQUEST_SAMPLES = 6;
 
