@@ -39,6 +39,15 @@ describe('goal rows', () => {
     const row = goalRow(measure('audit.web.wall', 2.0004), ctx);
     expect(row.value).toBe(2);
     expect(row.met).toBe(false);
+    expect(goalCells(row)[1]).toBe('2.000 s (above the goal by less than 0.001 s)');
+  });
+
+  it('prints a figure that misses its goal by less than the printed precision with three decimals', () => {
+    const short = goalRow(measure('idp.ratio.c1', 1.996), ctx);
+    expect(goalCells(short).slice(1, 4)).toEqual(['1.996x', '>= 2.00x', 'NOT MET']);
+    // Met, or clearly apart from the goal: the usual precision.
+    expect(goalCells(goalRow(measure('idp.ratio.c1', 2.004), ctx)).slice(1, 4)).toEqual(['2.00x', '>= 2.00x', 'met']);
+    expect(goalCells(goalRow(measure('idp.ratio.c1', 1.86), ctx))[1]).toBe('1.86x');
   });
 
   it('leaves the verdict out for a figure without a goal', () => {

@@ -136,19 +136,37 @@ export function goalRow(m: GoalMeasurement, ctx: { suite: string; measuredAt: st
   };
 }
 
-/** A value in its unit: `1.84 s`, `0.512 ms`, `2.31x`; `n/a` for a value that could not be measured. */
-export function formatValue(value: number | null, unit: GoalFigure['unit']): string {
+/**
+ * A value in its unit: `1.84 s`, `0.512 ms`, `2.31x` (`digits` decimals instead of those); `n/a` for a
+ * value that could not be measured.
+ */
+export function formatValue(value: number | null, unit: GoalFigure['unit'], digits?: number): string {
   if (value === null || !Number.isFinite(value)) return 'n/a';
-  if (unit === 'x') return `${value.toFixed(2)}x`;
-  if (unit === 'ms') return `${value.toFixed(3)} ms`;
-  return `${value.toFixed(2)} s`;
+  if (unit === 'x') return `${value.toFixed(digits ?? 2)}x`;
+  if (unit === 'ms') return `${value.toFixed(digits ?? 3)} ms`;
+  return `${value.toFixed(digits ?? 2)} s`;
+}
+
+/**
+ * The row's value as printed next to its verdict. A value that misses its goal by less than the printed
+ * precision would read as the goal itself (`2.00x`, NOT MET): it is printed with the row's three
+ * decimals then, and where even those round to the goal, with a note saying on which side it fell.
+ */
+function measuredText(row: GoalRow): string {
+  const text = formatValue(row.value, row.unit);
+  if (!row.goal || row.value === null || row.met !== false) return text;
+  if (text !== formatValue(row.goal.value, row.unit)) return text;
+  const finer = formatValue(row.value, row.unit, 3);
+  if (finer !== formatValue(row.goal.value, row.unit, 3)) return finer;
+  const unit = row.unit === 'x' ? 'x' : ` ${row.unit}`;
+  return `${finer} (${row.goal.op === '<=' ? 'above' : 'below'} the goal by less than 0.001${unit})`;
 }
 
 /** The printed row cells: figure, measured, goal, met?, CPU, load, CPUs. */
 export function goalCells(row: GoalRow): string[] {
   return [
     row.figure,
-    formatValue(row.value, row.unit) + (row.detail ? ` (${row.detail})` : ''),
+    measuredText(row) + (row.detail ? ` (${row.detail})` : ''),
     row.goal ? `${row.goal.op} ${formatValue(row.goal.value, row.unit)}` : '-',
     row.met === undefined ? '-' : row.met ? 'met' : 'NOT MET',
     row.cpuText ?? (row.cpuSeconds !== undefined ? `${row.cpuSeconds.toFixed(2)} CPU-s` : '-'),
