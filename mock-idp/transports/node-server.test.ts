@@ -2,7 +2,9 @@ import { request } from 'node:http';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_CLIENT, login, obtainCode, startTestIdp } from '../testing/login-flow.js';
-import { OTHERS_ACTIVE_MS, connectionActivity, startMockIdp } from './node-server.js';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { OTHERS_ACTIVE_MS, connectionActivity, readBody, startMockIdp } from './node-server.js';
 
 describe('node server transport', () => {
   it('listens on 127.0.0.1 with a free port and rebases the issuer onto it', async () => {
@@ -113,5 +115,35 @@ describe('determinism', () => {
     expect(activity(other, 10_001)).toBe(true);
     expect(activity(one, 10_002)).toBe(true);
     expect(activity(one, 10_002 + OTHERS_ACTIVE_MS)).toBe(false);
+  });
+});
+
+describe('reading a request body', () => {
+  /** A request as readBody sees it: its events, and whether node received the whole message. */
+  const fakeRequest = (): IncomingMessage & { complete: boolean } =>
+    Object.assign(new EventEmitter(), { complete: false }) as unknown as IncomingMessage & { complete: boolean };
+
+  it('gives the body of a request that arrived whole, and its close afterwards changes nothing', async () => {
+    const req = fakeRequest();
+    const body = readBody(req, 'POST');
+    req.emit('data', Buffer.from('grant_type=authorization_'));
+    req.emit('data', Buffer.from('code'));
+    req.complete = true;
+    req.emit('end');
+    req.emit('close');
+    await expect(body).resolves.toBe('grant_type=authorization_code');
+  });
+
+  it('rejects a body that broke off: the connection closed before the message was complete', async () => {
+    const req = fakeRequest();
+    const body = readBody(req, 'POST');
+    req.emit('data', Buffer.from('grant_type=auth'));
+    req.emit('close');
+    await expect(body).rejects.toThrow(/broke off/);
+  });
+
+  it('reads no body for GET and HEAD', async () => {
+    await expect(readBody(fakeRequest(), 'GET')).resolves.toBe('');
+    await expect(readBody(fakeRequest(), 'HEAD')).resolves.toBe('');
   });
 });
