@@ -12,8 +12,8 @@
  * The same holds, on a smaller scale, for the modules an audit loads later on its way: starting a target
  * (`child_process`), listening (`net` loads `cluster`, which loads `dgram` and `dns`), the provider's
  * `https` client, `fs/promises` for the reports, `util.parseArgs` for the command line. Loaded here
- * rather than compiled from source after the flag change, an audit of reference-web used 0.07 CPU-s and
- * 0.04 s of wall time less (12 interleaved pairs, lower CPU in 10).
+ * rather than compiled from source after the flag change, an audit of reference-web used 0.03-0.08
+ * CPU-s less (median differences of three series of 12 to 20 interleaved pairs).
  *
  * Only the commands that run a mock provider load them: `list` and `explain` never touch them.
  */
