@@ -226,16 +226,19 @@ export async function controlLogin(ctx: ClientCheckContext): Promise<CompletedLo
   const base = await ordinaryCompleted(ctx);
   // The API call is no part of a control login: only what broke before it counts.
   if (!base.signedIn && base.failure !== undefined) throw base.failure;
-  ctx.observe(
-    `Control login without any fault (the run's shared ordinary login): ${base.signedIn ? 'signed in' : 'NOT signed in'}.`,
-  );
-  if (!base.signedIn) {
+  judgeControl(ctx, base.signedIn, " (the run's shared ordinary login)");
+  return base.login;
+}
+
+/** Records how a control login ended, and ends the check in `error` when it did not sign in. */
+function judgeControl(ctx: ClientCheckContext, signedIn: boolean, which = ''): void {
+  ctx.observe(`Control login without any fault${which}: ${signedIn ? 'signed in' : 'NOT signed in'}.`);
+  if (!signedIn) {
     stopError(
       'The client does not complete an ordinary login, so a rejected callback cannot be told apart from a broken client.',
       'target',
     );
   }
-  return base.login;
 }
 
 /**
@@ -245,14 +248,7 @@ export async function controlLogin(ctx: ClientCheckContext): Promise<CompletedLo
 export async function ownControlLogin(ctx: ClientCheckContext, name = 'control'): Promise<CompletedLogin> {
   const session = await ctx.session(name);
   const login = await completeLogin(ctx, session);
-  const signedIn = await session.isSignedIn();
-  ctx.observe(`Control login without any fault: ${signedIn ? 'signed in' : 'NOT signed in'}.`);
-  if (!signedIn) {
-    stopError(
-      'The client does not complete an ordinary login, so a rejected callback cannot be told apart from a broken client.',
-      'target',
-    );
-  }
+  judgeControl(ctx, await session.isSignedIn());
   return login;
 }
 
@@ -356,6 +352,9 @@ export function scopesOf(scope: string | undefined): string[] {
   return (scope ?? '').split(' ').filter(Boolean);
 }
 
+/** Why a check that examines an ordinary use of the client ends in `error` when its login did not sign in. */
+const NO_ORDINARY_USE = 'The login did not sign in, so there is no ordinary use of the client to examine.';
+
 /**
  * The shared ordinary login as a complete, ordinary use of the client: login, the signed-in oracle, one
  * API call. Leak checks that only scan what it produced use it. Ends in `error` when the login does not
@@ -364,8 +363,7 @@ export function scopesOf(scope: string | undefined): string[] {
 export async function ordinaryUse(ctx: ClientCheckContext): Promise<CompletedLogin> {
   const base = await ordinaryCompleted(ctx);
   if (base.failure !== undefined) throw base.failure;
-  if (!base.signedIn)
-    stopError('The login did not sign in, so there is no ordinary use of the client to examine.', 'target');
+  if (!base.signedIn) stopError(NO_ORDINARY_USE, 'target');
   return base.login;
 }
 
@@ -381,9 +379,7 @@ export async function exerciseClient(
 ): Promise<CompletedLogin> {
   const session = await ctx.session(name, opts);
   const login = await completeLogin(ctx, session);
-  const signedIn = await session.isSignedIn();
-  if (!signedIn)
-    stopError('The login did not sign in, so there is no ordinary use of the client to examine.', 'target');
+  if (!(await session.isSignedIn())) stopError(NO_ORDINARY_USE, 'target');
   const api = await session.api();
   ctx.observe(`Signed in; API call through the client: ${api}.`);
   return login;
