@@ -180,6 +180,11 @@ export interface ClientCheckContext {
   random(): number;
   signal: AbortSignal;
   /**
+   * Waits `ms` milliseconds (none when `ms` is not positive), counted as the check's waiting in the
+   * report's timings; rejects at once when the check is stopped (`signal`).
+   */
+  wait(ms: number): Promise<void>;
+  /**
    * Set when the check declares `observesStartRefusal` and its target refused to start under the
    * check's discovery faults (while it starts with the unaltered metadata): why it did not start.
    */

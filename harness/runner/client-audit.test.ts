@@ -197,6 +197,39 @@ describe('runClientAudit with a fragile target', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('times each check on its own clock: its session, its user-agent steps, ctx.wait and journal waits', async () => {
+    const report = await runClientAudit({
+      ...base,
+      concurrency: 2,
+      catalog: clientCatalogOf([
+        fake('timed.steps', async (ctx) => {
+          const s = await ctx.session();
+          await s.request({ url: new URL('/ping', ctx.target.login?.url).href });
+          await ctx.wait(40);
+          await ctx.journal.waitFor(() => false, { timeoutMs: 30 }).catch(() => undefined);
+          await ctx.fullJournal.waitFor(() => false, { timeoutMs: 30 }).catch(() => undefined);
+          ctx.observe('stepped');
+          return { verdict: 'pass', summary: 'ok' };
+        }),
+        // Runs alongside: none of the other check's steps may count as its own.
+        fake('idle.alongside', async (ctx) => {
+          await new Promise((resolve) => setTimeout(resolve, 120));
+          ctx.observe('idled');
+          return { verdict: 'pass', summary: 'ok' };
+        }),
+      ]),
+    });
+    expect(report.results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    const [stepped, idle] = report.timings?.checks ?? [];
+    expect(stepped.id).toBe('timed.steps');
+    // 40 ms of ctx.wait and two journal waits of 30 ms, one after the other (timer granularity aside).
+    expect(stepped.waitMs).toBeGreaterThanOrEqual(90);
+    expect(stepped.loginMs).toBeGreaterThan(0);
+    expect(stepped.sessionMs + stepped.loginMs + stepped.waitMs).toBeLessThanOrEqual(stepped.durationMs + 1);
+    expect(idle).toMatchObject({ id: 'idle.alongside', sessionMs: 0, loginMs: 0, waitMs: 0 });
+    expect(idle.durationMs).toBeGreaterThanOrEqual(100);
+  });
+
   it('gives a check with discovery faults its own provider issuer and target process', async () => {
     const { seen, report } = await auditRecording(
       [['shared.one'], ['own.issuer', { discoveryFaults: ['discovery.pkce-plain-only'] }], ['shared.two']],

@@ -45,6 +45,7 @@ import { judgingOf } from '../verdicts/judge.js';
 import { SharedLogins } from './shared-login.js';
 import { taggedJournal, timedJournal } from './tagged-journal.js';
 import { RunTimings, timedItem, timedSession, timedStep } from './timings.js';
+import { waitMs } from './wait.js';
 
 /** The bundled reference web client, audited when no manifest is given. */
 export const DEFAULT_MANIFEST = packagePath('examples', 'reference-web', 'target.json');
@@ -475,7 +476,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
     severity,
     timeoutMs: deps.timeoutMs,
     ...(check.waitsForClientClock ? { startsEarly: true } : {}),
-    async run(exec) {
+    async run(exec, timer) {
       const tag = loginTag(check.id, deps.seed);
       const sessions: Session[] = [];
       let env = deps.shared;
@@ -505,7 +506,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
       exec.signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (deps.own) {
-          const own = await timedStep('setup', deps.own);
+          const own = await timedStep(timer, 'setup', deps.own);
           env = own.env;
           ownRelease = own.release;
           if (check.observesStartRefusal) firstStart = own.firstStart;
@@ -515,7 +516,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
         unhold = env.idp.journal.hold?.(tag);
         let handle: StartedTarget | undefined;
         try {
-          handle = await timedStep('setup', async () => {
+          handle = await timedStep(timer, 'setup', async () => {
             // A refusal is the first start's (a later call would only repeat its error); a target that
             // started is asked for again, so one that died meanwhile is restarted as for any check.
             await firstStart;
@@ -551,7 +552,7 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             if (finished) throw new CheckRunError('the check has ended', 'harness');
             if (!handle) throw new CheckRunError('the target did not start, so there is no session', 'harness');
             const id = `${tag}:${name ?? `s${++sessionCount}`}`;
-            const session = await timedStep('session', () =>
+            const session = await timedStep(timer, 'session', () =>
               openEnvironmentSession(env, {
                 id,
                 tag,
@@ -563,11 +564,11 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
               }),
             );
             sessions.push(session);
-            return timedSession(session);
+            return timedSession(session, timer);
           },
           shared: async <T>(key: string, run: (c: ClientCheckContext) => Promise<T>): Promise<T> => {
             if (finished) throw new CheckRunError('the check has ended', 'harness');
-            const record = await timedStep('login', () =>
+            const record = await timedStep(timer, 'login', () =>
               deps.sharedLogins.record(env, agent, key, run, deps.timeoutMs),
             );
             if (!finished && !sharedTags.includes(record.tag)) {
@@ -582,11 +583,12 @@ function checkItem(check: ClientCheck, severity: Severity, references: Reference
             if (record.failed) throw record.error;
             return record.value as T;
           },
-          journal: taggedJournal(env.idp.journal, tag, sharedTags),
-          fullJournal: timedJournal(env.idp.journal),
+          journal: taggedJournal(env.idp.journal, tag, sharedTags, timer),
+          fullJournal: timedJournal(env.idp.journal, timer),
           observe: (text, data) => exec.observe(text, data),
           random: checkRandom(check.id, deps.seed),
           signal: exec.signal,
+          wait: (ms) => waitMs(ms, exec.signal, timer),
           ...(startRefused !== undefined ? { startRefused } : {}),
         };
         return handle ? await env.instance.watch(handle, check.run(ctx)) : await check.run(ctx);

@@ -25,8 +25,8 @@ import {
 } from './client-environment.js';
 import { CheckRunError } from './errors.js';
 import { checkRandom, loginTag } from './seeded.js';
-import { taggedJournal, timedJournal } from './tagged-journal.js';
-import { untimed } from './timings.js';
+import { taggedJournal } from './tagged-journal.js';
+import { waitMs } from './wait.js';
 
 /** The user agent a shared login runs in: the agent of the checks that ask for it. */
 export type SharedAgent = OpenSessionOptions['agent'];
@@ -78,7 +78,7 @@ export class SharedLogins {
     const id = `${key}.${agent}`;
     let record = runs.get(id);
     if (!record) {
-      record = untimed(() => runShared(env, agent, id, run, timeoutMs, this.#deps));
+      record = runShared(env, agent, id, run, timeoutMs, this.#deps);
       runs.set(id, record);
     }
     return record;
@@ -126,10 +126,11 @@ async function runShared(
         return session;
       },
       journal: taggedJournal(env.idp.journal, tag),
-      fullJournal: timedJournal(env.idp.journal),
+      fullJournal: env.idp.journal,
       observe: (text, data) => void observations.push(data === undefined ? { text } : { text, data }),
       random: checkRandom(`shared.${id}`, deps.seed),
       signal,
+      wait: (ms) => waitMs(ms, signal),
       shared: () => Promise.reject(new CheckRunError(`the shared login ${id} asked for another`, 'harness')),
     };
     const stopped = new Promise<never>((_, reject) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../types.js';
 import type { ExecContext, ExecItem } from './execute.js';
-import { CheckTimer, RunTimings, timedItem, timedSession, timedStep, withCheckTimer } from './timings.js';
+import { CheckTimer, RunTimings, timedItem, timedSession, timedStep, type TimedExecItem } from './timings.js';
 
 /** Resolves once `ms` have passed on the real clock (the timer under test reads `performance.now`). */
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,21 +17,19 @@ describe('check timings', () => {
     const clock = fakeClock();
     const timer = new CheckTimer(clock.now);
     timer.start();
-    await withCheckTimer(timer, async () => {
-      let releaseA!: () => void;
-      let releaseB!: () => void;
-      const a = timedStep('login', () => new Promise<void>((r) => (releaseA = r)));
-      clock.advance(10);
-      const b = timedStep('login', () => new Promise<void>((r) => (releaseB = r)));
-      clock.advance(50);
-      releaseA();
-      await a;
-      clock.advance(20);
-      releaseB();
-      await b;
-      clock.advance(5);
-      await timedStep('wait', async () => clock.advance(7));
-    });
+    let releaseA!: () => void;
+    let releaseB!: () => void;
+    const a = timedStep(timer, 'login', () => new Promise<void>((r) => (releaseA = r)));
+    clock.advance(10);
+    const b = timedStep(timer, 'login', () => new Promise<void>((r) => (releaseB = r)));
+    clock.advance(50);
+    releaseA();
+    await a;
+    clock.advance(20);
+    releaseB();
+    await b;
+    clock.advance(5);
+    await timedStep(timer, 'wait', async () => clock.advance(7));
     timer.end();
     // Logins from t=0 to t=80 (two of them overlapping from 10 to 60): 80 ms, not 130.
     expect(timer.toModel('state.entropy')).toEqual({
@@ -44,20 +42,25 @@ describe('check timings', () => {
     });
   });
 
-  it('times nothing outside a timed check', async () => {
+  it('runs a step without a timer untimed, and times no other check than the one it is given', async () => {
     const clock = fakeClock();
     const timer = new CheckTimer(clock.now);
+    const other = new CheckTimer(clock.now);
     timer.start();
-    await timedStep('wait', async () => clock.advance(20));
+    other.start();
+    expect(await timedStep(undefined, 'wait', async () => (clock.advance(20), 'ran'))).toBe('ran');
+    await timedStep(other, 'login', async () => clock.advance(5));
     timer.end();
-    expect(timer.toModel('x').waitMs).toBe(0);
+    other.end();
+    expect(timer.toModel('x')).toMatchObject({ durationMs: 25, waitMs: 0, loginMs: 0 });
+    expect(other.toModel('y')).toMatchObject({ durationMs: 25, waitMs: 0, loginMs: 5 });
   });
 
   it('counts a step still running when the check ends up to the end', async () => {
     const clock = fakeClock();
     const timer = new CheckTimer(clock.now);
     timer.start();
-    void withCheckTimer(timer, () => timedStep('wait', () => new Promise<void>(() => undefined)));
+    void timedStep(timer, 'wait', () => new Promise<void>(() => undefined));
     clock.advance(30);
     timer.end();
     expect(timer.toModel('x')).toMatchObject({ durationMs: 30, waitMs: 30 });
@@ -79,10 +82,8 @@ describe('check timings', () => {
     }
     const timer = new CheckTimer();
     timer.start();
-    const results = await withCheckTimer(timer, async () => {
-      const s = timedSession(new PrivateSession() as unknown as Session);
-      return [s.id, await s.isSignedIn(), s.transcript()];
-    });
+    const s = timedSession(new PrivateSession() as unknown as Session, timer);
+    const results = [s.id, await s.isSignedIn(), s.transcript()];
     timer.end();
     expect(results).toEqual(['private', true, ['private']]);
     expect(timer.toModel('x').loginMs).toBeGreaterThanOrEqual(25);
@@ -111,14 +112,14 @@ describe('run timings', () => {
     expect(model.checks.map((c) => c.id)).toEqual(['a', 'b']);
   });
 
-  it('times an executor item as its check, with the steps inside its run', async () => {
+  it('times an executor item as its check, with the steps its run times on the timer it gets', async () => {
     const t = new RunTimings(performance.now());
-    const item: ExecItem = {
+    const item: TimedExecItem = {
       meta: { id: 'provider.pkce.required' } as ExecItem['meta'],
       references: [],
       severity: 'high',
-      run: async () => {
-        await timedStep('wait', () => pause(20));
+      run: async (_exec, timer) => {
+        await timedStep(timer, 'wait', () => pause(20));
         return { verdict: 'pass', summary: 'ok' };
       },
     };

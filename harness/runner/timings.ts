@@ -1,13 +1,18 @@
 /**
  * Where a run's time goes (the report's `timings`): the phases of the run (provider, target, browser,
  * checks) and, per check, how long it spent setting up, opening sessions, in user-agent steps and
- * waiting. A check's steps find their check through `AsyncLocalStorage`, so helpers deep in a check
- * (waits, journal waits, session steps) are timed without being handed a recorder.
+ * waiting. A check's steps are timed on the check's own {@link CheckTimer}, which the runner hands to
+ * what it gives the check (its sessions, its journal views, `ctx.wait`).
+ *
+ * Handed over, not found through `AsyncLocalStorage`: on Node 20 that installs promise hooks in the
+ * whole process, and every promise of the run (the harness's and its in-process providers') paid for
+ * them. With them, in interleaved runs on two cores, an audit of reference-web took about 0.05 CPU-s
+ * more (1.96 vs 1.93 s, slower in 16 of 20 pairs) and a provider audit of the embedded mock 0.06 CPU-s
+ * more (0.71 vs 0.67 s).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CheckTiming, PhaseTiming, Timings } from '../../reports/model.js';
 import type { Session } from '../types.js';
-import type { ExecItem } from './execute.js';
+import type { ExecContext, ExecItem } from './execute.js';
 
 /** The kinds of time a check's breakdown separates (fields of `CheckTiming` without `Ms`). */
 export type StepKind = 'setup' | 'session' | 'login' | 'wait';
@@ -73,35 +78,24 @@ export class CheckTimer {
   }
 }
 
-const current = new AsyncLocalStorage<CheckTimer>();
-
-/** Runs `fn` with `timer` as the clock of every step inside it. */
-export function withCheckTimer<T>(timer: CheckTimer, fn: () => Promise<T>): Promise<T> {
-  return current.run(timer, fn);
-}
-
-/**
- * Runs `fn` outside every check's clock: work that several checks share (harness/runner/shared-login.ts)
- * is timed by each of them as the wait for it, not by whichever started it.
- */
-export function untimed<T>(fn: () => Promise<T>): Promise<T> {
-  return current.exit(fn);
-}
-
-/** Runs `fn` as a step of `kind` of the check it belongs to (outside a timed check: just runs it). */
-export function timedStep<T>(kind: StepKind, fn: () => Promise<T>): Promise<T> {
-  const timer = current.getStore();
+/** Runs `fn` as a step of `kind` on `timer`; without a timer (work no check times), just runs it. */
+export function timedStep<T>(timer: CheckTimer | undefined, kind: StepKind, fn: () => Promise<T>): Promise<T> {
   return timer ? timer.step(kind, fn) : fn();
 }
 
-/** `item` with its run timed as check `item.meta.id` of `timings` (its steps find the check's timer). */
-export function timedItem(timings: RunTimings, item: ExecItem): ExecItem {
+/** An executor item whose run gets its check's timer, for the steps inside it. */
+export type TimedExecItem = Omit<ExecItem, 'run'> & {
+  run(exec: ExecContext, timer: CheckTimer): ReturnType<ExecItem['run']>;
+};
+
+/** `item` with its run timed as check `item.meta.id` of `timings`; the run gets that check's timer. */
+export function timedItem(timings: RunTimings, item: TimedExecItem): ExecItem {
   return {
     ...item,
     run(exec) {
       const timer = timings.check(item.meta.id);
       timer.start();
-      return withCheckTimer(timer, () => item.run(exec)).finally(() => timer.end());
+      return item.run(exec, timer).finally(() => timer.end());
     },
   };
 }
@@ -120,10 +114,8 @@ const AGENT_STEPS = [
   'storage',
 ] as const satisfies ReadonlyArray<keyof Session>;
 
-/** `session` with its user-agent steps timed as `login` steps of the current check. */
-export function timedSession(session: Session): Session {
-  const timer = current.getStore();
-  if (!timer) return session;
+/** `session` with its user-agent steps timed as `login` steps on `timer`. */
+export function timedSession(session: Session, timer: CheckTimer): Session {
   const steps = new Set<PropertyKey>(AGENT_STEPS);
   // A proxy, not a copy: sessions keep their state in private fields, which only the session itself
   // can read, so every method runs with the session as `this`.

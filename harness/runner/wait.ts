@@ -1,10 +1,13 @@
 /** Waiting that an aborted check stops at once. */
-import { timedStep } from './timings.js';
+import { timedStep, type CheckTimer } from './timings.js';
 
-/** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
-export function waitMs(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. With `timer`, the
+ * wait is a `wait` step of that check.
+ */
+export function waitMs(ms: number, signal: AbortSignal, timer?: CheckTimer): Promise<void> {
   if (ms <= 0) return Promise.resolve();
-  return timedStep('wait', () => sleep(ms, signal));
+  return timedStep(timer, 'wait', () => sleep(ms, signal));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@
 import type { IssuedArtifact, JournalEntry } from '../../mock-idp/types.js';
 import type { Session } from '../../harness/types.js';
 import type { ClientCheckContext } from '../types.js';
-import { completeLogin, entriesEventually, scopesOf, waitMs } from '../lib/flow.js';
+import { completeLogin, entriesEventually, scopesOf } from '../lib/flow.js';
 import { defineClientCheck } from '../define.js';
 import { fail, pass, stopError, stopNotApplicable } from '../lib/outcome.js';
 
@@ -84,7 +84,7 @@ export async function refreshAfterExpiry(
     );
     return early.requests;
   }
-  await waitMs(access.at + SHORT_LIFETIME_S * 1000 + EXPIRY_MARGIN_MS - Date.now(), ctx.signal);
+  await ctx.wait(access.at + SHORT_LIFETIME_S * 1000 + EXPIRY_MARGIN_MS - Date.now());
   ctx.idp.faults.expireAccessTokens(ctx.tag);
   const { answer, requests } = await askToRefresh(ctx, session);
   ctx.observe(`Refresh round ${round}: the client answered ${answer} and sent ${requests.length} refresh request(s).`);

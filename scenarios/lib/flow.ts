@@ -318,9 +318,6 @@ export function rejectionOutcome(
   return { verdict: 'pass', summary: `The client rejected ${what}: code not redeemed, not signed in.` };
 }
 
-/** Waits `ms` (computed from provider timestamps, never a guess), aborted with the check. */
-export { waitMs } from '../../harness/runner/wait.js';
-
 /**
  * Journal entries matching `predicate`, waiting a little for a browser application (which acts after
  * the page has loaded) when none is there yet. Web servers and drivers act before they answer.

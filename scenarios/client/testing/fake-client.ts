@@ -10,6 +10,7 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK,
 import { createMockIdp } from '../../../mock-idp/create-mock-idp.js';
 import { LOGIN_TAG_HEADER } from '../../../mock-idp/types.js';
 import { CheckRunError } from '../../../harness/runner/errors.js';
+import { waitMs } from '../../../harness/runner/wait.js';
 import type { DiscoveryFault, Journal, JournalEntry, MockIdp } from '../../../mock-idp/types.js';
 import type {
   AuthorizationRequest,
@@ -596,6 +597,7 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
     async run(check) {
       const tag = `t${world}-${++runs}`;
       const observations: Observation[] = [];
+      const signal = new AbortController().signal;
       const ctx: ClientCheckContext = {
         target,
         idp,
@@ -609,7 +611,8 @@ export async function createFakeWorld(opts: FakeWorldOptions = {}): Promise<Fake
         targetLogs: () => logs.join('\n'),
         observe: (text, data) => void observations.push({ text, data }),
         random: Math.random,
-        signal: new AbortController().signal,
+        signal,
+        wait: (ms) => waitMs(ms, signal),
       };
       try {
         return { outcome: await check.run(ctx), observations };
