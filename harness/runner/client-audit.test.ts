@@ -225,7 +225,8 @@ describe('runClientAudit with a fragile target', () => {
     // 40 ms of ctx.wait and two journal waits of 30 ms, one after the other (timer granularity aside).
     expect(stepped.waitMs).toBeGreaterThanOrEqual(90);
     expect(stepped.loginMs).toBeGreaterThan(0);
-    expect(stepped.sessionMs + stepped.loginMs + stepped.waitMs).toBeLessThanOrEqual(stepped.durationMs + 1);
+    // Each figure is rounded to whole milliseconds on its own.
+    expect(stepped.sessionMs + stepped.loginMs + stepped.waitMs).toBeLessThanOrEqual(stepped.durationMs + 2);
     expect(idle).toMatchObject({ id: 'idle.alongside', sessionMs: 0, loginMs: 0, waitMs: 0 });
     expect(idle.durationMs).toBeGreaterThanOrEqual(100);
   });
