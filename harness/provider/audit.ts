@@ -4,13 +4,13 @@
  * exchange as evidence.
  */
 import type { PolicyName, Report, RunnerEvent, Severity } from '../../reports/model.js';
-import type { CheckCatalog } from '../check.js';
-import { executeChecksDetailed, type ExecItem } from '../runner/execute.js';
+import type { CheckCatalog, Outcome } from '../check.js';
+import { executeChecksDetailed, type ExecContext, type ExecItem } from '../runner/execute.js';
 import { runAudit, type RunResults } from '../runner/run.js';
 import { selectChecks, withControls, type Selection } from '../runner/select.js';
 import { judgingOf } from '../verdicts/judge.js';
 import { hash32, seededRandom } from '../runner/seeded.js';
-import { RunTimings, timedItem } from '../runner/timings.js';
+import { RunTimings, timedItem, timedStep, type CheckTimer } from '../runner/timings.js';
 import { waitMs } from '../runner/wait.js';
 import { ProviderClient, isConfidential, type ProviderInfo } from './client.js';
 import { Recorder, SecretBook } from './evidence.js';
@@ -129,11 +129,12 @@ export function providerExecItems(
   severities: Record<string, Severity> = {},
   timings?: RunTimings,
 ): ExecItem[] {
-  const items = checks.map((check): ExecItem => ({
+  const items = checks.map((check) => ({
     meta: check,
     references: catalog.references(check),
     severity: severities[check.id] ?? check.severity,
-    async run(exec) {
+    // `timer`: the check's clock when the run is timed (`timings`), for its waits.
+    async run(exec: ExecContext, timer?: CheckTimer): Promise<Outcome> {
       if (check.optIn && !setup.optIns.has(check.optIn)) {
         return {
           verdict: 'not-applicable',
@@ -163,7 +164,7 @@ export function providerExecItems(
             ...(setup.dpop ? { dpop: true } : {}),
           }),
         observe: (text, data) => exec.observe(text, data),
-        wait: (ms) => (setup.wait ?? waitMs)(ms, exec.signal),
+        wait: (ms) => timedStep(timer, 'wait', () => (setup.wait ?? waitMs)(ms, exec.signal)),
         slow: setup.slow,
         random,
         signal: exec.signal,

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runProviderChecks } from '../../harness/provider/audit.js';
 import { providerChecks } from './catalog.js';
 import { prepareEmbeddedAudit, type PreparedAudit } from '../../harness/provider/embedded.js';
+import type { SlowSettings } from '../../harness/provider/types.js';
 import { auditWithMode, STRICT_NOT_APPLICABLE } from './testing/matrix.js';
 
 let open: PreparedAudit | undefined;
@@ -11,6 +12,23 @@ afterEach(async () => {
   open = undefined;
 });
 
+/**
+ * The embedded mock with the opt-in slow checks, on a frozen provider clock: a wait advances that clock
+ * instead of sleeping out the lifetime (and takes `realMs` of real time).
+ */
+function prepareSlowAudit(opts: { realMs?: number; slow?: Partial<SlowSettings> } = {}): Promise<PreparedAudit> {
+  let now = Date.parse('2026-11-01T10:00:00Z');
+  return prepareEmbeddedAudit({
+    optIns: ['slow'],
+    clock: () => now,
+    wait: async (ms) => {
+      now += ms;
+      if (opts.realMs) await new Promise((resolve) => setTimeout(resolve, opts.realMs));
+    },
+    ...(opts.slow ? { slow: opts.slow } : {}),
+  });
+}
+
 describe('provider audit of the embedded mock', () => {
   it('passes every provider check in the strict lexoffice profile, except RFC 9207 (not advertised there) and the opt-in checks', async () => {
     const nonPass = await auditWithMode(undefined);
@@ -18,17 +36,8 @@ describe('provider audit of the embedded mock', () => {
   });
 
   it('runs the opt-in slow checks only when asked, and then code lifetime and refresh expiry are enforced', async () => {
-    let now = Date.parse('2026-11-01T10:00:00Z');
-    open = await prepareEmbeddedAudit({
-      optIns: ['slow'],
-      clock: () => now,
-      // The provider clock is frozen; waiting advances it instead of sleeping.
-      wait: async (ms) => {
-        now += ms;
-      },
-      // The mock's refresh tokens live 30 days (an absolute lifetime; it has no separate idle expiry).
-      slow: { refreshIdleMs: 31 * 24 * 3600 * 1000 },
-    });
+    // The mock's refresh tokens live 30 days (an absolute lifetime; it has no separate idle expiry).
+    open = await prepareSlowAudit({ slow: { refreshIdleMs: 31 * 24 * 3600 * 1000 } });
     // One at a time: each wait moves the shared clock.
     const { results } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, {
       only: ['provider.code.lifetime', 'provider.refresh.idle-expiry'],
@@ -39,6 +48,19 @@ describe('provider audit of the embedded mock', () => {
       ['provider.refresh.idle-expiry', 'pass'],
     ]);
     expect(results[0].summary).toContain('605000 ms');
+  });
+
+  it("counts a check's waits as its waiting in the run's timings", async () => {
+    // Each wait takes 40 ms of real time, which the timings must show.
+    open = await prepareSlowAudit({ realMs: 40 });
+    const { results, timings } = await runProviderChecks(providerCatalogOf(providerChecks), open.setup, {
+      only: ['provider.code.lifetime'],
+    });
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([['provider.code.lifetime', 'pass']]);
+    const timing = timings?.checks.find((c) => c.id === 'provider.code.lifetime');
+    // Timer granularity aside: each figure is rounded on its own.
+    expect(timing?.waitMs).toBeGreaterThanOrEqual(38);
+    expect(timing?.waitMs).toBeLessThanOrEqual((timing?.durationMs ?? 0) + 1);
   });
 
   it('reports the opt-in checks as not applicable without --opt-in slow, saying how to run them', async () => {
