@@ -17,6 +17,7 @@
  * names the source it used (`cpuSource`).
  */
 import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -243,4 +244,24 @@ export function roundedLoad(loadavg: readonly number[]): number[] {
 /** The 1-minute load average rounded for the record. */
 export function load1(loadavg: readonly number[]): number {
   return roundedLoad(loadavg)[0];
+}
+
+/**
+ * The script `npx` runs, for timing it with this Node binary as {@link timeNode} does: the first `npx`
+ * on `PATH` (`pathEnv`) resolved through its links, when that is a JavaScript file (npm's
+ * `npx-cli.js`); `undefined` when there is none, or it is something else (a native launcher, a batch
+ * file), which this cannot time the same way.
+ */
+export function findNpxScript(pathEnv: string | undefined = process.env.PATH): string | undefined {
+  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    let real: string;
+    try {
+      real = realpathSync(path.join(dir, 'npx'));
+    } catch {
+      continue;
+    }
+    return /\.[cm]?js$/.test(real) ? real : undefined;
+  }
+  return undefined;
 }

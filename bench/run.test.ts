@@ -150,6 +150,51 @@ describe('npm run bench', () => {
     expect(auditArgs('audit', ['target.json'], 'o').slice(1, 3)).toEqual(['audit', 'target.json']);
   });
 
+  it("runs the default target's audit through npx as the quick start types it, and reports what npx adds round by round", async () => {
+    const { auditArgs, launcherMs, npxAuditArgs } = await import('./suites/audit.js');
+    const args = npxAuditArgs('/opt/npm/bin/npx-cli.js', 'audit', [], '/tmp/out');
+    expect(args).toEqual(['/opt/npm/bin/npx-cli.js', 'login-harness', ...auditArgs('audit', [], '/tmp/out').slice(1)]);
+    expect(args.slice(1, 3)).toEqual(['login-harness', 'audit']);
+    const { makeReport } = await import('../reports/testing/fixtures.js');
+    const run = (wallMs: number) => ({ wallMs, report: makeReport() });
+    // Paired differences 900, 500 and 700 ms: the median, not the difference of the medians (1900 - 1200).
+    expect(launcherMs([run(1000), run(1500), run(1200)], [run(1900), run(2000), run(1900)])).toBe(700);
+    // Only complete pairs count.
+    expect(launcherMs([run(1000), run(1500)], [run(1800)])).toBe(800);
+    expect(launcherMs([run(1000)], [])).toBeUndefined();
+    const { webAuditSuite, spaAuditSuite } = await import('./suites/audit.js');
+    expect(webAuditSuite.description).toContain('login-harness audit');
+    expect(spaAuditSuite.name).toBe('audit-spa');
+  });
+
+  it('finds the script npx runs on PATH, through its link, and nothing that is not a JavaScript file', async () => {
+    const { findNpxScript } = await import('./command.js');
+    const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+    const { delimiter } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'lh-npx-'));
+    try {
+      const lib = join(dir, 'lib', 'npm', 'bin');
+      await mkdir(lib, { recursive: true });
+      await writeFile(join(lib, 'npx-cli.js'), '');
+      const bin = join(dir, 'bin');
+      await mkdir(bin);
+      await symlink(join(lib, 'npx-cli.js'), join(bin, 'npx'));
+      const empty = join(dir, 'empty');
+      await mkdir(empty);
+      const { realpath } = await import('node:fs/promises');
+      expect(findNpxScript([empty, bin].join(delimiter))).toBe(await realpath(join(lib, 'npx-cli.js')));
+      const native = join(dir, 'native');
+      await mkdir(native);
+      await writeFile(join(native, 'npx'), '#!/bin/sh\n');
+      // The first npx on PATH is the one a shell runs: a launcher that is no script is not timed instead.
+      expect(findNpxScript([native, bin].join(delimiter))).toBeUndefined();
+      expect(findNpxScript(empty)).toBeUndefined();
+      expect(findNpxScript('')).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown suite or a malformed option with exit 2 before measuring anything', async () => {
     expect(await runBench(['no-such-suite'])).toBe(2);
     expect(await runBench(['idp', '--concurrency', '1,x'])).toBe(2);

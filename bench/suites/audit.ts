@@ -2,7 +2,10 @@
  * The `audit`, `audit-spa` and `provider-audit` suites: an audit as a user runs it (a new process
  * through bin/login-harness.mjs, CLI start included): `login-harness audit` against
  * examples/reference-web (the default target, goal 2 s) or examples/reference-spa (goal 10 s), and
- * `login-harness audit-provider` against the embedded mock (goal 1 s). Each run's wall time is measured
+ * `login-harness audit-provider` against the embedded mock (goal 1 s). The default target's audit is
+ * also run through npx, `npx login-harness audit` in the checkout, the README's quick start as typed
+ * (goal 2 s as well): npm's launcher then loads npm, and, since the checkout's own package has the
+ * command as its `bin`, reads the checkout's dependency tree before it starts the CLI. Each run's wall time is measured
  * from outside, its CPU time from the kernel's accounting of the reaped process (bench/command.ts); the
  * per-phase breakdown comes from the report's own `timings` (reports/model.ts). Prints the median of
  * every phase and of the slowest checks, with the load average, so a figure taken on a busy machine
@@ -13,7 +16,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportSchema, type Report } from '../../reports/model.js';
-import { load1, meanCpuSeconds, median, roundedLoad, timeNode, type CpuSource } from '../command.js';
+import { findNpxScript, load1, meanCpuSeconds, median, roundedLoad, timeNode, type CpuSource } from '../command.js';
 import { goalOf, meets, type GoalMeasurement } from '../goals.js';
 import type { BenchResult, BenchSuite } from '../types.js';
 import { bareSpaLoginCost, browserDocuments, browserFloorSeconds, type BrowserLoginCost } from '../browser-floor.js';
@@ -110,6 +113,29 @@ export function auditArgs(command: 'audit' | 'audit-provider', extra: readonly s
   return [BIN, command, ...extra, '--quiet', '--format', 'json', '--out', outDir];
 }
 
+/**
+ * node's arguments for the same audit through npx, as the README's quick start types it
+ * (`npx login-harness audit`), run in the checkout: `npx` is npm's script `npxScript`.
+ */
+export function npxAuditArgs(
+  npxScript: string,
+  command: 'audit' | 'audit-provider',
+  extra: readonly string[],
+  outDir: string,
+): string[] {
+  return [npxScript, 'login-harness', ...auditArgs(command, extra, outDir).slice(1)];
+}
+
+/**
+ * What npx adds to a run: the median over rounds of the npx run's wall time minus the direct run's of
+ * the same round (the two run back to back, so both see about the same load); `undefined` without a pair.
+ */
+export function launcherMs(direct: readonly AuditRun[], viaNpx: readonly AuditRun[]): number | undefined {
+  const n = Math.min(direct.length, viaNpx.length);
+  if (n === 0) return undefined;
+  return median(Array.from({ length: n }, (_, i) => viaNpx[i].wallMs - direct[i].wallMs));
+}
+
 /** Runs one audit in a new process and reads its JSON report. */
 async function auditOnce(args: string[], outDir: string): Promise<AuditRun> {
   const run = await timeNode(args, ROOT);
@@ -140,6 +166,11 @@ interface AuditSuiteSpec {
   defaultRuns: number;
   /** Also measure the browser's own floor (bench/browser-floor.ts): bare logins of the reference SPA. */
   browserFloor?: boolean;
+  /**
+   * Also run the audit through npx (`npx login-harness ...` in the checkout, as the README's quick start
+   * does), one such run next to each direct run, and report it as this figure of bench/goals.ts.
+   */
+  npxGoalKey?: string;
 }
 
 /** Bare logins measured for the browser floor, after a warm-up of three. */
@@ -154,18 +185,40 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
     async run({ log, runs: count = spec.defaultRuns, signal }): Promise<BenchResult> {
       const loadBefore = os.loadavg();
       const runs: AuditRun[] = [];
+      const npxRuns: AuditRun[] = [];
+      const npxScript = spec.npxGoalKey ? findNpxScript() : undefined;
+      if (spec.npxGoalKey && !npxScript) log('no npx script on PATH: the run through npx is not measured');
       const dir = await mkdtemp(join(os.tmpdir(), 'lh-bench-audit-'));
+      const logRun = (label: string, run: AuditRun): void =>
+        log(
+          `${label}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${run.cpuMs !== undefined ? `${(run.cpuMs / 1000).toFixed(2)} s CPU, ` : ''}${run.report.results.length} checks (${verdictCounts(run.report)}), load ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}`,
+        );
       try {
         for (let i = 1; i <= count && !signal?.aborted; i++) {
-          const out = join(dir, String(i));
-          const run = await auditOnce(auditArgs(spec.command, spec.extra, out), out);
-          runs.push(run);
-          log(
-            `run ${i}/${count}: ${(run.wallMs / 1000).toFixed(2)} s wall, ${run.cpuMs !== undefined ? `${(run.cpuMs / 1000).toFixed(2)} s CPU, ` : ''}${run.report.results.length} checks (${verdictCounts(run.report)}), load ${os
-              .loadavg()
-              .map((l) => l.toFixed(2))
-              .join(' ')}`,
-          );
+          const direct = async (): Promise<void> => {
+            const out = join(dir, String(i));
+            const run = await auditOnce(auditArgs(spec.command, spec.extra, out), out);
+            runs.push(run);
+            logRun(`run ${i}/${count}`, run);
+          };
+          const viaNpx = async (): Promise<void> => {
+            if (!npxScript) return;
+            const out = join(dir, `npx-${i}`);
+            const run = await auditOnce(npxAuditArgs(npxScript, spec.command, spec.extra, out), out);
+            npxRuns.push(run);
+            logRun(`run ${i}/${count} through npx`, run);
+          };
+          // Alternating which goes first, so neither always meets the other's after-effects.
+          if (i % 2 === 1) {
+            await direct();
+            await viaNpx();
+          } else {
+            await viaNpx();
+            await direct();
+          }
         }
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -207,7 +260,7 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
         ...s.checks
           .slice(0, SLOWEST)
           .map((c) => `| ${c.id} | ${c.durationMs} | ${c.setupMs} | ${c.sessionMs} | ${c.loginMs} | ${c.waitMs} |`),
-      ].join('\n');
+      ];
       const goals: GoalMeasurement[] = [
         {
           key: spec.goalKey,
@@ -217,8 +270,37 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           load: { before: load1(loadBefore), after: load1(loadAfter) },
         },
       ];
+      let npx: { wallMs: number; cpuSeconds?: number; launcherMs?: number } | undefined;
+      if (spec.npxGoalKey && npxRuns.length > 0) {
+        const npxCpu = meanCpuSeconds(npxRuns);
+        npx = {
+          wallMs: Math.round(median(npxRuns.map((r) => r.wallMs))),
+          ...(npxCpu !== undefined ? { cpuSeconds: npxCpu } : {}),
+          launcherMs: launcherMs(runs, npxRuns),
+        };
+        const npxGoal = goalOf(spec.npxGoalKey);
+        table.push(
+          '',
+          `through npx (\`npx login-harness ${spec.command}\` in the checkout, as the README's quick start runs it): ` +
+            `median wall ${secs(npx.wallMs)} s over ${npxRuns.length} runs (goal ${npxGoal.op} ${npxGoal.value.toFixed(2)} s: ` +
+            `${meets(npx.wallMs / 1000, npxGoal) ? 'met' : 'not met'})` +
+            `${npx.cpuSeconds !== undefined ? `, mean CPU ${npx.cpuSeconds.toFixed(2)} s` : ''}` +
+            `${npx.launcherMs !== undefined ? `; npm's launcher adds ${secs(npx.launcherMs)} s to a run (median of the paired differences)` : ''}`,
+        );
+        goals.push({
+          key: spec.npxGoalKey,
+          value: npx.wallMs / 1000,
+          detail:
+            `${npxRuns.length} runs through npx, each next to a direct run` +
+            (npx.launcherMs !== undefined
+              ? `; npm's launcher adds ${secs(npx.launcherMs)} s (median of the paired differences)`
+              : ''),
+          ...(npx.cpuSeconds !== undefined ? { cpuSeconds: npx.cpuSeconds } : {}),
+          load: { before: load1(loadBefore), after: load1(loadAfter) },
+        });
+      }
       return {
-        table,
+        table: table.join('\n'),
         goals,
         json: {
           target,
@@ -234,6 +316,20 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           })),
           median: s,
           meanCpuSeconds: cpuSeconds,
+          ...(npx
+            ? {
+                npx: {
+                  ...npx,
+                  runs: npxRuns.map((r) => ({
+                    wallMs: Math.round(r.wallMs),
+                    cpuMs: r.cpuMs,
+                    cpuSource: r.cpuSource,
+                    durationMs: r.report.durationMs,
+                    verdicts: verdictCounts(r.report),
+                  })),
+                },
+              }
+            : {}),
           ...(floor !== undefined ? { cpuFloorSeconds: Math.round(floor * 1000) / 1000 } : {}),
           ...(browser
             ? {
@@ -264,6 +360,7 @@ export const webAuditSuite: BenchSuite = auditSuite({
   extra: [],
   goalKey: 'audit.web.wall',
   defaultRuns: RUNS,
+  npxGoalKey: 'audit.web.npx',
 });
 
 /** `npm run bench -- audit-spa`: the reference SPA, every check in Chromium. */
