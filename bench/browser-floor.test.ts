@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../reports/model.js';
-import { bareSpaLoginCost, browserDocuments, browserFloorSeconds, chromiumCpuMs } from './browser-floor.js';
+import {
+  browserDocuments,
+  browserFloorSeconds,
+  chromiumCpuMs,
+  loginFloorSeconds,
+  spaLoginCosts,
+} from './browser-floor.js';
 
 describe('the browser floor', () => {
   const dirs: string[] = [];
@@ -96,15 +102,19 @@ describe('the browser floor', () => {
     const cost = { logins: 10, chromiumMsPerLogin: 250, driverMsPerLogin: 60, wallMsPerLogin: 170 };
     expect(browserFloorSeconds(cost, 160, 2)).toBe(10);
     expect(browserFloorSeconds(cost, 160, 4)).toBe(5);
+    // With the driving process's CPU: (250 + 60) ms for each of 80 logins on 2 CPUs.
+    expect(loginFloorSeconds(cost, 160, 2)).toBeCloseTo(12.4, 10);
   });
 
-  it('measures bare logins of the reference SPA in Chromium', async () => {
-    const cost = await bareSpaLoginCost({ logins: 2, warmup: 1 });
-    expect(cost).toBeDefined();
-    expect(cost!.logins).toBe(2);
-    // A login loads two pages and runs the SPA's scripts: well above one clock tick of Chromium's CPU.
-    expect(cost!.chromiumMsPerLogin).toBeGreaterThanOrEqual(20);
-    expect(cost!.driverMsPerLogin).toBeGreaterThan(0);
-    expect(cost!.wallMsPerLogin).toBeGreaterThan(0);
+  it("measures logins of the reference SPA in Chromium, bare and in a context of the harness's pool", async () => {
+    const costs = await spaLoginCosts({ logins: 3, warmup: 1 });
+    expect(costs).toBeDefined();
+    for (const cost of [costs!.bare, costs!.pooled]) {
+      expect(cost.logins).toBe(3);
+      // A login loads two pages and runs the SPA's scripts: well above one clock tick of Chromium's CPU.
+      expect(cost.chromiumMsPerLogin).toBeGreaterThanOrEqual(20);
+      expect(cost.driverMsPerLogin).toBeGreaterThan(0);
+      expect(cost.wallMsPerLogin).toBeGreaterThan(0);
+    }
   }, 60_000);
 });

@@ -9,17 +9,25 @@
  * context is reset between an audit's sessions. The audit's pages are counted from its report: its
  * browser's HTML documents, two per bare login (checks that stop at the authorization request load one).
  * Their product is CPU that no harness, however light, saves on this browser and machine.
+ *
+ * Next to it, the same login in a context of the harness's own pool (harness/agents/browser-pool.ts,
+ * with no session holding it): the route every request of the context passes, the request and response
+ * listeners, the paused document responses, the init scripts with their bindings, and the pool's reset
+ * between two sessions instead of the bare one's. What that adds per login is the price of the
+ * harness's plumbing alone, before any check looks at what it collected. Bare and pooled logins run in
+ * rounds, alternating which goes first, so both see the same machine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { VIEWPORT } from '../harness/agents/browser-pool.js';
+import { PooledContext, VIEWPORT } from '../harness/agents/browser-pool.js';
 import { CHROMIUM_ARGS, findChromium } from '../harness/browser/find-chromium.js';
 import { chromium } from '../harness/browser/playwright-core.js';
+import type { Page } from 'playwright-core';
 import { freeLoopbackPort } from '../harness/target/index.js';
 import type { Report } from '../reports/model.js';
 import { parseProcStat } from './idp/measure.js';
 import { nodeTransport } from './idp/providers.js';
 
-/** What a bare login of the reference SPA costs. */
+/** What a login of the reference SPA costs. */
 export interface BrowserLoginCost {
   logins: number;
   /** CPU ms of Chromium's processes (browser, renderers, zygotes) per login. */
@@ -85,15 +93,21 @@ export function browserDocuments(report: Pick<Report, 'results'>): number {
   return documents;
 }
 
+/** A bare login's cost, and the same login's in a context of the harness's pool. */
+export interface SpaLoginCosts {
+  bare: BrowserLoginCost;
+  pooled: BrowserLoginCost;
+}
+
+/** Logins per round of each kind (see {@link spaLoginCosts}). */
+const PER_ROUND = 2;
+
 /**
- * Runs `warmup` and then `logins` bare logins of the reference SPA against our mock (compiled, as the
- * audit runs it, when `dist/` is up to date) in Chromium started with the harness's arguments; undefined
- * where Chromium's CPU cannot be read (no `/proc`).
+ * Runs `warmup` and then `logins` logins of each kind, bare and in a pooled context, of the reference
+ * SPA against our mock (compiled, as the audit runs it, when `dist/` is up to date) in one Chromium
+ * started with the harness's arguments; undefined where Chromium's CPU cannot be read (no `/proc`).
  */
-export async function bareSpaLoginCost(opts: {
-  logins: number;
-  warmup?: number;
-}): Promise<BrowserLoginCost | undefined> {
+export async function spaLoginCosts(opts: { logins: number; warmup?: number }): Promise<SpaLoginCosts | undefined> {
   if (chromiumCpuMs() === undefined) return undefined;
   const {
     module: { startMockIdp },
@@ -126,29 +140,56 @@ export async function bareSpaLoginCost(opts: {
     closers.push(() => browser.close());
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
+    const slot = await PooledContext.create(browser);
     const profileUrl = `${mock.idp.apiBaseUrl}/v1/profile`;
-    const login = async (): Promise<void> => {
+    const signIn = async (on: Page): Promise<void> => {
       // The API call is the login's last request: the SPA makes it once signed in.
-      const signedIn = page.waitForResponse((r) => r.url() === profileUrl && r.status() === 200);
-      await page.goto(`http://127.0.0.1:${port}/login`);
+      const signedIn = on.waitForResponse((r) => r.url() === profileUrl && r.status() === 200);
+      await on.goto(`http://127.0.0.1:${port}/login`);
       await signedIn;
-      await context.clearCookies();
-      await page.goto('about:blank');
     };
-    for (let i = 0; i < (opts.warmup ?? 3); i++) await login();
-    const chromiumBefore = chromiumCpuMs()!;
-    const ownBefore = process.cpuUsage();
-    const started = performance.now();
-    for (let i = 0; i < opts.logins; i++) await login();
-    const wallMs = performance.now() - started;
-    const own = process.cpuUsage(ownBefore);
-    const chromiumMs = chromiumCpuMs()! - chromiumBefore;
-    return {
-      logins: opts.logins,
-      chromiumMsPerLogin: chromiumMs / opts.logins,
-      driverMsPerLogin: (own.user + own.system) / 1000 / opts.logins,
-      wallMsPerLogin: wallMs / opts.logins,
+    const kinds = {
+      bare: async (): Promise<void> => {
+        await signIn(page);
+        await context.clearCookies();
+        await page.goto('about:blank');
+      },
+      pooled: async (): Promise<void> => {
+        await signIn(slot.page);
+        if (!(await slot.reset())) throw new Error('the pooled context could not be reset after a login');
+      },
     };
+    const totals = {
+      bare: { chromiumMs: 0, ownMs: 0, wallMs: 0, logins: 0 },
+      pooled: { chromiumMs: 0, ownMs: 0, wallMs: 0, logins: 0 },
+    };
+    for (let i = 0; i < (opts.warmup ?? 3); i++) {
+      await kinds.bare();
+      await kinds.pooled();
+    }
+    for (let round = 0; totals.bare.logins < opts.logins; round++) {
+      const order = round % 2 === 0 ? (['bare', 'pooled'] as const) : (['pooled', 'bare'] as const);
+      const n = Math.min(PER_ROUND, opts.logins - totals.bare.logins);
+      for (const kind of order) {
+        const chromiumBefore = chromiumCpuMs()!;
+        const ownBefore = process.cpuUsage();
+        const started = performance.now();
+        for (let i = 0; i < n; i++) await kinds[kind]();
+        const t = totals[kind];
+        t.wallMs += performance.now() - started;
+        const own = process.cpuUsage(ownBefore);
+        t.ownMs += (own.user + own.system) / 1000;
+        t.chromiumMs += chromiumCpuMs()! - chromiumBefore;
+        t.logins += n;
+      }
+    }
+    const cost = (t: (typeof totals)['bare']): BrowserLoginCost => ({
+      logins: t.logins,
+      chromiumMsPerLogin: t.chromiumMs / t.logins,
+      driverMsPerLogin: t.ownMs / t.logins,
+      wallMsPerLogin: t.wallMs / t.logins,
+    });
+    return { bare: cost(totals.bare), pooled: cost(totals.pooled) };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   }
@@ -160,4 +201,13 @@ export async function bareSpaLoginCost(opts: {
  */
 export function browserFloorSeconds(cost: BrowserLoginCost, documents: number, cpus: number): number {
   return (cost.chromiumMsPerLogin * (documents / 2)) / 1000 / Math.max(1, cpus);
+}
+
+/**
+ * The least wall time `documents` SPA pages take on `cpus` CPUs at `cost` per login of two pages,
+ * counting the driving process's CPU as well as Chromium's: for the pooled logins, what the audit's
+ * logins alone cost with the harness's plumbing, before any check's own work.
+ */
+export function loginFloorSeconds(cost: BrowserLoginCost, documents: number, cpus: number): number {
+  return ((cost.chromiumMsPerLogin + cost.driverMsPerLogin) * (documents / 2)) / 1000 / Math.max(1, cpus);
 }
