@@ -5,8 +5,9 @@
  * `login-harness audit-provider` against the embedded mock (goal 1 s). The default target's audit is
  * also run through npx, `npx login-harness audit` in the checkout, the README's quick start as typed
  * (goal 2 s as well): npm's launcher then loads npm, and, since the checkout's own package has the
- * command as its `bin`, reads the checkout's dependency tree before it starts the CLI. Each run's wall time is measured
- * from outside, its CPU time from the kernel's accounting of the reaped process (bench/command.ts); the
+ * command as its `bin`, reads the checkout's dependency tree before it starts the CLI. Each run's wall
+ * time is measured from outside, its CPU time from the kernel's accounting of the reaped process
+ * (bench/command.ts); the
  * per-phase breakdown comes from the report's own `timings` (reports/model.ts). Prints the median of
  * every phase and of the slowest checks, with the load average, so a figure taken on a busy machine
  * says so.
@@ -111,6 +112,17 @@ function verdictCounts(report: Report): string {
     .join(', ');
 }
 
+/** What the suite's JSON keeps of one run. */
+function runJson(r: AuditRun): Record<string, unknown> {
+  return {
+    wallMs: Math.round(r.wallMs),
+    cpuMs: r.cpuMs,
+    cpuSource: r.cpuSource,
+    durationMs: r.report.durationMs,
+    verdicts: verdictCounts(r.report),
+  };
+}
+
 /**
  * node's arguments for one audit run writing its JSON report to `outDir`: `command` (`audit` or
  * `audit-provider`) with `extra` arguments, quiet, JSON only.
@@ -187,7 +199,9 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
   const goal = goalOf(spec.goalKey);
   return {
     name,
-    description: `\`login-harness ${spec.command}\` of ${target} in a new process, ${spec.defaultRuns} runs unless --runs (goal ${goal.op} ${goal.value} s)`,
+    description:
+      `\`login-harness ${spec.command}\` of ${target} in a new process, ${spec.defaultRuns} runs unless --runs (goal ${goal.op} ${goal.value} s)` +
+      (spec.npxGoalKey ? `, each next to the same audit through npx (goal ${goalOf(spec.npxGoalKey).value} s)` : ''),
     async run({ log, runs: count = spec.defaultRuns, signal }): Promise<BenchResult> {
       const loadBefore = os.loadavg();
       const runs: AuditRun[] = [];
@@ -333,27 +347,14 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
           target,
           command: spec.command,
           goal,
-          runs: runs.map((r) => ({
-            wallMs: Math.round(r.wallMs),
-            cpuMs: r.cpuMs,
-            cpuSource: r.cpuSource,
-            durationMs: r.report.durationMs,
-            verdicts: verdictCounts(r.report),
-            timings: r.report.timings,
-          })),
+          runs: runs.map((r) => ({ ...runJson(r), timings: r.report.timings })),
           median: s,
           meanCpuSeconds: cpuSeconds,
           ...(npx
             ? {
                 npx: {
                   ...npx,
-                  runs: npxRuns.map((r) => ({
-                    wallMs: Math.round(r.wallMs),
-                    cpuMs: r.cpuMs,
-                    cpuSource: r.cpuSource,
-                    durationMs: r.report.durationMs,
-                    verdicts: verdictCounts(r.report),
-                  })),
+                  runs: npxRuns.map(runJson),
                 },
               }
             : {}),
