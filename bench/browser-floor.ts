@@ -156,6 +156,10 @@ export async function spaLoginCosts(opts: { logins: number; warmup?: number }): 
       },
       pooled: async (): Promise<void> => {
         await signIn(slot.page);
+        // The pool's own page listeners saw the login's documents: it ran in the pooled context, with all of
+        // the pool's plumbing, and the reset below has those origins to clear.
+        if (slot.documentOrigins.size === 0)
+          throw new Error("the pooled context's listeners saw no document of the login");
         if (!(await slot.reset())) throw new Error('the pooled context could not be reset after a login');
       },
     };
