@@ -204,7 +204,7 @@ export async function spaLoginCosts(opts: { logins: number; warmup?: number }): 
  * per bare login of two pages.
  */
 export function browserFloorSeconds(cost: BrowserLoginCost, documents: number, cpus: number): number {
-  return (cost.chromiumMsPerLogin * (documents / 2)) / 1000 / Math.max(1, cpus);
+  return floorSeconds(cost.chromiumMsPerLogin, documents, cpus);
 }
 
 /**
@@ -213,5 +213,10 @@ export function browserFloorSeconds(cost: BrowserLoginCost, documents: number, c
  * logins alone cost with the harness's plumbing, before any check's own work.
  */
 export function loginFloorSeconds(cost: BrowserLoginCost, documents: number, cpus: number): number {
-  return ((cost.chromiumMsPerLogin + cost.driverMsPerLogin) * (documents / 2)) / 1000 / Math.max(1, cpus);
+  return floorSeconds(cost.chromiumMsPerLogin + cost.driverMsPerLogin, documents, cpus);
+}
+
+/** `msPerLogin` of CPU for each login of two of `documents` pages, spread perfectly over `cpus` CPUs, in seconds. */
+function floorSeconds(msPerLogin: number, documents: number, cpus: number): number {
+  return (msPerLogin * (documents / 2)) / 1000 / Math.max(1, cpus);
 }

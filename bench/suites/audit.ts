@@ -7,10 +7,9 @@
  * (goal 2 s as well): npm's launcher then loads npm, and, since the checkout's own package has the
  * command as its `bin`, reads the checkout's dependency tree before it starts the CLI. Each run's wall
  * time is measured from outside, its CPU time from the kernel's accounting of the reaped process
- * (bench/command.ts); the
- * per-phase breakdown comes from the report's own `timings` (reports/model.ts). Prints the median of
- * every phase and of the slowest checks, with the load average, so a figure taken on a busy machine
- * says so.
+ * (bench/command.ts); the per-phase breakdown comes from the report's own `timings` (reports/model.ts).
+ * Prints the median of every phase and of the slowest checks, with the load average, so a figure taken
+ * on a busy machine says so.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -111,6 +110,9 @@ function verdictCounts(report: Report): string {
     .map(([v, n]) => `${v} ${n}`)
     .join(', ');
 }
+
+/** How {@link launcherMs} is taken, as the figures say it. */
+const PAIRED = '(median of the paired differences)';
 
 /** What the suite's JSON keeps of one run. */
 function runJson(r: AuditRun): Record<string, unknown> {
@@ -326,16 +328,14 @@ function auditSuite(spec: AuditSuiteSpec): BenchSuite {
             `median wall ${secs(npx.wallMs)} s over ${npxRuns.length} runs (goal ${npxGoal.op} ${npxGoal.value.toFixed(2)} s: ` +
             `${meets(npx.wallMs / 1000, npxGoal) ? 'met' : 'not met'})` +
             `${npx.cpuSeconds !== undefined ? `, mean CPU ${npx.cpuSeconds.toFixed(2)} s` : ''}` +
-            `${npx.launcherMs !== undefined ? `; npm's launcher adds ${secs(npx.launcherMs)} s to a run (median of the paired differences)` : ''}`,
+            `${npx.launcherMs !== undefined ? `; npm's launcher adds ${secs(npx.launcherMs)} s to a run ${PAIRED}` : ''}`,
         );
         goals.push({
           key: spec.npxGoalKey,
           value: npx.wallMs / 1000,
           detail:
             `${npxRuns.length} runs through npx, each next to a direct run` +
-            (npx.launcherMs !== undefined
-              ? `; npm's launcher adds ${secs(npx.launcherMs)} s (median of the paired differences)`
-              : ''),
+            (npx.launcherMs !== undefined ? `; npm's launcher adds ${secs(npx.launcherMs)} s ${PAIRED}` : ''),
           ...(npx.cpuSeconds !== undefined ? { cpuSeconds: npx.cpuSeconds } : {}),
           load: { before: load1(loadBefore), after: load1(loadAfter) },
         });
