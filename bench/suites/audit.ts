@@ -126,11 +126,16 @@ function runJson(r: AuditRun): Record<string, unknown> {
 }
 
 /**
- * node's arguments for one audit run writing its JSON report to `outDir`: `command` (`audit` or
- * `audit-provider`) with `extra` arguments, quiet, JSON only.
+ * The CLI's arguments for one audit run writing its JSON report to `outDir`: `command` (`audit` or
+ * `audit-provider`) with `extra` arguments, quiet, JSON only; the same whichever launcher starts it.
  */
+function cliArgs(command: 'audit' | 'audit-provider', extra: readonly string[], outDir: string): string[] {
+  return [command, ...extra, '--quiet', '--format', 'json', '--out', outDir];
+}
+
+/** node's arguments for one audit run (see {@link cliArgs}), through bin/login-harness.mjs. */
 export function auditArgs(command: 'audit' | 'audit-provider', extra: readonly string[], outDir: string): string[] {
-  return [BIN, command, ...extra, '--quiet', '--format', 'json', '--out', outDir];
+  return [BIN, ...cliArgs(command, extra, outDir)];
 }
 
 /**
@@ -143,7 +148,7 @@ export function npxAuditArgs(
   extra: readonly string[],
   outDir: string,
 ): string[] {
-  return [npxScript, 'login-harness', ...auditArgs(command, extra, outDir).slice(1)];
+  return [npxScript, 'login-harness', ...cliArgs(command, extra, outDir)];
 }
 
 /**
@@ -184,7 +189,10 @@ interface AuditSuiteSpec {
   /** Its figure in bench/goals.ts, which holds the goal. */
   goalKey: string;
   defaultRuns: number;
-  /** Also measure the browser's own floor (bench/browser-floor.ts): bare logins of the reference SPA. */
+  /**
+   * Also measure the browser's floor (bench/browser-floor.ts): logins of the reference SPA, bare and in a
+   * context of the harness's pool.
+   */
   browserFloor?: boolean;
   /**
    * Also run the audit through npx (`npx login-harness ...` in the checkout, as the README's quick start
@@ -193,7 +201,7 @@ interface AuditSuiteSpec {
   npxGoalKey?: string;
 }
 
-/** Bare logins measured for the browser floor, after a warm-up of three. */
+/** Logins of each kind (bare, pooled) measured for the browser floor, after a warm-up of three of each. */
 const FLOOR_LOGINS = 10;
 
 function auditSuite(spec: AuditSuiteSpec): BenchSuite {
